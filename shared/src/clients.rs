@@ -1,0 +1,545 @@
+//! Clients and contacts: what staff manage, and the portal status of each contact.
+//!
+//! Inputs arrive as the `*Input` structs (what the JSON says) and are parsed into domain
+//! values here, collecting **every** field problem at once so a form can show them all.
+//! Each operation is scoped by the caller's firm: a client or contact of another firm is
+//! answered exactly like one that does not exist.
+
+use serde::{Deserialize, Deserializer, Serialize};
+use time::OffsetDateTime;
+
+use crate::domain::{self, ClientName, EmailAddress, PersonName, Phone, PortalStatus};
+use crate::error::{Error, FieldError, Result};
+use crate::store::{keys, s, tx, ClientRecord, ContactRecord, EmailGuardRecord, LinkRecord, Store};
+
+// ---------- inputs ----------
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateClientInput {
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewContactInput {
+    #[serde(default)]
+    pub first_name: Option<String>,
+    #[serde(default)]
+    pub last_name: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+}
+
+/// A partial update: absent fields stay as they are; `null` clears `email` or `phone`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContactPatchInput {
+    #[serde(default)]
+    pub first_name: Option<String>,
+    #[serde(default)]
+    pub last_name: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    pub email: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    pub phone: Option<Option<String>>,
+}
+
+/// Distinguishes `"field": null` (Some(None)) from an absent field (None).
+fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> std::result::Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}
+
+fn collect<T>(errors: &mut Vec<FieldError>, r: std::result::Result<T, FieldError>) -> Option<T> {
+    r.map_err(|e| errors.push(e)).ok()
+}
+
+fn finish(errors: Vec<FieldError>) -> Result<()> {
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Validation(errors))
+    }
+}
+
+fn blank_to_none(v: Option<String>) -> Option<String> {
+    v.filter(|s| !s.trim().is_empty())
+}
+
+/// A validated new contact.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewContact {
+    pub first_name: PersonName,
+    pub last_name: PersonName,
+    pub email: Option<EmailAddress>,
+    pub phone: Option<Phone>,
+}
+
+impl NewContactInput {
+    pub fn parse(self) -> Result<NewContact> {
+        let mut errs = Vec::new();
+        let first = collect(&mut errs, PersonName::parse("first_name", self.first_name.as_deref().unwrap_or("")));
+        let last = collect(&mut errs, PersonName::parse("last_name", self.last_name.as_deref().unwrap_or("")));
+        let email = blank_to_none(self.email).and_then(|e| collect(&mut errs, EmailAddress::parse("email", &e)));
+        let phone = blank_to_none(self.phone).and_then(|p| collect(&mut errs, Phone::parse("phone", &p)));
+        finish(errs)?;
+        Ok(NewContact { first_name: first.unwrap(), last_name: last.unwrap(), email, phone })
+    }
+}
+
+/// A validated change to a contact.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ContactPatch {
+    pub first_name: Option<PersonName>,
+    pub last_name: Option<PersonName>,
+    pub email: Option<Option<EmailAddress>>,
+    pub phone: Option<Option<Phone>>,
+}
+
+impl ContactPatchInput {
+    pub fn parse(self) -> Result<ContactPatch> {
+        let mut errs = Vec::new();
+        let first_name = self.first_name.and_then(|v| collect(&mut errs, PersonName::parse("first_name", &v)));
+        let last_name = self.last_name.and_then(|v| collect(&mut errs, PersonName::parse("last_name", &v)));
+        let email = self.email.map(|v| blank_to_none(v).and_then(|e| collect(&mut errs, EmailAddress::parse("email", &e))));
+        let phone = self.phone.map(|v| blank_to_none(v).and_then(|p| collect(&mut errs, Phone::parse("phone", &p))));
+        finish(errs)?;
+        let patch = ContactPatch { first_name, last_name, email, phone };
+        if patch == ContactPatch::default() {
+            return Err(Error::BadRequest("nothing to change: send at least one of first_name, last_name, email, phone".into()));
+        }
+        Ok(patch)
+    }
+}
+
+/// What a patch does to a stored contact, decided without touching AWS.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContactUpdatePlan {
+    pub updated: ContactRecord,
+    /// The email guard to release and the one to claim, when the email changes.
+    pub release_email: Option<EmailAddress>,
+    pub claim_email: Option<EmailAddress>,
+}
+
+/// Apply `patch` to `current`. The email of a contact who already has a portal login is
+/// their sign-in name, so it cannot be changed or removed here.
+pub fn plan_contact_update(current: &ContactRecord, patch: ContactPatch, now: OffsetDateTime) -> Result<ContactUpdatePlan> {
+    let mut updated = current.clone();
+    let mut release_email = None;
+    let mut claim_email = None;
+    if let Some(first) = patch.first_name {
+        updated.first_name = first.as_str().to_string();
+    }
+    if let Some(last) = patch.last_name {
+        updated.last_name = last.as_str().to_string();
+    }
+    if let Some(phone) = patch.phone {
+        updated.phone = phone.map(|p| p.as_str().to_string());
+    }
+    if let Some(email) = patch.email {
+        if email != current.email {
+            if current.user_sub.is_some() {
+                return Err(Error::Conflict(
+                    "this contact already has a portal login under their current email; it cannot be changed here".into(),
+                ));
+            }
+            release_email = current.email.clone();
+            claim_email = email.clone();
+            updated.email = email;
+        }
+    }
+    updated.updated_at = now;
+    updated.version = current.version + 1;
+    Ok(ContactUpdatePlan { updated, release_email, claim_email })
+}
+
+// ---------- views ----------
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ClientSummary {
+    pub id: String,
+    pub name: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
+impl From<&ClientRecord> for ClientSummary {
+    fn from(c: &ClientRecord) -> Self {
+        Self { id: c.client_id.clone(), name: c.name.clone(), created_at: c.created_at }
+    }
+}
+
+/// A contact as shown in a client's Contacts section.
+#[derive(Debug, Clone, Serialize)]
+pub struct ContactView {
+    pub id: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: Option<EmailAddress>,
+    pub phone: Option<String>,
+    pub portal: PortalStatus,
+}
+
+impl ContactView {
+    pub fn from_link(l: &LinkRecord, now: OffsetDateTime) -> Self {
+        Self {
+            id: l.contact_id.clone(),
+            first_name: l.first_name.clone(),
+            last_name: l.last_name.clone(),
+            email: l.email.clone(),
+            phone: l.phone.clone(),
+            portal: l.portal_status(now),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ClientDetail {
+    #[serde(flatten)]
+    pub client: ClientSummary,
+    pub contacts: Vec<ContactView>,
+}
+
+/// A contact's own record as staff see it (with the clients it is linked to).
+#[derive(Debug, Clone, Serialize)]
+pub struct ContactDetail {
+    pub id: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: Option<EmailAddress>,
+    pub phone: Option<String>,
+    pub has_login: bool,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+}
+
+impl From<&ContactRecord> for ContactDetail {
+    fn from(c: &ContactRecord) -> Self {
+        Self {
+            id: c.contact_id.clone(),
+            first_name: c.first_name.clone(),
+            last_name: c.last_name.clone(),
+            email: c.email.clone(),
+            phone: c.phone.clone(),
+            has_login: c.user_sub.is_some(),
+            updated_at: c.updated_at,
+        }
+    }
+}
+
+fn sort_contacts(contacts: &mut [ContactView]) {
+    contacts.sort_by(|a, b| {
+        (a.last_name.to_lowercase(), a.first_name.to_lowercase(), &a.id).cmp(&(b.last_name.to_lowercase(), b.first_name.to_lowercase(), &b.id))
+    });
+}
+
+// ---------- operations ----------
+
+const CLIENT: &str = "client";
+const CONTACT: &str = "contact";
+
+fn email_taken() -> Error {
+    Error::field("email", "is already used by another contact of your firm; link that contact to this client instead")
+}
+
+pub async fn create_client(store: &Store, firm_id: &str, input: CreateClientInput) -> Result<ClientSummary> {
+    let name = ClientName::parse("name", input.name.as_deref().unwrap_or("")).map_err(|e| Error::Validation(vec![e]))?;
+    let rec = ClientRecord::new(firm_id, &domain::new_id(), name.as_str(), domain::now());
+    if !store.put_new(&rec).await? {
+        return Err(Error::Conflict("a client with this id already exists; please retry".into()));
+    }
+    tracing::info!(client_id = %rec.client_id, "client created");
+    Ok(ClientSummary::from(&rec))
+}
+
+/// The firm's clients, sorted by name (one Query on GSI1).
+pub async fn list_clients(store: &Store, firm_id: &str) -> Result<Vec<ClientSummary>> {
+    let items = store.query_gsi1(&keys::firm(firm_id), "CLIENT#").await?;
+    items
+        .into_iter()
+        .map(|i| store_from::<ClientRecord>(i).map(|c| ClientSummary::from(&c)))
+        .collect()
+}
+
+fn store_from<T: serde::de::DeserializeOwned>(item: crate::store::Item) -> Result<T> {
+    crate::store::from_item(item)
+}
+
+/// The client item and its contact links, in one Query; `NotFound` for another firm's id.
+pub async fn load_client(store: &Store, firm_id: &str, client_id: &str) -> Result<(ClientRecord, Vec<LinkRecord>)> {
+    if !domain::is_plausible_id(client_id) {
+        return Err(Error::NotFound(CLIENT));
+    }
+    let items = store.query_partition(&keys::client(client_id), None, true).await?;
+    let mut client = None;
+    let mut links = Vec::new();
+    for item in items {
+        match item.get("SK").and_then(|v| v.as_s().ok()).map(String::as_str) {
+            Some(keys::CLIENT_SK) => client = Some(store_from::<ClientRecord>(item)?),
+            Some(sk) if sk.starts_with("CONTACT#") => links.push(store_from::<LinkRecord>(item)?),
+            _ => {}
+        }
+    }
+    match client {
+        Some(c) if c.firm_id == firm_id => Ok((c, links)),
+        _ => Err(Error::NotFound(CLIENT)),
+    }
+}
+
+/// A client with its contacts and their portal status.
+pub async fn client_detail(store: &Store, firm_id: &str, client_id: &str) -> Result<ClientDetail> {
+    let (client, links) = load_client(store, firm_id, client_id).await?;
+    let now = domain::now();
+    let mut contacts: Vec<ContactView> = links.iter().map(|l| ContactView::from_link(l, now)).collect();
+    sort_contacts(&mut contacts);
+    Ok(ClientDetail { client: ClientSummary::from(&client), contacts })
+}
+
+async fn load_contact(store: &Store, firm_id: &str, contact_id: &str) -> Result<ContactRecord> {
+    if !domain::is_plausible_id(contact_id) {
+        return Err(Error::NotFound(CONTACT));
+    }
+    match store.get::<ContactRecord>(&keys::contact(contact_id), keys::PROFILE_SK).await? {
+        Some(c) if c.firm_id == firm_id => Ok(c),
+        _ => Err(Error::NotFound(CONTACT)),
+    }
+}
+
+fn client_belongs(store: &Store, client: &ClientRecord) -> Result<aws_sdk_dynamodb::types::TransactWriteItem> {
+    tx::check(
+        store.table(),
+        &client.pk,
+        &client.sk,
+        "firm_id = :f",
+        vec![(":f", s(client.firm_id.clone()))],
+    )
+}
+
+/// Add a new contact to a client: the profile, its link and (with an email) the email
+/// guard, in one transaction conditional on the client still being the firm's.
+pub async fn add_contact(store: &Store, firm_id: &str, client_id: &str, input: NewContactInput) -> Result<ContactView> {
+    let new = input.parse()?;
+    let (client, _) = load_client(store, firm_id, client_id).await?;
+    let now = domain::now();
+    let contact_id = domain::new_id();
+    let contact = ContactRecord {
+        pk: keys::contact(&contact_id),
+        sk: keys::PROFILE_SK.into(),
+        firm_id: firm_id.into(),
+        contact_id: contact_id.clone(),
+        first_name: new.first_name.as_str().into(),
+        last_name: new.last_name.as_str().into(),
+        email: new.email.clone(),
+        phone: new.phone.map(|p| p.as_str().to_string()),
+        user_sub: None,
+        created_at: now,
+        updated_at: now,
+        version: 1,
+    };
+    let link = LinkRecord::new(&client, &contact, now);
+    let mut items = vec![client_belongs(store, &client)?, tx::put_new(store.table(), &contact)?, tx::put_new(store.table(), &link)?];
+    if let Some(email) = &new.email {
+        items.push(tx::put_new(store.table(), &EmailGuardRecord::new(firm_id, email, &contact_id))?);
+    }
+    store
+        .transact(items, |i| match i {
+            0 => Error::NotFound(CLIENT),
+            3 => email_taken(),
+            _ => Error::Conflict("the contact could not be saved; please retry".into()),
+        })
+        .await?;
+    tracing::info!(%client_id, %contact_id, "contact added");
+    Ok(ContactView::from_link(&link, now))
+}
+
+/// Edit a contact (adding a missing email is the common case). The profile and the copy
+/// on every client link change in one transaction, conditional on the version read.
+pub async fn update_contact(store: &Store, firm_id: &str, contact_id: &str, input: ContactPatchInput) -> Result<ContactDetail> {
+    let patch = input.parse()?;
+    let current = load_contact(store, firm_id, contact_id).await?;
+    let plan = plan_contact_update(&current, patch, domain::now())?;
+    let links = store.query_gsi1(&keys::contact(contact_id), "CLIENT#").await?;
+    let u = &plan.updated;
+    let mut items = vec![{
+        let put = aws_sdk_dynamodb::types::Put::builder()
+            .table_name(store.table())
+            .set_item(Some(crate::store::to_item(u)?))
+            .condition_expression("version = :v")
+            .expression_attribute_values(":v", aws_sdk_dynamodb::types::AttributeValue::N(current.version.to_string()))
+            .build()
+            .map_err(Error::internal)?;
+        aws_sdk_dynamodb::types::TransactWriteItem::builder().put(put).build()
+    }];
+    let guard_index = if let Some(new_email) = &plan.claim_email {
+        items.push(tx::put_new(store.table(), &EmailGuardRecord::new(firm_id, new_email, contact_id))?);
+        Some(items.len() - 1)
+    } else {
+        None
+    };
+    if let Some(old) = &plan.release_email {
+        items.push(tx::delete(store.table(), &keys::firm(firm_id), &keys::email_guard(old.as_str()))?);
+    }
+    for link in links {
+        let pk = link.get("PK").and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
+        let sk = link.get("SK").and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
+        let mut values = crate::store::Item::new();
+        let mut set = vec!["first_name = :fn", "last_name = :ln"];
+        let mut remove = Vec::new();
+        values.insert(":fn".into(), s(u.first_name.clone()));
+        values.insert(":ln".into(), s(u.last_name.clone()));
+        match &u.email {
+            Some(e) => {
+                set.push("email = :em");
+                values.insert(":em".into(), s(e.as_str()));
+            }
+            None => remove.push("email"),
+        }
+        match &u.phone {
+            Some(p) => {
+                set.push("phone = :ph");
+                values.insert(":ph".into(), s(p.clone()));
+            }
+            None => remove.push("phone"),
+        }
+        let mut expr = format!("SET {}", set.join(", "));
+        if !remove.is_empty() {
+            expr.push_str(&format!(" REMOVE {}", remove.join(", ")));
+        }
+        items.push(tx::update(store.table(), &pk, &sk, &expr, "attribute_exists(PK)", values, Default::default())?);
+    }
+    store
+        .transact(items, |i| {
+            if Some(i) == guard_index {
+                email_taken()
+            } else {
+                Error::Conflict("the contact was changed by someone else meanwhile; reload and try again".into())
+            }
+        })
+        .await?;
+    tracing::info!(%contact_id, "contact updated");
+    Ok(ContactDetail::from(&plan.updated))
+}
+
+/// A contact of the firm, as staff see it.
+pub async fn contact_detail(store: &Store, firm_id: &str, contact_id: &str) -> Result<ContactDetail> {
+    load_contact(store, firm_id, contact_id).await.map(|c| ContactDetail::from(&c))
+}
+
+/// Link an existing contact of the firm to another client of the firm. Linking twice is
+/// harmless: the existing link is returned.
+pub async fn link_contact(store: &Store, firm_id: &str, client_id: &str, contact_id: &str) -> Result<(bool, ContactView)> {
+    let contact = load_contact(store, firm_id, contact_id).await?;
+    let (client, links) = load_client(store, firm_id, client_id).await?;
+    let now = domain::now();
+    if let Some(existing) = links.iter().find(|l| l.contact_id == contact_id) {
+        return Ok((false, ContactView::from_link(existing, now)));
+    }
+    let link = LinkRecord::new(&client, &contact, now);
+    let items = vec![
+        client_belongs(store, &client)?,
+        tx::check(store.table(), &contact.pk, &contact.sk, "firm_id = :f", vec![(":f", s(firm_id))])?,
+        tx::put_new(store.table(), &link)?,
+    ];
+    store
+        .transact(items, |i| match i {
+            0 => Error::NotFound(CLIENT),
+            1 => Error::NotFound(CONTACT),
+            _ => Error::Conflict("this contact is already linked to this client".into()),
+        })
+        .await?;
+    tracing::info!(%client_id, %contact_id, "contact linked to client");
+    Ok((true, ContactView::from_link(&link, now)))
+}
+
+/// The contacts of a client with their portal status (one Query).
+pub async fn portal_status(store: &Store, firm_id: &str, client_id: &str) -> Result<ClientDetail> {
+    client_detail(store, firm_id, client_id).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    fn contact(email: Option<&str>, sub: Option<&str>) -> ContactRecord {
+        let t = datetime!(2026-11-01 00:00 UTC);
+        ContactRecord {
+            pk: keys::contact("k"),
+            sk: keys::PROFILE_SK.into(),
+            firm_id: "f".into(),
+            contact_id: "k".into(),
+            first_name: "Ana".into(),
+            last_name: "Lima".into(),
+            email: email.map(|e| EmailAddress::parse("email", e).unwrap()),
+            phone: None,
+            user_sub: sub.map(Into::into),
+            created_at: t,
+            updated_at: t,
+            version: 3,
+        }
+    }
+
+    #[test]
+    fn new_contact_reports_every_bad_field_at_once() {
+        let input: NewContactInput = serde_json::from_str(r#"{"first_name":" ","email":"nope","phone":"12"}"#).unwrap();
+        let Err(Error::Validation(errs)) = input.parse() else { panic!("expected validation error") };
+        let fields: Vec<_> = errs.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["first_name", "last_name", "email", "phone"]);
+    }
+
+    #[test]
+    fn new_contact_email_is_optional() {
+        let input: NewContactInput = serde_json::from_str(r#"{"first_name":"Ana","last_name":"Lima","email":""}"#).unwrap();
+        assert_eq!(input.parse().unwrap().email, None);
+    }
+
+    #[test]
+    fn unknown_fields_are_refused() {
+        assert!(serde_json::from_str::<NewContactInput>(r#"{"first_name":"A","last_name":"B","emial":"x@y.zz"}"#).unwrap_err().to_string().contains("emial"));
+    }
+
+    #[test]
+    fn patch_distinguishes_null_from_absent() {
+        let p: ContactPatchInput = serde_json::from_str(r#"{"phone":null}"#).unwrap();
+        assert_eq!(p.parse().unwrap().phone, Some(None));
+        let p: ContactPatchInput = serde_json::from_str(r#"{"first_name":"Bea"}"#).unwrap();
+        let p = p.parse().unwrap();
+        assert_eq!(p.phone, None);
+        assert!(matches!(ContactPatchInput::default().parse(), Err(Error::BadRequest(_))));
+    }
+
+    #[test]
+    fn adding_a_missing_email_claims_it() {
+        let now = datetime!(2026-11-28 00:00 UTC);
+        let patch = ContactPatch { email: Some(Some(EmailAddress::parse("email", "ana@example.com").unwrap())), ..Default::default() };
+        let plan = plan_contact_update(&contact(None, None), patch, now).unwrap();
+        assert_eq!(plan.claim_email.unwrap().as_str(), "ana@example.com");
+        assert_eq!(plan.release_email, None);
+        assert_eq!(plan.updated.version, 4);
+        assert_eq!(plan.updated.updated_at, now);
+    }
+
+    #[test]
+    fn changing_an_email_releases_the_old_one() {
+        let patch = ContactPatch { email: Some(Some(EmailAddress::parse("email", "new@example.com").unwrap())), ..Default::default() };
+        let plan = plan_contact_update(&contact(Some("old@example.com"), None), patch, domain::now()).unwrap();
+        assert_eq!(plan.release_email.unwrap().as_str(), "old@example.com");
+        assert_eq!(plan.claim_email.unwrap().as_str(), "new@example.com");
+    }
+
+    #[test]
+    fn same_email_changes_no_guard() {
+        let patch = ContactPatch { email: Some(Some(EmailAddress::parse("email", "OLD@example.com").unwrap())), ..Default::default() };
+        let plan = plan_contact_update(&contact(Some("old@example.com"), Some("sub")), patch, domain::now()).unwrap();
+        assert_eq!((plan.release_email, plan.claim_email), (None, None));
+    }
+
+    #[test]
+    fn the_login_email_of_an_active_contact_is_fixed() {
+        let patch = ContactPatch { email: Some(None), ..Default::default() };
+        assert!(matches!(plan_contact_update(&contact(Some("a@example.com"), Some("sub")), patch, domain::now()), Err(Error::Conflict(_))));
+    }
+}

@@ -1,0 +1,146 @@
+//! Configuration, read once per cold start from the environment.
+//!
+//! The code never asks "am I local?": it reads the same variables on AWS (set by the SAM
+//! template) and in the local stack (written by `scripts/localstack.py`). Standard AWS
+//! settings (`AWS_REGION`, `AWS_ENDPOINT_URL`, credentials) are read by `aws-config`, not here.
+//! A missing variable fails the init with its name, so a misconfigured function dies at
+//! once instead of answering 500 on every request.
+
+use std::fmt;
+
+/// One Cognito user pool and the app client our web UI and API use with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PoolConfig {
+    pub pool_id: String,
+    pub client_id: String,
+    /// The `iss` claim tokens of this pool carry.
+    pub issuer: String,
+    /// Where the pool's signing keys are published.
+    pub jwks_url: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    pub region: String,
+    pub table_name: String,
+    pub bucket_name: String,
+    pub staff: PoolConfig,
+    pub contacts: PoolConfig,
+    /// Origin of the web UI (links in emails, CORS), e.g. `https://portal.example.com`.
+    pub web_origin: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError(pub String);
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+impl std::error::Error for ConfigError {}
+
+impl Config {
+    /// Read the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|k| std::env::var(k).ok())
+    }
+
+    /// Read configuration through `get` (the environment, or a map in tests).
+    ///
+    /// Variables: `TABLE_NAME`, `BUCKET_NAME`, `STAFF_POOL_ID`, `STAFF_CLIENT_ID`,
+    /// `CONTACTS_POOL_ID`, `CONTACTS_CLIENT_ID`, `WEB_ORIGIN`, `AWS_REGION` (set by Lambda),
+    /// and optionally `COGNITO_JWKS_BASE`: where `<pool>/.well-known/jwks.json` is served when
+    /// it is not the issuer itself (the local emulator serves keys under its own address
+    /// while tokens keep the real AWS issuer).
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let mut missing = Vec::new();
+        let mut req = |name: &'static str| match get(name).filter(|v| !v.trim().is_empty()) {
+            Some(v) => v,
+            None => {
+                missing.push(name);
+                String::new()
+            }
+        };
+        let region = req("AWS_REGION");
+        let table_name = req("TABLE_NAME");
+        let bucket_name = req("BUCKET_NAME");
+        let staff_pool = req("STAFF_POOL_ID");
+        let staff_client = req("STAFF_CLIENT_ID");
+        let contacts_pool = req("CONTACTS_POOL_ID");
+        let contacts_client = req("CONTACTS_CLIENT_ID");
+        let web_origin = req("WEB_ORIGIN");
+        if !missing.is_empty() {
+            return Err(ConfigError(format!(
+                "missing required environment variable(s): {}",
+                missing.join(", ")
+            )));
+        }
+        let jwks_base = get("COGNITO_JWKS_BASE").filter(|v| !v.trim().is_empty());
+        let pool = |pool_id: String, client_id: String| {
+            let issuer = format!("https://cognito-idp.{region}.amazonaws.com/{pool_id}");
+            let jwks_url = match &jwks_base {
+                Some(base) => format!("{}/{pool_id}/.well-known/jwks.json", base.trim_end_matches('/')),
+                None => format!("{issuer}/.well-known/jwks.json"),
+            };
+            PoolConfig { pool_id, client_id, issuer, jwks_url }
+        };
+        Ok(Config {
+            staff: pool(staff_pool, staff_client),
+            contacts: pool(contacts_pool, contacts_client),
+            region: region.clone(),
+            table_name,
+            bucket_name,
+            web_origin: web_origin.trim_end_matches('/').to_string(),
+        })
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    pub fn sample_env() -> HashMap<&'static str, String> {
+        [
+            ("AWS_REGION", "eu-west-1"),
+            ("TABLE_NAME", "portal"),
+            ("BUCKET_NAME", "portal-files"),
+            ("STAFF_POOL_ID", "eu-west-1_staff"),
+            ("STAFF_CLIENT_ID", "staffclient"),
+            ("CONTACTS_POOL_ID", "eu-west-1_contacts"),
+            ("CONTACTS_CLIENT_ID", "contactsclient"),
+            ("WEB_ORIGIN", "https://portal.example.com/"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k, v.to_string()))
+        .collect()
+    }
+
+    #[test]
+    fn derives_issuer_and_jwks_from_region_and_pool() {
+        let env = sample_env();
+        let c = Config::from_lookup(|k| env.get(k).cloned()).unwrap();
+        assert_eq!(c.staff.issuer, "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_staff");
+        assert_eq!(c.staff.jwks_url, format!("{}/.well-known/jwks.json", c.staff.issuer));
+        assert_eq!(c.web_origin, "https://portal.example.com");
+    }
+
+    #[test]
+    fn jwks_base_override_keeps_the_real_issuer() {
+        let mut env = sample_env();
+        env.insert("COGNITO_JWKS_BASE", "http://127.0.0.1:4566/".into());
+        let c = Config::from_lookup(|k| env.get(k).cloned()).unwrap();
+        assert_eq!(c.contacts.jwks_url, "http://127.0.0.1:4566/eu-west-1_contacts/.well-known/jwks.json");
+        assert!(c.contacts.issuer.starts_with("https://cognito-idp.eu-west-1.amazonaws.com/"));
+    }
+
+    #[test]
+    fn names_every_missing_variable() {
+        let mut env = sample_env();
+        env.remove("TABLE_NAME");
+        env.insert("STAFF_CLIENT_ID", "  ".into());
+        let err = Config::from_lookup(|k| env.get(k).cloned()).unwrap_err();
+        assert!(err.0.contains("TABLE_NAME") && err.0.contains("STAFF_CLIENT_ID"), "{err}");
+    }
+}

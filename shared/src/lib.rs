@@ -1,0 +1,50 @@
+//! The library every Lambda function of the client portal is built on.
+//!
+//! Functions are small binaries with one job each (see `functions/`); everything they
+//! share lives here, so that a rule is written once and unit-tested without AWS. A
+//! function's `main.rs` is a few lines: it calls [`runtime::run_http`] with the function's
+//! `handle`, which parses the request, authenticates, calls an operation of this crate and
+//! maps the result.
+//!
+//! # Layout
+//!
+//! - [`config`] — configuration read once per cold start from the environment; a missing
+//!   variable fails the init with its name.
+//! - [`state`] — [`state::AppState`]: every AWS client from one `aws_config` load (which
+//!   honours `AWS_ENDPOINT_URL`, so the local emulator needs no code branch), the token
+//!   verifiers and their key caches.
+//! - [`error`] — the one error type and its one mapping to `application/problem+json`.
+//! - [`auth`] — bearer-token verification against the pool's JWKS and the [`auth::Actor`].
+//! - [`domain`] — parse-don't-validate types (email, names, phone), ids, time, the
+//!   portal-status rules.
+//! - [`store`] — the single DynamoDB table: key schema (documented there), items as
+//!   structs through `serde_dynamo`, transaction helpers.
+//! - [`clients`] — clients and contacts as staff manage them, portal status.
+//! - [`sessions`] — sign-in, refresh, sign-out against Cognito.
+//! - [`http`] — route tables, JSON in and out, the per-request span.
+//! - [`telemetry`] — tracing: JSON on Lambda, text elsewhere.
+//! - [`runtime`] — the shared `main` of HTTP functions.
+//!
+//! # Why this shape
+//!
+//! Business rules as plain functions over plain data ([`clients::plan_contact_update`],
+//! [`domain::PortalStatus::derive`]) are tested in microseconds; the DynamoDB side is
+//! exercised against the emulator by the integration tests in `tests/`. Errors carry what
+//! the caller must fix, never what the server tripped on.
+
+pub mod auth;
+pub mod clients;
+pub mod config;
+pub mod domain;
+pub mod error;
+pub mod http;
+pub mod runtime;
+pub mod sessions;
+pub mod state;
+pub mod store;
+pub mod telemetry;
+#[cfg(feature = "testing")]
+pub mod testing;
+
+pub use error::{Error, Result};
+pub use state::AppState;

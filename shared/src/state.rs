@@ -1,0 +1,112 @@
+//! The state every function builds once per cold start and borrows for each request.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use aws_config::BehaviorVersion;
+use lambda_http::Request;
+use tokio::sync::RwLock;
+
+use crate::auth::{bearer_token, http_fetcher, Actor, Audience, PoolVerifier};
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::store::{keys, StaffRecord, Store, UserRecord};
+
+/// AWS clients from one `aws_config` load, the token verifiers with their key caches, and
+/// the cache of staff identities. `Send + Sync`: handlers may run concurrently.
+pub struct AppState {
+    pub config: Config,
+    pub store: Store,
+    pub s3: aws_sdk_s3::Client,
+    pub ses: aws_sdk_sesv2::Client,
+    pub cognito: aws_sdk_cognitoidentityprovider::Client,
+    pub http: reqwest::Client,
+    pub staff_tokens: PoolVerifier,
+    pub contact_tokens: PoolVerifier,
+    /// staff `sub` → actor. A staff member's firm never changes, so this needs no expiry;
+    /// removing someone is done by disabling their login.
+    staff_actors: RwLock<HashMap<String, Actor>>,
+}
+
+impl AppState {
+    /// Read the configuration and build every client. Fails with the name of any missing
+    /// environment variable.
+    pub async fn from_env() -> std::result::Result<Self, crate::config::ConfigError> {
+        let config = Config::from_env()?;
+        let sdk = aws_config::defaults(BehaviorVersion::latest()).load().await;
+        Ok(Self::new(config, &sdk))
+    }
+
+    /// Build the state from a configuration and an SDK config (tests pass their own).
+    pub fn new(config: Config, sdk: &aws_config::SdkConfig) -> Self {
+        // With a custom endpoint (the local emulator) bucket names cannot be DNS labels.
+        let s3_config = aws_sdk_s3::config::Builder::from(sdk).force_path_style(sdk.endpoint_url().is_some()).build();
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(5))
+            .build()
+            .expect("HTTP client builds with static settings");
+        Self {
+            store: Store::new(aws_sdk_dynamodb::Client::new(sdk), config.table_name.clone()),
+            s3: aws_sdk_s3::Client::from_conf(s3_config),
+            ses: aws_sdk_sesv2::Client::new(sdk),
+            cognito: aws_sdk_cognitoidentityprovider::Client::new(sdk),
+            staff_tokens: PoolVerifier::new(config.staff.clone(), http_fetcher(http.clone())),
+            contact_tokens: PoolVerifier::new(config.contacts.clone(), http_fetcher(http.clone())),
+            http,
+            config,
+            staff_actors: RwLock::new(HashMap::new()),
+        }
+    }
+
+    /// Verify the request's bearer token for `audience` and resolve who it is. Records the
+    /// actor and firm on the request span.
+    pub async fn authenticate(&self, req: &Request, audience: Audience) -> Result<Actor> {
+        let token = bearer_token(req.headers())?;
+        let actor = match audience {
+            Audience::Staff => {
+                let claims = self.staff_tokens.verify(token).await?;
+                self.staff_actor(&claims.sub).await?
+            }
+            Audience::Contact => {
+                let claims = self.contact_tokens.verify(token).await?;
+                self.contact_actor(&claims.sub).await?
+            }
+        };
+        let span = tracing::Span::current();
+        span.record("actor", actor.label());
+        span.record("firm", actor.firm_id());
+        Ok(actor)
+    }
+
+    /// A contact's login → the contact. Not cached: a revoked login must stop at once.
+    async fn contact_actor(&self, sub: &str) -> Result<Actor> {
+        let rec = self
+            .store
+            .get::<UserRecord>(&keys::user(sub), keys::USER_SK)
+            .await?
+            .ok_or_else(|| Error::Unauthorized("this login has no portal access".into()))?;
+        Ok(Actor::Contact { sub: rec.sub, contact_id: rec.contact_id, firm_id: rec.firm_id })
+    }
+
+    async fn staff_actor(&self, sub: &str) -> Result<Actor> {
+        if let Some(a) = self.staff_actors.read().await.get(sub) {
+            return Ok(a.clone());
+        }
+        let rec = self
+            .store
+            .get::<StaffRecord>(&keys::staff(sub), keys::STAFF_SK)
+            .await?
+            .ok_or_else(|| Error::Forbidden("this login is not a staff member of any firm".into()))?;
+        let actor = Actor::Staff { sub: rec.sub, firm_id: rec.firm_id, email: rec.email };
+        self.staff_actors.write().await.insert(sub.to_string(), actor.clone());
+        Ok(actor)
+    }
+}
+
+/// Staff-only routes: the firm id of the signed-in staff member.
+pub fn staff_firm(actor: &Actor) -> Result<&str> {
+    match actor {
+        Actor::Staff { firm_id, .. } => Ok(firm_id),
+        Actor::Contact { .. } => Err(Error::Forbidden("this route is for firm staff".into())),
+    }
+}

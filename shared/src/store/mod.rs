@@ -1,0 +1,261 @@
+//! The DynamoDB store: one table, items as Rust structs through `serde_dynamo`.
+//!
+//! # Key schema
+//!
+//! Table keys `PK` (partition) and `SK` (sort); one overloaded global secondary index
+//! `GSI1` on `GSI1PK`/`GSI1SK` (all attributes projected); TTL attribute `expires_at`
+//! (epoch seconds) for tokens and idempotency records.
+//!
+//! | item | PK | SK | GSI1PK | GSI1SK |
+//! |---|---|---|---|---|
+//! | firm settings | `FIRM#<firm>` | `FIRM` | | |
+//! | staff member | `STAFF#<cognito sub>` | `STAFF` | `FIRM#<firm>` | `STAFF#<email>` |
+//! | contact login | `USER#<cognito sub>` | `USER` | | |
+//! | client | `CLIENT#<client>` | `CLIENT` | `FIRM#<firm>` | `CLIENT#<lower name>#<client>` |
+//! | contact ↔ client link | `CLIENT#<client>` | `CONTACT#<contact>` | `CONTACT#<contact>` | `CLIENT#<client>` |
+//! | contact profile | `CONTACT#<contact>` | `PROFILE` | | |
+//! | email guard (unique per firm) | `FIRM#<firm>` | `EMAIL#<email>` | | |
+//!
+//! Access patterns and the calls they cost:
+//!
+//! - **a client with its contacts and their portal status**: one `Query` on
+//!   `PK = CLIENT#c` (the client item and every link item share the partition; the link
+//!   carries a copy of what the status view needs: names, email, invite and login times).
+//!   Firm isolation is checked on the client item of the same answer, so an id from
+//!   another firm costs the same one call and answers 404.
+//! - **a firm's clients**, sorted by name: one `Query` on `GSI1PK = FIRM#f`,
+//!   `begins_with(GSI1SK, "CLIENT#")`.
+//! - **a contact's clients** (to update the copies on each link, and later for the portal's
+//!   client switcher): one `Query` on `GSI1PK = CONTACT#k`.
+//! - **who a staff token is**: `GetItem STAFF#<sub>` (cached per cold start); **who a
+//!   contact token is**: `GetItem USER#<sub>` (not cached, so a revoked login stops at once).
+//! - **one email per contact per firm**: the guard item is written in the same transaction
+//!   as the contact, so two contacts of one firm can never share a login email.
+//!
+//! Every multi-item change is one `TransactWriteItems` with conditions, so a failure
+//! halfway leaves nothing half-written.
+
+mod records;
+
+pub use records::*;
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::types::{AttributeValue, CancellationReason, TransactWriteItem};
+use aws_sdk_dynamodb::Client;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::error::{aws, Error, Result};
+
+pub type Item = HashMap<String, AttributeValue>;
+
+/// Key builders: the only place key strings are spelled.
+pub mod keys {
+    pub fn firm(firm_id: &str) -> String {
+        format!("FIRM#{firm_id}")
+    }
+    pub const FIRM_SK: &str = "FIRM";
+    pub fn staff(sub: &str) -> String {
+        format!("STAFF#{sub}")
+    }
+    pub const STAFF_SK: &str = "STAFF";
+    pub fn user(sub: &str) -> String {
+        format!("USER#{sub}")
+    }
+    pub const USER_SK: &str = "USER";
+    pub fn client(client_id: &str) -> String {
+        format!("CLIENT#{client_id}")
+    }
+    pub const CLIENT_SK: &str = "CLIENT";
+    pub fn contact(contact_id: &str) -> String {
+        format!("CONTACT#{contact_id}")
+    }
+    pub const PROFILE_SK: &str = "PROFILE";
+    pub fn email_guard(email: &str) -> String {
+        format!("EMAIL#{email}")
+    }
+    pub fn client_sort(name: &str, client_id: &str) -> String {
+        format!("CLIENT#{}#{client_id}", name.to_lowercase())
+    }
+    pub const GSI1: &str = "GSI1";
+}
+
+/// The table and the client that reaches it.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pub(crate) db: Client,
+    pub(crate) table: String,
+}
+
+pub fn s(v: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(v.into())
+}
+
+pub fn key(pk: impl Into<String>, sk: impl Into<String>) -> Item {
+    HashMap::from([("PK".to_string(), s(pk)), ("SK".to_string(), s(sk))])
+}
+
+pub fn to_item<T: Serialize>(value: &T) -> Result<Item> {
+    serde_dynamo::to_item(value).map_err(Error::internal)
+}
+
+pub fn from_item<T: DeserializeOwned>(item: Item) -> Result<T> {
+    serde_dynamo::from_item(item).map_err(|e| Error::internal(format!("stored item does not match its type: {e}")))
+}
+
+/// Which item of a cancelled transaction failed its condition, if any.
+pub fn failed_condition(reasons: &[CancellationReason]) -> Option<usize> {
+    reasons.iter().position(|r| r.code() == Some("ConditionalCheckFailed"))
+}
+
+impl Store {
+    pub fn new(db: Client, table: impl Into<String>) -> Self {
+        Self { db, table: table.into() }
+    }
+
+    pub fn table(&self) -> &str {
+        &self.table
+    }
+
+    /// `GetItem` (strongly consistent) and deserialize.
+    pub async fn get<T: DeserializeOwned>(&self, pk: &str, sk: &str) -> Result<Option<T>> {
+        let out = self
+            .db
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key(pk, sk)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(aws)?;
+        out.item.map(from_item).transpose()
+    }
+
+    /// Put an item that must not exist yet. `Ok(false)` if it already did.
+    pub async fn put_new<T: Serialize>(&self, value: &T) -> Result<bool> {
+        let res = self
+            .db
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(to_item(value)?))
+            .condition_expression("attribute_not_exists(PK)")
+            .send()
+            .await;
+        match res {
+            Ok(_) => Ok(true),
+            Err(e) if e.as_service_error().is_some_and(|se| se.is_conditional_check_failed_exception()) => Ok(false),
+            Err(e) => Err(aws(e)),
+        }
+    }
+
+    /// Put (create or replace) an item.
+    pub async fn put<T: Serialize>(&self, value: &T) -> Result<()> {
+        self.db.put_item().table_name(&self.table).set_item(Some(to_item(value)?)).send().await.map_err(aws)?;
+        Ok(())
+    }
+
+    /// All items of a partition whose sort key starts with `prefix` (every page).
+    pub async fn query_partition(&self, pk: &str, prefix: Option<&str>, consistent: bool) -> Result<Vec<Item>> {
+        let mut q = self
+            .db
+            .query()
+            .table_name(&self.table)
+            .consistent_read(consistent)
+            .expression_attribute_values(":pk", s(pk));
+        q = match prefix {
+            Some(p) => q.key_condition_expression("PK = :pk AND begins_with(SK, :p)").expression_attribute_values(":p", s(p)),
+            None => q.key_condition_expression("PK = :pk"),
+        };
+        q.into_paginator().items().send().try_collect().await.map_err(aws)
+    }
+
+    /// All items of a GSI1 partition whose GSI1 sort key starts with `prefix` (every page).
+    pub async fn query_gsi1(&self, pk: &str, prefix: &str) -> Result<Vec<Item>> {
+        self.db
+            .query()
+            .table_name(&self.table)
+            .index_name(keys::GSI1)
+            .key_condition_expression("GSI1PK = :pk AND begins_with(GSI1SK, :p)")
+            .expression_attribute_values(":pk", s(pk))
+            .expression_attribute_values(":p", s(prefix))
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(aws)
+    }
+
+    /// One `TransactWriteItems`. On a failed condition, `on_condition(i)` names the error
+    /// for the item at index `i`.
+    pub async fn transact(&self, items: Vec<TransactWriteItem>, on_condition: impl Fn(usize) -> Error) -> Result<()> {
+        if items.len() > 100 {
+            return Err(Error::Conflict("this change touches more than 100 records at once".into()));
+        }
+        match self.db.transact_write_items().set_transact_items(Some(items)).send().await {
+            Ok(_) => Ok(()),
+            Err(e) => {
+                if let Some(tc) = e.as_service_error().and_then(|se| match se {
+                    aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError::TransactionCanceledException(tc) => Some(tc),
+                    _ => None,
+                }) {
+                    if let Some(i) = failed_condition(tc.cancellation_reasons()) {
+                        return Err(on_condition(i));
+                    }
+                    return Err(Error::Conflict("the record changed while we were saving; please try again".into()));
+                }
+                Err(aws(e))
+            }
+        }
+    }
+}
+
+/// Builders for the parts of a transaction.
+pub mod tx {
+    use super::*;
+    use aws_sdk_dynamodb::types::{ConditionCheck, Delete, Put, Update};
+
+    fn built<T, E: std::fmt::Display>(r: std::result::Result<T, E>) -> Result<T> {
+        r.map_err(Error::internal)
+    }
+
+    pub fn put_new<T: Serialize>(table: &str, value: &T) -> Result<TransactWriteItem> {
+        let put = built(Put::builder().table_name(table).set_item(Some(to_item(value)?)).condition_expression("attribute_not_exists(PK)").build())?;
+        Ok(TransactWriteItem::builder().put(put).build())
+    }
+
+    pub fn delete(table: &str, pk: &str, sk: &str) -> Result<TransactWriteItem> {
+        let d = built(Delete::builder().table_name(table).set_key(Some(key(pk, sk))).build())?;
+        Ok(TransactWriteItem::builder().delete(d).build())
+    }
+
+    /// A condition on another item, e.g. "the client exists and belongs to this firm".
+    pub fn check(table: &str, pk: &str, sk: &str, condition: &str, values: Vec<(&str, AttributeValue)>) -> Result<TransactWriteItem> {
+        let mut b = ConditionCheck::builder().table_name(table).set_key(Some(key(pk, sk))).condition_expression(condition);
+        for (k, v) in values {
+            b = b.expression_attribute_values(k, v);
+        }
+        Ok(TransactWriteItem::builder().condition_check(built(b.build())?).build())
+    }
+
+    /// `SET`/`REMOVE` update with a condition.
+    pub fn update(
+        table: &str,
+        pk: &str,
+        sk: &str,
+        expression: &str,
+        condition: &str,
+        values: Item,
+        names: HashMap<String, String>,
+    ) -> Result<TransactWriteItem> {
+        let b = Update::builder()
+            .table_name(table)
+            .set_key(Some(key(pk, sk)))
+            .update_expression(expression)
+            .condition_expression(condition)
+            .set_expression_attribute_values((!values.is_empty()).then_some(values))
+            .set_expression_attribute_names((!names.is_empty()).then_some(names));
+        Ok(TransactWriteItem::builder().update(built(b.build())?).build())
+    }
+}

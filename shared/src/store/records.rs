@@ -1,0 +1,263 @@
+//! The stored items. Field names are the attribute names; `None` fields are omitted
+//! (DynamoDB rejects NULL index keys, and absent reads better than NULL).
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use super::keys;
+use crate::domain::{EmailAddress, PortalStatus};
+
+/// Firm settings. Written by operations (the seed script, later an admin route).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FirmRecord {
+    #[serde(rename = "PK")]
+    pub pk: String,
+    #[serde(rename = "SK")]
+    pub sk: String,
+    pub firm_id: String,
+    pub name: String,
+    /// The verified SES identity invites are sent from.
+    pub sender_email: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub help_center_url: Option<String>,
+    /// How long an invite link stays valid.
+    #[serde(default = "default_invite_days")]
+    pub invite_ttl_days: u32,
+    #[serde(default)]
+    pub billing_enabled: bool,
+    #[serde(default)]
+    pub online_payments_enabled: bool,
+}
+
+fn default_invite_days() -> u32 {
+    30
+}
+
+impl FirmRecord {
+    pub fn new(firm_id: &str, name: &str, sender_email: &str) -> Self {
+        Self {
+            pk: keys::firm(firm_id),
+            sk: keys::FIRM_SK.into(),
+            firm_id: firm_id.into(),
+            name: name.into(),
+            sender_email: sender_email.into(),
+            help_center_url: None,
+            invite_ttl_days: default_invite_days(),
+            billing_enabled: false,
+            online_payments_enabled: false,
+        }
+    }
+}
+
+/// A staff member: the link from a staff-pool `sub` to the firm.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StaffRecord {
+    #[serde(rename = "PK")]
+    pub pk: String,
+    #[serde(rename = "SK")]
+    pub sk: String,
+    #[serde(rename = "GSI1PK")]
+    pub gsi1pk: String,
+    #[serde(rename = "GSI1SK")]
+    pub gsi1sk: String,
+    pub sub: String,
+    pub firm_id: String,
+    pub email: String,
+    pub name: String,
+}
+
+impl StaffRecord {
+    pub fn new(sub: &str, firm_id: &str, email: &str, name: &str) -> Self {
+        Self {
+            pk: keys::staff(sub),
+            sk: keys::STAFF_SK.into(),
+            gsi1pk: keys::firm(firm_id),
+            gsi1sk: format!("STAFF#{email}"),
+            sub: sub.into(),
+            firm_id: firm_id.into(),
+            email: email.into(),
+            name: name.into(),
+        }
+    }
+}
+
+/// A contact's portal login: the contacts-pool `sub` → the contact it was created for.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UserRecord {
+    #[serde(rename = "PK")]
+    pub pk: String,
+    #[serde(rename = "SK")]
+    pub sk: String,
+    pub sub: String,
+    pub contact_id: String,
+    pub firm_id: String,
+}
+
+/// A client of a firm (a person, household or business). Portals belong to clients.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClientRecord {
+    #[serde(rename = "PK")]
+    pub pk: String,
+    #[serde(rename = "SK")]
+    pub sk: String,
+    #[serde(rename = "GSI1PK")]
+    pub gsi1pk: String,
+    #[serde(rename = "GSI1SK")]
+    pub gsi1sk: String,
+    pub firm_id: String,
+    pub client_id: String,
+    pub name: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
+impl ClientRecord {
+    pub fn new(firm_id: &str, client_id: &str, name: &str, created_at: OffsetDateTime) -> Self {
+        Self {
+            pk: keys::client(client_id),
+            sk: keys::CLIENT_SK.into(),
+            gsi1pk: keys::firm(firm_id),
+            gsi1sk: keys::client_sort(name, client_id),
+            firm_id: firm_id.into(),
+            client_id: client_id.into(),
+            name: name.into(),
+            created_at,
+        }
+    }
+}
+
+/// A contact: a person. Logins belong to contacts (one per contact, whatever the number
+/// of clients they are linked to).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ContactRecord {
+    #[serde(rename = "PK")]
+    pub pk: String,
+    #[serde(rename = "SK")]
+    pub sk: String,
+    pub firm_id: String,
+    pub contact_id: String,
+    pub first_name: String,
+    pub last_name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<EmailAddress>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    /// The contacts-pool `sub` once the contact has created their login.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_sub: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+    /// Optimistic-locking counter: every update is conditional on it.
+    pub version: u64,
+}
+
+/// A contact's link to one client, carrying the copy of the contact's fields and the
+/// portal state that the status view needs (so the status is one Query).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LinkRecord {
+    #[serde(rename = "PK")]
+    pub pk: String,
+    #[serde(rename = "SK")]
+    pub sk: String,
+    #[serde(rename = "GSI1PK")]
+    pub gsi1pk: String,
+    #[serde(rename = "GSI1SK")]
+    pub gsi1sk: String,
+    pub firm_id: String,
+    pub client_id: String,
+    pub client_name: String,
+    pub contact_id: String,
+    pub first_name: String,
+    pub last_name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<EmailAddress>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub linked_at: OffsetDateTime,
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "time::serde::rfc3339::option")]
+    pub invited_at: Option<OffsetDateTime>,
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "time::serde::rfc3339::option")]
+    pub invite_expires_at: Option<OffsetDateTime>,
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "time::serde::rfc3339::option")]
+    pub last_login_at: Option<OffsetDateTime>,
+}
+
+impl LinkRecord {
+    pub fn new(client: &ClientRecord, contact: &ContactRecord, linked_at: OffsetDateTime) -> Self {
+        Self {
+            pk: keys::client(&client.client_id),
+            sk: keys::contact(&contact.contact_id),
+            gsi1pk: keys::contact(&contact.contact_id),
+            gsi1sk: keys::client(&client.client_id),
+            firm_id: client.firm_id.clone(),
+            client_id: client.client_id.clone(),
+            client_name: client.name.clone(),
+            contact_id: contact.contact_id.clone(),
+            first_name: contact.first_name.clone(),
+            last_name: contact.last_name.clone(),
+            email: contact.email.clone(),
+            phone: contact.phone.clone(),
+            linked_at,
+            invited_at: None,
+            invite_expires_at: None,
+            last_login_at: None,
+        }
+    }
+
+    pub fn portal_status(&self, now: OffsetDateTime) -> PortalStatus {
+        PortalStatus::derive(self.last_login_at, self.invited_at, self.invite_expires_at, now)
+    }
+}
+
+/// Makes two contacts of one firm unable to share an email (it is their login).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EmailGuardRecord {
+    #[serde(rename = "PK")]
+    pub pk: String,
+    #[serde(rename = "SK")]
+    pub sk: String,
+    pub contact_id: String,
+}
+
+impl EmailGuardRecord {
+    pub fn new(firm_id: &str, email: &EmailAddress, contact_id: &str) -> Self {
+        Self { pk: keys::firm(firm_id), sk: keys::email_guard(email.as_str()), contact_id: contact_id.into() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn link_round_trips_through_dynamo_attributes_without_nulls() {
+        let t = datetime!(2026-11-28 10:00 UTC);
+        let client = ClientRecord::new("f1", "c1", "Acme LLC", t);
+        let contact = ContactRecord {
+            pk: keys::contact("k1"),
+            sk: keys::PROFILE_SK.into(),
+            firm_id: "f1".into(),
+            contact_id: "k1".into(),
+            first_name: "Ana".into(),
+            last_name: "Lima".into(),
+            email: None,
+            phone: None,
+            user_sub: None,
+            created_at: t,
+            updated_at: t,
+            version: 1,
+        };
+        let link = LinkRecord::new(&client, &contact, t);
+        let item = crate::store::to_item(&link).unwrap();
+        assert!(!item.contains_key("email") && !item.contains_key("invited_at"), "absent, not NULL: {item:?}");
+        assert_eq!(item["GSI1PK"].as_s().unwrap(), "CONTACT#k1");
+        assert_eq!(item["linked_at"].as_s().unwrap(), "2026-11-28T10:00:00Z");
+        let back: LinkRecord = crate::store::from_item(item).unwrap();
+        assert_eq!(back, link);
+        assert_eq!(client.gsi1sk, "CLIENT#acme llc#c1");
+    }
+}
