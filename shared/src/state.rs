@@ -61,7 +61,11 @@ impl AppState {
     /// Verify the request's bearer token for `audience` and resolve who it is. Records the
     /// actor and firm on the request span.
     pub async fn authenticate(&self, req: &Request, audience: Audience) -> Result<Actor> {
-        let token = bearer_token(req.headers())?;
+        self.authenticate_token(bearer_token(req.headers())?, audience).await
+    }
+
+    /// Verify a raw access token for `audience` and resolve who it is.
+    pub async fn authenticate_token(&self, token: &str, audience: Audience) -> Result<Actor> {
         let actor = match audience {
             Audience::Staff => {
                 let claims = self.staff_tokens.verify(token).await?;

@@ -1,1 +1,4 @@
-fn main() {}
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    shared::runtime::run_http(clients::handle).await
+}

@@ -1,0 +1,82 @@
+"""`make dev`: the whole portal on this machine, with demo data. Ctrl-C stops it all."""
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import portal_local as pl  # noqa: E402
+
+
+def main() -> int:
+    api_port = int(os.environ.get("PORTAL_API_PORT", "9000"))
+    aws_port = int(os.environ.get("PORTAL_AWS_PORT", "4566"))
+    for port, what in ((api_port, "PORTAL_API_PORT"), (aws_port, "PORTAL_AWS_PORT")):
+        if pl.port_in_use(port):
+            print(f"Port {port} is already in use — is another `make dev` running? Stop it (Ctrl-C in its "
+                  f"terminal), or pick other ports: {what}=<port> make dev", file=sys.stderr)
+            return 1
+    # Logs and the env file live outside the workspace: `cargo lambda watch` rebuilds on
+    # every change inside it.
+    run_dir = Path(tempfile.gettempdir()) / f"client-portal-dev-{api_port}"
+    run_dir.mkdir(exist_ok=True)
+    base = f"http://127.0.0.1:{api_port}"
+    endpoint = f"http://127.0.0.1:{aws_port}"
+    moto = api = None
+
+    def shutdown(*_):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, shutdown)
+    try:
+        print(f"• starting the AWS emulator (moto) on {endpoint} …", flush=True)
+        moto = pl.start_moto(aws_port, run_dir / "moto.log")
+        print("• creating the table, bucket, user pools and SES identity from infra/template.yaml …", flush=True)
+        env = pl.bootstrap(endpoint, "portal-local", {"WebOrigin": base})
+        env_file = run_dir / "functions.env"
+        pl.write_env(env, env_file)
+        print(f"• starting the functions (cargo lambda watch) on {base} — the first start compiles, "
+              f"which can take several minutes; log: {run_dir / 'api.log'}", flush=True)
+        api = pl.start_api(env_file, api_port, run_dir / "api.log", reload=True)
+        pl.wait_api(base, api)
+        print("• seeding the demo firm …", flush=True)
+        demo = pl.seed_demo(env, base)
+        household = demo["clients"][0]
+        print(f"""
+The client portal is running.
+
+  API:              {base}
+  AWS emulator:     {endpoint}  (in memory: stopping `make dev` forgets everything)
+  Staff sign-in:    {pl.DEMO_STAFF_EMAIL} / {pl.DEMO_STAFF_PASSWORD}
+  Demo clients:     Rivera Household ({household['id']}), Rivera Bakery LLC
+
+Try it:
+  TOKEN=$(curl -s {base}/api/staff/sessions -H 'content-type: application/json' \\
+      -d '{{"email":"{pl.DEMO_STAFF_EMAIL}","password":"{pl.DEMO_STAFF_PASSWORD}"}}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+  curl -s {base}/api/staff/clients -H "authorization: Bearer $TOKEN"
+  curl -s {base}/api/staff/clients/{household['id']}/portal-status -H "authorization: Bearer $TOKEN"
+
+Logs: {run_dir}   Ctrl-C stops everything.
+""", flush=True)
+        while True:
+            if api.poll() is not None:
+                print(f"cargo lambda watch stopped (exit {api.returncode}); see {run_dir / 'api.log'}", file=sys.stderr)
+                return 1
+            if moto.poll() is not None:
+                print(f"moto stopped (exit {moto.returncode}); see {run_dir / 'moto.log'}", file=sys.stderr)
+                return 1
+            time.sleep(1)
+    except KeyboardInterrupt:
+        print("\nstopping …", flush=True)
+        return 0
+    finally:
+        pl.stop(api)
+        pl.stop(moto)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,344 @@
+"""The local stack: moto in server mode, resources made from infra/template.yaml, the
+functions under `cargo lambda watch`, and demo data.
+
+Used by `make dev` (scripts/dev.py) and by the integration tests (tests/conftest.py), so
+both run exactly the same stack. Nothing here is part of the deployed system.
+
+The SAM template is the single definition of names and properties: this module reads the
+table, bucket, user pools, app clients and SES identity from it, resolves `!Ref`/`!Sub`
+locally, creates them in moto, and writes the functions' environment from the template's
+Globals. There is no second hand-kept list of resources.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import boto3
+import requests
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE = ROOT / "infra" / "template.yaml"
+REGION = "us-east-1"
+ACCOUNT = "123456789012"  # moto's default account
+CREDS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+
+DEMO_STAFF_EMAIL = os.environ.get("DEMO_STAFF_EMAIL", "staff@demo-firm.example")
+DEMO_STAFF_PASSWORD = os.environ.get("DEMO_STAFF_PASSWORD", "Demo-Staff-2026!")
+
+
+# ---------- the template ----------
+
+class _CfnLoader(yaml.SafeLoader):
+    pass
+
+
+def _tag(name):
+    def construct(loader, node):
+        if isinstance(node, yaml.ScalarNode):
+            value = loader.construct_scalar(node)
+            if name == "Fn::GetAtt":
+                value = value.split(".", 1)
+        elif isinstance(node, yaml.SequenceNode):
+            value = loader.construct_sequence(node, deep=True)
+        else:
+            value = loader.construct_mapping(node, deep=True)
+        return {name: value}
+    return construct
+
+
+for _short, _long in [("Ref", "Ref"), ("Sub", "Fn::Sub"), ("GetAtt", "Fn::GetAtt"), ("Join", "Fn::Join"),
+                      ("If", "Fn::If"), ("Equals", "Fn::Equals"), ("Select", "Fn::Select"), ("Split", "Fn::Split"),
+                      ("ImportValue", "Fn::ImportValue"), ("Not", "Fn::Not"), ("And", "Fn::And"), ("Or", "Fn::Or"),
+                      ("FindInMap", "Fn::FindInMap"), ("Condition", "Condition"), ("GetAZs", "Fn::GetAZs")]:
+    _CfnLoader.add_constructor("!" + _short, _tag(_long))
+
+
+def load_template(path: Path = TEMPLATE) -> dict:
+    return yaml.load(path.read_text(), Loader=_CfnLoader)
+
+
+class Resolver:
+    """Resolves the intrinsic functions the template uses, with local physical ids."""
+
+    def __init__(self, template: dict, stack: str, parameters: dict[str, str]):
+        self.template = template
+        self.values = {"AWS::StackName": stack, "AWS::Region": REGION, "AWS::AccountId": ACCOUNT}
+        for name, spec in template.get("Parameters", {}).items():
+            self.values[name] = str(parameters.get(name, spec.get("Default", "")))
+        self.attrs: dict[str, str] = {}
+
+    def set(self, logical: str, physical: str, **attrs: str):
+        self.values[logical] = physical
+        for k, v in attrs.items():
+            self.attrs[f"{logical}.{k}"] = v
+
+    def __call__(self, v):
+        if isinstance(v, dict):
+            if set(v) == {"Ref"}:
+                return self.values[v["Ref"]]
+            if set(v) == {"Fn::Sub"}:
+                text = v["Fn::Sub"]
+                out, i = "", 0
+                while i < len(text):
+                    j = text.find("${", i)
+                    if j < 0:
+                        out += text[i:]
+                        break
+                    k = text.index("}", j)
+                    name = text[j + 2:k]
+                    out += text[i:j] + (self.attrs[name] if "." in name else self.values[name])
+                    i = k + 1
+                return out
+            if set(v) == {"Fn::GetAtt"}:
+                return self.attrs[".".join(v["Fn::GetAtt"])]
+            return {k: self(x) for k, x in v.items()}
+        if isinstance(v, list):
+            return [self(x) for x in v]
+        return v
+
+
+def resources_of(template: dict, kind: str) -> list[tuple[str, dict]]:
+    return [(name, r.get("Properties", {})) for name, r in template["Resources"].items() if r["Type"] == kind]
+
+
+# ---------- moto ----------
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def port_in_use(port: int) -> bool:
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def wait_http(url: str, timeout: float, ok=lambda r: True, proc: subprocess.Popen | None = None) -> None:
+    deadline = time.time() + timeout
+    last = None
+    while time.time() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"process for {url} exited with {proc.returncode}")
+        try:
+            r = requests.get(url, timeout=2)
+            if ok(r):
+                return
+            last = f"HTTP {r.status_code}"
+        except requests.RequestException as e:
+            last = str(e)
+        time.sleep(0.3)
+    raise TimeoutError(f"{url} did not answer within {timeout:.0f}s ({last})")
+
+
+def start_moto(port: int, log_path: Path) -> subprocess.Popen:
+    moto = Path(sys.executable).parent / "moto_server"
+    log = open(log_path, "wb")
+    proc = subprocess.Popen([str(moto), "-H", "127.0.0.1", "-p", str(port)], stdout=log, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    wait_http(f"http://127.0.0.1:{port}/moto-api/", 30, ok=lambda r: r.status_code < 500, proc=proc)
+    return proc
+
+
+def client(service: str, endpoint: str):
+    return boto3.client(service, endpoint_url=endpoint, region_name=REGION, **CREDS)
+
+
+# ---------- resources from the template ----------
+
+def bootstrap(endpoint: str, stack: str, parameters: dict[str, str] | None = None) -> dict[str, str]:
+    """Create the template's resources in moto; return the functions' environment."""
+    template = load_template()
+    r = Resolver(template, stack, parameters or {})
+
+    ddb = client("dynamodb", endpoint)
+    for name, p in resources_of(template, "AWS::DynamoDB::Table"):
+        p = r(p)
+        ddb.create_table(TableName=p["TableName"], AttributeDefinitions=p["AttributeDefinitions"],
+                         KeySchema=p["KeySchema"], GlobalSecondaryIndexes=p.get("GlobalSecondaryIndexes", []),
+                         BillingMode=p["BillingMode"])
+        if "TimeToLiveSpecification" in p:
+            ddb.update_time_to_live(TableName=p["TableName"], TimeToLiveSpecification=p["TimeToLiveSpecification"])
+        arn = f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/{p['TableName']}"
+        r.set(name, p["TableName"], Arn=arn)
+
+    s3 = client("s3", endpoint)
+    for name, p in resources_of(template, "AWS::S3::Bucket"):
+        p = r(p)
+        bucket = p["BucketName"]
+        s3.create_bucket(Bucket=bucket)
+        if "CorsConfiguration" in p:
+            # CloudFormation spells S3's MaxAgeSeconds as MaxAge.
+            rules = [{("MaxAgeSeconds" if k == "MaxAge" else k): v for k, v in rule.items()}
+                     for rule in p["CorsConfiguration"]["CorsRules"]]
+            s3.put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRules": rules})
+        if "PublicAccessBlockConfiguration" in p:
+            s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration=p["PublicAccessBlockConfiguration"])
+        if "BucketEncryption" in p:
+            rules = [{"ApplyServerSideEncryptionByDefault": rule["ServerSideEncryptionByDefault"]}
+                     for rule in p["BucketEncryption"]["ServerSideEncryptionConfiguration"]]
+            s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": rules})
+        if "VersioningConfiguration" in p:
+            s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration=p["VersioningConfiguration"])
+        r.set(name, bucket, Arn=f"arn:aws:s3:::{bucket}")
+
+    idp = client("cognito-idp", endpoint)
+    for name, p in resources_of(template, "AWS::Cognito::UserPool"):
+        p = r(p)
+        kwargs = {"PoolName": p["UserPoolName"]}
+        for k in ("Policies", "UsernameAttributes", "AdminCreateUserConfig", "Schema", "MfaConfiguration"):
+            if k in p:
+                kwargs[k] = p[k]
+        pool = idp.create_user_pool(**kwargs)["UserPool"]
+        r.set(name, pool["Id"], Arn=pool["Arn"], ProviderURL=f"cognito-idp.{REGION}.amazonaws.com/{pool['Id']}")
+    for name, p in resources_of(template, "AWS::Cognito::UserPoolClient"):
+        p = r(p)
+        kwargs = {k: v for k, v in p.items() if k in (
+            "UserPoolId", "ClientName", "GenerateSecret", "ExplicitAuthFlows", "PreventUserExistenceErrors",
+            "EnableTokenRevocation", "AccessTokenValidity", "RefreshTokenValidity", "TokenValidityUnits")}
+        c = idp.create_user_pool_client(**kwargs)["UserPoolClient"]
+        r.set(name, c["ClientId"])
+
+    ses = client("sesv2", endpoint)
+    for name, p in resources_of(template, "AWS::SES::EmailIdentity"):
+        p = r(p)
+        ses.create_email_identity(EmailIdentity=p["EmailIdentity"])
+        client("ses", endpoint).verify_email_identity(EmailAddress=p["EmailIdentity"])
+        r.set(name, p["EmailIdentity"])
+
+    env = r(template["Globals"]["Function"]["Environment"]["Variables"])
+    env.update({
+        "AWS_ENDPOINT_URL": endpoint,
+        "AWS_REGION": REGION,
+        "AWS_ACCESS_KEY_ID": CREDS["aws_access_key_id"],
+        "AWS_SECRET_ACCESS_KEY": CREDS["aws_secret_access_key"],
+        # moto serves the pools' keys under its own address; tokens keep the AWS issuer.
+        "COGNITO_JWKS_BASE": endpoint,
+    })
+    env["SENDER_EMAIL"] = r.values["SenderEmail"]
+    return env
+
+
+def write_env(env: dict[str, str], path: Path) -> None:
+    path.write_text("".join(f"{k}={v}\n" for k, v in sorted(env.items())))
+
+
+# ---------- firms and staff (an operations task: no public API creates a firm) ----------
+
+def create_firm(env: dict[str, str], name: str, staff_email: str, staff_password: str,
+                staff_name: str = "Demo Staff", firm_id: str | None = None) -> dict:
+    """Write the firm's settings and its first staff member (Cognito user + staff record)."""
+    endpoint = env["AWS_ENDPOINT_URL"]
+    firm_id = firm_id or str(uuid.uuid4())
+    idp = client("cognito-idp", endpoint)
+    pool = env["STAFF_POOL_ID"]
+    user = idp.admin_create_user(UserPoolId=pool, Username=staff_email, MessageAction="SUPPRESS", UserAttributes=[
+        {"Name": "email", "Value": staff_email}, {"Name": "email_verified", "Value": "true"},
+        {"Name": "custom:firm_id", "Value": firm_id}])["User"]
+    sub = next(a["Value"] for a in user["Attributes"] if a["Name"] == "sub")
+    idp.admin_set_user_password(UserPoolId=pool, Username=staff_email, Password=staff_password, Permanent=True)
+    table = boto3.resource("dynamodb", endpoint_url=endpoint, region_name=REGION, **CREDS).Table(env["TABLE_NAME"])
+    # Attribute names and keys as documented in shared/src/store (FirmRecord, StaffRecord).
+    table.put_item(Item={"PK": f"FIRM#{firm_id}", "SK": "FIRM", "firm_id": firm_id, "name": name,
+                         "sender_email": env["SENDER_EMAIL"], "help_center_url": "https://help.demo-firm.example/portal",
+                         "invite_ttl_days": 30, "billing_enabled": True, "online_payments_enabled": False})
+    table.put_item(Item={"PK": f"STAFF#{sub}", "SK": "STAFF", "GSI1PK": f"FIRM#{firm_id}",
+                         "GSI1SK": f"STAFF#{staff_email}", "sub": sub, "firm_id": firm_id,
+                         "email": staff_email, "name": staff_name})
+    return {"firm_id": firm_id, "staff_sub": sub, "email": staff_email, "password": staff_password}
+
+
+# ---------- the functions ----------
+
+def cargo_lambda_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    e = dict(os.environ)
+    e["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{e.get('PATH', '')}"
+    e.update(extra or {})
+    return e
+
+
+def start_api(env_file: Path, port: int, log_path: Path, reload: bool) -> subprocess.Popen:
+    """`cargo lambda watch` with the workspace router on 127.0.0.1:port."""
+    cmd = ["cargo", "lambda", "watch", "-A", "127.0.0.1", "-P", str(port), "--env-file", str(env_file),
+           "--concurrency", "4"]
+    if not reload:
+        cmd.append("--ignore-changes")
+    log = open(log_path, "wb")
+    return subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=cargo_lambda_env(),
+                            start_new_session=True)
+
+
+def wait_api(base: str, proc: subprocess.Popen, timeout: float = 600) -> None:
+    """Wait until the router answers through a function (first calls compile and start it)."""
+    deadline = time.time() + timeout
+    for path in ("/api/staff/sessions", "/api/staff/clients", "/api/staff/clients/x/portal-status"):
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"cargo lambda watch exited with {proc.returncode}")
+            try:
+                r = requests.request("POST" if path.endswith("sessions") else "GET", base + path, json={},
+                                     timeout=120)
+                if r.headers.get("content-type", "").startswith("application/problem+json"):
+                    break
+            except requests.RequestException:
+                pass
+            if time.time() > deadline:
+                raise TimeoutError(f"{base}{path} did not answer within {timeout:.0f}s")
+            time.sleep(0.5)
+
+
+def stop(proc: subprocess.Popen | None) -> None:
+    if proc is None or proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(10)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+# ---------- demo data, through the API itself ----------
+
+class Api:
+    def __init__(self, base: str, token: str | None = None):
+        self.base, self.token = base, token
+
+    def call(self, method: str, path: str, body=None, expect: int | None = None):
+        headers = {"authorization": f"Bearer {self.token}"} if self.token else {}
+        r = requests.request(method, self.base + path, json=body, headers=headers, timeout=60)
+        if expect is not None and r.status_code != expect:
+            raise AssertionError(f"{method} {path}: expected {expect}, got {r.status_code}: {r.text}")
+        return r
+
+    def sign_in(self, email: str, password: str) -> "Api":
+        r = self.call("POST", "/api/staff/sessions", {"email": email, "password": password}, expect=200)
+        return Api(self.base, r.json()["access_token"])
+
+
+def seed_demo(env: dict[str, str], base: str) -> dict:
+    firm = create_firm(env, "Demo Accounting LLP", DEMO_STAFF_EMAIL, DEMO_STAFF_PASSWORD, "Dana Demo")
+    api = Api(base).sign_in(DEMO_STAFF_EMAIL, DEMO_STAFF_PASSWORD)
+    household = api.call("POST", "/api/staff/clients", {"name": "Rivera Household"}, expect=201).json()
+    bakery = api.call("POST", "/api/staff/clients", {"name": "Rivera Bakery LLC"}, expect=201).json()
+    maria = api.call("POST", f"/api/staff/clients/{household['id']}/contacts",
+                     {"first_name": "Maria", "last_name": "Rivera", "email": "maria.rivera@example.com",
+                      "phone": "+1 555 010 2030"}, expect=201).json()
+    api.call("POST", f"/api/staff/clients/{household['id']}/contacts",
+             {"first_name": "Luis", "last_name": "Rivera"}, expect=201)
+    api.call("PUT", f"/api/staff/clients/{bakery['id']}/contacts/{maria['id']}", expect=201)
+    api.call("POST", f"/api/staff/clients/{bakery['id']}/contacts",
+             {"first_name": "Sam", "last_name": "Chen", "email": "sam.chen@example.com"}, expect=201)
+    return {"firm": firm, "clients": [household, bakery]}
