@@ -1,0 +1,22 @@
+# The two commands: `make dev` (the whole portal locally) and `make test` (every test).
+SHELL := /bin/bash
+PY := .venv/bin/python
+# Keep build artifacts stable between runs; CI points this at a cache outside the clone.
+export CARGO_TARGET_DIR ?= $(CURDIR)/target
+export CARGO_TERM_COLOR ?= never
+
+.PHONY: dev test tools unit integration lint
+
+tools:
+	@scripts/tools.sh
+
+dev: tools
+	$(PY) scripts/dev.py
+
+test: tools unit integration
+
+unit:
+	cargo test --workspace --locked
+
+integration: tools
+	cd tests && ../$(PY) -m pytest -q .

@@ -1,0 +1,44 @@
+"""The sample events in events/ are accepted by `cargo lambda invoke --data-file` (the local
+Lambda invoke API of `cargo lambda watch`) and reach the right route of each function."""
+from __future__ import annotations
+
+import json
+import subprocess
+import tempfile
+from pathlib import Path
+
+import portal_local as pl
+
+ROOT = Path(__file__).resolve().parent.parent
+EVENTS = ROOT / "events"
+SAMPLE_CLIENT_ID = "0193a0b0-0000-7000-8000-0000000000c1"
+
+
+def invoke(stack, function: str, event_text: str) -> dict:
+    port = stack.base.rsplit(":", 1)[1]
+    with tempfile.NamedTemporaryFile("w", suffix=".json") as f:
+        f.write(event_text)
+        f.flush()
+        out = subprocess.run(["cargo", "lambda", "invoke", function, "--invoke-address", "127.0.0.1", "--invoke-port", port, "--data-file", f.name,
+                              "--output-format", "json"], capture_output=True, text=True,
+                             env=pl.cargo_lambda_env(), cwd=ROOT, timeout=300)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout)
+
+
+def test_every_function_has_sample_events_that_invoke(stack):
+    # The samples are written for the demo data: the demo staff member signs in with them.
+    pl.create_firm(stack.env, "Demo Accounting LLP", pl.DEMO_STAFF_EMAIL, pl.DEMO_STAFF_PASSWORD)
+    api = stack.api().sign_in(pl.DEMO_STAFF_EMAIL, pl.DEMO_STAFF_PASSWORD)
+    client = api.call("POST", "/api/staff/clients", {"name": "Events Client"}, expect=201).json()
+    functions = sorted(p.name for p in (ROOT / "functions").iterdir() if (p / "Cargo.toml").exists())
+    assert functions
+    for function in functions:
+        samples = sorted((EVENTS / function).glob("*.json"))
+        assert samples, f"events/{function}/ has no sample event"
+        for sample in samples:
+            text = sample.read_text().replace("REPLACE_WITH_STAFF_ACCESS_TOKEN", api.token)
+            text = text.replace(SAMPLE_CLIENT_ID, client["id"])
+            resp = invoke(stack, function, text)
+            expected = range(400, 401) if sample.stem.endswith("-invalid") else range(200, 300)
+            assert resp["statusCode"] in expected, (sample.name, resp)

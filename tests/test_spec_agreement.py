@@ -1,0 +1,72 @@
+"""Every HTTP route is in the OpenAPI spec, the SAM template and the local router, served by
+the same function in all three; and every environment variable a function requires is set
+by the template. (Each function's own route table is checked against the local router by
+that function's unit tests, so all four agree.)"""
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+import yaml
+
+import portal_local as pl
+
+ROOT = Path(__file__).resolve().parent.parent
+METHODS = {"get", "post", "put", "patch", "delete"}
+
+
+def openapi_routes() -> set[tuple[str, str, str]]:
+    spec = yaml.safe_load((ROOT / "infra" / "openapi.yaml").read_text())
+    out = set()
+    for path, item in spec["paths"].items():
+        for method, op in item.items():
+            if method in METHODS:
+                assert "x-function" in op, f"{method.upper()} {path} names no x-function"
+                out.add((method.upper(), path, op["x-function"]))
+    return out
+
+
+def template_functions() -> dict[str, dict]:
+    t = pl.load_template()
+    return {r["Metadata"]["BuildProperties"]["Binary"]: r for r in t["Resources"].values()
+            if r["Type"] == "AWS::Serverless::Function"}
+
+
+def template_routes() -> set[tuple[str, str, str]]:
+    out = set()
+    for binary, r in template_functions().items():
+        for ev in r["Properties"].get("Events", {}).values():
+            if ev["Type"] == "HttpApi":
+                out.add((ev["Properties"]["Method"].upper(), ev["Properties"]["Path"], binary))
+    return out
+
+
+def router_routes() -> set[tuple[str, str, str]]:
+    doc = tomllib.loads((ROOT / "Cargo.toml").read_text())
+    router = doc["workspace"]["metadata"]["lambda"]["watch"]["router"]
+    return {(t["method"].upper(), path, t["function"]) for path, targets in router.items() for t in targets}
+
+
+def test_openapi_template_and_router_agree():
+    spec, template, router = openapi_routes(), template_routes(), router_routes()
+    assert spec, "no routes found"
+    assert spec == template, f"spec vs template: {spec ^ template}"
+    assert spec == router, f"spec vs router: {spec ^ router}"
+
+
+def test_template_functions_are_the_workspace_functions():
+    crates = {p.name for p in (ROOT / "functions").iterdir() if (p / "Cargo.toml").exists()}
+    assert set(template_functions()) == crates
+
+
+def test_every_required_environment_variable_is_set_by_the_template():
+    config = (ROOT / "shared" / "src" / "config.rs").read_text()
+    body = config[config.index("fn from_lookup"):]
+    required = set(re.findall(r'req\("([A-Z_]+)"\)', body)) - {"AWS_REGION"}  # AWS_REGION: set by Lambda
+    assert required, "found no required variables"
+    t = pl.load_template()
+    globals_env = set(t["Globals"]["Function"]["Environment"]["Variables"])
+    for binary, r in template_functions().items():
+        own = set(r["Properties"].get("Environment", {}).get("Variables", {}))
+        assert required <= globals_env | own, f"{binary} lacks {required - globals_env - own}"
