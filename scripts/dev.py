@@ -9,13 +9,15 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import local_mailbox  # noqa: E402
 import portal_local as pl  # noqa: E402
 
 
 def main() -> int:
     api_port = int(os.environ.get("PORTAL_API_PORT", "9000"))
     aws_port = int(os.environ.get("PORTAL_AWS_PORT", "4566"))
-    for port, what in ((api_port, "PORTAL_API_PORT"), (aws_port, "PORTAL_AWS_PORT")):
+    mail_port = int(os.environ.get("PORTAL_MAILBOX_PORT", "9001"))
+    for port, what in ((api_port, "PORTAL_API_PORT"), (aws_port, "PORTAL_AWS_PORT"), (mail_port, "PORTAL_MAILBOX_PORT")):
         if pl.port_in_use(port):
             print(f"Port {port} is already in use — is another `make dev` running? Stop it (Ctrl-C in its "
                   f"terminal), or pick other ports: {what}=<port> make dev", file=sys.stderr)
@@ -43,6 +45,7 @@ def main() -> int:
               f"which can take several minutes; log: {run_dir / 'api.log'}", flush=True)
         api = pl.start_api(env_file, api_port, run_dir / "api.log", reload=True)
         pl.wait_api(base, api)
+        local_mailbox.Mailbox(endpoint).serve(mail_port)
         print("• seeding the demo firm …", flush=True)
         demo = pl.seed_demo(env, base)
         household = demo["clients"][0]
@@ -50,6 +53,7 @@ def main() -> int:
 The client portal is running.
 
   API:              {base}
+  Local mailbox:    http://127.0.0.1:{mail_port}/   (emails the portal sent; JSON at /messages.json)
   AWS emulator:     {endpoint}  (in memory: stopping `make dev` forgets everything)
   Staff sign-in:    {pl.DEMO_STAFF_EMAIL} / {pl.DEMO_STAFF_PASSWORD}
   Demo clients:     Rivera Household ({household['id']}), Rivera Bakery LLC
@@ -59,6 +63,10 @@ Try it:
       -d '{{"email":"{pl.DEMO_STAFF_EMAIL}","password":"{pl.DEMO_STAFF_PASSWORD}"}}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
   curl -s {base}/api/staff/clients -H "authorization: Bearer $TOKEN"
   curl -s {base}/api/staff/clients/{household['id']}/portal-status -H "authorization: Bearer $TOKEN"
+  curl -s {base}/api/staff/clients/{household['id']}/invites -H "authorization: Bearer $TOKEN" \
+      -H 'content-type: application/json' -d '{{"contact_ids":["{demo['maria']['id']}"],"message":"Welcome!"}}'
+  then open the mailbox, follow Create Account (the web UI's page; until it exists use
+  GET/POST {base}/api/invites/<token>[/account] with the token after '#').
 
 Logs: {run_dir}   Ctrl-C stops everything.
 """, flush=True)

@@ -342,4 +342,4 @@ def seed_demo(env: dict[str, str], base: str) -> dict:
     api.call("PUT", f"/api/staff/clients/{bakery['id']}/contacts/{maria['id']}", expect=201)
     api.call("POST", f"/api/staff/clients/{bakery['id']}/contacts",
              {"first_name": "Sam", "last_name": "Chen", "email": "sam.chen@example.com"}, expect=201)
-    return {"firm": firm, "clients": [household, bakery]}
+    return {"firm": firm, "clients": [household, bakery], "maria": maria}

@@ -161,16 +161,18 @@ pub enum PortalStatus {
 
 impl PortalStatus {
     /// Derive the status from what the contact's link to a client records.
-    /// A login always wins: a contact who has signed in is active even if a newer invite
-    /// (for instance a resend) is outstanding.
+    /// Accepting an invite (creating the login, or adding this client to an existing one)
+    /// makes the link active for good; its last login is the latest sign-in, or the
+    /// acceptance itself until the first sign-in is recorded.
     pub fn derive(
+        accepted_at: Option<OffsetDateTime>,
         last_login_at: Option<OffsetDateTime>,
         invited_at: Option<OffsetDateTime>,
         invite_expires_at: Option<OffsetDateTime>,
         now: OffsetDateTime,
     ) -> Self {
-        match (last_login_at, invited_at, invite_expires_at) {
-            (Some(last_login_at), _, _) => PortalStatus::Active { last_login_at },
+        match (accepted_at, invited_at, invite_expires_at) {
+            (Some(accepted), _, _) => PortalStatus::Active { last_login_at: last_login_at.unwrap_or(accepted).max(accepted) },
             (None, Some(invited_at), Some(expires_at)) => {
                 PortalStatus::Invited { invited_at, expires_at, expired: now >= expires_at }
             }
@@ -215,19 +217,24 @@ mod tests {
     #[test]
     fn status_follows_invite_and_login() {
         let now = datetime!(2026-11-28 12:00 UTC);
-        assert_eq!(PortalStatus::derive(None, None, None, now), PortalStatus::NotInvited);
+        assert_eq!(PortalStatus::derive(None, None, None, None, now), PortalStatus::NotInvited);
         let inv = datetime!(2026-11-01 09:00 UTC);
         let exp = datetime!(2026-12-01 09:00 UTC);
         assert_eq!(
-            PortalStatus::derive(None, Some(inv), Some(exp), now),
+            PortalStatus::derive(None, None, Some(inv), Some(exp), now),
             PortalStatus::Invited { invited_at: inv, expires_at: exp, expired: false }
         );
         assert!(matches!(
-            PortalStatus::derive(None, Some(inv), Some(exp), datetime!(2026-12-01 09:00 UTC)),
+            PortalStatus::derive(None, None, Some(inv), Some(exp), datetime!(2026-12-01 09:00 UTC)),
             PortalStatus::Invited { expired: true, .. }
         ));
+        let accepted = datetime!(2026-11-20 08:00 UTC);
         let login = datetime!(2026-11-20 08:30 UTC);
-        assert_eq!(PortalStatus::derive(Some(login), Some(inv), Some(exp), now), PortalStatus::Active { last_login_at: login });
+        assert_eq!(PortalStatus::derive(Some(accepted), Some(login), Some(inv), Some(exp), now), PortalStatus::Active { last_login_at: login });
+        assert_eq!(PortalStatus::derive(Some(accepted), None, None, None, now), PortalStatus::Active { last_login_at: accepted });
+        // a login recorded for another client before this one was accepted is not this one's
+        let earlier = datetime!(2026-11-10 08:30 UTC);
+        assert_eq!(PortalStatus::derive(Some(accepted), Some(earlier), None, None, now), PortalStatus::Active { last_login_at: accepted });
         let json = serde_json::to_value(PortalStatus::Active { last_login_at: login }).unwrap();
         assert_eq!(json, serde_json::json!({"status": "active", "last_login_at": "2026-11-20T08:30:00Z"}));
     }

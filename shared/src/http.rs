@@ -66,6 +66,8 @@ pub fn match_route<'a>(routes: &'a [Route], method: &str, path: &str) -> Result<
     for r in routes {
         if let Some(params) = match_template(r.path, path) {
             if r.method.eq_ignore_ascii_case(method) {
+                // The template, not the path: paths can carry secrets (invite tokens).
+                tracing::Span::current().record("route", r.path);
                 return Ok((r, params));
             }
             path_matched = true;
@@ -130,8 +132,9 @@ pub fn source_ip(req: &Request) -> Option<String> {
     }
 }
 
-/// Run one request inside its span (request id, method, route; `actor` and `firm` are
-/// recorded once known) and turn any error into its problem response.
+/// Run one request inside its span (request id, method; the route template, `actor` and
+/// `firm` once known — never the raw path, which may carry an invite token) and turn any
+/// error into its problem response.
 pub async fn serve<F, Fut>(req: Request, f: F) -> Response<Body>
 where
     F: FnOnce(Request) -> Fut,
@@ -142,7 +145,7 @@ where
         "request",
         request_id = %request_id,
         method = %req.method(),
-        path = %path(&req),
+        route = tracing::field::Empty,
         actor = tracing::field::Empty,
         firm = tracing::field::Empty,
         status = tracing::field::Empty,

@@ -26,6 +26,8 @@ pub struct AppState {
     /// staff `sub` → actor. A staff member's firm never changes, so this needs no expiry;
     /// removing someone is done by disabling their login.
     staff_actors: RwLock<HashMap<String, Actor>>,
+    /// The contacts pool's password rules, read once (see `portal::password_rules`).
+    pub contact_password_rules: tokio::sync::OnceCell<crate::portal::PasswordRules>,
 }
 
 impl AppState {
@@ -55,6 +57,7 @@ impl AppState {
             http,
             config,
             staff_actors: RwLock::new(HashMap::new()),
+            contact_password_rules: tokio::sync::OnceCell::new(),
         }
     }
 

@@ -1,18 +1,26 @@
-//! `accounts` — sign-in, refresh and sign-out.
+//! `accounts` — everything about logins: staff sign-in, refresh and sign-out; the invite
+//! link a contact opens, the account they create from it; contact sign-in, refresh,
+//! sign-out and profile.
 //!
-//! Public routes (no bearer token) except sign-out, which ends every session of the login
-//! that presents its access token.
+//! Public routes (no bearer token): sign-in, refresh, the invite link and account
+//! creation. Sign-out and `me` require the caller's access token.
 
 use lambda_http::{Body, Request, Response};
-use shared::auth::{bearer_token, Audience};
+use shared::auth::{bearer_token, Actor, Audience};
 use shared::http::{json, json_body, match_route, no_content, path, route, serve, Route};
 use shared::sessions::{self, RefreshInput, SignInInput};
-use shared::{AppState, Result};
+use shared::{portal, AppState, Error, Result};
 
 pub const ROUTES: &[Route] = &[
     route("POST", "/api/staff/sessions", "staff_sign_in"),
     route("POST", "/api/staff/sessions/refresh", "staff_refresh"),
     route("DELETE", "/api/staff/sessions", "staff_sign_out"),
+    route("GET", "/api/invites/{token}", "open_invite"),
+    route("POST", "/api/invites/{token}/account", "create_account"),
+    route("POST", "/api/portal/sessions", "contact_sign_in"),
+    route("POST", "/api/portal/sessions/refresh", "contact_refresh"),
+    route("DELETE", "/api/portal/sessions", "contact_sign_out"),
+    route("GET", "/api/portal/me", "me"),
 ];
 
 pub async fn handle(state: &'static AppState, req: Request) -> Response<Body> {
@@ -20,22 +28,43 @@ pub async fn handle(state: &'static AppState, req: Request) -> Response<Body> {
 }
 
 async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
-    let (r, _) = match_route(ROUTES, req.method().as_str(), &path(&req))?;
-    let pool = &state.config.staff;
+    let (r, p) = match_route(ROUTES, req.method().as_str(), &path(&req))?;
+    let staff = &state.config.staff;
+    let contacts = &state.config.contacts;
     match r.name {
         "staff_sign_in" => {
             let (email, password) = json_body::<SignInInput>(&req)?.parse()?;
-            let session = sessions::sign_in(&state.cognito, pool, &email, &password).await?;
+            let session = sessions::sign_in(&state.cognito, staff, &email, &password).await?;
             // The login must belong to a staff member of a firm, or the tokens are useless.
             state.authenticate_token(&session.access_token, Audience::Staff).await?;
             json(200, &session)
         }
-        "staff_refresh" => json(200, &sessions::refresh(&state.cognito, pool, json_body::<RefreshInput>(&req)?).await?),
+        "staff_refresh" => json(200, &sessions::refresh(&state.cognito, staff, json_body::<RefreshInput>(&req)?).await?),
         "staff_sign_out" => {
             state.authenticate(&req, Audience::Staff).await?;
             sessions::sign_out(&state.cognito, bearer_token(req.headers())?).await?;
             no_content()
         }
+        "open_invite" => json(200, &portal::invite_info(state, p.get("token")?).await?),
+        "create_account" => {
+            let body = json_body(&req)?;
+            let created = portal::create_account(state, p.get("token")?, body).await?;
+            json(if created.created { 201 } else { 200 }, &created)
+        }
+        "contact_sign_in" => {
+            let (email, password) = json_body::<SignInInput>(&req)?.parse()?;
+            json(200, &portal::sign_in(state, &email, &password).await?)
+        }
+        "contact_refresh" => json(200, &sessions::refresh(&state.cognito, contacts, json_body::<RefreshInput>(&req)?).await?),
+        "contact_sign_out" => {
+            state.authenticate(&req, Audience::Contact).await?;
+            sessions::sign_out(&state.cognito, bearer_token(req.headers())?).await?;
+            no_content()
+        }
+        "me" => match state.authenticate(&req, Audience::Contact).await? {
+            Actor::Contact { contact_id, .. } => json(200, &portal::me(&state.store, &contact_id).await?),
+            Actor::Staff { .. } => Err(Error::Forbidden("this route is for client contacts".into())),
+        },
         other => unreachable!("route {other} has no handler"),
     }
 }
@@ -62,7 +91,22 @@ mod tests {
 
     #[tokio::test]
     async fn sign_out_needs_a_token() {
-        let req = lambda_http::http::Request::builder().method("DELETE").uri("/api/staff/sessions").body(Body::Empty).unwrap();
-        assert_eq!(handle(offline_state(), req).await.status(), 401);
+        for uri in ["/api/staff/sessions", "/api/portal/sessions"] {
+            let req = lambda_http::http::Request::builder().method("DELETE").uri(uri).body(Body::Empty).unwrap();
+            assert_eq!(handle(offline_state(), req).await.status(), 401);
+        }
+    }
+
+    #[tokio::test]
+    async fn account_creation_needs_a_password_before_any_lookup() {
+        let req = lambda_http::http::Request::builder()
+            .method("POST")
+            .uri("/api/invites/abc/account")
+            .header("content-type", "application/json")
+            .body(Body::Text("{}".into()))
+            .unwrap();
+        let resp = handle(offline_state(), req).await;
+        assert_eq!(resp.status(), 400);
+        assert_eq!(body_json(&resp)["errors"][0]["field"], "password");
     }
 }

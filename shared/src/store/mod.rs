@@ -15,6 +15,8 @@
 //! | contact ↔ client link | `CLIENT#<client>` | `CONTACT#<contact>` | `CONTACT#<contact>` | `CLIENT#<client>` |
 //! | contact profile | `CONTACT#<contact>` | `PROFILE` | | |
 //! | email guard (unique per firm) | `FIRM#<firm>` | `EMAIL#<email>` | | |
+//! | invite email template | `FIRM#<firm>` | `TEMPLATE#<template>` | | |
+//! | invite link | `INVITE#<sha256 of token>` | `INVITE` | | |
 //!
 //! Access patterns and the calls they cost:
 //!
@@ -29,6 +31,10 @@
 //!   client switcher): one `Query` on `GSI1PK = CONTACT#k`.
 //! - **who a staff token is**: `GetItem STAFF#<sub>` (cached per cold start); **who a
 //!   contact token is**: `GetItem USER#<sub>` (not cached, so a revoked login stops at once).
+//! - **an invite link**: `GetItem INVITE#<sha256(token)>`; the link item of the contact
+//!   names the one live invite (`invite_hash`), so a resend replaces it and a revoke clears
+//!   it in the same transaction that writes the invite.
+//! - **a firm's templates**: one `Query` on `PK = FIRM#f`, `begins_with(SK, "TEMPLATE#")`.
 //! - **one email per contact per firm**: the guard item is written in the same transaction
 //!   as the contact, so two contacts of one firm can never share a login email.
 //!
@@ -72,6 +78,13 @@ pub mod keys {
         format!("CONTACT#{contact_id}")
     }
     pub const PROFILE_SK: &str = "PROFILE";
+    pub fn invite(token_hash: &str) -> String {
+        format!("INVITE#{token_hash}")
+    }
+    pub const INVITE_SK: &str = "INVITE";
+    pub fn template(template_id: &str) -> String {
+        format!("TEMPLATE#{template_id}")
+    }
     pub fn email_guard(email: &str) -> String {
         format!("EMAIL#{email}")
     }
@@ -153,6 +166,41 @@ impl Store {
     pub async fn put<T: Serialize>(&self, value: &T) -> Result<()> {
         self.db.put_item().table_name(&self.table).set_item(Some(to_item(value)?)).send().await.map_err(aws)?;
         Ok(())
+    }
+
+    pub async fn delete(&self, pk: &str, sk: &str) -> Result<()> {
+        self.db.delete_item().table_name(&self.table).set_key(Some(key(pk, sk))).send().await.map_err(aws)?;
+        Ok(())
+    }
+
+    /// `BatchGetItem` (strongly consistent) of up to 100 keys; missing items are absent.
+    pub async fn batch_get(&self, wanted: Vec<(String, String)>) -> Result<Vec<Item>> {
+        use aws_sdk_dynamodb::types::KeysAndAttributes;
+        let mut pending: Vec<Item> = wanted.into_iter().map(|(pk, sk)| key(pk, sk)).collect();
+        let mut found = Vec::new();
+        // Unprocessed keys are retried a few times with a short pause, as AWS asks.
+        for attempt in 0..5 {
+            if pending.is_empty() {
+                break;
+            }
+            if attempt > 0 {
+                tokio::time::sleep(std::time::Duration::from_millis(20 << attempt)).await;
+            }
+            let ka = KeysAndAttributes::builder().set_keys(Some(std::mem::take(&mut pending))).consistent_read(true).build().map_err(Error::internal)?;
+            let out = self.db.batch_get_item().request_items(&self.table, ka).send().await.map_err(aws)?;
+            if let Some(mut r) = out.responses {
+                found.extend(r.remove(&self.table).unwrap_or_default());
+            }
+            if let Some(mut u) = out.unprocessed_keys {
+                if let Some(ka) = u.remove(&self.table) {
+                    pending = ka.keys;
+                }
+            }
+        }
+        if !pending.is_empty() {
+            return Err(Error::internal("BatchGetItem left keys unprocessed"));
+        }
+        Ok(found)
     }
 
     /// All items of a partition whose sort key starts with `prefix` (every page).

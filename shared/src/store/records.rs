@@ -145,6 +145,8 @@ pub struct ContactRecord {
     /// The contacts-pool `sub` once the contact has created their login.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_sub: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "time::serde::rfc3339::option")]
+    pub last_login_at: Option<OffsetDateTime>,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]
@@ -181,6 +183,14 @@ pub struct LinkRecord {
     pub invited_at: Option<OffsetDateTime>,
     #[serde(default, skip_serializing_if = "Option::is_none", with = "time::serde::rfc3339::option")]
     pub invite_expires_at: Option<OffsetDateTime>,
+    /// SHA-256 (hex) of the one live invite link for this contact on this client.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invite_hash: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "time::serde::rfc3339::option")]
+    pub invite_revoked_at: Option<OffsetDateTime>,
+    /// When the contact accepted an invite for this client (portal access granted).
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "time::serde::rfc3339::option")]
+    pub accepted_at: Option<OffsetDateTime>,
     #[serde(default, skip_serializing_if = "Option::is_none", with = "time::serde::rfc3339::option")]
     pub last_login_at: Option<OffsetDateTime>,
 }
@@ -203,13 +213,74 @@ impl LinkRecord {
             linked_at,
             invited_at: None,
             invite_expires_at: None,
+            invite_hash: None,
+            invite_revoked_at: None,
+            accepted_at: None,
             last_login_at: None,
         }
     }
 
     pub fn portal_status(&self, now: OffsetDateTime) -> PortalStatus {
-        PortalStatus::derive(self.last_login_at, self.invited_at, self.invite_expires_at, now)
+        PortalStatus::derive(self.accepted_at, self.last_login_at, self.invited_at, self.invite_expires_at, now)
     }
+}
+
+/// Where an invite link stands. Only `Live` links can be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InviteState {
+    Live,
+    Used,
+    Revoked,
+    /// A newer invite to the same contact and client was sent.
+    Replaced,
+}
+
+/// One invite link, keyed by the SHA-256 of its token (the raw token lives only in the
+/// email). Carries a snapshot of what the Create Account page shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InviteRecord {
+    #[serde(rename = "PK")]
+    pub pk: String,
+    #[serde(rename = "SK")]
+    pub sk: String,
+    pub token_hash: String,
+    pub state: InviteState,
+    pub firm_id: String,
+    pub firm_name: String,
+    pub client_id: String,
+    pub client_name: String,
+    pub contact_id: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: EmailAddress,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub link_expires_at: OffsetDateTime,
+    /// Sent by this staff member (their Cognito `sub`).
+    pub sent_by: String,
+    /// SES message id of the email that carried the link.
+    pub message_id: String,
+    /// DynamoDB TTL (epoch seconds): the record is removed a while after the link expired,
+    /// so an expired link still answers 410 (not 404) for that while.
+    pub expires_at: i64,
+}
+
+/// A firm's own invite email template.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TemplateRecord {
+    #[serde(rename = "PK")]
+    pub pk: String,
+    #[serde(rename = "SK")]
+    pub sk: String,
+    pub firm_id: String,
+    pub template_id: String,
+    pub name: String,
+    pub subject: String,
+    pub body: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
 }
 
 /// Makes two contacts of one firm unable to share an email (it is their login).
@@ -247,6 +318,7 @@ mod tests {
             email: None,
             phone: None,
             user_sub: None,
+            last_login_at: None,
             created_at: t,
             updated_at: t,
             version: 1,

@@ -1,0 +1,307 @@
+"""The core loop: invite → email → Create Account → sign in → status; and every rule
+around it (bulk outcomes, resend kills the old link, single use, weak passwords, revoke,
+SES refusal, templates, the pool wall between staff and contacts)."""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+
+import boto3
+import requests
+
+import local_mailbox
+import portal_local as pl
+from conftest import unique_email
+
+STRONG = "Tax-Season-2027"
+
+
+def problem(r, status: int) -> dict:
+    assert r.status_code == status, r.text
+    assert r.headers["content-type"] == "application/problem+json"
+    return r.json()
+
+
+def mail_to(stack, email: str) -> list[dict]:
+    return [m for m in local_mailbox.messages(stack.endpoint) if email in m["to"]]
+
+
+def token_of(message: dict) -> str:
+    url = message["create_account_url"]
+    assert url, message["html"]
+    return url.split("#", 1)[1]
+
+
+def invite(firm, client_id: str, *contact_ids: str, **extra) -> list[dict]:
+    body = {"contact_ids": list(contact_ids), **extra}
+    return firm.api.call("POST", f"/api/staff/clients/{client_id}/invites", body, expect=200).json()["results"]
+
+
+def status_of(firm, client_id: str, contact_id: str) -> dict:
+    contacts = firm.api.call("GET", f"/api/staff/clients/{client_id}/portal-status", expect=200).json()["contacts"]
+    return next(c["portal"] for c in contacts if c["id"] == contact_id)
+
+
+def test_the_core_loop_end_to_end(stack, firm):
+    client = firm.client("Okafor Family")
+    email = unique_email("ngozi")
+    ngozi = firm.contact(client["id"], "Ngozi", "Okafor", email)
+    template = firm.api.call("POST", "/api/staff/templates", {
+        "name": "Tax season", "subject": "{{ firm_name }}: your portal for {{ client_name }}",
+        "body": "Dear {{ first_name }},\n\n{{ message }}\n\nStart here: {{ create_account_url }}\n\nHelp: {{ help_center_url }}"},
+        expect=201).json()
+    results = invite(firm, client["id"], ngozi["id"], message="Please upload your 2026 W-2 & 1099s.",
+                     template_id=template["id"])
+    assert results[0]["outcome"] == "sent" and results[0]["email"] == email
+    # the email: the personal message (escaped), the Create Account button, the help center
+    [msg] = mail_to(stack, email)
+    assert msg["subject"] == "Test Firm: your portal for Okafor Family"
+    assert "Please upload your 2026 W-2 &amp; 1099s." in msg["html"]
+    assert ">Create Account</a>" in msg["html"]
+    assert "https://help.demo-firm.example/portal" in msg["text"]
+    assert msg["create_account_url"].startswith(stack.base + "/create-account#")
+    token = token_of(msg)
+    assert len(token) == 64
+    # staff see it as invited, with the expiry 30 days out
+    st = status_of(firm, client["id"], ngozi["id"])
+    assert st["status"] == "invited" and st["expired"] is False
+    invited_at = datetime.fromisoformat(st["invited_at"].replace("Z", "+00:00"))
+    expires_at = datetime.fromisoformat(st["expires_at"].replace("Z", "+00:00"))
+    assert expires_at - invited_at == timedelta(days=30)
+    # the link answers with the invited email
+    info = stack.api().call("GET", f"/api/invites/{token}", expect=200).json()
+    assert info["email"] == email and info["client_name"] == "Okafor Family" and info["firm_name"] == "Test Firm"
+    assert info["first_name"] == "Ngozi" and info["has_login"] is False and "10 characters" in info["password_rule"]
+    # create the account: signed in at once
+    created = stack.api().call("POST", f"/api/invites/{token}/account", {"password": STRONG}, expect=201).json()
+    assert created["created"] is True and created["email"] == email
+    me = stack.api(created["session"]["access_token"]).call("GET", "/api/portal/me", expect=200).json()
+    assert me["clients"] == [{"id": client["id"], "name": "Okafor Family"}] and me["firm_name"] == "Test Firm"
+    # sign in as the contact
+    session = stack.api().call("POST", "/api/portal/sessions", {"email": email.upper(), "password": STRONG}, expect=200).json()
+    assert session["access_token"]
+    # staff see active with today's last login
+    st = status_of(firm, client["id"], ngozi["id"])
+    assert st["status"] == "active"
+    assert st["last_login_at"][:10] == datetime.now(timezone.utc).date().isoformat()
+    assert firm.api.call("GET", f"/api/staff/contacts/{ngozi['id']}", expect=200).json()["has_login"] is True
+    # the link is single use
+    body = problem(stack.api().call("POST", f"/api/invites/{token}/account", {"password": STRONG}), 410)
+    assert "already used" in body["detail"]
+    problem(stack.api().call("GET", f"/api/invites/{token}"), 410)
+    # and inviting an active contact sends nothing
+    assert invite(firm, client["id"], ngozi["id"])[0]["outcome"] == "already_active"
+    assert len(mail_to(stack, email)) == 1
+
+
+def test_bulk_invite_reports_each_contact(stack, firm):
+    client = firm.client("Chen Holdings")
+    a, b = unique_email("a"), unique_email("b")
+    ca, cb = firm.contact(client["id"], "Amy", "Chen", a), firm.contact(client["id"], "Bo", "Chen", b)
+    cc = firm.contact(client["id"], "Cy", "Chen")
+    other_client = firm.client("Elsewhere")
+    stranger = firm.contact(other_client["id"], "Dee", "Stranger", unique_email("d"))
+    results = invite(firm, client["id"], ca["id"], cc["id"], cb["id"], stranger["id"], ca["id"], message="Hello all")
+    assert [(r["contact_id"], r["outcome"]) for r in results] == [
+        (ca["id"], "sent"), (cc["id"], "missing_email"), (cb["id"], "sent"), (stranger["id"], "not_found")]
+    assert len(mail_to(stack, a)) == 1 and len(mail_to(stack, b)) == 1
+    assert status_of(firm, client["id"], cc["id"]) == {"status": "not_invited"}
+    # adding the missing email, then inviting, works
+    firm.api.call("PATCH", f"/api/staff/contacts/{cc['id']}", {"email": unique_email("c")}, expect=200)
+    assert invite(firm, client["id"], cc["id"])[0]["outcome"] == "sent"
+
+
+def test_bulk_invite_costs_one_send_and_one_transaction_per_contact(stack, firm):
+    client = firm.client("Counted")
+    ids = [firm.contact(client["id"], f"P{i}", "Count", unique_email())["id"] for i in range(4)]
+    invite(firm, client["id"], firm.contact(client["id"], "Warm", "Up", unique_email())["id"])  # warm caches
+    requests.post(f"{stack.endpoint}/moto-api/recorder/reset-recording")
+    requests.post(f"{stack.endpoint}/moto-api/recorder/start-recording")
+    results = invite(firm, client["id"], *ids)
+    requests.post(f"{stack.endpoint}/moto-api/recorder/stop-recording")
+    assert [r["outcome"] for r in results] == ["sent"] * 4
+    log = requests.get(f"{stack.endpoint}/moto-api/recorder/download-recording").text
+    calls = []
+    for line in log.splitlines():
+        entry = json.loads(line)
+        target = entry["headers"].get("X-Amz-Target") or ("SES.SendEmail" if "/v2/email/outbound-emails" in entry["url"] else entry["url"])
+        calls.append(target)
+    assert calls.count("SES.SendEmail") == 4, calls
+    assert calls.count("DynamoDB_20120810.TransactWriteItems") == 4, calls
+    # reads do not grow with the number of contacts: client+links, firm (template is a preset)
+    assert calls.count("DynamoDB_20120810.Query") == 1 and calls.count("DynamoDB_20120810.GetItem") == 1, calls
+
+
+def test_reinvite_kills_the_old_link_and_revoke_kills_without_a_new_one(stack, firm):
+    client = firm.client()
+    email = unique_email("re")
+    c = firm.contact(client["id"], "Re", "Invite", email)
+    invite(firm, client["id"], c["id"])
+    old = token_of(mail_to(stack, email)[-1])
+    invite(firm, client["id"], c["id"])
+    new = token_of(mail_to(stack, email)[-1])
+    assert old != new
+    body = problem(stack.api().call("GET", f"/api/invites/{old}"), 410)
+    assert "newer invite" in body["detail"]
+    problem(stack.api().call("POST", f"/api/invites/{old}/account", {"password": STRONG}), 410)
+    assert stack.api().call("GET", f"/api/invites/{new}", expect=200).json()["email"] == email
+    # revoke
+    view = firm.api.call("POST", f"/api/staff/clients/{client['id']}/contacts/{c['id']}/revoke-invite", expect=200).json()
+    assert view["portal"] == {"status": "not_invited"}
+    assert "revoked" in problem(stack.api().call("GET", f"/api/invites/{new}"), 410)["detail"]
+    problem(firm.api.call("POST", f"/api/staff/clients/{client['id']}/contacts/{c['id']}/revoke-invite"), 409)
+    # a fresh invite after a revoke works
+    invite(firm, client["id"], c["id"])
+    stack.api().call("GET", f"/api/invites/{token_of(mail_to(stack, email)[-1])}", expect=200)
+
+
+def test_weak_password_is_refused_with_the_rule_and_changes_nothing(stack, firm):
+    client = firm.client()
+    email = unique_email("weak")
+    c = firm.contact(client["id"], "Weak", "Password", email)
+    invite(firm, client["id"], c["id"])
+    token = token_of(mail_to(stack, email)[-1])
+    for weak in ["short", "alllowercase1", "NoDigitsAtAll"]:
+        body = problem(stack.api().call("POST", f"/api/invites/{token}/account", {"password": weak}), 400)
+        assert body["errors"][0]["field"] == "password"
+        assert "at least 10 characters" in body["errors"][0]["message"]
+    problem(stack.api().call("POST", f"/api/invites/{token}/account", {}), 400)
+    idp = stack.aws("cognito-idp")
+    users = idp.list_users(UserPoolId=stack.env["CONTACTS_POOL_ID"], Filter=f'email = "{email}"')["Users"]
+    assert users == []
+    assert status_of(firm, client["id"], c["id"])["status"] == "invited"
+    stack.api().call("POST", f"/api/invites/{token}/account", {"password": STRONG}, expect=201)
+
+
+def test_unknown_and_expired_links(stack, firm):
+    problem(stack.api().call("GET", "/api/invites/" + "0" * 64), 404)
+    problem(stack.api().call("GET", "/api/invites/not-even-hex"), 404)
+    problem(stack.api().call("POST", "/api/invites/" + "0" * 64 + "/account", {"password": STRONG}), 404)
+    client = firm.client()
+    email = unique_email("exp")
+    c = firm.contact(client["id"], "Ex", "Pired", email)
+    invite(firm, client["id"], c["id"])
+    token = token_of(mail_to(stack, email)[-1])
+    # time passes: move this invite's expiry (and the link's) into the past
+    past = (datetime.now(timezone.utc) - timedelta(days=1)).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    table = boto3.resource("dynamodb", endpoint_url=stack.endpoint, region_name=pl.REGION, **pl.CREDS).Table(stack.env["TABLE_NAME"])
+    import hashlib
+    h = hashlib.sha256(token.encode()).hexdigest()
+    table.update_item(Key={"PK": f"INVITE#{h}", "SK": "INVITE"}, UpdateExpression="SET link_expires_at = :p",
+                      ExpressionAttributeValues={":p": past})
+    table.update_item(Key={"PK": f"CLIENT#{client['id']}", "SK": f"CONTACT#{c['id']}"},
+                      UpdateExpression="SET invite_expires_at = :p", ExpressionAttributeValues={":p": past})
+    assert "expired" in problem(stack.api().call("GET", f"/api/invites/{token}"), 410)["detail"]
+    problem(stack.api().call("POST", f"/api/invites/{token}/account", {"password": STRONG}), 410)
+    assert status_of(firm, client["id"], c["id"])["expired"] is True
+    # a re-invite after expiry gives a working link
+    invite(firm, client["id"], c["id"])
+    stack.api().call("GET", f"/api/invites/{token_of(mail_to(stack, email)[-1])}", expect=200)
+
+
+def test_ses_refusal_leaves_the_contact_as_it_was(stack):
+    firm = stack.new_firm("Unverified Sender Firm")
+    table = boto3.resource("dynamodb", endpoint_url=stack.endpoint, region_name=pl.REGION, **pl.CREDS).Table(stack.env["TABLE_NAME"])
+    table.update_item(Key={"PK": f"FIRM#{firm.firm_id}", "SK": "FIRM"}, UpdateExpression="SET sender_email = :s",
+                      ExpressionAttributeValues={":s": "nobody@unverified.example"})
+    client = firm.client()
+    email = unique_email("ses")
+    c = firm.contact(client["id"], "Ses", "Refused", email)
+    [r] = invite(firm, client["id"], c["id"])
+    assert r["outcome"] == "failed" and "not verified" in r["reason"]
+    assert status_of(firm, client["id"], c["id"]) == {"status": "not_invited"}
+    assert mail_to(stack, email) == []
+
+
+def test_a_contact_on_two_clients_has_one_login(stack, firm):
+    household, bakery = firm.client("Rivera Household"), firm.client("Rivera Bakery LLC")
+    email = unique_email("maria")
+    maria = firm.contact(household["id"], "Maria", "Rivera", email)
+    firm.api.call("PUT", f"/api/staff/clients/{bakery['id']}/contacts/{maria['id']}", expect=201)
+    invite(firm, household["id"], maria["id"])
+    stack.api().call("POST", f"/api/invites/{token_of(mail_to(stack, email)[-1])}/account", {"password": STRONG}, expect=201)
+    assert status_of(firm, bakery["id"], maria["id"]) == {"status": "not_invited"}
+    invite(firm, bakery["id"], maria["id"])
+    token = token_of(mail_to(stack, email)[-1])
+    info = stack.api().call("GET", f"/api/invites/{token}", expect=200).json()
+    assert info["has_login"] is True and info["client_name"] == "Rivera Bakery LLC"
+    body = problem(stack.api().call("POST", f"/api/invites/{token}/account", {"password": "Wrong-Password-1"}), 400)
+    assert body["errors"][0]["field"] == "password"
+    added = stack.api().call("POST", f"/api/invites/{token}/account", {"password": STRONG}, expect=200).json()
+    assert added["created"] is False
+    me = stack.api(added["session"]["access_token"]).call("GET", "/api/portal/me", expect=200).json()
+    assert [c["name"] for c in me["clients"]] == ["Rivera Bakery LLC", "Rivera Household"]
+    assert status_of(firm, bakery["id"], maria["id"])["status"] == "active"
+    idp = stack.aws("cognito-idp")
+    assert len(idp.list_users(UserPoolId=stack.env["CONTACTS_POOL_ID"], Filter=f'email = "{email}"')["Users"]) == 1
+
+
+def test_staff_and_contact_tokens_stay_on_their_side(stack, firm):
+    client = firm.client()
+    email = unique_email("side")
+    c = firm.contact(client["id"], "Side", "Wall", email)
+    invite(firm, client["id"], c["id"])
+    created = stack.api().call("POST", f"/api/invites/{token_of(mail_to(stack, email)[-1])}/account",
+                               {"password": STRONG}, expect=201).json()
+    contact_api = stack.api(created["session"]["access_token"])
+    for method, path in [("GET", "/api/staff/clients"), ("GET", f"/api/staff/clients/{client['id']}/portal-status"),
+                         ("POST", f"/api/staff/clients/{client['id']}/invites"), ("GET", "/api/staff/templates")]:
+        problem(contact_api.call(method, path, {"contact_ids": [c["id"]]} if method == "POST" else None), 401)
+    problem(firm.api.call("GET", "/api/portal/me"), 401)
+    # a contact cannot sign in on the staff side, nor staff on the portal side
+    problem(stack.api().call("POST", "/api/staff/sessions", {"email": email, "password": STRONG}), 401)
+    problem(stack.api().call("POST", "/api/portal/sessions", {"email": firm.info["email"], "password": firm.info["password"]}), 401)
+    # contact sign-out ends the refresh token
+    refresh = created["session"]["refresh_token"]
+    stack.api().call("POST", "/api/portal/sessions/refresh", {"refresh_token": refresh}, expect=200)
+    contact_api.call("DELETE", "/api/portal/sessions", expect=204)
+    problem(stack.api().call("POST", "/api/portal/sessions/refresh", {"refresh_token": refresh}), 401)
+
+
+def test_templates_presets_and_firm_isolation(stack, firm):
+    api = firm.api
+    listed = api.call("GET", "/api/staff/templates", expect=200).json()["templates"]
+    assert [t["id"] for t in listed] == ["preset:plain", "preset:onboarding"]
+    body = problem(api.call("POST", "/api/staff/templates", {"name": "No link", "subject": "Hi", "body": "Hello {{ first_name }}"}), 400)
+    assert body["errors"][0]["field"] == "body" and "create_account_url" in body["errors"][0]["message"]
+    body = problem(api.call("POST", "/api/staff/templates", {"name": "Typo", "subject": "Hi {{ frist_name }}", "body": "{{ create_account_url }}"}), 400)
+    assert body["errors"][0]["field"] == "subject"
+    t = api.call("POST", "/api/staff/templates", {"name": "Ours", "subject": "Hi {{ first_name }}", "body": "Go: {{ create_account_url }}"}, expect=201).json()
+    updated = api.call("PUT", f"/api/staff/templates/{t['id']}", {"name": "Ours v2", "subject": "Hello", "body": "{{ create_account_url }}"}, expect=200).json()
+    assert updated["name"] == "Ours v2"
+    assert [x["name"] for x in api.call("GET", "/api/staff/templates", expect=200).json()["templates"]][-1] == "Ours v2"
+    problem(api.call("PUT", "/api/staff/templates/preset:plain", {"name": "x", "subject": "x", "body": "{{ create_account_url }}"}), 403)
+    problem(api.call("DELETE", "/api/staff/templates/preset:plain"), 403)
+    # another firm can neither see nor use it
+    other = stack.new_firm("Other")
+    problem(other.api.call("GET", f"/api/staff/templates/{t['id']}"), 404)
+    problem(other.api.call("DELETE", f"/api/staff/templates/{t['id']}"), 404)
+    oc = other.client()
+    ok = other.contact(oc["id"], "O", "K", unique_email())
+    body = problem(other.api.call("POST", f"/api/staff/clients/{oc['id']}/invites", {"contact_ids": [ok["id"]], "template_id": t["id"]}), 400)
+    assert body["errors"][0]["field"] == "template_id"
+    api.call("DELETE", f"/api/staff/templates/{t['id']}", expect=204)
+    problem(api.call("GET", f"/api/staff/templates/{t['id']}"), 404)
+
+
+def test_preview_renders_without_sending(stack, firm):
+    client = firm.client("Preview Client")
+    email = unique_email("prev")
+    c = firm.contact(client["id"], "Pre", "View", email)
+    p = firm.api.call("POST", f"/api/staff/clients/{client['id']}/invites/preview",
+                      {"contact_id": c["id"], "message": "<b>Hi</b>", "template_id": "preset:onboarding"}, expect=200).json()
+    assert p["to"] == email and p["from"] == stack.env["SENDER_EMAIL"]
+    assert p["subject"] == "Welcome to Test Firm, Pre: your client portal is ready"
+    assert "&lt;b&gt;Hi&lt;/b&gt;" in p["html"] and "<b>Hi</b>" in p["text"]
+    assert mail_to(stack, email) == []
+    assert status_of(firm, client["id"], c["id"]) == {"status": "not_invited"}
+    problem(firm.api.call("POST", f"/api/staff/clients/{client['id']}/invites/preview", {}), 400)
+
+
+def test_invite_input_errors(firm):
+    client = firm.client()
+    body = problem(firm.api.call("POST", f"/api/staff/clients/{client['id']}/invites", {"contact_ids": []}), 400)
+    assert body["errors"][0]["field"] == "contact_ids"
+    body = problem(firm.api.call("POST", f"/api/staff/clients/{client['id']}/invites", {"contact_ids": ["x"], "message": "m" * 2001}), 400)
+    assert body["errors"][0]["field"] == "message"
+    problem(firm.api.call("POST", "/api/staff/clients/0193a0b0-0000-7000-8000-000000000000/invites", {"contact_ids": ["x"]}), 404)
