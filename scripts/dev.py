@@ -63,7 +63,7 @@ Try it:
       -d '{{"email":"{pl.DEMO_STAFF_EMAIL}","password":"{pl.DEMO_STAFF_PASSWORD}"}}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
   curl -s {base}/api/staff/clients -H "authorization: Bearer $TOKEN"
   curl -s {base}/api/staff/clients/{household['id']}/portal-status -H "authorization: Bearer $TOKEN"
-  curl -s {base}/api/staff/clients/{household['id']}/invites -H "authorization: Bearer $TOKEN" \
+  curl -s {base}/api/staff/clients/{household['id']}/invites -H "authorization: Bearer $TOKEN" \\
       -H 'content-type: application/json' -d '{{"contact_ids":["{demo['maria']['id']}"],"message":"Welcome!"}}'
   then open the mailbox, follow Create Account (the web UI's page; until it exists use
   GET/POST {base}/api/invites/<token>[/account] with the token after '#').

@@ -138,6 +138,11 @@ pub fn now() -> OffsetDateTime {
     t.replace_nanosecond(0).unwrap_or(t)
 }
 
+/// A time as we store it in string attributes (RFC 3339, UTC, whole seconds).
+pub fn rfc3339(t: OffsetDateTime) -> crate::error::Result<String> {
+    t.format(&time::format_description::well_known::Rfc3339).map_err(crate::error::Error::internal)
+}
+
 /// The portal status of one contact on one client, as the contacts section shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "status", rename_all = "snake_case")]

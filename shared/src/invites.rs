@@ -289,15 +289,11 @@ async fn send_one(state: &AppState, ctx: &InviteContext, link: &LinkRecord, staf
     }
 }
 
-fn rfc3339(t: OffsetDateTime) -> Result<String> {
-    t.format(&time::format_description::well_known::Rfc3339).map_err(Error::internal)
-}
-
 /// The invite, the link's new invite state and the replaced invite: one transaction.
 async fn record_invite(store: &Store, invite: &InviteRecord, link: &LinkRecord, now: OffsetDateTime) -> Result<()> {
     let mut values = Item::from([
-        (":now".to_string(), s(rfc3339(now)?)),
-        (":exp".to_string(), s(rfc3339(invite.link_expires_at)?)),
+        (":now".to_string(), s(domain::rfc3339(now)?)),
+        (":exp".to_string(), s(domain::rfc3339(invite.link_expires_at)?)),
         (":h".to_string(), s(invite.token_hash.clone())),
     ]);
     let condition = match &link.invite_hash {
@@ -349,7 +345,7 @@ pub fn set_invite_state(store: &Store, hash: &str, state: InviteState, now: Offs
         Item::from([
             (":state".to_string(), s(state_name(state))),
             (":live".to_string(), s(state_name(InviteState::Live))),
-            (":now".to_string(), s(rfc3339(now)?)),
+            (":now".to_string(), s(domain::rfc3339(now)?)),
         ]),
         [("#state".to_string(), "state".to_string())].into(),
     )
@@ -367,7 +363,7 @@ pub async fn revoke_invite(store: &Store, firm_id: &str, client_id: &str, contac
         &link.sk,
         "SET invite_revoked_at = :now REMOVE invite_hash, invited_at, invite_expires_at",
         "invite_hash = :h",
-        Item::from([(":now".to_string(), s(rfc3339(now)?)), (":h".to_string(), s(hash.clone()))]),
+        Item::from([(":now".to_string(), s(domain::rfc3339(now)?)), (":h".to_string(), s(hash.clone()))]),
         Default::default(),
     )?];
     if link.invite_expires_at.is_some_and(|e| e > now) {

@@ -209,7 +209,7 @@ pub async fn create_account(state: &AppState, token: &str, input: CreateAccountI
                 &live.link.sk,
                 "SET accepted_at = :now REMOVE invite_hash",
                 "invite_hash = :h",
-                Item::from([(":now".to_string(), s(rfc3339(now)?)), (":h".to_string(), s(live.invite.token_hash.clone()))]),
+                Item::from([(":now".to_string(), s(domain::rfc3339(now)?)), (":h".to_string(), s(live.invite.token_hash.clone()))]),
                 Default::default(),
             )?,
         ];
@@ -307,15 +307,11 @@ async fn set_password(state: &AppState, email: &EmailAddress, password: &str) ->
     Ok(())
 }
 
-fn rfc3339(t: OffsetDateTime) -> Result<String> {
-    t.format(&time::format_description::well_known::Rfc3339).map_err(Error::internal)
-}
-
 /// Record a sign-in: on the contact and on every client link they have access to (the
 /// status view reads the link), in one transaction.
 pub async fn record_login(store: &Store, contact_id: &str, now: OffsetDateTime) -> Result<()> {
     let links: Vec<LinkRecord> = store.query_gsi1(&keys::contact(contact_id), "CLIENT#").await?.into_iter().map(from_item).collect::<Result<_>>()?;
-    let at = Item::from([(":now".to_string(), s(rfc3339(now)?))]);
+    let at = Item::from([(":now".to_string(), s(domain::rfc3339(now)?))]);
     let mut items = vec![tx::update(store.table(), &keys::contact(contact_id), keys::PROFILE_SK, "SET last_login_at = :now", "attribute_exists(PK)", at.clone(), Default::default())?];
     for l in links.iter().filter(|l| l.accepted_at.is_some()) {
         items.push(tx::update(store.table(), &l.pk, &l.sk, "SET last_login_at = :now", "attribute_exists(PK)", at.clone(), Default::default())?);
