@@ -38,7 +38,7 @@ def main() -> int:
         print(f"• starting the AWS emulator (moto) on {endpoint} …", flush=True)
         moto = pl.start_moto(aws_port, run_dir / "moto.log")
         print("• creating the table, bucket, user pools and SES identity from infra/template.yaml …", flush=True)
-        env = pl.bootstrap(endpoint, "portal-local", {"WebOrigin": base})
+        env = pl.bootstrap(endpoint, "portal-local", {"WebOrigin": base, "PaymentProvider": "test"})
         env_file = run_dir / "functions.env"
         pl.write_env(env, env_file)
         print(f"• starting the functions (cargo lambda watch) on {base} — the first start compiles, "
@@ -46,6 +46,7 @@ def main() -> int:
         api = pl.start_api(env_file, api_port, run_dir / "api.log", reload=True)
         pl.wait_api(base, api)
         local_mailbox.Mailbox(endpoint).serve(mail_port)
+        pl.S3Notifier(env, base).run_forever()
         print("• seeding the demo firm …", flush=True)
         demo = pl.seed_demo(env, base)
         household = demo["clients"][0]

@@ -311,6 +311,63 @@ def stop(proc: subprocess.Popen | None) -> None:
             pass
 
 
+# ---------- S3 events (moto does not invoke Lambda) ----------
+
+def s3_event(bucket: str, key: str, size: int) -> dict:
+    """An S3 ObjectCreated event as AWS delivers it (keys URL-encoded, spaces as +)."""
+    from urllib.parse import quote_plus
+    return {"Records": [{"eventVersion": "2.1", "eventSource": "aws:s3", "awsRegion": REGION,
+                         "eventTime": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime()),
+                         "eventName": "ObjectCreated:Put", "userIdentity": {"principalId": "local"},
+                         "requestParameters": {"sourceIPAddress": "127.0.0.1"}, "responseElements": {},
+                         "s3": {"s3SchemaVersion": "1.0", "configurationId": "file-events",
+                                "bucket": {"name": bucket, "ownerIdentity": {"principalId": "local"},
+                                           "arn": f"arn:aws:s3:::{bucket}"},
+                                "object": {"key": quote_plus(key, safe="/"), "size": size}}}]}
+
+
+def invoke(base: str, function: str, event: dict) -> dict:
+    """Invoke a function through the local Lambda invoke API of `cargo lambda watch`."""
+    r = requests.post(f"{base}/2015-03-31/functions/{function}/invocations", json=event, timeout=120)
+    r.raise_for_status()
+    return r.json()
+
+
+class S3Notifier:
+    """Stands in for the bucket's ObjectCreated notification in the local stack: every
+    second it lists the bucket and invokes `file-events` for each object it has not seen."""
+
+    def __init__(self, env: dict[str, str], base: str):
+        self.env, self.base, self.seen = env, base, set()
+        self.s3 = client("s3", env["AWS_ENDPOINT_URL"])
+
+    def poll_once(self) -> int:
+        bucket = self.env["BUCKET_NAME"]
+        n = 0
+        for page in self.s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix="firms/"):
+            for obj in page.get("Contents", []):
+                marker = (obj["Key"], obj["ETag"])
+                if marker in self.seen:
+                    continue
+                self.seen.add(marker)
+                invoke(self.base, "file-events", s3_event(bucket, obj["Key"], obj["Size"]))
+                n += 1
+        return n
+
+    def run_forever(self) -> None:
+        import threading
+
+        def loop():
+            while True:
+                try:
+                    self.poll_once()
+                except Exception as e:  # keep watching; report once per failure
+                    print(f"S3 notifier: {e}", file=sys.stderr)
+                time.sleep(1)
+
+        threading.Thread(target=loop, daemon=True).start()
+
+
 # ---------- demo data, through the API itself ----------
 
 class Api:

@@ -55,7 +55,7 @@ def stack():
     moto = api = None
     try:
         moto = pl.start_moto(aws_port, run_dir / "moto.log")
-        env = pl.bootstrap(endpoint, "portal-test", {"WebOrigin": base})
+        env = pl.bootstrap(endpoint, "portal-test", {"WebOrigin": base, "PaymentProvider": "test"})
         env_file = run_dir / "functions.env"
         pl.write_env(env, env_file)
         api = pl.start_api(env_file, api_port, run_dir / "api.log", reload=False)

@@ -12,6 +12,8 @@ import portal_local as pl
 ROOT = Path(__file__).resolve().parent.parent
 EVENTS = ROOT / "events"
 SAMPLE_CLIENT_ID = "0193a0b0-0000-7000-8000-0000000000c1"
+SAMPLE_CONTACT_ID = "0193a0b0-0000-7000-8000-0000000000a1"
+SAMPLE_BUCKET = "portal-local-files-123456789012"
 
 
 def invoke(stack, function: str, event_text: str) -> dict:
@@ -31,6 +33,10 @@ def test_every_function_has_sample_events_that_invoke(stack):
     pl.create_firm(stack.env, "Demo Accounting LLP", pl.DEMO_STAFF_EMAIL, pl.DEMO_STAFF_PASSWORD)
     api = stack.api().sign_in(pl.DEMO_STAFF_EMAIL, pl.DEMO_STAFF_PASSWORD)
     client = api.call("POST", "/api/staff/clients", {"name": "Events Client"}, expect=201).json()
+    from portal_helpers import active_contact
+    from conftest import Firm
+    firm = Firm(stack, {"firm_id": None}, api)
+    contact, contact_api = active_contact(stack, firm, client["id"], "Eve")
     functions = sorted(p.name for p in (ROOT / "functions").iterdir() if (p / "Cargo.toml").exists())
     assert functions
     for function in functions:
@@ -38,7 +44,13 @@ def test_every_function_has_sample_events_that_invoke(stack):
         assert samples, f"events/{function}/ has no sample event"
         for sample in samples:
             text = sample.read_text().replace("REPLACE_WITH_STAFF_ACCESS_TOKEN", api.token)
-            text = text.replace(SAMPLE_CLIENT_ID, client["id"])
+            text = text.replace("REPLACE_WITH_CONTACT_ACCESS_TOKEN", contact_api.token)
+            text = text.replace(SAMPLE_CLIENT_ID, client["id"]).replace(SAMPLE_CONTACT_ID, contact["id"])
+            text = text.replace(SAMPLE_BUCKET, stack.env["BUCKET_NAME"])
             resp = invoke(stack, function, text)
+            if "Records" in json.loads(text):
+                # an S3 event for an object with no pending file: parsed, checked, ignored
+                assert resp == ["ignored"], (sample.name, resp)
+                continue
             expected = range(400, 401) if sample.stem.endswith("-invalid") else range(200, 300)
             assert resp["statusCode"] in expected, (sample.name, resp)

@@ -70,3 +70,8 @@ def test_every_required_environment_variable_is_set_by_the_template():
     for binary, r in template_functions().items():
         own = set(r["Properties"].get("Environment", {}).get("Variables", {}))
         assert required <= globals_env | own, f"{binary} lacks {required - globals_env - own}"
+
+
+def test_the_openapi_spec_is_valid():
+    from openapi_spec_validator import validate
+    validate(yaml.safe_load((ROOT / "infra" / "openapi.yaml").read_text()))

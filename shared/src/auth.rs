@@ -46,7 +46,7 @@ pub enum Audience {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Actor {
     /// A staff member of firm `firm_id`.
-    Staff { sub: String, firm_id: String, email: String },
+    Staff { sub: String, firm_id: String, email: String, name: String },
     /// A client contact with a portal login.
     Contact { sub: String, contact_id: String, firm_id: String },
 }

@@ -10,7 +10,7 @@ use time::OffsetDateTime;
 
 use crate::domain::{self, ClientName, EmailAddress, PersonName, Phone, PortalStatus};
 use crate::error::{Error, FieldError, Result};
-use crate::store::{keys, s, tx, ClientRecord, ContactRecord, EmailGuardRecord, LinkRecord, Store};
+use crate::store::{keys, s, tx, Address, ClientRecord, ContactRecord, EmailGuardRecord, LinkRecord, Store};
 
 // ---------- inputs ----------
 
@@ -46,6 +46,75 @@ pub struct ContactPatchInput {
     pub email: Option<Option<String>>,
     #[serde(default, deserialize_with = "present")]
     pub phone: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    pub address: Option<Option<AddressInput>>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AddressInput {
+    #[serde(default)]
+    pub line1: Option<String>,
+    #[serde(default)]
+    pub line2: Option<String>,
+    #[serde(default)]
+    pub city: Option<String>,
+    #[serde(default)]
+    pub region: Option<String>,
+    #[serde(default)]
+    pub postal_code: Option<String>,
+    #[serde(default)]
+    pub country: Option<String>,
+}
+
+impl AddressInput {
+    pub fn parse(self) -> std::result::Result<Address, Vec<FieldError>> {
+        let mut errs = Vec::new();
+        let mut field = |name: &str, v: Option<String>, required: bool, max: usize| {
+            let v = v.unwrap_or_default().trim().to_string();
+            if required && v.is_empty() {
+                errs.push(FieldError::new(format!("address.{name}"), "is required"));
+            } else if v.chars().count() > max || v.chars().any(char::is_control) {
+                errs.push(FieldError::new(format!("address.{name}"), format!("must be one line of at most {max} characters")));
+            }
+            v
+        };
+        let a = Address {
+            line1: field("line1", self.line1, true, 200),
+            line2: field("line2", self.line2, false, 200),
+            city: field("city", self.city, true, 100),
+            region: field("region", self.region, false, 100),
+            postal_code: field("postal_code", self.postal_code, true, 20),
+            country: field("country", self.country, true, 100),
+        };
+        if errs.is_empty() { Ok(a) } else { Err(errs) }
+    }
+}
+
+/// What a contact may change about themselves in user settings: not their email, which
+/// is their login and only the firm can change.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileInput {
+    #[serde(default)]
+    pub first_name: Option<String>,
+    #[serde(default)]
+    pub last_name: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    pub phone: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    pub address: Option<Option<AddressInput>>,
+    #[serde(default)]
+    pub email: Option<serde_json::Value>,
+}
+
+impl ProfileInput {
+    pub fn into_patch(self) -> Result<ContactPatchInput> {
+        if self.email.is_some() {
+            return Err(Error::field("email", "is your portal login; only your firm can change it"));
+        }
+        Ok(ContactPatchInput { first_name: self.first_name, last_name: self.last_name, email: None, phone: self.phone, address: self.address })
+    }
 }
 
 /// Distinguishes `"field": null` (Some(None)) from an absent field (None).
@@ -97,6 +166,7 @@ pub struct ContactPatch {
     pub last_name: Option<PersonName>,
     pub email: Option<Option<EmailAddress>>,
     pub phone: Option<Option<Phone>>,
+    pub address: Option<Option<Address>>,
 }
 
 impl ContactPatchInput {
@@ -106,10 +176,11 @@ impl ContactPatchInput {
         let last_name = self.last_name.and_then(|v| collect(&mut errs, PersonName::parse("last_name", &v)));
         let email = self.email.map(|v| blank_to_none(v).and_then(|e| collect(&mut errs, EmailAddress::parse("email", &e))));
         let phone = self.phone.map(|v| blank_to_none(v).and_then(|p| collect(&mut errs, Phone::parse("phone", &p))));
+        let address = self.address.map(|a| a.and_then(|a| a.parse().map_err(|e| errs.extend(e)).ok()));
         finish(errs)?;
-        let patch = ContactPatch { first_name, last_name, email, phone };
+        let patch = ContactPatch { first_name, last_name, email, phone, address };
         if patch == ContactPatch::default() {
-            return Err(Error::BadRequest("nothing to change: send at least one of first_name, last_name, email, phone".into()));
+            return Err(Error::BadRequest("nothing to change: send at least one of first_name, last_name, email, phone, address".into()));
         }
         Ok(patch)
     }
@@ -138,6 +209,9 @@ pub fn plan_contact_update(current: &ContactRecord, patch: ContactPatch, now: Of
     }
     if let Some(phone) = patch.phone {
         updated.phone = phone.map(|p| p.as_str().to_string());
+    }
+    if let Some(address) = patch.address {
+        updated.address = address;
     }
     if let Some(email) = patch.email {
         if email != current.email {
@@ -211,6 +285,7 @@ pub struct ContactDetail {
     pub last_name: String,
     pub email: Option<EmailAddress>,
     pub phone: Option<String>,
+    pub address: Option<Address>,
     pub has_login: bool,
     #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
@@ -224,6 +299,7 @@ impl From<&ContactRecord> for ContactDetail {
             last_name: c.last_name.clone(),
             email: c.email.clone(),
             phone: c.phone.clone(),
+            address: c.address.clone(),
             has_login: c.user_sub.is_some(),
             updated_at: c.updated_at,
         }
@@ -289,6 +365,17 @@ pub async fn load_client(store: &Store, firm_id: &str, client_id: &str) -> Resul
     }
 }
 
+/// The client item alone (one GetItem); `NotFound` for another firm's id.
+pub async fn load_client_record(store: &Store, firm_id: &str, client_id: &str) -> Result<ClientRecord> {
+    if !domain::is_plausible_id(client_id) {
+        return Err(Error::NotFound(CLIENT));
+    }
+    match store.get::<ClientRecord>(&keys::client(client_id), keys::CLIENT_SK).await? {
+        Some(c) if c.firm_id == firm_id => Ok(c),
+        _ => Err(Error::NotFound(CLIENT)),
+    }
+}
+
 /// A client with its contacts and their portal status.
 pub async fn client_detail(store: &Store, firm_id: &str, client_id: &str) -> Result<ClientDetail> {
     let (client, links) = load_client(store, firm_id, client_id).await?;
@@ -334,6 +421,7 @@ pub async fn add_contact(store: &Store, firm_id: &str, client_id: &str, input: N
         last_name: new.last_name.as_str().into(),
         email: new.email.clone(),
         phone: new.phone.map(|p| p.as_str().to_string()),
+        address: None,
         user_sub: None,
         last_login_at: None,
         created_at: now,
@@ -476,6 +564,7 @@ mod tests {
             last_name: "Lima".into(),
             email: email.map(|e| EmailAddress::parse("email", e).unwrap()),
             phone: None,
+            address: None,
             user_sub: sub.map(Into::into),
             last_login_at: None,
             created_at: t,

@@ -426,6 +426,7 @@ mod tests {
             last_name: "B".into(),
             email: email.map(|e| EmailAddress::parse("email", e).unwrap()),
             phone: None,
+            address: None,
             user_sub: None,
             last_login_at: None,
             created_at: t,

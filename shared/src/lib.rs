@@ -32,15 +32,19 @@
 //! exercised against the emulator by the integration tests in `tests/`. Errors carry what
 //! the caller must fix, never what the server tripped on.
 
+pub mod access;
 pub mod auth;
+pub mod billing;
 pub mod clients;
 pub mod config;
 pub mod domain;
 pub mod error;
+pub mod files;
 pub mod http;
 pub mod invites;
 pub mod mail;
 pub mod portal;
+pub mod requests;
 pub mod runtime;
 pub mod sessions;
 pub mod templates;

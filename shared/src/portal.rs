@@ -345,7 +345,9 @@ pub struct Me {
     pub last_name: String,
     pub email: Option<EmailAddress>,
     pub phone: Option<String>,
+    pub address: Option<crate::store::Address>,
     pub firm_name: String,
+    pub help_center_url: Option<String>,
     #[serde(with = "time::serde::rfc3339::option")]
     pub last_login_at: Option<OffsetDateTime>,
     /// The portals this contact can open (clients whose invite they accepted).
@@ -370,9 +372,104 @@ pub async fn me(store: &Store, contact_id: &str) -> Result<Me> {
         last_name: contact.last_name,
         email: contact.email,
         phone: contact.phone,
+        address: contact.address,
         firm_name: firm.name,
+        help_center_url: firm.help_center_url,
         last_login_at: contact.last_login_at,
         clients,
+    })
+}
+
+// ---------- home ----------
+
+#[derive(Debug, Serialize)]
+pub struct TodoSummary {
+    pub open: usize,
+    pub overdue: usize,
+    pub items: Vec<crate::requests::RequestView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct BillingGlance {
+    pub balances: Vec<crate::billing::Balance>,
+    pub open_invoices: usize,
+    pub online_payments_enabled: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Home {
+    pub client: PortalClient,
+    pub firm_name: String,
+    pub help_center_url: Option<String>,
+    pub todo: TodoSummary,
+    pub recent_files: Vec<crate::files::FileView>,
+    /// Absent when the firm has billing off.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub billing: Option<BillingGlance>,
+}
+
+/// How many items each Home section shows.
+pub const HOME_ITEMS: usize = 5;
+
+/// The contact's Home for one client. Two AWS calls: `BatchGetItem` (the contact's link —
+/// the access check — and the firm's settings) and one `Query` of the client's files,
+/// invoices, payments and requests.
+pub async fn home(store: &Store, contact_id: &str, firm_id: &str, client_id: &str) -> Result<Home> {
+    if !domain::is_plausible_id(client_id) {
+        return Err(Error::NotFound("client"));
+    }
+    let got = store.batch_get(vec![(keys::client(client_id), keys::contact(contact_id)), (keys::firm(firm_id), keys::FIRM_SK.into())]).await?;
+    let mut link = None;
+    let mut firm = None;
+    for item in got {
+        if item.get("SK").and_then(|v| v.as_s().ok()).map(String::as_str) == Some(keys::FIRM_SK) {
+            firm = Some(from_item::<crate::store::FirmRecord>(item)?);
+        } else {
+            link = Some(from_item::<LinkRecord>(item)?);
+        }
+    }
+    let link = link.filter(|l| l.accepted_at.is_some()).ok_or(Error::NotFound("client"))?;
+    let firm = firm.ok_or_else(|| Error::internal("firm settings missing"))?;
+    let viewer = crate::access::Viewer::Contact { contact_id: contact_id.into(), firm_id: firm_id.into(), name: String::new() };
+    let items = store.query_between(&keys::client(client_id), "FILE#", "REQUEST$").await?;
+    let today = domain::now().date();
+    let mut requests = Vec::new();
+    let mut files = Vec::new();
+    for item in &items {
+        let sk = item.get("SK").and_then(|v| v.as_s().ok()).map(String::as_str).unwrap_or("");
+        if sk.starts_with("REQUEST#") {
+            let r: crate::requests::RequestRecord = from_item(item.clone())?;
+            if crate::requests::visible(&r, &viewer) && r.status != crate::requests::RequestStatus::Completed {
+                requests.push(crate::requests::RequestView::new(&r, today));
+            }
+        } else if sk.starts_with("FILE#") {
+            let f: crate::store::FileRecord = from_item(item.clone())?;
+            if crate::files::visible_to(&f, &viewer) {
+                files.push(crate::files::FileView::new(&f, &viewer));
+            }
+        }
+    }
+    crate::requests::sort_for_todo(&mut requests);
+    files.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+    let billing = if firm.billing_enabled {
+        let summary = crate::billing::summary(&items, firm.online_payments_enabled)?;
+        Some(BillingGlance {
+            open_invoices: summary.invoices.iter().filter(|i| i.status != "paid").count(),
+            balances: summary.balances,
+            online_payments_enabled: firm.online_payments_enabled,
+        })
+    } else {
+        None
+    };
+    let open = requests.iter().filter(|r| r.status == crate::requests::RequestStatus::Open).count();
+    let overdue = requests.iter().filter(|r| r.overdue).count();
+    Ok(Home {
+        client: PortalClient { id: link.client_id, name: link.client_name },
+        firm_name: firm.name,
+        help_center_url: firm.help_center_url,
+        todo: TodoSummary { open, overdue, items: requests.into_iter().take(HOME_ITEMS).collect() },
+        recent_files: files.into_iter().take(HOME_ITEMS).collect(),
+        billing,
     })
 }
 

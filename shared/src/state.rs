@@ -104,7 +104,7 @@ impl AppState {
             .get::<StaffRecord>(&keys::staff(sub), keys::STAFF_SK)
             .await?
             .ok_or_else(|| Error::Forbidden("this login is not a staff member of any firm".into()))?;
-        let actor = Actor::Staff { sub: rec.sub, firm_id: rec.firm_id, email: rec.email };
+        let actor = Actor::Staff { sub: rec.sub, firm_id: rec.firm_id, email: rec.email, name: rec.name };
         self.staff_actors.write().await.insert(sub.to_string(), actor.clone());
         Ok(actor)
     }

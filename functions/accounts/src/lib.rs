@@ -21,6 +21,7 @@ pub const ROUTES: &[Route] = &[
     route("POST", "/api/portal/sessions/refresh", "contact_refresh"),
     route("DELETE", "/api/portal/sessions", "contact_sign_out"),
     route("GET", "/api/portal/me", "me"),
+    route("PATCH", "/api/portal/me", "update_me"),
 ];
 
 pub async fn handle(state: &'static AppState, req: Request) -> Response<Body> {
@@ -63,6 +64,14 @@ async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
         }
         "me" => match state.authenticate(&req, Audience::Contact).await? {
             Actor::Contact { contact_id, .. } => json(200, &portal::me(&state.store, &contact_id).await?),
+            Actor::Staff { .. } => Err(Error::Forbidden("this route is for client contacts".into())),
+        },
+        "update_me" => match state.authenticate(&req, Audience::Contact).await? {
+            Actor::Contact { contact_id, firm_id, .. } => {
+                let patch = json_body::<shared::clients::ProfileInput>(&req)?.into_patch()?;
+                shared::clients::update_contact(&state.store, &firm_id, &contact_id, patch).await?;
+                json(200, &portal::me(&state.store, &contact_id).await?)
+            }
             Actor::Staff { .. } => Err(Error::Forbidden("this route is for client contacts".into())),
         },
         other => unreachable!("route {other} has no handler"),

@@ -17,6 +17,11 @@
 //! | email guard (unique per firm) | `FIRM#<firm>` | `EMAIL#<email>` | | |
 //! | invite email template | `FIRM#<firm>` | `TEMPLATE#<template>` | | |
 //! | invite link | `INVITE#<sha256 of token>` | `INVITE` | | |
+//! | file | `CLIENT#<client>` | `FILE#<file>` | | |
+//! | client request / task | `CLIENT#<client>` | `REQUEST#<request>` | | |
+//! | invoice | `CLIENT#<client>` | `INVOICE#<invoice>` | | |
+//! | payment | `CLIENT#<client>` | `PAYMENT#<payment>` | | |
+//! | audit entry | `CLIENT#<client>` | `AUDIT#<time>#<id>` | | |
 //!
 //! Access patterns and the calls they cost:
 //!
@@ -34,6 +39,12 @@
 //! - **an invite link**: `GetItem INVITE#<sha256(token)>`; the link item of the contact
 //!   names the one live invite (`invite_hash`), so a resend replaces it and a revoke clears
 //!   it in the same transaction that writes the invite.
+//! - **a client's files / requests / invoices and payments**: one `Query` on
+//!   `PK = CLIENT#c` with `begins_with(SK, "FILE#")` (or `REQUEST#`, `INVOICE#`,
+//!   `PAYMENT#`); a contact's view is filtered from the same answer by what is shared with
+//!   or assigned to them. The portal home reads them all at once with
+//!   `SK BETWEEN "FILE#" AND "REQUEST$"` (the audit trail, `AUDIT#…`, sorts before them
+//!   and is never read with them).
 //! - **a firm's templates**: one `Query` on `PK = FIRM#f`, `begins_with(SK, "TEMPLATE#")`.
 //! - **one email per contact per firm**: the guard item is written in the same transaction
 //!   as the contact, so two contacts of one firm can never share a login email.
@@ -82,6 +93,21 @@ pub mod keys {
         format!("INVITE#{token_hash}")
     }
     pub const INVITE_SK: &str = "INVITE";
+    pub fn file(file_id: &str) -> String {
+        format!("FILE#{file_id}")
+    }
+    pub fn audit(at: &str, id: &str) -> String {
+        format!("AUDIT#{at}#{id}")
+    }
+    pub fn request(request_id: &str) -> String {
+        format!("REQUEST#{request_id}")
+    }
+    pub fn invoice(invoice_id: &str) -> String {
+        format!("INVOICE#{invoice_id}")
+    }
+    pub fn payment(payment_id: &str) -> String {
+        format!("PAYMENT#{payment_id}")
+    }
     pub fn template(template_id: &str) -> String {
         format!("TEMPLATE#{template_id}")
     }
@@ -216,6 +242,23 @@ impl Store {
             None => q.key_condition_expression("PK = :pk"),
         };
         q.into_paginator().items().send().try_collect().await.map_err(aws)
+    }
+
+    /// All items of a partition with `from <= SK <= to` (every page).
+    pub async fn query_between(&self, pk: &str, from: &str, to: &str) -> Result<Vec<Item>> {
+        self.db
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("PK = :pk AND SK BETWEEN :a AND :b")
+            .expression_attribute_values(":pk", s(pk))
+            .expression_attribute_values(":a", s(from))
+            .expression_attribute_values(":b", s(to))
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(aws)
     }
 
     /// All items of a GSI1 partition whose GSI1 sort key starts with `prefix` (every page).

@@ -27,6 +27,9 @@ pub struct FirmRecord {
     pub billing_enabled: bool,
     #[serde(default)]
     pub online_payments_enabled: bool,
+    /// The firm's own cap on one upload, below the portal's absolute cap.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_upload_bytes: Option<u64>,
 }
 
 fn default_invite_days() -> u32 {
@@ -45,6 +48,7 @@ impl FirmRecord {
             invite_ttl_days: default_invite_days(),
             billing_enabled: false,
             online_payments_enabled: false,
+            max_upload_bytes: None,
         }
     }
 }
@@ -142,6 +146,8 @@ pub struct ContactRecord {
     pub email: Option<EmailAddress>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<Address>,
     /// The contacts-pool `sub` once the contact has created their login.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_sub: Option<String>,
@@ -153,6 +159,23 @@ pub struct ContactRecord {
     pub updated_at: OffsetDateTime,
     /// Optimistic-locking counter: every update is conditional on it.
     pub version: u64,
+}
+
+/// A postal address, as a contact keeps it in their user settings.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Address {
+    #[serde(default)]
+    pub line1: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub line2: String,
+    #[serde(default)]
+    pub city: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub region: String,
+    #[serde(default)]
+    pub postal_code: String,
+    #[serde(default)]
+    pub country: String,
 }
 
 /// A contact's link to one client, carrying the copy of the contact's fields and the
@@ -267,6 +290,86 @@ pub struct InviteRecord {
     pub expires_at: i64,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FileStatus {
+    /// The upload slot was issued; the object has not been confirmed yet.
+    Pending,
+    /// `file-events` checked the object: size and type as declared.
+    Available,
+    /// The object did not match what was declared and was deleted.
+    Rejected,
+}
+
+/// Who did something: staff member or contact, with the name shown to people.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActorRef {
+    pub kind: String,
+    pub id: String,
+    pub name: String,
+}
+
+/// A file in a client's portal. The object lives at `s3_key`, which the server chose; the
+/// user's file name is only metadata.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FileRecord {
+    #[serde(rename = "PK")]
+    pub pk: String,
+    #[serde(rename = "SK")]
+    pub sk: String,
+    pub firm_id: String,
+    pub client_id: String,
+    pub file_id: String,
+    pub name: String,
+    pub content_type: String,
+    pub size: u64,
+    pub s3_key: String,
+    pub status: FileStatus,
+    pub uploaded_by: ActorRef,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "time::serde::rfc3339::option")]
+    pub available_at: Option<OffsetDateTime>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rejected_reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub etag: Option<String>,
+    /// Shared with every contact of the client who has portal access.
+    #[serde(default)]
+    pub shared_with_all: bool,
+    /// Contacts it is shared with (besides the uploader, who always sees their own upload).
+    #[serde(default)]
+    pub shared_with: Vec<String>,
+    /// The client request this upload answers, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    /// TTL while pending: an upload that never lands disappears after a day.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<i64>,
+}
+
+/// One entry of a client's append-only audit trail.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditRecord {
+    #[serde(rename = "PK")]
+    pub pk: String,
+    #[serde(rename = "SK")]
+    pub sk: String,
+    pub client_id: String,
+    pub event: String,
+    pub actor: ActorRef,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_agent: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
 /// A firm's own invite email template.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TemplateRecord {
@@ -317,6 +420,7 @@ mod tests {
             last_name: "Lima".into(),
             email: None,
             phone: None,
+            address: None,
             user_sub: None,
             last_login_at: None,
             created_at: t,

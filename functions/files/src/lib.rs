@@ -1,0 +1,59 @@
+//! `files` — upload slots, lists, sharing and downloads of a client's files, for staff
+//! (`/api/staff/…`) and contacts (`/api/portal/…`). The rules are in `shared::files`.
+
+use lambda_http::{Body, Request, Response};
+use shared::access::{viewer_for, Viewer};
+use shared::http::{json, json_body, match_route, path, route, serve, source_ip, Route};
+use shared::{files, AppState, Error, Result};
+
+pub const ROUTES: &[Route] = &[
+    route("POST", "/api/staff/clients/{client_id}/files", "upload"),
+    route("GET", "/api/staff/clients/{client_id}/files", "list"),
+    route("PUT", "/api/staff/clients/{client_id}/files/{file_id}/sharing", "share"),
+    route("GET", "/api/staff/clients/{client_id}/files/{file_id}/download", "download"),
+    route("POST", "/api/portal/clients/{client_id}/files", "upload"),
+    route("GET", "/api/portal/clients/{client_id}/files", "list"),
+    route("GET", "/api/portal/clients/{client_id}/files/{file_id}/download", "download"),
+];
+
+pub async fn handle(state: &'static AppState, req: Request) -> Response<Body> {
+    serve(req, |req| dispatch(state, req)).await
+}
+
+async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
+    let (r, p) = match_route(ROUTES, req.method().as_str(), &path(&req))?;
+    let client_id = p.get("client_id")?;
+    let viewer = viewer_for(state, &req, client_id).await?;
+    match r.name {
+        "upload" => json(201, &files::create_upload(state, &viewer, client_id, json_body(&req)?).await?),
+        "list" => json(200, &serde_json::json!({ "files": files::list(&state.store, &viewer, client_id).await? })),
+        "share" => {
+            if !matches!(viewer, Viewer::Staff { .. }) {
+                return Err(Error::NotFound("route"));
+            }
+            json(200, &files::set_sharing(&state.store, &viewer, client_id, p.get("file_id")?, json_body(&req)?).await?)
+        }
+        "download" => {
+            let ua = req.headers().get("user-agent").and_then(|v| v.to_str().ok()).map(str::to_string);
+            json(200, &files::download(state, &viewer, client_id, p.get("file_id")?, source_ip(&req), ua).await?)
+        }
+        other => unreachable!("route {other} has no handler"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shared::testing::{assert_routes_match_router, event_request, offline_state};
+
+    #[test]
+    fn routes_match_the_local_router() {
+        assert_routes_match_router("files", ROUTES);
+    }
+
+    #[tokio::test]
+    async fn sample_event_reaches_the_route_and_demands_a_valid_token() {
+        let resp = handle(offline_state(), event_request("files/request-upload.json")).await;
+        assert_eq!(resp.status(), 401);
+    }
+}

@@ -1,0 +1,38 @@
+//! `home` — the contact's Home for one client: To-Do, recent files, billing at a glance and
+//! the firm's help link, in two AWS calls (see `shared::portal::home`).
+
+use lambda_http::{Body, Request, Response};
+use shared::auth::{Actor, Audience};
+use shared::http::{json, match_route, path, route, serve, Route};
+use shared::{portal, AppState, Error, Result};
+
+pub const ROUTES: &[Route] = &[route("GET", "/api/portal/clients/{client_id}/home", "home")];
+
+pub async fn handle(state: &'static AppState, req: Request) -> Response<Body> {
+    serve(req, |req| dispatch(state, req)).await
+}
+
+async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
+    let (_, p) = match_route(ROUTES, req.method().as_str(), &path(&req))?;
+    let Actor::Contact { contact_id, firm_id, .. } = state.authenticate(&req, Audience::Contact).await? else {
+        return Err(Error::NotFound("route"));
+    };
+    json(200, &portal::home(&state.store, &contact_id, &firm_id, p.get("client_id")?).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shared::testing::{assert_routes_match_router, event_request, offline_state};
+
+    #[test]
+    fn routes_match_the_local_router() {
+        assert_routes_match_router("home", ROUTES);
+    }
+
+    #[tokio::test]
+    async fn sample_event_reaches_the_route_and_demands_a_valid_token() {
+        let resp = handle(offline_state(), event_request("home/get-home.json")).await;
+        assert_eq!(resp.status(), 401);
+    }
+}

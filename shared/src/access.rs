@@ -1,0 +1,74 @@
+//! Who may open which client's portal: the one check every contact route makes.
+//!
+//! A contact may open a client's portal only once they accepted an invite for it (their
+//! link to the client has `accepted_at`). Staff may open every client of their firm. An id
+//! that fails either check answers 404 — never "forbidden", which would confirm it exists.
+
+use crate::auth::Actor;
+use crate::clients::load_client_record;
+use crate::domain;
+use crate::error::{Error, Result};
+use crate::store::{keys, ClientRecord, LinkRecord, Store};
+
+/// The contact's link to the client, if they have portal access to it.
+pub async fn contact_link(store: &Store, contact_id: &str, client_id: &str) -> Result<LinkRecord> {
+    if !domain::is_plausible_id(client_id) {
+        return Err(Error::NotFound("client"));
+    }
+    match store.get::<LinkRecord>(&keys::client(client_id), &keys::contact(contact_id)).await? {
+        Some(l) if l.accepted_at.is_some() => Ok(l),
+        _ => Err(Error::NotFound("client")),
+    }
+}
+
+/// Who is looking at a client's portal.
+#[derive(Debug, Clone)]
+pub enum Viewer {
+    Staff { sub: String, firm_id: String, name: String },
+    Contact { contact_id: String, firm_id: String, name: String },
+}
+
+impl Viewer {
+    pub fn firm_id(&self) -> &str {
+        match self {
+            Viewer::Staff { firm_id, .. } | Viewer::Contact { firm_id, .. } => firm_id,
+        }
+    }
+    /// The viewer as recorded on what they create (uploads, answers, payments).
+    pub fn actor_ref(&self) -> crate::store::ActorRef {
+        match self {
+            Viewer::Staff { sub, name, .. } => crate::store::ActorRef { kind: "staff".into(), id: sub.clone(), name: name.clone() },
+            Viewer::Contact { contact_id, name, .. } => crate::store::ActorRef { kind: "contact".into(), id: contact_id.clone(), name: name.clone() },
+        }
+    }
+
+    pub fn contact_id(&self) -> Option<&str> {
+        match self {
+            Viewer::Contact { contact_id, .. } => Some(contact_id),
+            Viewer::Staff { .. } => None,
+        }
+    }
+}
+
+/// Authenticate a request to a client's portal — staff routes (`/api/staff/…`) with a
+/// staff token, contact routes (`/api/portal/…`) with a contact token — and check access.
+pub async fn viewer_for(state: &crate::AppState, req: &lambda_http::Request, client_id: &str) -> Result<Viewer> {
+    let audience = if crate::http::path(req).starts_with("/api/staff/") { crate::auth::Audience::Staff } else { crate::auth::Audience::Contact };
+    let actor = state.authenticate(req, audience).await?;
+    open_client(&state.store, &actor, client_id).await
+}
+
+/// Check `actor` may open `client_id`: staff of its firm (one GetItem of the client item),
+/// or a contact with access (one GetItem of their link).
+pub async fn open_client(store: &Store, actor: &Actor, client_id: &str) -> Result<Viewer> {
+    match actor {
+        Actor::Staff { sub, firm_id, name, .. } => {
+            let _: ClientRecord = load_client_record(store, firm_id, client_id).await?;
+            Ok(Viewer::Staff { sub: sub.clone(), firm_id: firm_id.clone(), name: name.clone() })
+        }
+        Actor::Contact { contact_id, firm_id, .. } => {
+            let link = contact_link(store, contact_id, client_id).await?;
+            Ok(Viewer::Contact { contact_id: contact_id.clone(), firm_id: firm_id.clone(), name: format!("{} {}", link.first_name, link.last_name) })
+        }
+    }
+}

@@ -1,0 +1,518 @@
+//! Billing: invoices and payments of a client, the balance a contact sees, and online
+//! payment through a provider seam.
+//!
+//! Money is integer **minor units** (cents) with an ISO 4217 currency; never floats. An
+//! invoice's total is the sum of its lines (quantity × unit amount); its paid amount is
+//! kept on the invoice and raised in the same transaction that records a payment, on the
+//! condition that it does not exceed the total — two payments at once cannot overpay.
+//! The firm turns billing on or off for its portals (off: contacts get 404), and online
+//! payment on or off. No card data touches this system: a [`PaymentProvider`] takes the
+//! payment and returns its reference.
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::access::Viewer;
+use crate::domain;
+use crate::error::{Error, FieldError, Result};
+use crate::requests::parse_date;
+use crate::store::{from_item, keys, tx, ActorRef, FirmRecord, Item, Store};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Line {
+    pub description: String,
+    pub quantity: u32,
+    /// Minor units per item.
+    pub unit_amount: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InvoiceRecord {
+    #[serde(rename = "PK")]
+    pub pk: String,
+    #[serde(rename = "SK")]
+    pub sk: String,
+    pub firm_id: String,
+    pub client_id: String,
+    pub invoice_id: String,
+    pub number: String,
+    pub issue_date: String,
+    pub due_date: String,
+    pub currency: String,
+    pub lines: Vec<Line>,
+    pub total: i64,
+    pub amount_paid: i64,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PaymentRecord {
+    #[serde(rename = "PK")]
+    pub pk: String,
+    #[serde(rename = "SK")]
+    pub sk: String,
+    pub firm_id: String,
+    pub client_id: String,
+    pub payment_id: String,
+    pub invoice_id: String,
+    pub invoice_number: String,
+    pub amount: i64,
+    pub currency: String,
+    pub paid_on: String,
+    /// `recorded` by staff (cheque, transfer) or `online` through the provider.
+    pub method: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub reference: String,
+    pub recorded_by: ActorRef,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
+// ---------- inputs and rules ----------
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LineInput {
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub quantity: Option<u32>,
+    #[serde(default)]
+    pub unit_amount: Option<i64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InvoiceInput {
+    #[serde(default)]
+    pub number: Option<String>,
+    #[serde(default)]
+    pub issue_date: Option<String>,
+    #[serde(default)]
+    pub due_date: Option<String>,
+    #[serde(default)]
+    pub currency: Option<String>,
+    #[serde(default)]
+    pub lines: Option<Vec<LineInput>>,
+}
+
+/// A checked invoice: `(number, issue, due, currency, lines, total)`.
+pub type InvoicePlan = (String, String, String, String, Vec<Line>, i64);
+
+pub fn plan_invoice(input: InvoiceInput) -> Result<InvoicePlan> {
+    let mut errs = Vec::new();
+    let number = input.number.unwrap_or_default().trim().to_string();
+    if number.is_empty() || number.len() > 40 {
+        errs.push(FieldError::new("number", "is required (at most 40 characters)"));
+    }
+    let issue = parse_date("issue_date", input.issue_date.as_deref().unwrap_or("")).map_err(|e| errs.push(e)).ok();
+    let due = parse_date("due_date", input.due_date.as_deref().unwrap_or("")).map_err(|e| errs.push(e)).ok();
+    if let (Some(i), Some(d)) = (issue, due) {
+        if d < i {
+            errs.push(FieldError::new("due_date", "is before the issue date"));
+        }
+    }
+    let currency = input.currency.unwrap_or_default().trim().to_ascii_uppercase();
+    if currency.len() != 3 || !currency.chars().all(|c| c.is_ascii_uppercase()) {
+        errs.push(FieldError::new("currency", "must be a three-letter ISO 4217 code such as USD"));
+    }
+    let mut lines = Vec::new();
+    let mut total: i64 = 0;
+    let inputs = input.lines.unwrap_or_default();
+    if inputs.is_empty() || inputs.len() > 100 {
+        errs.push(FieldError::new("lines", "must have 1 to 100 lines"));
+    }
+    for (i, l) in inputs.into_iter().enumerate() {
+        let desc = l.description.unwrap_or_default().trim().to_string();
+        if desc.is_empty() || desc.chars().count() > 300 {
+            errs.push(FieldError::new(format!("lines[{i}].description"), "is required (at most 300 characters)"));
+        }
+        let q = l.quantity.unwrap_or(1);
+        if q == 0 {
+            errs.push(FieldError::new(format!("lines[{i}].quantity"), "must be at least 1"));
+        }
+        let Some(unit) = l.unit_amount.filter(|u| *u >= 0 && *u <= 100_000_000_00) else {
+            errs.push(FieldError::new(format!("lines[{i}].unit_amount"), "is required: the price in minor units (cents), 0 or more"));
+            continue;
+        };
+        match unit.checked_mul(i64::from(q)).and_then(|a| total.checked_add(a)) {
+            Some(t) => total = t,
+            None => errs.push(FieldError::new(format!("lines[{i}]"), "makes the total too large")),
+        }
+        lines.push(Line { description: desc, quantity: q, unit_amount: unit });
+    }
+    if !errs.is_empty() {
+        return Err(Error::Validation(errs));
+    }
+    Ok((number, issue.map(|d| d.to_string()).unwrap_or_default(), due.map(|d| d.to_string()).unwrap_or_default(), currency, lines, total))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PaymentInput {
+    #[serde(default)]
+    pub amount: Option<i64>,
+    #[serde(default)]
+    pub paid_on: Option<String>,
+    #[serde(default)]
+    pub reference: Option<String>,
+}
+
+/// A payment must be positive and at most what is still due.
+pub fn check_payment(invoice: &InvoiceRecord, amount: Option<i64>) -> Result<i64> {
+    let due = invoice.total - invoice.amount_paid;
+    match amount {
+        _ if due <= 0 => Err(Error::Conflict("this invoice is already paid in full".into())),
+        None => Err(Error::field("amount", "is required: the amount in minor units (cents)")),
+        Some(a) if a <= 0 => Err(Error::field("amount", "must be more than 0")),
+        Some(a) if a > due => Err(Error::field("amount", format!("is more than the {due} still due on this invoice"))),
+        Some(a) => Ok(a),
+    }
+}
+
+// ---------- views ----------
+
+#[derive(Debug, Clone, Serialize)]
+pub struct InvoiceView {
+    pub id: String,
+    pub number: String,
+    pub issue_date: String,
+    pub due_date: String,
+    pub currency: String,
+    pub lines: Vec<Line>,
+    pub total: i64,
+    pub amount_paid: i64,
+    pub balance_due: i64,
+    /// `open`, `overdue` or `paid`.
+    pub status: &'static str,
+}
+
+impl InvoiceView {
+    pub fn new(i: &InvoiceRecord, today: &str) -> Self {
+        let balance_due = i.total - i.amount_paid;
+        let status = if balance_due <= 0 { "paid" } else if i.due_date.as_str() < today { "overdue" } else { "open" };
+        Self {
+            id: i.invoice_id.clone(),
+            number: i.number.clone(),
+            issue_date: i.issue_date.clone(),
+            due_date: i.due_date.clone(),
+            currency: i.currency.clone(),
+            lines: i.lines.clone(),
+            total: i.total,
+            amount_paid: i.amount_paid,
+            balance_due,
+            status,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PaymentView {
+    pub id: String,
+    pub invoice_id: String,
+    pub invoice_number: String,
+    pub amount: i64,
+    pub currency: String,
+    pub paid_on: String,
+    pub method: String,
+    pub reference: String,
+}
+
+impl From<&PaymentRecord> for PaymentView {
+    fn from(p: &PaymentRecord) -> Self {
+        Self {
+            id: p.payment_id.clone(),
+            invoice_id: p.invoice_id.clone(),
+            invoice_number: p.invoice_number.clone(),
+            amount: p.amount,
+            currency: p.currency.clone(),
+            paid_on: p.paid_on.clone(),
+            method: p.method.clone(),
+            reference: p.reference.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Balance {
+    pub currency: String,
+    pub amount: i64,
+}
+
+/// Outstanding balance per currency: invoice totals minus payments, exactly.
+pub fn balances(invoices: &[InvoiceRecord], payments: &[PaymentRecord]) -> Vec<Balance> {
+    let mut by: std::collections::BTreeMap<&str, i64> = Default::default();
+    for i in invoices {
+        *by.entry(&i.currency).or_default() += i.total;
+    }
+    for p in payments {
+        *by.entry(&p.currency).or_default() -= p.amount;
+    }
+    by.into_iter().map(|(c, a)| Balance { currency: c.to_string(), amount: a }).collect()
+}
+
+#[derive(Debug, Serialize)]
+pub struct BillingSummary {
+    pub balances: Vec<Balance>,
+    pub invoices: Vec<InvoiceView>,
+    pub payments: Vec<PaymentView>,
+    pub online_payments_enabled: bool,
+}
+
+/// Split a client's billing items (from one Query or the home Query).
+pub fn summary(items: &[crate::store::Item], online: bool) -> Result<BillingSummary> {
+    let mut invoices = Vec::new();
+    let mut payments = Vec::new();
+    for item in items {
+        let sk = item.get("SK").and_then(|v| v.as_s().ok()).map(String::as_str).unwrap_or("");
+        if sk.starts_with("INVOICE#") {
+            invoices.push(from_item::<InvoiceRecord>(item.clone())?);
+        } else if sk.starts_with("PAYMENT#") {
+            payments.push(from_item::<PaymentRecord>(item.clone())?);
+        }
+    }
+    let today = domain::now().date().to_string();
+    let bal = balances(&invoices, &payments);
+    invoices.sort_by(|a, b| b.issue_date.cmp(&a.issue_date).then(b.number.cmp(&a.number)));
+    payments.sort_by(|a, b| b.paid_on.cmp(&a.paid_on).then(b.created_at.cmp(&a.created_at)));
+    Ok(BillingSummary {
+        balances: bal,
+        invoices: invoices.iter().map(|i| InvoiceView::new(i, &today)).collect(),
+        payments: payments.iter().map(PaymentView::from).collect(),
+        online_payments_enabled: online,
+    })
+}
+
+// ---------- payment provider ----------
+
+/// Takes an online payment. Card data goes from the browser to the provider, never here;
+/// we only learn the provider's reference.
+pub trait PaymentProvider: Send + Sync {
+    fn charge(&self, invoice: &InvoiceRecord, amount: i64) -> Result<String>;
+}
+
+/// A provider for local use and tests: it records a payment as if the card was charged.
+pub struct TestProvider;
+
+impl PaymentProvider for TestProvider {
+    fn charge(&self, _invoice: &InvoiceRecord, _amount: i64) -> Result<String> {
+        Ok(format!("test_{}", domain::new_id()))
+    }
+}
+
+/// The provider named by `PAYMENT_PROVIDER` (`test`), or none.
+pub fn provider_from_env() -> Option<Box<dyn PaymentProvider>> {
+    match std::env::var("PAYMENT_PROVIDER").ok().as_deref() {
+        Some("test") => Some(Box::new(TestProvider)),
+        _ => None,
+    }
+}
+
+// ---------- operations ----------
+
+pub async fn firm(store: &Store, firm_id: &str) -> Result<FirmRecord> {
+    crate::invites::load_firm(store, firm_id).await
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct BillingSettings {
+    pub billing_enabled: bool,
+    pub online_payments_enabled: bool,
+}
+
+pub async fn settings(store: &Store, firm_id: &str) -> Result<BillingSettings> {
+    let f = firm(store, firm_id).await?;
+    Ok(BillingSettings { billing_enabled: f.billing_enabled, online_payments_enabled: f.online_payments_enabled })
+}
+
+pub async fn set_settings(store: &Store, firm_id: &str, input: BillingSettings) -> Result<BillingSettings> {
+    if input.online_payments_enabled && !input.billing_enabled {
+        return Err(Error::field("online_payments_enabled", "needs billing_enabled"));
+    }
+    let values = Item::from([
+        (":b".to_string(), aws_sdk_dynamodb::types::AttributeValue::Bool(input.billing_enabled)),
+        (":o".to_string(), aws_sdk_dynamodb::types::AttributeValue::Bool(input.online_payments_enabled)),
+    ]);
+    let item = tx::update(store.table(), &keys::firm(firm_id), keys::FIRM_SK, "SET billing_enabled = :b, online_payments_enabled = :o", "attribute_exists(PK)", values, Default::default())?;
+    store.transact(vec![item], |_| Error::NotFound("firm")).await?;
+    Ok(input)
+}
+
+async fn client_billing_items(store: &Store, client_id: &str) -> Result<Vec<crate::store::Item>> {
+    let pk = keys::client(client_id);
+    let (invoices, payments) = tokio::try_join!(store.query_partition(&pk, Some("INVOICE#"), false), store.query_partition(&pk, Some("PAYMENT#"), false))?;
+    Ok(invoices.into_iter().chain(payments).collect())
+}
+
+pub async fn create_invoice(store: &Store, viewer: &Viewer, client_id: &str, input: InvoiceInput) -> Result<InvoiceView> {
+    let (number, issue_date, due_date, currency, lines, total) = plan_invoice(input)?;
+    let existing = store.query_partition(&keys::client(client_id), Some("INVOICE#"), false).await?;
+    if existing.iter().any(|i| i.get("number").and_then(|v| v.as_s().ok()) == Some(&number)) {
+        return Err(Error::field("number", "is already used by another invoice of this client"));
+    }
+    let id = domain::new_id();
+    let rec = InvoiceRecord {
+        pk: keys::client(client_id),
+        sk: keys::invoice(&id),
+        firm_id: viewer.firm_id().into(),
+        client_id: client_id.into(),
+        invoice_id: id,
+        number,
+        issue_date,
+        due_date,
+        currency,
+        lines,
+        total,
+        amount_paid: 0,
+        created_at: domain::now(),
+    };
+    if !store.put_new(&rec).await? {
+        return Err(Error::Conflict("please retry".into()));
+    }
+    Ok(InvoiceView::new(&rec, &domain::now().date().to_string()))
+}
+
+pub async fn client_summary(store: &Store, client_id: &str, online: bool) -> Result<BillingSummary> {
+    summary(&client_billing_items(store, client_id).await?, online)
+}
+
+async fn load_invoice(store: &Store, viewer: &Viewer, client_id: &str, invoice_id: &str) -> Result<InvoiceRecord> {
+    if !domain::is_plausible_id(invoice_id) {
+        return Err(Error::NotFound("invoice"));
+    }
+    match store.get::<InvoiceRecord>(&keys::client(client_id), &keys::invoice(invoice_id)).await? {
+        Some(i) if i.firm_id == viewer.firm_id() => Ok(i),
+        _ => Err(Error::NotFound("invoice")),
+    }
+}
+
+pub async fn invoice(store: &Store, viewer: &Viewer, client_id: &str, invoice_id: &str) -> Result<InvoiceView> {
+    Ok(InvoiceView::new(&load_invoice(store, viewer, client_id, invoice_id).await?, &domain::now().date().to_string()))
+}
+
+/// Record a payment against an invoice (staff: `recorded`; contact: `online`).
+pub async fn pay(store: &Store, viewer: &Viewer, by: ActorRef, client_id: &str, invoice_id: &str, amount: Option<i64>, paid_on: Option<String>, method: &str, reference: String) -> Result<PaymentView> {
+    let inv = load_invoice(store, viewer, client_id, invoice_id).await?;
+    let amount = check_payment(&inv, amount)?;
+    let paid_on = match paid_on.filter(|d| !d.trim().is_empty()) {
+        Some(d) => parse_date("paid_on", &d).map_err(|e| Error::Validation(vec![e]))?.to_string(),
+        None => domain::now().date().to_string(),
+    };
+    let now = domain::now();
+    let id = domain::new_id();
+    let rec = PaymentRecord {
+        pk: keys::client(client_id),
+        sk: keys::payment(&id),
+        firm_id: inv.firm_id.clone(),
+        client_id: client_id.into(),
+        payment_id: id,
+        invoice_id: inv.invoice_id.clone(),
+        invoice_number: inv.number.clone(),
+        amount,
+        currency: inv.currency.clone(),
+        paid_on,
+        method: method.into(),
+        reference: reference.chars().take(200).collect(),
+        recorded_by: by,
+        created_at: now,
+    };
+    let raise = tx::update(
+        store.table(),
+        &inv.pk,
+        &inv.sk,
+        "SET amount_paid = amount_paid + :a",
+        "amount_paid <= :limit",
+        Item::from([
+            (":a".to_string(), aws_sdk_dynamodb::types::AttributeValue::N(amount.to_string())),
+            (":limit".to_string(), aws_sdk_dynamodb::types::AttributeValue::N((inv.total - amount).to_string())),
+        ]),
+        Default::default(),
+    )?;
+    store
+        .transact(vec![tx::put_new(store.table(), &rec)?, raise], |_| Error::Conflict("another payment was recorded meanwhile; reload to see what is still due".into()))
+        .await?;
+    Ok(PaymentView::from(&rec))
+}
+
+/// A contact pays an invoice online (the balance due unless `amount` says less).
+pub async fn pay_online(store: &Store, viewer: &Viewer, client_id: &str, invoice_id: &str, amount: Option<i64>, provider: &dyn PaymentProvider) -> Result<PaymentView> {
+    let inv = load_invoice(store, viewer, client_id, invoice_id).await?;
+    let amount = check_payment(&inv, Some(amount.unwrap_or(inv.total - inv.amount_paid)))?;
+    let reference = provider.charge(&inv, amount)?;
+    pay(store, viewer, viewer.actor_ref(), client_id, invoice_id, Some(amount), None, "online", reference).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn inv(total: i64, paid: i64, currency: &str) -> InvoiceRecord {
+        InvoiceRecord {
+            pk: "p".into(),
+            sk: "s".into(),
+            firm_id: "f".into(),
+            client_id: "c".into(),
+            invoice_id: "i".into(),
+            number: "1".into(),
+            issue_date: "2026-11-01".into(),
+            due_date: "2026-12-01".into(),
+            currency: currency.into(),
+            lines: vec![],
+            total,
+            amount_paid: paid,
+            created_at: time::macros::datetime!(2026-11-01 00:00 UTC),
+        }
+    }
+
+    #[test]
+    fn invoice_totals_are_exact_integer_sums() {
+        let input: InvoiceInput = serde_json::from_str(
+            r#"{"number":"2026-014","issue_date":"2026-11-01","due_date":"2026-12-01","currency":"usd","lines":[{"description":"Tax return","quantity":1,"unit_amount":45000},{"description":"Schedule C","quantity":3,"unit_amount":3333}]}"#,
+        )
+        .unwrap();
+        let (_, _, _, currency, lines, total) = plan_invoice(input).unwrap();
+        assert_eq!((currency.as_str(), lines.len(), total), ("USD", 2, 45000 + 9999));
+    }
+
+    #[test]
+    fn invoice_input_errors_name_the_line() {
+        let input: InvoiceInput = serde_json::from_str(r#"{"number":"","issue_date":"2026-12-02","due_date":"2026-12-01","currency":"dollars","lines":[{"description":"x","unit_amount":-5}]}"#).unwrap();
+        let Err(Error::Validation(errs)) = plan_invoice(input) else { panic!() };
+        assert_eq!(errs.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["number", "due_date", "currency", "lines[0].unit_amount"]);
+    }
+
+    #[test]
+    fn payments_never_exceed_what_is_due() {
+        assert_eq!(check_payment(&inv(1000, 400, "USD"), Some(600)).unwrap(), 600);
+        assert!(check_payment(&inv(1000, 400, "USD"), Some(601)).unwrap_err().public_detail().contains("600 still due"));
+        assert!(check_payment(&inv(1000, 0, "USD"), Some(0)).is_err());
+        assert!(matches!(check_payment(&inv(1000, 1000, "USD"), Some(1)), Err(Error::Conflict(_))));
+    }
+
+    #[test]
+    fn balance_is_invoices_minus_payments_per_currency() {
+        let pay = |amount: i64, currency: &str| PaymentRecord {
+            pk: "p".into(),
+            sk: "s".into(),
+            firm_id: "f".into(),
+            client_id: "c".into(),
+            payment_id: "x".into(),
+            invoice_id: "i".into(),
+            invoice_number: "1".into(),
+            amount,
+            currency: currency.into(),
+            paid_on: "2026-11-02".into(),
+            method: "recorded".into(),
+            reference: String::new(),
+            recorded_by: ActorRef { kind: "staff".into(), id: "s".into(), name: "S".into() },
+            created_at: time::macros::datetime!(2026-11-02 00:00 UTC),
+        };
+        let b = balances(&[inv(45000, 0, "USD"), inv(9999, 0, "USD"), inv(500, 0, "EUR")], &[pay(10001, "USD"), pay(500, "EUR")]);
+        assert_eq!(b, vec![Balance { currency: "EUR".into(), amount: 0 }, Balance { currency: "USD".into(), amount: 44998 }]);
+        assert_eq!(InvoiceView::new(&inv(100, 100, "USD"), "2027-01-01").status, "paid");
+        assert_eq!(InvoiceView::new(&inv(100, 0, "USD"), "2027-01-01").status, "overdue");
+        assert_eq!(InvoiceView::new(&inv(100, 0, "USD"), "2026-11-15").status, "open");
+    }
+}

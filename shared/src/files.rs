@@ -1,0 +1,626 @@
+//! Files in a client's portal: upload slots, confirmation of what landed, sharing,
+//! listing and downloads.
+//!
+//! - The server chooses every S3 key (`firms/<f>/clients/<c>/files/<id>`); the user's file
+//!   name is metadata, cleaned of paths and control characters.
+//! - An upload slot is a presigned `PUT` that signs the declared `content-type` and
+//!   `content-length` and expires in [`UPLOAD_URL_SECONDS`]. The file stays `pending` until
+//!   `file-events` (S3 `ObjectCreated`) checks the object — size as declared, type as
+//!   declared and as its first bytes say — and marks it `available`, or deletes it and
+//!   marks it `rejected`. That check is the real wall: the local emulator does not verify
+//!   presigned URLs at all.
+//! - Staff see every file of the client. A contact sees a file when it is shared with all
+//!   contacts, shared with them, or uploaded by them — never another contact's upload that
+//!   was not shared with them. A file they may not see answers 404.
+//! - Downloads are presigned `GET`s with the original name in `Content-Disposition`, valid
+//!   for [`DOWNLOAD_URL_SECONDS`]; each is recorded in the client's audit trail.
+
+use std::time::Duration;
+
+use aws_sdk_s3::presigning::PresigningConfig;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::access::Viewer;
+use crate::domain;
+use crate::error::{aws, Error, FieldError, Result};
+use crate::store::{from_item, keys, s, tx, ActorRef, AuditRecord, FileRecord, FileStatus, Item, LinkRecord, Store};
+use crate::AppState;
+
+pub const UPLOAD_URL_SECONDS: u64 = 15 * 60;
+pub const DOWNLOAD_URL_SECONDS: u64 = 5 * 60;
+/// One presigned PUT can carry at most 5 GiB; we stay just under it, as the reference does.
+pub const MAX_UPLOAD_BYTES: u64 = 5 * 1024 * 1024 * 1024 - 1;
+pub const PENDING_TTL_SECONDS: i64 = 24 * 3600;
+/// The tag every upload carries until `file-events` confirms it (see the bucket's lifecycle).
+pub const PENDING_TAG: &str = "upload=pending";
+
+/// What may be uploaded: the documents an accounting firm exchanges.
+pub const ACCEPTED_TYPES: &[&str] = &[
+    "application/pdf",
+    "image/jpeg",
+    "image/png",
+    "image/gif",
+    "image/tiff",
+    "image/heic",
+    "text/plain",
+    "text/csv",
+    "application/zip",
+    "application/msword",
+    "application/vnd.ms-excel",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+];
+
+/// A file name safe to show and to put in `Content-Disposition`: no directories, no
+/// control or quote characters, at most 200 characters.
+pub fn clean_name(raw: &str) -> std::result::Result<String, FieldError> {
+    let base = raw.rsplit(['/', '\\']).next().unwrap_or("");
+    let cleaned: String = base.chars().filter(|c| !c.is_control() && !matches!(c, '"' | '<' | '>' | '|' | '*' | '?' | ':')).collect();
+    let cleaned = cleaned.trim().trim_start_matches('.').trim().to_string();
+    if cleaned.is_empty() {
+        return Err(FieldError::new("name", "is required: the file's name, e.g. 2026-W2.pdf"));
+    }
+    Ok(cleaned.chars().take(200).collect())
+}
+
+/// The S3 key of a file: chosen by the server, never derived from user input.
+pub fn object_key(firm_id: &str, client_id: &str, file_id: &str) -> String {
+    format!("firms/{firm_id}/clients/{client_id}/files/{file_id}")
+}
+
+/// `(client_id, file_id)` from an object key this system made.
+pub fn parse_object_key(key: &str) -> Option<(String, String, String)> {
+    let parts: Vec<&str> = key.split('/').collect();
+    match parts.as_slice() {
+        ["firms", f, "clients", c, "files", id] if domain::is_plausible_id(c) && domain::is_plausible_id(id) => {
+            Some((f.to_string(), c.to_string(), id.to_string()))
+        }
+        _ => None,
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UploadInput {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub size: Option<u64>,
+    #[serde(default)]
+    pub content_type: Option<String>,
+    /// Staff only: contacts to share the file with.
+    #[serde(default)]
+    pub share_with: Option<Vec<String>>,
+    /// Staff only: share with every contact of the client.
+    #[serde(default)]
+    pub share_with_all: Option<bool>,
+    /// Contacts only: the request this upload answers.
+    #[serde(default)]
+    pub request_id: Option<String>,
+}
+
+/// A checked upload request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UploadRequest {
+    pub name: String,
+    pub size: u64,
+    pub content_type: String,
+}
+
+/// Check name, size and type against the portal's and the firm's limits.
+pub fn check_upload(name: Option<&str>, size: Option<u64>, content_type: Option<&str>, firm_cap: Option<u64>) -> Result<UploadRequest> {
+    let mut errs = Vec::new();
+    let name = clean_name(name.unwrap_or("")).map_err(|e| errs.push(e)).ok();
+    let cap = firm_cap.unwrap_or(MAX_UPLOAD_BYTES).min(MAX_UPLOAD_BYTES);
+    match size {
+        None => errs.push(FieldError::new("size", "is required: the file's size in bytes")),
+        Some(0) => errs.push(FieldError::new("size", "must be more than 0 bytes (the file is empty)")),
+        Some(s) if s > cap => errs.push(FieldError::new("size", format!("is over the upload limit of {} bytes ({})", cap, human_size(cap)))),
+        _ => {}
+    }
+    let ct = content_type.map(|c| c.split(';').next().unwrap_or("").trim().to_ascii_lowercase()).unwrap_or_default();
+    if ct.is_empty() {
+        errs.push(FieldError::new("content_type", "is required, e.g. application/pdf"));
+    } else if !ACCEPTED_TYPES.contains(&ct.as_str()) {
+        errs.push(FieldError::new("content_type", format!("{ct} is not accepted; accepted are PDF, images, text/CSV, ZIP and Office documents")));
+    }
+    if !errs.is_empty() {
+        return Err(Error::Validation(errs));
+    }
+    Ok(UploadRequest { name: name.unwrap_or_default(), size: size.unwrap_or(0), content_type: ct })
+}
+
+pub fn human_size(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["bytes", "KB", "MB", "GB"];
+    let mut v = bytes as f64;
+    let mut u = 0;
+    while v >= 1024.0 && u < UNITS.len() - 1 {
+        v /= 1024.0;
+        u += 1;
+    }
+    if u == 0 { format!("{bytes} bytes") } else { format!("{v:.1} {}", UNITS[u]) }
+}
+
+/// Does the start of the object look like what was declared? Types without a signature
+/// (plain text, CSV) must at least not look binary.
+pub fn sniff_matches(content_type: &str, head: &[u8]) -> bool {
+    let starts = |sig: &[u8]| head.starts_with(sig);
+    match content_type {
+        "application/pdf" => starts(b"%PDF-"),
+        "image/png" => starts(&[0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a]),
+        "image/jpeg" => starts(&[0xff, 0xd8, 0xff]),
+        "image/gif" => starts(b"GIF87a") || starts(b"GIF89a"),
+        "image/tiff" => starts(b"II*\0") || starts(b"MM\0*"),
+        "image/heic" => head.len() >= 12 && &head[4..8] == b"ftyp",
+        "application/zip"
+        | "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        | "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        | "application/vnd.openxmlformats-officedocument.presentationml.presentation" => starts(b"PK\x03\x04"),
+        "application/msword" | "application/vnd.ms-excel" => starts(&[0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]),
+        "text/plain" | "text/csv" => !head.contains(&0),
+        _ => false,
+    }
+}
+
+/// Who may see a file.
+pub fn visible_to(file: &FileRecord, viewer: &Viewer) -> bool {
+    match viewer.contact_id() {
+        None => true,
+        Some(me) => {
+            let mine = file.uploaded_by.kind == "contact" && file.uploaded_by.id == me;
+            mine || ((file.shared_with_all || file.shared_with.iter().any(|k| k == me)) && file.status == FileStatus::Available)
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FileView {
+    pub id: String,
+    pub name: String,
+    pub content_type: String,
+    pub size: u64,
+    pub status: FileStatus,
+    pub uploaded_by: ActorRef,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(skip_serializing_if = "Option::is_none", with = "time::serde::rfc3339::option")]
+    pub available_at: Option<OffsetDateTime>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rejected_reason: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    /// Staff only: whom it is shared with.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shared_with_all: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shared_with: Option<Vec<String>>,
+}
+
+impl FileView {
+    pub fn new(f: &FileRecord, viewer: &Viewer) -> Self {
+        let staff = viewer.contact_id().is_none();
+        Self {
+            id: f.file_id.clone(),
+            name: f.name.clone(),
+            content_type: f.content_type.clone(),
+            size: f.size,
+            status: f.status,
+            uploaded_by: f.uploaded_by.clone(),
+            created_at: f.created_at,
+            available_at: f.available_at,
+            rejected_reason: f.rejected_reason.clone(),
+            request_id: f.request_id.clone(),
+            shared_with_all: staff.then_some(f.shared_with_all),
+            shared_with: staff.then(|| f.shared_with.clone()),
+        }
+    }
+}
+
+/// The outcome of sharing with one contact: `shared`, or `not_invited` when the contact
+/// has no portal access yet (the file is shared all the same and shows once they join;
+/// the UI offers to invite them now).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ShareOutcome {
+    pub contact_id: String,
+    pub outcome: &'static str,
+}
+
+/// Check a sharing list against the client's contacts; unknown ids are an input error.
+pub fn plan_sharing(links: &[LinkRecord], contact_ids: &[String], all: bool) -> Result<Vec<ShareOutcome>> {
+    let unknown: Vec<&String> = contact_ids.iter().filter(|id| !links.iter().any(|l| &l.contact_id == *id)).collect();
+    if !unknown.is_empty() {
+        return Err(Error::field("share_with", format!("names contacts who are not contacts of this client: {}", unknown.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "))));
+    }
+    let targets: Vec<&LinkRecord> = if all { links.iter().collect() } else { links.iter().filter(|l| contact_ids.contains(&l.contact_id)).collect() };
+    Ok(targets
+        .into_iter()
+        .map(|l| ShareOutcome { contact_id: l.contact_id.clone(), outcome: if l.accepted_at.is_some() { "shared" } else { "not_invited" } })
+        .collect())
+}
+
+#[derive(Debug, Serialize)]
+pub struct PresignedUpload {
+    pub method: &'static str,
+    pub url: String,
+    /// Headers the upload must send exactly (they are part of the signature).
+    pub headers: std::collections::BTreeMap<String, String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: OffsetDateTime,
+}
+
+#[derive(Debug, Serialize)]
+pub struct UploadSlot {
+    pub file: FileView,
+    pub upload: PresignedUpload,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sharing: Vec<ShareOutcome>,
+}
+
+async fn client_links(store: &Store, client_id: &str) -> Result<Vec<LinkRecord>> {
+    store.query_partition(&keys::client(client_id), Some("CONTACT#"), false).await?.into_iter().map(from_item).collect()
+}
+
+/// Issue an upload slot: check the limits, choose the key, record the pending file, sign.
+pub async fn create_upload(state: &AppState, viewer: &Viewer, client_id: &str, input: UploadInput) -> Result<UploadSlot> {
+    let firm = crate::invites::load_firm(&state.store, viewer.firm_id()).await?;
+    let req = check_upload(input.name.as_deref(), input.size, input.content_type.as_deref(), firm.max_upload_bytes)?;
+    let mut sharing = Vec::new();
+    let (mut shared_with, mut shared_with_all, mut request_id) = (Vec::new(), false, None);
+    match viewer {
+        Viewer::Staff { .. } => {
+            if input.request_id.is_some() {
+                return Err(Error::field("request_id", "is for contacts answering a request"));
+            }
+            shared_with_all = input.share_with_all.unwrap_or(false);
+            shared_with = dedupe(input.share_with.unwrap_or_default());
+            if shared_with_all || !shared_with.is_empty() {
+                sharing = plan_sharing(&client_links(&state.store, client_id).await?, &shared_with, shared_with_all)?;
+            }
+        }
+        Viewer::Contact { contact_id, .. } => {
+            if input.share_with.is_some() || input.share_with_all.is_some() {
+                return Err(Error::field("share_with", "only the firm shares files; your uploads are visible to you and the firm"));
+            }
+            if let Some(rid) = input.request_id.filter(|r| !r.is_empty()) {
+                let r = crate::requests::load(&state.store, client_id, &rid).await?;
+                if !r.assignees.iter().any(|a| a == contact_id) {
+                    return Err(Error::field("request_id", "names no request assigned to you"));
+                }
+                request_id = Some(rid);
+            }
+        }
+    }
+    let now = domain::now();
+    let file_id = domain::new_id();
+    let rec = FileRecord {
+        pk: keys::client(client_id),
+        sk: keys::file(&file_id),
+        firm_id: viewer.firm_id().into(),
+        client_id: client_id.into(),
+        file_id: file_id.clone(),
+        name: req.name,
+        content_type: req.content_type.clone(),
+        size: req.size,
+        s3_key: object_key(viewer.firm_id(), client_id, &file_id),
+        status: FileStatus::Pending,
+        uploaded_by: viewer.actor_ref(),
+        created_at: now,
+        available_at: None,
+        rejected_reason: None,
+        etag: None,
+        shared_with_all,
+        shared_with,
+        request_id,
+        expires_at: Some(now.unix_timestamp() + PENDING_TTL_SECONDS),
+    };
+    let presigned = state
+        .s3
+        .put_object()
+        .bucket(&state.config.bucket_name)
+        .key(&rec.s3_key)
+        .content_type(&req.content_type)
+        .content_length(req.size as i64)
+        // Abandoned uploads: the bucket's lifecycle rule expires objects still tagged pending.
+        .tagging(PENDING_TAG)
+        .presigned(PresigningConfig::expires_in(Duration::from_secs(UPLOAD_URL_SECONDS)).map_err(Error::internal)?)
+        .await
+        .map_err(|e| Error::internal(format!("presigning failed: {e}")))?;
+    if !state.store.put_new(&rec).await? {
+        return Err(Error::Conflict("please retry the upload".into()));
+    }
+    let headers = presigned.headers().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    tracing::info!(%client_id, %file_id, size = req.size, "upload slot issued");
+    Ok(UploadSlot {
+        file: FileView::new(&rec, viewer),
+        upload: PresignedUpload {
+            method: "PUT",
+            url: presigned.uri().to_string(),
+            headers,
+            expires_at: now + time::Duration::seconds(UPLOAD_URL_SECONDS as i64),
+        },
+        sharing,
+    })
+}
+
+fn dedupe(ids: Vec<String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for id in ids {
+        if !out.contains(&id) {
+            out.push(id);
+        }
+    }
+    out
+}
+
+/// All files of the client the viewer may see, newest first (one Query).
+pub async fn list(store: &Store, viewer: &Viewer, client_id: &str) -> Result<Vec<FileView>> {
+    let files: Vec<FileRecord> = store.query_partition(&keys::client(client_id), Some("FILE#"), false).await?.into_iter().map(from_item).collect::<Result<_>>()?;
+    let mut out: Vec<FileView> = files.iter().filter(|f| visible_to(f, viewer)).map(|f| FileView::new(f, viewer)).collect();
+    out.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
+    Ok(out)
+}
+
+async fn load_visible(store: &Store, viewer: &Viewer, client_id: &str, file_id: &str) -> Result<FileRecord> {
+    if !domain::is_plausible_id(file_id) {
+        return Err(Error::NotFound("file"));
+    }
+    match store.get::<FileRecord>(&keys::client(client_id), &keys::file(file_id)).await? {
+        Some(f) if f.firm_id == viewer.firm_id() && visible_to(&f, viewer) => Ok(f),
+        _ => Err(Error::NotFound("file")),
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct Download {
+    pub url: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: OffsetDateTime,
+}
+
+/// `attachment; filename="…"; filename*=UTF-8''…` with an ASCII fallback name.
+pub fn content_disposition(name: &str) -> String {
+    let ascii: String = name.chars().map(|c| if c.is_ascii() && !c.is_ascii_control() && c != '"' && c != '\\' { c } else { '_' }).collect();
+    let encoded: String = name
+        .bytes()
+        .map(|b| if b.is_ascii_alphanumeric() || b"-._~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect();
+    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
+}
+
+/// A short-lived download link; the download is recorded (who, when, from where).
+pub async fn download(state: &AppState, viewer: &Viewer, client_id: &str, file_id: &str, ip: Option<String>, user_agent: Option<String>) -> Result<Download> {
+    let f = load_visible(&state.store, viewer, client_id, file_id).await?;
+    if f.status != FileStatus::Available {
+        return Err(Error::Conflict(match f.status {
+            FileStatus::Pending => "this file is still being uploaded".into(),
+            _ => "this upload was rejected and cannot be downloaded".into(),
+        }));
+    }
+    let presigned = state
+        .s3
+        .get_object()
+        .bucket(&state.config.bucket_name)
+        .key(&f.s3_key)
+        .response_content_disposition(content_disposition(&f.name))
+        .response_content_type(&f.content_type)
+        .presigned(PresigningConfig::expires_in(Duration::from_secs(DOWNLOAD_URL_SECONDS)).map_err(Error::internal)?)
+        .await
+        .map_err(|e| Error::internal(format!("presigning failed: {e}")))?;
+    let now = domain::now();
+    audit(&state.store, client_id, "file_downloaded", viewer.actor_ref(), now, ip, user_agent, Some(file_id.into()), Some(f.name.clone())).await?;
+    Ok(Download { url: presigned.uri().to_string(), expires_at: now + time::Duration::seconds(DOWNLOAD_URL_SECONDS as i64) })
+}
+
+/// Append to a client's audit trail.
+#[allow(clippy::too_many_arguments)]
+pub async fn audit(store: &Store, client_id: &str, event: &str, actor: ActorRef, at: OffsetDateTime, ip: Option<String>, user_agent: Option<String>, subject_id: Option<String>, detail: Option<String>) -> Result<()> {
+    let rec = AuditRecord {
+        pk: keys::client(client_id),
+        sk: keys::audit(&domain::rfc3339(at)?, &domain::new_id()),
+        client_id: client_id.into(),
+        event: event.into(),
+        actor,
+        at,
+        ip,
+        user_agent: user_agent.map(|u| u.chars().take(400).collect()),
+        subject_id,
+        detail,
+    };
+    if !store.put_new(&rec).await? {
+        return Err(Error::internal("audit entry collided"));
+    }
+    Ok(())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SharingInput {
+    #[serde(default)]
+    pub contact_ids: Option<Vec<String>>,
+    #[serde(default)]
+    pub all: Option<bool>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SharingResult {
+    pub file: FileView,
+    pub sharing: Vec<ShareOutcome>,
+}
+
+/// Staff set whom a file is shared with (replacing the previous list).
+pub async fn set_sharing(store: &Store, viewer: &Viewer, client_id: &str, file_id: &str, input: SharingInput) -> Result<SharingResult> {
+    let mut f = load_visible(store, viewer, client_id, file_id).await?;
+    let ids = dedupe(input.contact_ids.unwrap_or_default());
+    let all = input.all.unwrap_or(false);
+    let sharing = plan_sharing(&client_links(store, client_id).await?, &ids, all)?;
+    f.shared_with = ids;
+    f.shared_with_all = all;
+    let mut values = Item::from([(":all".to_string(), aws_sdk_dynamodb::types::AttributeValue::Bool(all))]);
+    values.insert(":ids".into(), aws_sdk_dynamodb::types::AttributeValue::L(f.shared_with.iter().map(|i| s(i.clone())).collect()));
+    let item = tx::update(store.table(), &f.pk, &f.sk, "SET shared_with = :ids, shared_with_all = :all", "attribute_exists(PK)", values, Default::default())?;
+    store.transact(vec![item], |_| Error::NotFound("file")).await?;
+    Ok(SharingResult { file: FileView::new(&f, viewer), sharing })
+}
+
+/// What `file-events` decided about an object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Confirmation {
+    Available,
+    Rejected(String),
+    /// Not a key of ours, or not pending any more (S3 may deliver an event twice).
+    Ignored,
+}
+
+/// Compare the landed object with the declaration: the rule, without AWS.
+pub fn judge(file: &FileRecord, actual_size: u64, actual_type: &str, head: &[u8]) -> Confirmation {
+    let actual_type = actual_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    if actual_size != file.size {
+        return Confirmation::Rejected(format!("the upload was {actual_size} bytes, not the {} declared", file.size));
+    }
+    if actual_type != file.content_type {
+        return Confirmation::Rejected(format!("the upload was of type {actual_type}, not the {} declared", file.content_type));
+    }
+    if !sniff_matches(&file.content_type, head) {
+        return Confirmation::Rejected(format!("the file's contents are not {}", file.content_type));
+    }
+    Confirmation::Available
+}
+
+/// Check one landed object (S3 `ObjectCreated`) and mark the file available or rejected.
+pub async fn confirm_upload(state: &AppState, key: &str) -> Result<Confirmation> {
+    let Some((_firm, client_id, file_id)) = parse_object_key(key) else {
+        tracing::warn!("object key not made by this system; ignored");
+        return Ok(Confirmation::Ignored);
+    };
+    let Some(file) = state.store.get::<FileRecord>(&keys::client(&client_id), &keys::file(&file_id)).await? else {
+        return Ok(Confirmation::Ignored);
+    };
+    if file.status != FileStatus::Pending || file.s3_key != key {
+        return Ok(Confirmation::Ignored);
+    }
+    let bucket = &state.config.bucket_name;
+    let head = state.s3.head_object().bucket(bucket).key(key).send().await.map_err(aws)?;
+    let size = head.content_length().unwrap_or(-1).max(0) as u64;
+    let ctype = head.content_type().unwrap_or("").to_string();
+    let first = state.s3.get_object().bucket(bucket).key(key).range("bytes=0-511").send().await.map_err(aws)?;
+    let bytes = first.body.collect().await.map_err(|e| Error::internal(format!("reading the object failed: {e}")))?.into_bytes();
+    let verdict = judge(&file, size, &ctype, &bytes);
+    let now = domain::now();
+    let (expr, mut values) = match &verdict {
+        Confirmation::Available => {
+            state.s3.delete_object_tagging().bucket(bucket).key(key).send().await.map_err(aws)?;
+            (
+            "SET #status = :s, available_at = :now, etag = :etag REMOVE expires_at",
+            Item::from([(":s".to_string(), s("available")), (":now".to_string(), s(domain::rfc3339(now)?)), (":etag".to_string(), s(head.e_tag().unwrap_or("").to_string()))]),
+            )
+        }
+        Confirmation::Rejected(reason) => {
+            state.s3.delete_object().bucket(bucket).key(key).send().await.map_err(aws)?;
+            ("SET #status = :s, rejected_reason = :r", Item::from([(":s".to_string(), s("rejected")), (":r".to_string(), s(reason.clone()))]))
+        }
+        Confirmation::Ignored => return Ok(verdict),
+    };
+    values.insert(":pending".into(), s("pending"));
+    let item = tx::update(state.store.table(), &file.pk, &file.sk, expr, "#status = :pending", values, [("#status".to_string(), "status".to_string())].into())?;
+    state.store.transact(vec![item], |_| Error::Conflict("the file was confirmed meanwhile".into())).await?;
+    tracing::info!(%client_id, %file_id, verdict = ?verdict, "upload checked");
+    Ok(verdict)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(ct: &str, size: u64) -> FileRecord {
+        let t = time::macros::datetime!(2026-11-28 00:00 UTC);
+        FileRecord {
+            pk: "p".into(),
+            sk: "s".into(),
+            firm_id: "f".into(),
+            client_id: "c".into(),
+            file_id: "x".into(),
+            name: "a.pdf".into(),
+            content_type: ct.into(),
+            size,
+            s3_key: "k".into(),
+            status: FileStatus::Available,
+            uploaded_by: ActorRef { kind: "contact".into(), id: "k1".into(), name: "A".into() },
+            created_at: t,
+            available_at: None,
+            rejected_reason: None,
+            etag: None,
+            shared_with_all: false,
+            shared_with: vec!["k2".into()],
+            request_id: None,
+            expires_at: None,
+        }
+    }
+
+    #[test]
+    fn names_lose_paths_and_dangerous_characters() {
+        assert_eq!(clean_name("../../etc/passwd").unwrap(), "passwd");
+        assert_eq!(clean_name("C:\\Users\\ana\\2026 W-2.pdf").unwrap(), "2026 W-2.pdf");
+        assert_eq!(clean_name("bad\"name<>.pdf\n").unwrap(), "badname.pdf");
+        assert!(clean_name("   ").is_err());
+        assert!(clean_name("folder/").is_err());
+        assert_eq!(clean_name(&"x".repeat(300)).unwrap().len(), 200);
+    }
+
+    #[test]
+    fn uploads_are_checked_against_limits_and_types() {
+        let ok = check_upload(Some("return.pdf"), Some(1_000_000), Some("application/pdf; charset=binary"), None).unwrap();
+        assert_eq!(ok.content_type, "application/pdf");
+        let Err(Error::Validation(errs)) = check_upload(None, Some(0), Some("application/x-msdownload"), None) else { panic!() };
+        assert_eq!(errs.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["name", "size", "content_type"]);
+        assert!(check_upload(Some("a.pdf"), Some(MAX_UPLOAD_BYTES + 1), Some("application/pdf"), None).is_err());
+        let e = check_upload(Some("a.pdf"), Some(2_000_000), Some("application/pdf"), Some(1_048_576)).unwrap_err();
+        assert!(e.public_detail().contains("1.0 MB"), "{}", e.public_detail());
+    }
+
+    #[test]
+    fn keys_are_ours_and_parse_back() {
+        let c = domain::new_id();
+        let f = domain::new_id();
+        let key = object_key("firm1", &c, &f);
+        assert_eq!(parse_object_key(&key), Some(("firm1".into(), c, f)));
+        assert_eq!(parse_object_key("firms/f/clients/../files/x"), None);
+        assert_eq!(parse_object_key("uploads/evil.pdf"), None);
+    }
+
+    #[test]
+    fn the_landed_object_must_match_the_declaration() {
+        let f = file("application/pdf", 10);
+        assert_eq!(judge(&f, 10, "application/pdf", b"%PDF-1.7\n"), Confirmation::Available);
+        assert!(matches!(judge(&f, 11, "application/pdf", b"%PDF-1.7\n"), Confirmation::Rejected(r) if r.contains("11 bytes")));
+        assert!(matches!(judge(&f, 10, "image/png", b"%PDF-1.7\n"), Confirmation::Rejected(_)));
+        assert!(matches!(judge(&f, 10, "application/pdf", b"MZ\x90\0"), Confirmation::Rejected(r) if r.contains("contents")));
+        assert!(sniff_matches("text/csv", b"a,b\n1,2\n"));
+        assert!(!sniff_matches("text/csv", b"a\0b"));
+        assert!(sniff_matches("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", b"PK\x03\x04rest"));
+    }
+
+    #[test]
+    fn contacts_see_only_what_is_theirs_or_shared_with_them() {
+        let f = file("application/pdf", 10);
+        let contact = |id: &str| Viewer::Contact { contact_id: id.into(), firm_id: "f".into(), name: "n".into() };
+        assert!(visible_to(&f, &Viewer::Staff { sub: "s".into(), firm_id: "f".into(), name: "S".into() }));
+        assert!(visible_to(&f, &contact("k1")), "the uploader");
+        assert!(visible_to(&f, &contact("k2")), "shared with");
+        assert!(!visible_to(&f, &contact("k3")), "another contact");
+        let mut all = f.clone();
+        all.shared_with_all = true;
+        assert!(visible_to(&all, &contact("k3")));
+        let mut pending = all.clone();
+        pending.status = FileStatus::Pending;
+        assert!(!visible_to(&pending, &contact("k3")), "not before it is available");
+        assert!(visible_to(&pending, &contact("k1")), "the uploader sees their pending upload");
+    }
+
+    #[test]
+    fn download_names_survive_any_characters() {
+        assert_eq!(content_disposition("W-2 (2026).pdf"), "attachment; filename=\"W-2 (2026).pdf\"; filename*=UTF-8''W-2%20%282026%29.pdf");
+        assert_eq!(content_disposition("Åsa.pdf"), "attachment; filename=\"_sa.pdf\"; filename*=UTF-8''%C3%85sa.pdf");
+    }
+}

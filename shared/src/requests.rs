@@ -1,0 +1,458 @@
+//! Client requests and tasks: the contact's To-Do.
+//!
+//! Staff create a **request** (something the firm needs from the client: a document, an
+//! answer) or a **task** (something the client should do), assign it to contacts of the
+//! client, optionally with a due date and "upload required". Assigned contacts see it on
+//! their To-Do, answer with text and/or files, and mark it done (`submitted`); staff then
+//! complete it or reopen it with a note. Status: `open` → `submitted` → `completed`, and
+//! back to `open` when reopened. Every change is conditional on the version read, so two
+//! people acting at once cannot overwrite each other.
+
+use serde::{Deserialize, Serialize};
+use time::{Date, OffsetDateTime};
+
+use crate::access::Viewer;
+use crate::domain;
+use crate::error::{Error, FieldError, Result};
+use crate::store::{from_item, keys, ActorRef, FileRecord, FileStatus, LinkRecord, Store};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RequestKind {
+    Request,
+    Task,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RequestStatus {
+    Open,
+    Submitted,
+    Completed,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResponseEntry {
+    pub by: ActorRef,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub text: String,
+    #[serde(default)]
+    pub file_ids: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StatusChange {
+    pub status: RequestStatus,
+    pub by: ActorRef,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub note: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RequestRecord {
+    #[serde(rename = "PK")]
+    pub pk: String,
+    #[serde(rename = "SK")]
+    pub sk: String,
+    pub firm_id: String,
+    pub client_id: String,
+    pub request_id: String,
+    pub kind: RequestKind,
+    pub title: String,
+    #[serde(default)]
+    pub instructions: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due_date: Option<String>,
+    pub assignees: Vec<String>,
+    #[serde(default)]
+    pub upload_required: bool,
+    pub status: RequestStatus,
+    #[serde(default)]
+    pub responses: Vec<ResponseEntry>,
+    #[serde(default)]
+    pub history: Vec<StatusChange>,
+    pub created_by: ActorRef,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+    pub version: u64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewRequestInput {
+    #[serde(default)]
+    pub kind: Option<RequestKind>,
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub instructions: Option<String>,
+    #[serde(default)]
+    pub due_date: Option<String>,
+    #[serde(default)]
+    pub assignee_ids: Option<Vec<String>>,
+    #[serde(default)]
+    pub upload_required: Option<bool>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RespondInput {
+    #[serde(default)]
+    pub text: Option<String>,
+    #[serde(default)]
+    pub file_ids: Option<Vec<String>>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct NoteInput {
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+pub fn parse_date(field: &str, raw: &str) -> std::result::Result<Date, FieldError> {
+    Date::parse(raw.trim(), time::macros::format_description!("[year]-[month]-[day]"))
+        .map_err(|_| FieldError::new(field, "must be a date as YYYY-MM-DD"))
+}
+
+fn text_field(errs: &mut Vec<FieldError>, field: &str, v: Option<String>, max: usize, required: bool) -> String {
+    let v = v.unwrap_or_default().trim().replace("\r\n", "\n");
+    if required && v.is_empty() {
+        errs.push(FieldError::new(field, "is required"));
+    } else if v.chars().count() > max {
+        errs.push(FieldError::new(field, format!("is longer than {max} characters")));
+    }
+    v
+}
+
+/// The outcome of assigning one contact: `assigned`, or `not_invited` when the contact has
+/// no portal access yet — the request is theirs all the same, and the UI offers to invite.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AssignOutcome {
+    pub contact_id: String,
+    pub outcome: &'static str,
+}
+
+/// A checked new request against the client's contacts.
+pub fn plan_new(input: NewRequestInput, links: &[LinkRecord]) -> Result<(RequestKind, String, String, Option<String>, Vec<AssignOutcome>, bool)> {
+    let mut errs = Vec::new();
+    let kind = input.kind.unwrap_or(RequestKind::Request);
+    let title = text_field(&mut errs, "title", input.title, 200, true);
+    let instructions = text_field(&mut errs, "instructions", input.instructions, 5000, false);
+    let due = input.due_date.filter(|d| !d.trim().is_empty()).and_then(|d| parse_date("due_date", &d).map_err(|e| errs.push(e)).ok());
+    let mut ids: Vec<String> = Vec::new();
+    for id in input.assignee_ids.unwrap_or_default() {
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    if ids.is_empty() {
+        errs.push(FieldError::new("assignee_ids", "must name at least one contact of the client"));
+    }
+    let unknown: Vec<&String> = ids.iter().filter(|id| !links.iter().any(|l| &l.contact_id == *id)).collect();
+    if !unknown.is_empty() {
+        errs.push(FieldError::new("assignee_ids", format!("names contacts who are not contacts of this client: {}", unknown.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "))));
+    }
+    let upload_required = input.upload_required.unwrap_or(false);
+    if upload_required && kind == RequestKind::Task {
+        errs.push(FieldError::new("upload_required", "is for requests; a task asks the client to do something, not to send a file"));
+    }
+    if !errs.is_empty() {
+        return Err(Error::Validation(errs));
+    }
+    let outcomes = ids
+        .iter()
+        .map(|id| {
+            let accepted = links.iter().any(|l| &l.contact_id == id && l.accepted_at.is_some());
+            AssignOutcome { contact_id: id.clone(), outcome: if accepted { "assigned" } else { "not_invited" } }
+        })
+        .collect();
+    Ok((kind, title, instructions, due.map(|d| d.to_string()), outcomes, upload_required))
+}
+
+/// The status change an action makes, or why it cannot.
+pub fn transition(current: RequestStatus, action: &str) -> Result<RequestStatus> {
+    use RequestStatus::*;
+    match (action, current) {
+        ("submit", Open) => Ok(Submitted),
+        ("submit", Submitted) => Err(Error::Conflict("this is already marked done; the firm will review it".into())),
+        ("complete", Open | Submitted) => Ok(Completed),
+        ("reopen", Submitted | Completed) => Ok(Open),
+        ("reopen", Open) => Err(Error::Conflict("this is already open".into())),
+        ("respond", Open | Submitted) => Ok(current),
+        (_, Completed) => Err(Error::Conflict("this is completed; ask the firm to reopen it".into())),
+        _ => Err(Error::Conflict(format!("cannot {action} now"))),
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RequestView {
+    pub id: String,
+    pub kind: RequestKind,
+    pub title: String,
+    pub instructions: String,
+    pub due_date: Option<String>,
+    pub overdue: bool,
+    pub assignees: Vec<String>,
+    pub upload_required: bool,
+    pub status: RequestStatus,
+    pub responses: Vec<ResponseEntry>,
+    pub history: Vec<StatusChange>,
+    pub created_by: ActorRef,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+}
+
+impl RequestView {
+    pub fn new(r: &RequestRecord, today: Date) -> Self {
+        let overdue = r.status == RequestStatus::Open && r.due_date.as_deref().and_then(|d| parse_date("", d).ok()).is_some_and(|d| d < today);
+        Self {
+            id: r.request_id.clone(),
+            kind: r.kind,
+            title: r.title.clone(),
+            instructions: r.instructions.clone(),
+            due_date: r.due_date.clone(),
+            overdue,
+            assignees: r.assignees.clone(),
+            upload_required: r.upload_required,
+            status: r.status,
+            responses: r.responses.clone(),
+            history: r.history.clone(),
+            created_by: r.created_by.clone(),
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+pub fn visible(r: &RequestRecord, viewer: &Viewer) -> bool {
+    viewer.contact_id().is_none_or(|me| r.assignees.iter().any(|a| a == me))
+}
+
+/// Open items first by due date (undated last), then the rest newest first.
+pub fn sort_for_todo(list: &mut [RequestView]) {
+    list.sort_by(|a, b| {
+        let rank = |v: &RequestView| match v.status {
+            RequestStatus::Open => 0,
+            RequestStatus::Submitted => 1,
+            RequestStatus::Completed => 2,
+        };
+        rank(a)
+            .cmp(&rank(b))
+            .then_with(|| match (&a.due_date, &b.due_date) {
+                (Some(x), Some(y)) => x.cmp(y),
+                (Some(_), None) => std::cmp::Ordering::Less,
+                (None, Some(_)) => std::cmp::Ordering::Greater,
+                (None, None) => std::cmp::Ordering::Equal,
+            })
+            .then_with(|| b.created_at.cmp(&a.created_at))
+    });
+}
+
+// ---------- operations ----------
+
+pub async fn load(store: &Store, client_id: &str, request_id: &str) -> Result<RequestRecord> {
+    if !domain::is_plausible_id(request_id) {
+        return Err(Error::NotFound("request"));
+    }
+    store.get::<RequestRecord>(&keys::client(client_id), &keys::request(request_id)).await?.ok_or(Error::NotFound("request"))
+}
+
+async fn load_visible(store: &Store, viewer: &Viewer, client_id: &str, request_id: &str) -> Result<RequestRecord> {
+    let r = load(store, client_id, request_id).await?;
+    if r.firm_id != viewer.firm_id() || !visible(&r, viewer) {
+        return Err(Error::NotFound("request"));
+    }
+    Ok(r)
+}
+
+#[derive(Debug, Serialize)]
+pub struct Created {
+    pub request: RequestView,
+    pub assignees: Vec<AssignOutcome>,
+}
+
+pub async fn create(store: &Store, viewer: &Viewer, by: ActorRef, client_id: &str, input: NewRequestInput) -> Result<Created> {
+    let links: Vec<LinkRecord> = store.query_partition(&keys::client(client_id), Some("CONTACT#"), false).await?.into_iter().map(from_item).collect::<Result<_>>()?;
+    let (kind, title, instructions, due_date, outcomes, upload_required) = plan_new(input, &links)?;
+    let now = domain::now();
+    let id = domain::new_id();
+    let rec = RequestRecord {
+        pk: keys::client(client_id),
+        sk: keys::request(&id),
+        firm_id: viewer.firm_id().into(),
+        client_id: client_id.into(),
+        request_id: id,
+        kind,
+        title,
+        instructions,
+        due_date,
+        assignees: outcomes.iter().map(|o| o.contact_id.clone()).collect(),
+        upload_required,
+        status: RequestStatus::Open,
+        responses: vec![],
+        history: vec![StatusChange { status: RequestStatus::Open, by: by.clone(), at: now, note: String::new() }],
+        created_by: by,
+        created_at: now,
+        updated_at: now,
+        version: 1,
+    };
+    if !store.put_new(&rec).await? {
+        return Err(Error::Conflict("please retry".into()));
+    }
+    Ok(Created { request: RequestView::new(&rec, now.date()), assignees: outcomes })
+}
+
+/// The requests the viewer may see (one Query): all for staff, theirs for a contact.
+pub async fn list(store: &Store, viewer: &Viewer, client_id: &str) -> Result<Vec<RequestView>> {
+    let today = domain::now().date();
+    let recs: Vec<RequestRecord> = store.query_partition(&keys::client(client_id), Some("REQUEST#"), false).await?.into_iter().map(from_item).collect::<Result<_>>()?;
+    let mut out: Vec<RequestView> = recs.iter().filter(|r| visible(r, viewer)).map(|r| RequestView::new(r, today)).collect();
+    sort_for_todo(&mut out);
+    Ok(out)
+}
+
+pub async fn get(store: &Store, viewer: &Viewer, client_id: &str, request_id: &str) -> Result<RequestView> {
+    Ok(RequestView::new(&load_visible(store, viewer, client_id, request_id).await?, domain::now().date()))
+}
+
+async fn save(store: &Store, rec: &RequestRecord, read_version: u64) -> Result<()> {
+    let put = aws_sdk_dynamodb::types::Put::builder()
+        .table_name(store.table())
+        .set_item(Some(crate::store::to_item(rec)?))
+        .condition_expression("version = :v")
+        .expression_attribute_values(":v", aws_sdk_dynamodb::types::AttributeValue::N(read_version.to_string()))
+        .build()
+        .map_err(Error::internal)?;
+    store
+        .transact(vec![aws_sdk_dynamodb::types::TransactWriteItem::builder().put(put).build()], |_| {
+            Error::Conflict("this was changed by someone else meanwhile; reload and try again".into())
+        })
+        .await
+}
+
+/// A contact answers: text and/or files they uploaded to this client.
+pub async fn respond(store: &Store, viewer: &Viewer, by: ActorRef, client_id: &str, request_id: &str, input: RespondInput) -> Result<RequestView> {
+    let mut r = load_visible(store, viewer, client_id, request_id).await?;
+    transition(r.status, "respond")?;
+    let mut errs = Vec::new();
+    let text = text_field(&mut errs, "text", input.text, 5000, false);
+    let file_ids = input.file_ids.unwrap_or_default();
+    if text.is_empty() && file_ids.is_empty() {
+        errs.push(FieldError::new("text", "or file_ids is required: write an answer or attach files"));
+    }
+    if !errs.is_empty() {
+        return Err(Error::Validation(errs));
+    }
+    for id in &file_ids {
+        let f = if domain::is_plausible_id(id) { store.get::<FileRecord>(&keys::client(client_id), &keys::file(id)).await? } else { None };
+        let ok = f.is_some_and(|f| crate::files::visible_to(&f, viewer) && f.status != FileStatus::Rejected);
+        if !ok {
+            return Err(Error::field("file_ids", format!("{id} is not a file of yours in this portal")));
+        }
+    }
+    let now = domain::now();
+    let read = r.version;
+    r.responses.push(ResponseEntry { by, at: now, text, file_ids });
+    r.updated_at = now;
+    r.version += 1;
+    save(store, &r, read).await?;
+    Ok(RequestView::new(&r, now.date()))
+}
+
+/// `submit` (contact: mark done), `complete` or `reopen` (staff).
+pub async fn change_status(store: &Store, viewer: &Viewer, by: ActorRef, client_id: &str, request_id: &str, action: &str, note: NoteInput) -> Result<RequestView> {
+    let mut r = load_visible(store, viewer, client_id, request_id).await?;
+    let next = transition(r.status, action)?;
+    if action == "submit" && r.upload_required && !r.responses.iter().any(|x| !x.file_ids.is_empty()) {
+        return Err(Error::field("file_ids", "this request needs an uploaded file before it can be marked done"));
+    }
+    let mut errs = Vec::new();
+    let note = text_field(&mut errs, "note", note.note, 2000, false);
+    if !errs.is_empty() {
+        return Err(Error::Validation(errs));
+    }
+    let now = domain::now();
+    let read = r.version;
+    r.status = next;
+    r.history.push(StatusChange { status: next, by, at: now, note });
+    r.updated_at = now;
+    r.version += 1;
+    save(store, &r, read).await?;
+    Ok(RequestView::new(&r, now.date()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{ClientRecord, ContactRecord};
+    use time::macros::datetime;
+
+    fn links() -> Vec<LinkRecord> {
+        let t = datetime!(2026-11-01 00:00 UTC);
+        let client = ClientRecord::new("f", "c", "C", t);
+        ["a", "b"]
+            .iter()
+            .map(|id| {
+                let contact = ContactRecord {
+                    pk: keys::contact(id),
+                    sk: keys::PROFILE_SK.into(),
+                    firm_id: "f".into(),
+                    contact_id: id.to_string(),
+                    first_name: "F".into(),
+                    last_name: "L".into(),
+                    email: None,
+                    phone: None,
+                    address: None,
+                    user_sub: None,
+                    last_login_at: None,
+                    created_at: t,
+                    updated_at: t,
+                    version: 1,
+                };
+                let mut l = LinkRecord::new(&client, &contact, t);
+                if *id == "a" {
+                    l.accepted_at = Some(t);
+                }
+                l
+            })
+            .collect()
+    }
+
+    fn input(json: &str) -> NewRequestInput {
+        serde_json::from_str(json).unwrap()
+    }
+
+    #[test]
+    fn new_requests_say_which_assignees_are_not_invited() {
+        let (kind, title, _, due, outcomes, up) =
+            plan_new(input(r#"{"title":" W-2 forms ","due_date":"2027-02-15","assignee_ids":["a","b","a"],"upload_required":true}"#), &links()).unwrap();
+        assert_eq!((kind, title.as_str(), due.as_deref(), up), (RequestKind::Request, "W-2 forms", Some("2027-02-15"), true));
+        assert_eq!(outcomes, vec![AssignOutcome { contact_id: "a".into(), outcome: "assigned" }, AssignOutcome { contact_id: "b".into(), outcome: "not_invited" }]);
+    }
+
+    #[test]
+    fn new_requests_are_checked() {
+        let Err(Error::Validation(errs)) = plan_new(input(r#"{"kind":"task","due_date":"15/02/2027","assignee_ids":["zz"],"upload_required":true}"#), &links()) else { panic!() };
+        assert_eq!(errs.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["title", "due_date", "assignee_ids", "upload_required"]);
+    }
+
+    #[test]
+    fn status_moves_open_submitted_completed_and_back() {
+        use RequestStatus::*;
+        assert_eq!(transition(Open, "submit").unwrap(), Submitted);
+        assert_eq!(transition(Submitted, "complete").unwrap(), Completed);
+        assert_eq!(transition(Completed, "reopen").unwrap(), Open);
+        assert!(transition(Completed, "respond").is_err());
+        assert!(transition(Completed, "submit").is_err());
+        assert!(transition(Open, "reopen").is_err());
+    }
+}
