@@ -13,7 +13,10 @@ tools:
 dev: tools
 	$(PY) scripts/dev.py
 
-test: tools unit integration
+test: tools lint unit integration
+
+lint:
+	cargo clippy --workspace --all-targets --locked -- -D warnings
 
 unit:
 	cargo test --workspace --locked

@@ -132,7 +132,7 @@ pub fn plan_invoice(input: InvoiceInput) -> Result<InvoicePlan> {
         if q == 0 {
             errs.push(FieldError::new(format!("lines[{i}].quantity"), "must be at least 1"));
         }
-        let Some(unit) = l.unit_amount.filter(|u| *u >= 0 && *u <= 100_000_000_00) else {
+        let Some(unit) = l.unit_amount.filter(|u| *u >= 0 && *u <= 10_000_000_000) else {
             errs.push(FieldError::new(format!("lines[{i}].unit_amount"), "is required: the price in minor units (cents), 0 or more"));
             continue;
         };
@@ -392,8 +392,19 @@ pub async fn invoice(store: &Store, viewer: &Viewer, client_id: &str, invoice_id
     Ok(InvoiceView::new(&load_invoice(store, viewer, client_id, invoice_id).await?, &domain::now().date().to_string()))
 }
 
-/// Record a payment against an invoice (staff: `recorded`; contact: `online`).
-pub async fn pay(store: &Store, viewer: &Viewer, by: ActorRef, client_id: &str, invoice_id: &str, amount: Option<i64>, paid_on: Option<String>, method: &str, reference: String) -> Result<PaymentView> {
+/// A payment to record: how much, when, how, and the bank's or provider's reference.
+pub struct NewPayment {
+    pub amount: Option<i64>,
+    pub paid_on: Option<String>,
+    /// `recorded` (staff) or `online` (provider).
+    pub method: &'static str,
+    pub reference: String,
+}
+
+/// Record a payment against an invoice.
+pub async fn pay(store: &Store, viewer: &Viewer, client_id: &str, invoice_id: &str, payment: NewPayment) -> Result<PaymentView> {
+    let NewPayment { amount, paid_on, method, reference } = payment;
+    let by = viewer.actor_ref();
     let inv = load_invoice(store, viewer, client_id, invoice_id).await?;
     let amount = check_payment(&inv, amount)?;
     let paid_on = match paid_on.filter(|d| !d.trim().is_empty()) {
@@ -441,7 +452,7 @@ pub async fn pay_online(store: &Store, viewer: &Viewer, client_id: &str, invoice
     let inv = load_invoice(store, viewer, client_id, invoice_id).await?;
     let amount = check_payment(&inv, Some(amount.unwrap_or(inv.total - inv.amount_paid)))?;
     let reference = provider.charge(&inv, amount)?;
-    pay(store, viewer, viewer.actor_ref(), client_id, invoice_id, Some(amount), None, "online", reference).await
+    pay(store, viewer, client_id, invoice_id, NewPayment { amount: Some(amount), paid_on: None, method: "online", reference }).await
 }
 
 #[cfg(test)]

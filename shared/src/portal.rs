@@ -450,7 +450,7 @@ pub async fn home(store: &Store, contact_id: &str, firm_id: &str, client_id: &st
         }
     }
     crate::requests::sort_for_todo(&mut requests);
-    files.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+    files.sort_by_key(|f| std::cmp::Reverse(f.created_at));
     let billing = if firm.billing_enabled {
         let summary = crate::billing::summary(&items, firm.online_payments_enabled)?;
         Some(BillingGlance {

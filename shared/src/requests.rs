@@ -139,8 +139,18 @@ pub struct AssignOutcome {
     pub outcome: &'static str,
 }
 
-/// A checked new request against the client's contacts.
-pub fn plan_new(input: NewRequestInput, links: &[LinkRecord]) -> Result<(RequestKind, String, String, Option<String>, Vec<AssignOutcome>, bool)> {
+/// A new request, checked against the client's contacts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlannedRequest {
+    pub kind: RequestKind,
+    pub title: String,
+    pub instructions: String,
+    pub due_date: Option<String>,
+    pub assignees: Vec<AssignOutcome>,
+    pub upload_required: bool,
+}
+
+pub fn plan_new(input: NewRequestInput, links: &[LinkRecord]) -> Result<PlannedRequest> {
     let mut errs = Vec::new();
     let kind = input.kind.unwrap_or(RequestKind::Request);
     let title = text_field(&mut errs, "title", input.title, 200, true);
@@ -173,7 +183,7 @@ pub fn plan_new(input: NewRequestInput, links: &[LinkRecord]) -> Result<(Request
             AssignOutcome { contact_id: id.clone(), outcome: if accepted { "assigned" } else { "not_invited" } }
         })
         .collect();
-    Ok((kind, title, instructions, due.map(|d| d.to_string()), outcomes, upload_required))
+    Ok(PlannedRequest { kind, title, instructions, due_date: due.map(|d| d.to_string()), assignees: outcomes, upload_required })
 }
 
 /// The status change an action makes, or why it cannot.
@@ -282,7 +292,7 @@ pub struct Created {
 
 pub async fn create(store: &Store, viewer: &Viewer, by: ActorRef, client_id: &str, input: NewRequestInput) -> Result<Created> {
     let links: Vec<LinkRecord> = store.query_partition(&keys::client(client_id), Some("CONTACT#"), false).await?.into_iter().map(from_item).collect::<Result<_>>()?;
-    let (kind, title, instructions, due_date, outcomes, upload_required) = plan_new(input, &links)?;
+    let PlannedRequest { kind, title, instructions, due_date, assignees: outcomes, upload_required } = plan_new(input, &links)?;
     let now = domain::now();
     let id = domain::new_id();
     let rec = RequestRecord {
@@ -433,10 +443,9 @@ mod tests {
 
     #[test]
     fn new_requests_say_which_assignees_are_not_invited() {
-        let (kind, title, _, due, outcomes, up) =
-            plan_new(input(r#"{"title":" W-2 forms ","due_date":"2027-02-15","assignee_ids":["a","b","a"],"upload_required":true}"#), &links()).unwrap();
-        assert_eq!((kind, title.as_str(), due.as_deref(), up), (RequestKind::Request, "W-2 forms", Some("2027-02-15"), true));
-        assert_eq!(outcomes, vec![AssignOutcome { contact_id: "a".into(), outcome: "assigned" }, AssignOutcome { contact_id: "b".into(), outcome: "not_invited" }]);
+        let p = plan_new(input(r#"{"title":" W-2 forms ","due_date":"2027-02-15","assignee_ids":["a","b","a"],"upload_required":true}"#), &links()).unwrap();
+        assert_eq!((p.kind, p.title.as_str(), p.due_date.as_deref(), p.upload_required), (RequestKind::Request, "W-2 forms", Some("2027-02-15"), true));
+        assert_eq!(p.assignees, vec![AssignOutcome { contact_id: "a".into(), outcome: "assigned" }, AssignOutcome { contact_id: "b".into(), outcome: "not_invited" }]);
     }
 
     #[test]

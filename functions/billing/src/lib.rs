@@ -59,7 +59,8 @@ async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
         "record_payment" => {
             let input: PaymentInput = json_body(&req)?;
             let reference = input.reference.unwrap_or_default();
-            json(201, &billing::pay(store, &viewer, viewer.actor_ref(), client_id, p.get("invoice_id")?, input.amount, input.paid_on, "recorded", reference).await?)
+            let payment = billing::NewPayment { amount: input.amount, paid_on: input.paid_on, method: "recorded", reference };
+            json(201, &billing::pay(store, &viewer, client_id, p.get("invoice_id")?, payment).await?)
         }
         "pay_online" => {
             if !firm.online_payments_enabled {
