@@ -51,9 +51,9 @@ def main() -> int:
         demo = pl.seed_demo(env, base)
         household = demo["clients"][0]
         print(f"""
-The client portal is running.
+The client portal is running. Open {base}/ in a browser.
 
-  API:              {base}
+  Web UI and API:   {base}   (staff: "Firm staff sign in"; clients: from the invite email)
   Local mailbox:    http://127.0.0.1:{mail_port}/   (emails the portal sent; JSON at /messages.json)
   AWS emulator:     {endpoint}  (in memory: stopping `make dev` forgets everything)
   Staff sign-in:    {pl.DEMO_STAFF_EMAIL} / {pl.DEMO_STAFF_PASSWORD}
@@ -66,8 +66,7 @@ Try it:
   curl -s {base}/api/staff/clients/{household['id']}/portal-status -H "authorization: Bearer $TOKEN"
   curl -s {base}/api/staff/clients/{household['id']}/invites -H "authorization: Bearer $TOKEN" \\
       -H 'content-type: application/json' -d '{{"contact_ids":["{demo['maria']['id']}"],"message":"Welcome!"}}'
-  then open the mailbox, follow Create Account (the web UI's page; until it exists use
-  GET/POST {base}/api/invites/<token>[/account] with the token after '#').
+  then open the mailbox and follow Create Account.
 
 Logs: {run_dir}   Ctrl-C stops everything.
 """, flush=True)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Install the project's pinned tools into .venv (moto, cargo-lambda, pytest, …).
-# Idempotent: re-runs pip only when requirements-dev.txt changed.
+# Install the project's tools: pinned Python tools into .venv (moto, cargo-lambda, pytest,
+# playwright, …) and Debian's Chromium for the browser tests. Idempotent: re-runs pip only
+# when requirements-dev.txt changed, apt only when Chromium is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
@@ -14,4 +15,13 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "installing pinned tools from requirements-dev.txt"
   .venv/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
   echo "$want" > "$stamp"
+fi
+# Playwright may not download its own browser here: the tests drive Debian's Chromium.
+if [ ! -x /usr/bin/chromium ]; then
+  echo "installing Debian's chromium for the browser tests"
+  if [ "$(id -u)" -eq 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  fi
 fi

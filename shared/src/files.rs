@@ -330,7 +330,14 @@ pub async fn create_upload(state: &AppState, viewer: &Viewer, client_id: &str, i
     if !state.store.put_new(&rec).await? {
         return Err(Error::Conflict("please retry the upload".into()));
     }
-    let headers = presigned.headers().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    // Only the signed headers: the SDK may add others (a trace id) that a browser must not
+    // send, since the bucket's CORS rule allows exactly the signed ones.
+    let signed = signed_header_names(presigned.uri());
+    let headers = presigned
+        .headers()
+        .filter(|(k, _)| signed.iter().any(|s| s.eq_ignore_ascii_case(k)))
+        .map(|(k, v)| (k.to_ascii_lowercase(), v.to_string()))
+        .collect();
     tracing::info!(%client_id, %file_id, size = req.size, "upload slot issued");
     Ok(UploadSlot {
         file: FileView::new(&rec, viewer),
@@ -342,6 +349,17 @@ pub async fn create_upload(state: &AppState, viewer: &Viewer, client_id: &str, i
         },
         sharing,
     })
+}
+
+/// The header names a presigned URL signs (`X-Amz-SignedHeaders`).
+pub fn signed_header_names(uri: &str) -> Vec<String> {
+    uri.split_once('?')
+        .map(|(_, q)| q)
+        .unwrap_or("")
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("X-Amz-SignedHeaders="))
+        .map(|v| v.replace("%3B", ";").replace("%3b", ";").split(';').map(str::to_string).collect())
+        .unwrap_or_default()
 }
 
 fn dedupe(ids: Vec<String>) -> Vec<String> {
@@ -616,6 +634,13 @@ mod tests {
         pending.status = FileStatus::Pending;
         assert!(!visible_to(&pending, &contact("k3")), "not before it is available");
         assert!(visible_to(&pending, &contact("k1")), "the uploader sees their pending upload");
+    }
+
+    #[test]
+    fn signed_headers_are_read_from_the_url() {
+        let url = "http://h/b/k?x-id=PutObject&X-Amz-Expires=900&X-Amz-SignedHeaders=content-length%3Bcontent-type%3Bhost%3Bx-amz-tagging&X-Amz-Signature=ab";
+        assert_eq!(signed_header_names(url), ["content-length", "content-type", "host", "x-amz-tagging"]);
+        assert!(signed_header_names("http://h/b/k").is_empty());
     }
 
     #[test]

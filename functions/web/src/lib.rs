@@ -1,0 +1,106 @@
+//! `web` — serves the staff and client web UI from the API's own origin.
+//!
+//! The UI is static HTML, CSS and ES modules compiled into this binary (`web/` at the
+//! repository root), so a deploy is one artifact and the pages share the API's origin:
+//! no CORS for the API, cookies not needed, and a strict Content-Security-Policy (no inline
+//! scripts, no third-party origins; uploads may go to the files bucket only).
+
+use lambda_http::{Body, Request, Response};
+use shared::http::{match_route, path, route, serve, Route};
+use shared::{AppState, Error, Result};
+
+pub const ROUTES: &[Route] = &[
+    route("GET", "/", "page"),
+    route("GET", "/create-account", "page"),
+    route("GET", "/assets/{file}", "asset"),
+];
+
+/// (name, content type, bytes) of every file the UI has.
+pub const ASSETS: &[(&str, &str, &[u8])] = &[
+    ("index.html", "text/html; charset=utf-8", include_bytes!("../../../web/index.html")),
+    ("app.js", "text/javascript; charset=utf-8", include_bytes!("../../../web/assets/app.js")),
+    ("api.js", "text/javascript; charset=utf-8", include_bytes!("../../../web/assets/api.js")),
+    ("staff.js", "text/javascript; charset=utf-8", include_bytes!("../../../web/assets/staff.js")),
+    ("portal.js", "text/javascript; charset=utf-8", include_bytes!("../../../web/assets/portal.js")),
+    ("ui.js", "text/javascript; charset=utf-8", include_bytes!("../../../web/assets/ui.js")),
+    ("style.css", "text/css; charset=utf-8", include_bytes!("../../../web/assets/style.css")),
+    ("favicon.svg", "image/svg+xml", include_bytes!("../../../web/assets/favicon.svg")),
+];
+
+/// Where browsers may upload to: the files bucket (presigned PUTs), nothing else.
+pub fn upload_origin(state: &AppState) -> String {
+    match std::env::var("AWS_ENDPOINT_URL").ok().filter(|e| !e.is_empty()) {
+        // A custom endpoint (path-style S3): its origin.
+        Some(endpoint) => endpoint.trim_end_matches('/').to_string(),
+        None => format!("https://{}.s3.{}.amazonaws.com", state.config.bucket_name, state.config.region),
+    }
+}
+
+pub fn content_security_policy(upload_origin: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self'; style-src 'self'; style-src-attr 'unsafe-inline'; img-src 'self' data:; \
+connect-src 'self' {upload_origin}; frame-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'"
+    )
+}
+
+fn file(name: &str) -> Option<&'static (&'static str, &'static str, &'static [u8])> {
+    ASSETS.iter().find(|(n, _, _)| *n == name)
+}
+
+pub async fn handle(state: &'static AppState, req: Request) -> Response<Body> {
+    serve(req, |req| dispatch(state, req)).await
+}
+
+async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
+    let (r, p) = match_route(ROUTES, req.method().as_str(), &path(&req))?;
+    let name = if r.name == "page" { "index.html" } else { p.get("file")? };
+    let (_, ctype, bytes) = file(name).ok_or(Error::NotFound("file"))?;
+    let cache = if name == "index.html" { "no-cache" } else { "public, max-age=300" };
+    Response::builder()
+        .status(200)
+        .header("content-type", *ctype)
+        .header("cache-control", cache)
+        .header("content-security-policy", content_security_policy(&upload_origin(state)))
+        .header("x-content-type-options", "nosniff")
+        .header("referrer-policy", "no-referrer")
+        .header("x-frame-options", "DENY")
+        .body(Body::Binary(bytes.to_vec()))
+        .map_err(Error::internal)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shared::testing::{assert_routes_match_router, offline_state};
+
+    #[test]
+    fn routes_match_the_local_router() {
+        assert_routes_match_router("web", ROUTES);
+    }
+
+    #[tokio::test]
+    async fn serves_pages_and_assets_with_a_strict_policy() {
+        for (uri, ctype) in [("/", "text/html; charset=utf-8"), ("/create-account", "text/html; charset=utf-8"), ("/assets/app.js", "text/javascript; charset=utf-8")] {
+            let req = lambda_http::http::Request::builder().method("GET").uri(uri).body(Body::Empty).unwrap();
+            let resp = handle(offline_state(), req).await;
+            assert_eq!(resp.status(), 200, "{uri}");
+            assert_eq!(resp.headers()["content-type"], ctype);
+            let csp = resp.headers()["content-security-policy"].to_str().unwrap();
+            assert!(csp.contains("script-src 'self';") && !csp.contains("script-src 'self' 'unsafe-inline'"), "{csp}");
+        }
+        let req = lambda_http::http::Request::builder().method("GET").uri("/assets/../Cargo.toml").body(Body::Empty).unwrap();
+        assert_eq!(handle(offline_state(), req).await.status(), 404);
+    }
+
+    #[test]
+    fn index_has_no_inline_script() {
+        let html = std::str::from_utf8(file("index.html").unwrap().2).unwrap();
+        assert!(!html.contains("<script>") && html.contains("<script type=\"module\" src=\"/assets/app.js\">"));
+    }
+
+    #[tokio::test]
+    async fn sample_event_serves_the_app() {
+        let resp = handle(offline_state(), shared::testing::event_request("web/index.json")).await;
+        assert_eq!(resp.status(), 200);
+    }
+}

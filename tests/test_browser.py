@@ -1,0 +1,161 @@
+"""The web UI in a real browser (Debian's Chromium driven by Playwright): the core loop as
+staff and client live it, the bulk invite, and Add a File. Screenshots of each main screen
+go to tests/artifacts/ (not committed) for a reviewer to look at."""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+import local_mailbox
+import portal_local as pl
+from conftest import unique_email
+
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+PASSWORD = "Browser-Pass-2027"
+
+
+@pytest.fixture(scope="module")
+def browser(stack):
+    ARTIFACTS.mkdir(exist_ok=True)
+    # moto does not invoke Lambda: stand in for the bucket notification, as make dev does
+    pl.S3Notifier(stack.env, stack.base).run_forever()
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def mailbox_url(stack):
+    port = pl.free_port()
+    server = local_mailbox.Mailbox(stack.endpoint).serve(port)
+    yield f"http://127.0.0.1:{port}/"
+    server.shutdown()
+
+
+def shot(page, name: str) -> None:
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def test_the_core_loop_in_the_browser(stack, browser, mailbox_url):
+    firm = stack.new_firm("Browser Firm")
+    client = firm.client("Rivera Household")
+    maria_email = unique_email("maria")
+    firm.contact(client["id"], "Maria", "Rivera", maria_email)
+    firm.contact(client["id"], "Luis", "Rivera")  # no email
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+
+    # staff sign in
+    page.goto(stack.base + "/#/staff/sign-in")
+    page.get_by_label("Email").fill(firm.info["email"])
+    page.get_by_label("Password").fill(firm.info["password"])
+    shot(page, "01-staff-sign-in")
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("link", name="Rivera Household").click()
+    expect(page.get_by_role("heading", name="Rivera Household")).to_be_visible()
+    maria = page.locator("li[data-contact]", has_text="Maria Rivera")
+    expect(maria).to_contain_text("No invite sent")
+    shot(page, "02-client-record")
+
+    # Send Invite with a personalized message and a preview
+    maria.locator("summary").click()
+    maria.get_by_role("button", name="Send Invite").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog.get_by_label("Email", exact=True)).to_have_value(maria_email)
+    dialog.get_by_label("Personalized message (optional)").fill("Welcome! Please upload your W-2.")
+    dialog.get_by_role("button", name="Preview").click()
+    expect(dialog.frame_locator("iframe.preview").get_by_text("Welcome! Please upload your W-2.")).to_be_visible()
+    shot(page, "03-invite-window")
+    dialog.get_by_role("button", name="Send").click()
+    expect(dialog).to_have_count(0)
+    expect(maria).to_contain_text("Invited — never logged in")
+    shot(page, "04-invited")
+
+    # the mailbox → Create Account
+    page.goto(mailbox_url)
+    mail = page.get_by_role("article", name=f"Email to {maria_email}")
+    expect(mail).to_be_visible()
+    shot(page, "05-mailbox")
+    mail.get_by_role("link", name="Create Account").click()
+    expect(page.get_by_role("heading", name="Create your Client Portal account")).to_be_visible()
+    expect(page.locator("#invited-email")).to_have_value(maria_email)
+    expect(page.locator("#invited-email")).to_have_attribute("readonly", "")
+    page.get_by_label("Choose a password").fill("weak")
+    page.get_by_label("Repeat the password").fill("weak")
+    page.get_by_role("button", name="Create Account").click()
+    expect(page.locator(".problem")).to_contain_text("at least 10 characters")
+    page.get_by_label("Choose a password").fill(PASSWORD)
+    page.get_by_label("Repeat the password").fill(PASSWORD)
+    shot(page, "06-create-account")
+    page.get_by_role("button", name="Create Account").click()
+
+    # Home, with the token gone from the address bar
+    expect(page.get_by_role("heading", name="Rivera Household")).to_be_visible()
+    assert "create-account" not in page.url and not re.search(r"[0-9a-f]{64}", page.url), page.url
+    expect(page.get_by_role("heading", name="To-Do")).to_be_visible()
+    expect(page.locator("footer.portal").get_by_role("link", name="User settings")).to_be_visible()
+    expect(page.locator("footer.portal").get_by_role("link", name="Update personal information")).to_be_visible()
+    shot(page, "07-home")
+
+    # Add a File, with a progress bar, confirmed by file-events
+    page.get_by_role("navigation", name="Portal sections").get_by_role("link", name="Files").click()
+    page.get_by_label("Add a File").set_input_files(files=[{"name": "2026 W-2.pdf", "mimeType": "application/pdf",
+                                                             "buffer": b"%PDF-1.7\n" + b"1" * 200_000}])
+    page.get_by_role("button", name="Upload").click()
+    expect(page.locator("#file-list li[data-status=available]", has_text="2026 W-2.pdf")).to_be_visible(timeout=20_000)
+    shot(page, "08-files")
+
+    # back as staff: Last login today, without a reload of the whole app
+    page.goto(stack.base + f"/#/staff/clients/{client['id']}")
+    today = datetime.now(timezone.utc).strftime("%b %-d, %Y")
+    expect(page.locator("li[data-contact]", has_text="Maria Rivera")).to_contain_text(f"Last login {today}")
+    expect(page.locator("main").get_by_text("2026 W-2.pdf")).to_be_visible()
+    shot(page, "09-staff-after")
+    assert not [e for e in errors if "Content Security Policy" in e], errors
+
+
+def test_bulk_invite_with_a_contact_missing_an_email(stack, browser):
+    firm = stack.new_firm("Bulk Firm")
+    client = firm.client("Chen Holdings")
+    firm.contact(client["id"], "Amy", "Chen", unique_email("amy"))
+    firm.contact(client["id"], "Bo", "Chen", unique_email("bo"))
+    firm.contact(client["id"], "Cy", "Chen")
+    page = browser.new_page()
+    page.goto(stack.base + "/#/staff/sign-in")
+    page.get_by_label("Email").fill(firm.info["email"])
+    page.get_by_label("Password").fill(firm.info["password"])
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("link", name="Chen Holdings").click()
+    page.get_by_text("⋮ Menu").click()
+    page.get_by_role("button", name="Invite Contacts to the Client Portal").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog.get_by_label("Cy Chen — needs an email")).to_be_checked()
+    dialog.get_by_label("Personalized message (optional)").fill("Our new portal")
+    dialog.get_by_role("button", name="Send").click()
+    results = dialog.locator("#bulk-results")
+    expect(results.locator("li[data-outcome=sent]")).to_have_count(2)
+    expect(results.locator("li[data-outcome=missing_email]")).to_contain_text("Cy Chen: Needs an email address")
+    shot(page, "10-bulk-invite")
+    dialog.get_by_role("button", name="Close").click()
+    expect(page.locator("li[data-contact]", has_text="Amy Chen")).to_contain_text("Invited — never logged in")
+    expect(page.locator("li[data-contact]", has_text="Cy Chen")).to_contain_text("No invite sent")
+
+
+def test_phone_width_sign_in_is_usable(stack, browser):
+    page = browser.new_page(viewport={"width": 375, "height": 740})
+    page.goto(stack.base + "/#/portal/sign-in")
+    expect(page.get_by_role("heading", name="Client sign in")).to_be_visible()
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator(".problem")).to_be_visible()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375, f"the page scrolls sideways on a phone ({width}px)"
+    shot(page, "11-phone-sign-in")

@@ -1,0 +1,104 @@
+// Small DOM helpers. Everything from the API is inserted as text (never as HTML), so a
+// name or message cannot inject markup; the email preview goes into a sandboxed iframe.
+
+export function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === false || v === null || v === undefined) continue;
+    if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
+    else if (k === "class") el.className = v;
+    else if (v === true) el.setAttribute(k, "");
+    else el.setAttribute(k, v);
+  }
+  for (const c of children.flat()) {
+    if (c === null || c === undefined || c === false) continue;
+    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return el;
+}
+
+let ids = 0;
+export function uid(prefix = "f") { ids += 1; return `${prefix}-${ids}`; }
+
+/** A labelled input; the error slot below it is wired with aria-describedby. */
+export function field(label, name, attrs = {}) {
+  const id = uid(name);
+  const errId = `${id}-err`;
+  const tag = attrs.tag || "input";
+  const input = h(tag, { id, name, "aria-describedby": errId, ...attrs, tag: null });
+  if (tag === "select" && attrs.options) {
+    for (const [value, text] of attrs.options) input.append(h("option", { value }, text));
+    input.removeAttribute("options");
+  }
+  return h("div", { class: "field" }, h("label", { for: id }, label), input, h("div", { id: errId, class: "field-error" }));
+}
+
+/** Show an API error on a form: field messages next to fields, the detail on top. */
+export function showError(form, err) {
+  form.querySelectorAll(".field-error").forEach((e) => (e.textContent = ""));
+  form.querySelectorAll("[aria-invalid]").forEach((e) => e.removeAttribute("aria-invalid"));
+  let box = form.querySelector(".problem");
+  if (!box) { box = h("div", { class: "problem", role: "alert" }); form.prepend(box); }
+  box.textContent = err.message || String(err);
+  for (const [name, msg] of Object.entries(err.fields || {})) {
+    const input = form.querySelector(`[name="${CSS.escape(name)}"]`);
+    if (input) {
+      input.setAttribute("aria-invalid", "true");
+      const slot = document.getElementById(input.getAttribute("aria-describedby"));
+      if (slot) slot.textContent = `${name.replace(/_/g, " ")} ${msg}`;
+    }
+  }
+}
+export function clearError(form) { form.querySelector(".problem")?.remove(); form.querySelectorAll(".field-error").forEach((e) => (e.textContent = "")); }
+
+export function flash(text) {
+  const box = document.getElementById("flash");
+  box.replaceChildren(h("p", {}, text));
+  setTimeout(() => { if (box.textContent === text) box.replaceChildren(); }, 6000);
+}
+
+export function fmtDate(iso) {
+  if (!iso) return "";
+  const d = new Date(iso.length === 10 ? `${iso}T00:00:00Z` : iso);
+  return d.toLocaleDateString("en-US", { year: "numeric", month: "short", day: "numeric", timeZone: "UTC" });
+}
+
+export function money(minor, currency) {
+  return new Intl.NumberFormat("en-US", { style: "currency", currency }).format(minor / 100);
+}
+
+export function size(bytes) {
+  if (bytes < 1024) return `${bytes} bytes`;
+  const units = ["KB", "MB", "GB"]; let v = bytes; let u = -1;
+  do { v /= 1024; u += 1; } while (v >= 1024 && u < units.length - 1);
+  return `${v.toFixed(1)} ${units[u]}`;
+}
+
+/** The portal status in the reference's words. */
+export function statusText(p) {
+  if (p.status === "active") return { text: `Last login ${fmtDate(p.last_login_at)}`, cls: "active" };
+  if (p.status === "invited") {
+    return p.expired
+      ? { text: `Invite expired ${fmtDate(p.expires_at)} — never logged in`, cls: "expired" }
+      : { text: `Invited — never logged in (sent ${fmtDate(p.invited_at)}, expires ${fmtDate(p.expires_at)})`, cls: "invited" };
+  }
+  return { text: "No invite sent", cls: "none" };
+}
+
+/** A modal dialog with a title; returns { dialog, body, close }. */
+export function modal(title) {
+  const titleId = uid("dlg");
+  const body = h("div", { class: "body" });
+  const dialog = h("dialog", { "aria-labelledby": titleId },
+    h("header", {}, h("h2", { id: titleId }, title), h("button", { type: "button", class: "link", onclick: () => close() }, "Close")),
+    body);
+  document.body.append(dialog);
+  const close = () => { dialog.close(); dialog.remove(); };
+  dialog.addEventListener("cancel", () => dialog.remove());
+  dialog.showModal();
+  return { dialog, body, close };
+}
+
+export function setBusy(form, busy) {
+  form.querySelectorAll("button, input, select, textarea").forEach((el) => { el.disabled = busy; });
+}
