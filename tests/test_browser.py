@@ -150,6 +150,56 @@ def test_bulk_invite_with_a_contact_missing_an_email(stack, browser):
     expect(page.locator("li[data-contact]", has_text="Cy Chen")).to_contain_text("No invite sent")
 
 
+def test_invite_window_asks_for_a_missing_email_and_saves_it(stack, browser):
+    firm = stack.new_firm("Missing Email Firm")
+    client = firm.client("Okafor Family")
+    chidi = firm.contact(client["id"], "Chidi", "Okafor")
+    page = browser.new_page()
+    page.goto(stack.base + "/#/staff/sign-in")
+    page.get_by_label("Email").fill(firm.info["email"])
+    page.get_by_label("Password").fill(firm.info["password"])
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("link", name="Okafor Family").click()
+    row = page.locator("li[data-contact]", has_text="Chidi Okafor")
+    row.locator("summary").click()
+    expect(row).to_contain_text("No email on file")
+    row.get_by_role("button", name="Send Invite").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text("This contact has no email address")
+    dialog.get_by_label("Email", exact=True).fill("not-an-email")
+    dialog.get_by_role("button", name="Send").click()
+    expect(dialog.locator(".field-error").first).to_contain_text("email is not a valid email address")
+    email = unique_email("chidi")
+    dialog.get_by_label("Email", exact=True).fill(email)
+    dialog.get_by_role("button", name="Send").click()
+    expect(dialog).to_have_count(0)
+    expect(row).to_contain_text("Invited — never logged in")
+    assert firm.api.call("GET", f"/api/staff/contacts/{chidi['id']}", expect=200).json()["email"] == email
+
+
+def test_a_contact_on_two_clients_switches_portals(stack, browser):
+    firm = stack.new_firm("Two Portals Firm")
+    household, bakery = firm.client("Rivera Household"), firm.client("Rivera Bakery LLC")
+    email = unique_email("maria")
+    maria = firm.contact(household["id"], "Maria", "Rivera", email)
+    firm.api.call("PUT", f"/api/staff/clients/{bakery['id']}/contacts/{maria['id']}", expect=201)
+    from portal_helpers import PASSWORD as P, accept_invite
+    accept_invite(stack, firm, household["id"], maria["id"], email)
+    accept_invite(stack, firm, bakery["id"], maria["id"], email)
+    firm.api.call("POST", f"/api/staff/clients/{bakery['id']}/requests", {"title": "Payroll reports", "assignee_ids": [maria["id"]]}, expect=201)
+    page = browser.new_page()
+    page.goto(stack.base + "/#/portal/sign-in")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(P)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Rivera Bakery LLC")
+    expect(page.get_by_role("link", name="Payroll reports")).to_be_visible()
+    page.get_by_label("Portal", exact=True).select_option(label="Rivera Household")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Rivera Household")
+    expect(page.get_by_text("Nothing to do right now.")).to_be_visible()
+    shot(page, "12-portal-switch")
+
+
 def test_phone_width_sign_in_is_usable(stack, browser):
     page = browser.new_page(viewport={"width": 375, "height": 740})
     page.goto(stack.base + "/#/portal/sign-in")
