@@ -310,3 +310,26 @@ def test_invite_input_errors(firm):
     body = problem(firm.api.call("POST", f"/api/staff/clients/{client['id']}/invites", {"contact_ids": ["x"], "message": "m" * 2001}), 400)
     assert body["errors"][0]["field"] == "message"
     problem(firm.api.call("POST", "/api/staff/clients/0193a0b0-0000-7000-8000-000000000000/invites", {"contact_ids": ["x"]}), 404)
+
+
+def test_changing_a_login_email_ends_the_login_until_reinvited(stack, firm):
+    client = firm.client()
+    old = unique_email("old")
+    c = firm.contact(client["id"], "Mo", "Ved", old)
+    invite(firm, client["id"], c["id"])
+    created = stack.api().call("POST", f"/api/invites/{token_of(mail_to(stack, old)[-1])}/account", {"password": STRONG}, expect=201).json()
+    contact_api = stack.api(created["session"]["access_token"])
+    contact_api.call("GET", "/api/portal/me", expect=200)
+    new = unique_email("new")
+    changed = firm.api.call("PATCH", f"/api/staff/contacts/{c['id']}", {"email": new}, expect=200).json()
+    assert changed["reinvite_required"] is True and changed["has_login"] is False and changed["email"] == new
+    # the old login is cut off at once and gone from the pool
+    problem(contact_api.call("GET", "/api/portal/me"), 401)
+    problem(stack.api().call("POST", "/api/portal/sessions", {"email": old, "password": STRONG}), 401)
+    idp = stack.aws("cognito-idp")
+    assert idp.list_users(UserPoolId=stack.env["CONTACTS_POOL_ID"], Filter=f'email = "{old}"')["Users"] == []
+    assert status_of(firm, client["id"], c["id"]) == {"status": "not_invited"}
+    # re-invited at the new address, the contact has a login again
+    invite(firm, client["id"], c["id"])
+    stack.api().call("POST", f"/api/invites/{token_of(mail_to(stack, new)[-1])}/account", {"password": STRONG}, expect=201)
+    assert status_of(firm, client["id"], c["id"])["status"] == "active"

@@ -193,14 +193,19 @@ pub struct ContactUpdatePlan {
     /// The email guard to release and the one to claim, when the email changes.
     pub release_email: Option<EmailAddress>,
     pub claim_email: Option<EmailAddress>,
+    /// The contact's portal login ends (its `sub` and login email): the email it signs in
+    /// with changed, so the firm must re-invite the contact at the new address.
+    pub end_login: Option<(String, EmailAddress)>,
 }
 
-/// Apply `patch` to `current`. The email of a contact who already has a portal login is
-/// their sign-in name, so it cannot be changed or removed here.
+/// Apply `patch` to `current`. The email of a contact who has a portal login is their
+/// sign-in name: changing it ends that login (and its access to every client), and the
+/// firm re-invites the contact at the new address.
 pub fn plan_contact_update(current: &ContactRecord, patch: ContactPatch, now: OffsetDateTime) -> Result<ContactUpdatePlan> {
     let mut updated = current.clone();
     let mut release_email = None;
     let mut claim_email = None;
+    let mut end_login = None;
     if let Some(first) = patch.first_name {
         updated.first_name = first.as_str().to_string();
     }
@@ -215,10 +220,10 @@ pub fn plan_contact_update(current: &ContactRecord, patch: ContactPatch, now: Of
     }
     if let Some(email) = patch.email {
         if email != current.email {
-            if current.user_sub.is_some() {
-                return Err(Error::Conflict(
-                    "this contact already has a portal login under their current email; it cannot be changed here".into(),
-                ));
+            if let (Some(sub), Some(old)) = (&current.user_sub, &current.email) {
+                end_login = Some((sub.clone(), old.clone()));
+                updated.user_sub = None;
+                updated.last_login_at = None;
             }
             release_email = current.email.clone();
             claim_email = email.clone();
@@ -227,7 +232,7 @@ pub fn plan_contact_update(current: &ContactRecord, patch: ContactPatch, now: Of
     }
     updated.updated_at = now;
     updated.version = current.version + 1;
-    Ok(ContactUpdatePlan { updated, release_email, claim_email })
+    Ok(ContactUpdatePlan { updated, release_email, claim_email, end_login })
 }
 
 // ---------- views ----------
@@ -287,6 +292,9 @@ pub struct ContactDetail {
     pub phone: Option<String>,
     pub address: Option<Address>,
     pub has_login: bool,
+    /// Set when this change ended the contact's login: invite them again.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub reinvite_required: bool,
     #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
 }
@@ -301,6 +309,7 @@ impl From<&ContactRecord> for ContactDetail {
             phone: c.phone.clone(),
             address: c.address.clone(),
             has_login: c.user_sub.is_some(),
+            reinvite_required: false,
             updated_at: c.updated_at,
         }
     }
@@ -446,7 +455,8 @@ pub async fn add_contact(store: &Store, firm_id: &str, client_id: &str, input: N
 
 /// Edit a contact (adding a missing email is the common case). The profile and the copy
 /// on every client link change in one transaction, conditional on the version read.
-pub async fn update_contact(store: &Store, firm_id: &str, contact_id: &str, input: ContactPatchInput) -> Result<ContactDetail> {
+pub async fn update_contact(state: &crate::AppState, firm_id: &str, contact_id: &str, input: ContactPatchInput) -> Result<ContactDetail> {
+    let store = &state.store;
     let patch = input.parse()?;
     let current = load_contact(store, firm_id, contact_id).await?;
     let plan = plan_contact_update(&current, patch, domain::now())?;
@@ -471,6 +481,9 @@ pub async fn update_contact(store: &Store, firm_id: &str, contact_id: &str, inpu
     if let Some(old) = &plan.release_email {
         items.push(tx::delete(store.table(), &keys::firm(firm_id), &keys::email_guard(old.as_str()))?);
     }
+    if let Some((sub, _)) = &plan.end_login {
+        items.push(tx::delete(store.table(), &keys::user(sub), keys::USER_SK)?);
+    }
     for link in links {
         let pk = link.get("PK").and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
         let sk = link.get("SK").and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
@@ -493,6 +506,10 @@ pub async fn update_contact(store: &Store, firm_id: &str, contact_id: &str, inpu
             }
             None => remove.push("phone"),
         }
+        if plan.end_login.is_some() {
+            // Access to every client ends with the login; the status goes back to "No invite sent".
+            remove.extend(["accepted_at", "last_login_at", "invite_hash", "invited_at", "invite_expires_at"]);
+        }
         let mut expr = format!("SET {}", set.join(", "));
         if !remove.is_empty() {
             expr.push_str(&format!(" REMOVE {}", remove.join(", ")));
@@ -509,7 +526,19 @@ pub async fn update_contact(store: &Store, firm_id: &str, contact_id: &str, inpu
         })
         .await?;
     tracing::info!(%contact_id, "contact updated");
-    Ok(ContactDetail::from(&plan.updated))
+    if let Some((_, old_email)) = &plan.end_login {
+        // The login is already cut off from the portal (no USER record); remove it from the
+        // pool too, so its sessions end and the old address could be invited again.
+        let pool = &state.config.contacts.pool_id;
+        let _ = state.cognito.admin_user_global_sign_out().user_pool_id(pool).username(old_email.as_str()).send().await;
+        if let Err(e) = state.cognito.admin_delete_user().user_pool_id(pool).username(old_email.as_str()).send().await {
+            tracing::error!(%contact_id, error = %crate::error::aws(e), "ended login could not be removed from the pool");
+        }
+        tracing::info!(%contact_id, "login ended by an email change");
+    }
+    let mut detail = ContactDetail::from(&plan.updated);
+    detail.reinvite_required = plan.end_login.is_some();
+    Ok(detail)
 }
 
 /// A contact of the firm, as staff see it.
@@ -629,8 +658,14 @@ mod tests {
     }
 
     #[test]
-    fn the_login_email_of_an_active_contact_is_fixed() {
-        let patch = ContactPatch { email: Some(None), ..Default::default() };
-        assert!(matches!(plan_contact_update(&contact(Some("a@example.com"), Some("sub")), patch, domain::now()), Err(Error::Conflict(_))));
+    fn changing_the_login_email_ends_the_login() {
+        let patch = ContactPatch { email: Some(Some(EmailAddress::parse("email", "new@example.com").unwrap())), ..Default::default() };
+        let plan = plan_contact_update(&contact(Some("a@example.com"), Some("sub-1")), patch, domain::now()).unwrap();
+        let (sub, old) = plan.end_login.unwrap();
+        assert_eq!((sub.as_str(), old.as_str()), ("sub-1", "a@example.com"));
+        assert_eq!(plan.updated.user_sub, None);
+        // a name change alone keeps the login
+        let patch = ContactPatch { first_name: Some(PersonName::parse("first_name", "Bea").unwrap()), ..Default::default() };
+        assert!(plan_contact_update(&contact(Some("a@example.com"), Some("sub-1")), patch, domain::now()).unwrap().end_login.is_none());
     }
 }

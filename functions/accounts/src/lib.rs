@@ -69,7 +69,7 @@ async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
         "update_me" => match state.authenticate(&req, Audience::Contact).await? {
             Actor::Contact { contact_id, firm_id, .. } => {
                 let patch = json_body::<shared::clients::ProfileInput>(&req)?.into_patch()?;
-                shared::clients::update_contact(&state.store, &firm_id, &contact_id, patch).await?;
+                shared::clients::update_contact(state, &firm_id, &contact_id, patch).await?;
                 json(200, &portal::me(&state.store, &contact_id).await?)
             }
             Actor::Staff { .. } => Err(Error::Forbidden("this route is for client contacts".into())),

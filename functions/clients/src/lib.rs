@@ -43,7 +43,7 @@ async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
         "get_contact" => json(200, &clients::contact_detail(store, firm, p.get("contact_id")?).await?),
         "update_contact" => {
             let body = json_body(&req)?;
-            json(200, &clients::update_contact(store, firm, p.get("contact_id")?, body).await?)
+            json(200, &clients::update_contact(state, firm, p.get("contact_id")?, body).await?)
         }
         other => unreachable!("route {other} has no handler"),
     }
