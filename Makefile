@@ -15,8 +15,9 @@ dev: tools
 
 test: tools lint unit integration
 
-lint:
+lint: tools
 	cargo clippy --workspace --all-targets --locked -- -D warnings
+	AWS_DEFAULT_REGION=us-east-1 $(PY) scripts/check_template.py
 
 unit:
 	cargo test --workspace --locked

@@ -45,6 +45,7 @@ def main() -> int:
               f"which can take several minutes; log: {run_dir / 'api.log'}", flush=True)
         api = pl.start_api(env_file, api_port, run_dir / "api.log", reload=True)
         pl.wait_api(base, api)
+        pl.warm_all(base)
         local_mailbox.Mailbox(endpoint).serve(mail_port)
         pl.S3Notifier(env, base).run_forever()
         print("• seeding the demo firm …", flush=True)

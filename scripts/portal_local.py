@@ -160,6 +160,12 @@ def bootstrap(endpoint: str, stack: str, parameters: dict[str, str] | None = Non
     """Create the template's resources in moto; return the functions' environment."""
     template = load_template()
     r = Resolver(template, stack, parameters or {})
+    # Functions are not created in moto (cargo lambda watch runs them); names and ARNs
+    # that the template refers to resolve to what they would be.
+    for name, res in template["Resources"].items():
+        if res["Type"] in ("AWS::Serverless::Function", "AWS::Lambda::Function"):
+            binary = res.get("Metadata", {}).get("BuildProperties", {}).get("Binary", name)
+            r.set(name, f"{stack}-{binary}", Arn=f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{stack}-{binary}")
 
     ddb = client("dynamodb", endpoint)
     for name, p in resources_of(template, "AWS::DynamoDB::Table"):
@@ -296,6 +302,30 @@ def wait_api(base: str, proc: subprocess.Popen, timeout: float = 1200) -> None:
             if time.time() > deadline:
                 raise TimeoutError(f"{base}{path} did not answer within {timeout:.0f}s")
             time.sleep(0.5)
+
+
+def warm_all(base: str, timeout: float = 1200) -> None:
+    """Invoke every function once, so each is compiled and started before anyone waits on
+    it (`cargo lambda watch` builds a function on its first invocation)."""
+    for crate in sorted((ROOT / "functions").iterdir()):
+        manifest = crate / "Cargo.toml"
+        if not manifest.exists():
+            continue
+        if "lambda_http" in manifest.read_text():
+            event = {"version": "2.0", "routeKey": "$default", "rawPath": "/warm-up", "rawQueryString": "", "headers": {},
+                     "requestContext": {"http": {"method": "GET", "path": "/warm-up", "protocol": "HTTP/1.1",
+                                                 "sourceIp": "127.0.0.1", "userAgent": "warm-up"},
+                                        "requestId": "warm-up", "routeKey": "$default", "stage": "$default",
+                                        "accountId": ACCOUNT, "apiId": "local", "domainName": "127.0.0.1",
+                                        "domainPrefix": "local", "time": "", "timeEpoch": 0},
+                     "isBase64Encoded": False}
+        else:
+            samples = sorted((ROOT / "events" / crate.name).glob("*.json"))
+            event = json.loads(samples[0].read_text()) if samples else {}
+            if "Records" in event:
+                event = {"Records": []}
+        r = requests.post(f"{base}/2015-03-31/functions/{crate.name}/invocations", json=event, timeout=timeout)
+        r.raise_for_status()
 
 
 def stop(proc: subprocess.Popen | None) -> None:

@@ -61,6 +61,7 @@ def stack():
         api = pl.start_api(env_file, api_port, run_dir / "api.log", reload=False)
         try:
             pl.wait_api(base, api)
+            pl.warm_all(base)
         except Exception:
             print((run_dir / "api.log").read_text()[-5000:], file=sys.stderr)
             raise

@@ -15,6 +15,8 @@ import portal_local as pl
 from conftest import unique_email
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+# A loaded CI machine is slower than a laptop; the assertions do not depend on speed.
+expect.set_options(timeout=15_000)
 CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "Browser-Pass-2027"
 

@@ -48,6 +48,11 @@ def test_every_function_has_sample_events_that_invoke(stack):
             text = text.replace(SAMPLE_CLIENT_ID, client["id"]).replace(SAMPLE_CONTACT_ID, contact["id"])
             text = text.replace(SAMPLE_BUCKET, stack.env["BUCKET_NAME"])
             resp = invoke(stack, function, text)
+            if "triggerSource" in json.loads(text):
+                # a Cognito trigger answers with the event itself, whatever it recorded
+                sent = json.loads(text)
+                assert (resp["triggerSource"], resp["request"]["userAttributes"]) == (sent["triggerSource"], sent["request"]["userAttributes"]), resp
+                continue
             if "Records" in json.loads(text):
                 # an S3 event for an object with no pending file: parsed, checked, ignored
                 assert resp == ["ignored"], (sample.name, resp)

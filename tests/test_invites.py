@@ -333,3 +333,24 @@ def test_changing_a_login_email_ends_the_login_until_reinvited(stack, firm):
     invite(firm, client["id"], c["id"])
     stack.api().call("POST", f"/api/invites/{token_of(mail_to(stack, new)[-1])}/account", {"password": STRONG}, expect=201)
     assert status_of(firm, client["id"], c["id"])["status"] == "active"
+
+
+def test_post_authentication_trigger_records_the_last_login(stack, firm):
+    client = firm.client()
+    email = unique_email("trigger")
+    c = firm.contact(client["id"], "Tri", "Ger", email)
+    invite(firm, client["id"], c["id"])
+    stack.api().call("POST", f"/api/invites/{token_of(mail_to(stack, email)[-1])}/account", {"password": STRONG}, expect=201)
+    table = boto3.resource("dynamodb", endpoint_url=stack.endpoint, region_name=pl.REGION, **pl.CREDS).Table(stack.env["TABLE_NAME"])
+    table.update_item(Key={"PK": f"CLIENT#{client['id']}", "SK": f"CONTACT#{c['id']}"},
+                      UpdateExpression="SET last_login_at = :t, accepted_at = :t", ExpressionAttributeValues={":t": "2026-01-02T03:04:05Z"})
+    assert status_of(firm, client["id"], c["id"])["last_login_at"] == "2026-01-02T03:04:05Z"
+    # a sign-in that did not go through our API (e.g. Cognito's hosted UI) fires the trigger
+    idp = stack.aws("cognito-idp")
+    user = idp.list_users(UserPoolId=stack.env["CONTACTS_POOL_ID"], Filter=f'email = "{email}"')["Users"][0]
+    sub = next(a["Value"] for a in user["Attributes"] if a["Name"] == "sub")
+    event = json.loads((pl.ROOT / "events" / "post-auth" / "post-authentication.json").read_text())
+    event["request"]["userAttributes"]["sub"] = sub
+    answer = pl.invoke(stack.base, "post-auth", event)
+    assert answer["request"]["userAttributes"] == event["request"]["userAttributes"], "the event comes back"
+    assert status_of(firm, client["id"], c["id"])["last_login_at"][:10] == datetime.now(timezone.utc).date().isoformat()

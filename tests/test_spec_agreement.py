@@ -30,7 +30,7 @@ def openapi_routes() -> set[tuple[str, str, str]]:
 def template_functions() -> dict[str, dict]:
     t = pl.load_template()
     return {r["Metadata"]["BuildProperties"]["Binary"]: r for r in t["Resources"].values()
-            if r["Type"] == "AWS::Serverless::Function"}
+            if r["Type"] in ("AWS::Serverless::Function", "AWS::Lambda::Function")}
 
 
 def template_routes() -> set[tuple[str, str, str]]:
@@ -63,13 +63,20 @@ def test_template_functions_are_the_workspace_functions():
 def test_every_required_environment_variable_is_set_by_the_template():
     config = (ROOT / "shared" / "src" / "config.rs").read_text()
     body = config[config.index("fn from_lookup"):]
-    required = set(re.findall(r'req\("([A-Z_]+)"\)', body)) - {"AWS_REGION"}  # AWS_REGION: set by Lambda
-    assert required, "found no required variables"
+    app_state = set(re.findall(r'req\("([A-Z_]+)"\)', body)) - {"AWS_REGION"}  # AWS_REGION: set by Lambda
+    assert app_state, "found no required variables"
     t = pl.load_template()
     globals_env = set(t["Globals"]["Function"]["Environment"]["Variables"])
     for binary, r in template_functions().items():
-        own = set(r["Properties"].get("Environment", {}).get("Variables", {}))
-        assert required <= globals_env | own, f"{binary} lacks {required - globals_env - own}"
+        src = "\n".join(p.read_text() for p in (ROOT / "functions" / binary / "src").glob("*.rs"))
+        # Functions built on AppState need its configuration; others read their own variables.
+        needed = set(app_state) if "AppState" in src else set()
+        needed |= set(re.findall(r'env::var\("([A-Z_]+)"\)', src)) - {"AWS_ENDPOINT_URL"}
+        assert needed, f"{binary} reads no configuration?"
+        available = set(r["Properties"].get("Environment", {}).get("Variables", {}))
+        if r["Type"] == "AWS::Serverless::Function":
+            available |= globals_env
+        assert needed <= available, f"{binary} lacks {needed - available}"
 
 
 def test_the_openapi_spec_is_valid():
