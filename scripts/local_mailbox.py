@@ -32,7 +32,8 @@ def _text(body: str) -> str:
 
 def messages(endpoint: str) -> list[dict]:
     """Every sent message, oldest first."""
-    data = requests.get(f"{endpoint}/moto-api/data.json", timeout=10).json()
+    # data.json serialises all of moto's state: it gets slower as a test session grows.
+    data = requests.get(f"{endpoint}/moto-api/data.json", timeout=60).json()
     out = []
     for m in data.get("ses", {}).get("Message", []):
         body = m.get("body") or ""

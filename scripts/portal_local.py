@@ -216,6 +216,10 @@ def bootstrap(endpoint: str, stack: str, parameters: dict[str, str] | None = Non
         r.set(name, c["ClientId"])
 
     ses = client("sesv2", endpoint)
+    for name, p in resources_of(template, "AWS::SES::ConfigurationSet"):
+        p = r(p)
+        ses.create_configuration_set(ConfigurationSetName=p["Name"])
+        r.set(name, p["Name"])
     for name, p in resources_of(template, "AWS::SES::EmailIdentity"):
         p = r(p)
         ses.create_email_identity(EmailIdentity=p["EmailIdentity"])

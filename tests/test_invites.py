@@ -354,3 +354,31 @@ def test_post_authentication_trigger_records_the_last_login(stack, firm):
     answer = pl.invoke(stack.base, "post-auth", event)
     assert answer["request"]["userAttributes"] == event["request"]["userAttributes"], "the event comes back"
     assert status_of(firm, client["id"], c["id"])["last_login_at"][:10] == datetime.now(timezone.utc).date().isoformat()
+
+
+def test_delivery_state_of_the_invite_email_shows_in_the_status(stack, firm):
+    client = firm.client()
+    email = unique_email("bounce")
+    c = firm.contact(client["id"], "Bo", "Unce", email)
+    invite(firm, client["id"], c["id"])
+    assert status_of(firm, client["id"], c["id"])["delivery"] == "sent"
+    message_id = mail_to(stack, email)[-1]["id"]
+
+    def report(kind: str) -> list:
+        event = json.loads((pl.ROOT / "events" / "email-events" / f"{kind}.json").read_text())
+        msg = json.loads(event["Records"][0]["Sns"]["Message"])
+        msg["mail"]["messageId"] = message_id
+        event["Records"][0]["Sns"]["Message"] = json.dumps(msg)
+        return pl.invoke(stack.base, "email-events", event)
+
+    assert report("bounce") == ["bounced"]
+    assert status_of(firm, client["id"], c["id"])["delivery"] == "bounced"
+    # a late delivery report never hides the bounce
+    assert report("delivery") == ["ignored"]
+    assert status_of(firm, client["id"], c["id"])["delivery"] == "bounced"
+    # fixing the address and re-inviting starts over; reports for the old email change nothing
+    firm.api.call("PATCH", f"/api/staff/contacts/{c['id']}", {"email": unique_email("fixed")}, expect=200)
+    invite(firm, client["id"], c["id"])
+    assert status_of(firm, client["id"], c["id"])["delivery"] == "sent"
+    assert report("complaint") == ["ignored"]
+    assert status_of(firm, client["id"], c["id"])["delivery"] == "sent"

@@ -242,7 +242,8 @@ def test_home_and_user_settings(stack, firm):
     home = api.call("GET", f"/api/portal/clients/{client['id']}/home", expect=200).json()
     requests.post(f"{stack.endpoint}/moto-api/recorder/stop-recording")
     import json as _json
-    calls = [_json.loads(line)["headers"].get("X-Amz-Target", "") for line in requests.get(f"{stack.endpoint}/moto-api/recorder/download-recording").text.splitlines()]
+    entries = [_json.loads(line) for line in requests.get(f"{stack.endpoint}/moto-api/recorder/download-recording").text.splitlines()]
+    calls = [e["headers"].get("X-Amz-Target", e.get("url", "")) for e in entries]
     # the contact's identity (GetItem USER#) + BatchGetItem (access, firm) + one Query
     assert sorted(calls) == ["DynamoDB_20120810.BatchGetItem", "DynamoDB_20120810.GetItem", "DynamoDB_20120810.Query"], calls
     assert home["client"]["name"] == "Home Client" and home["firm_name"] == "Test Firm"

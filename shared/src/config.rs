@@ -28,6 +28,9 @@ pub struct Config {
     pub contacts: PoolConfig,
     /// Origin of the web UI (links in emails, CORS), e.g. `https://portal.example.com`.
     pub web_origin: String,
+    /// SES configuration set whose event destination reports delivery, bounces and
+    /// complaints (`SES_CONFIGURATION_SET`, optional).
+    pub ses_configuration_set: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,6 +95,7 @@ impl Config {
             table_name,
             bucket_name,
             web_origin: web_origin.trim_end_matches('/').to_string(),
+            ses_configuration_set: get("SES_CONFIGURATION_SET").filter(|v| !v.trim().is_empty()),
         })
     }
 }

@@ -156,6 +156,9 @@ pub enum PortalStatus {
         #[serde(with = "time::serde::rfc3339")]
         expires_at: OffsetDateTime,
         expired: bool,
+        /// What SES reported for the invite email: sent, delivered, bounced, complained.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        delivery: Option<String>,
     },
     /// Has logged in; `last_login_at` is the most recent sign-in.
     Active {
@@ -179,9 +182,21 @@ impl PortalStatus {
         match (accepted_at, invited_at, invite_expires_at) {
             (Some(accepted), _, _) => PortalStatus::Active { last_login_at: last_login_at.unwrap_or(accepted).max(accepted) },
             (None, Some(invited_at), Some(expires_at)) => {
-                PortalStatus::Invited { invited_at, expires_at, expired: now >= expires_at }
+                PortalStatus::Invited { invited_at, expires_at, expired: now >= expires_at, delivery: None }
             }
             _ => PortalStatus::NotInvited,
+        }
+    }
+}
+
+impl PortalStatus {
+    /// Attach the delivery state of the invite email (only an open invite shows it).
+    pub fn with_delivery(self, delivery: Option<&str>) -> Self {
+        match self {
+            PortalStatus::Invited { invited_at, expires_at, expired, .. } => {
+                PortalStatus::Invited { invited_at, expires_at, expired, delivery: delivery.map(str::to_string) }
+            }
+            other => other,
         }
     }
 }
@@ -227,8 +242,11 @@ mod tests {
         let exp = datetime!(2026-12-01 09:00 UTC);
         assert_eq!(
             PortalStatus::derive(None, None, Some(inv), Some(exp), now),
-            PortalStatus::Invited { invited_at: inv, expires_at: exp, expired: false }
+            PortalStatus::Invited { invited_at: inv, expires_at: exp, expired: false, delivery: None }
         );
+        let bounced = PortalStatus::derive(None, None, Some(inv), Some(exp), now).with_delivery(Some("bounced"));
+        assert_eq!(serde_json::to_value(&bounced).unwrap()["delivery"], "bounced");
+        assert_eq!(PortalStatus::NotInvited.with_delivery(Some("bounced")), PortalStatus::NotInvited);
         assert!(matches!(
             PortalStatus::derive(None, None, Some(inv), Some(exp), datetime!(2026-12-01 09:00 UTC)),
             PortalStatus::Invited { expired: true, .. }

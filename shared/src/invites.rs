@@ -249,7 +249,7 @@ async fn send_one(state: &AppState, ctx: &InviteContext, link: &LinkRecord, staf
         Ok(r) => r,
         Err(reason) => return Outcome::Failed { reason },
     };
-    let message_id = match crate::mail::send(&state.ses, &ctx.firm.sender_email, email.as_str(), &rendered).await {
+    let message_id = match crate::mail::send(&state.ses, &ctx.firm.sender_email, email.as_str(), &rendered, state.config.ses_configuration_set.as_deref()).await {
         Ok(id) => id,
         Err(reason) => {
             tracing::warn!(contact_id = %link.contact_id, %reason, "SES refused an invite");
@@ -295,6 +295,7 @@ async fn record_invite(store: &Store, invite: &InviteRecord, link: &LinkRecord, 
         (":now".to_string(), s(domain::rfc3339(now)?)),
         (":exp".to_string(), s(domain::rfc3339(invite.link_expires_at)?)),
         (":h".to_string(), s(invite.token_hash.clone())),
+        (":sent".to_string(), s(crate::store::DELIVERY_SENT)),
     ]);
     let condition = match &link.invite_hash {
         Some(old) => {
@@ -309,12 +310,24 @@ async fn record_invite(store: &Store, invite: &InviteRecord, link: &LinkRecord, 
             store.table(),
             &link.pk,
             &link.sk,
-            "SET invited_at = :now, invite_expires_at = :exp, invite_hash = :h REMOVE invite_revoked_at",
+            "SET invited_at = :now, invite_expires_at = :exp, invite_hash = :h, invite_delivery = :sent REMOVE invite_revoked_at",
             condition,
             values,
             Default::default(),
         )?,
     ];
+    // Delivery reports from SES name the message: point the message at this invite.
+    items.push(tx::put_new(
+        store.table(),
+        &crate::store::MessageRecord {
+            pk: keys::message(&invite.message_id),
+            sk: keys::MESSAGE_SK.into(),
+            token_hash: invite.token_hash.clone(),
+            client_id: invite.client_id.clone(),
+            contact_id: invite.contact_id.clone(),
+            expires_at: invite.expires_at,
+        },
+    )?);
     // The replaced link dies in the same transaction (an expired one is dead already, and
     // its record may have been removed by TTL).
     if let (Some(old), Some(old_exp)) = (&link.invite_hash, link.invite_expires_at) {
@@ -361,7 +374,7 @@ pub async fn revoke_invite(store: &Store, firm_id: &str, client_id: &str, contac
         store.table(),
         &link.pk,
         &link.sk,
-        "SET invite_revoked_at = :now REMOVE invite_hash, invited_at, invite_expires_at",
+        "SET invite_revoked_at = :now REMOVE invite_hash, invited_at, invite_expires_at, invite_delivery",
         "invite_hash = :h",
         Item::from([(":now".to_string(), s(domain::rfc3339(now)?)), (":h".to_string(), s(hash.clone()))]),
         Default::default(),

@@ -37,6 +37,7 @@ pub mod auth;
 pub mod billing;
 pub mod clients;
 pub mod config;
+pub mod delivery;
 pub mod domain;
 pub mod error;
 pub mod files;
@@ -55,4 +56,12 @@ pub mod telemetry;
 pub mod testing;
 
 pub use error::{Error, Result};
+
+/// The repository root, for tests that read `events/` samples.
+#[cfg(test)]
+pub(crate) fn testing_root() -> std::path::PathBuf {
+    let mut dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    dir.pop();
+    dir
+}
 pub use state::AppState;

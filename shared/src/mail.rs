@@ -14,7 +14,7 @@ fn content(data: &str) -> Result<Content, String> {
 }
 
 /// Send one email; `Ok(message id)` once SES accepted it.
-pub async fn send(ses: &aws_sdk_sesv2::Client, from: &str, to: &str, email: &RenderedEmail) -> Result<String, String> {
+pub async fn send(ses: &aws_sdk_sesv2::Client, from: &str, to: &str, email: &RenderedEmail, configuration_set: Option<&str>) -> Result<String, String> {
     let message = Message::builder()
         .subject(content(&email.subject)?)
         .body(Body::builder().text(content(&email.text)?).html(content(&email.html)?).build())
@@ -24,6 +24,7 @@ pub async fn send(ses: &aws_sdk_sesv2::Client, from: &str, to: &str, email: &Ren
         .from_email_address(from)
         .destination(Destination::builder().to_addresses(to).build())
         .content(EmailContent::builder().simple(message).build())
+        .set_configuration_set_name(configuration_set.map(str::to_string))
         .send()
         .await
         .map_err(|e| match e.as_service_error() {

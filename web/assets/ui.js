@@ -78,6 +78,8 @@ export function size(bytes) {
 export function statusText(p) {
   if (p.status === "active") return { text: `Last login ${fmtDate(p.last_login_at)}`, cls: "active" };
   if (p.status === "invited") {
+    if (p.delivery === "bounced") return { text: `Invite bounced — check the email address (sent ${fmtDate(p.invited_at)})`, cls: "expired" };
+    if (p.delivery === "complained") return { text: `Invite reported as spam by the recipient (sent ${fmtDate(p.invited_at)})`, cls: "expired" };
     return p.expired
       ? { text: `Invite expired ${fmtDate(p.expires_at)} — never logged in`, cls: "expired" }
       : { text: `Invited — never logged in (sent ${fmtDate(p.invited_at)}, expires ${fmtDate(p.expires_at)})`, cls: "invited" };

@@ -17,6 +17,7 @@
 //! | email guard (unique per firm) | `FIRM#<firm>` | `EMAIL#<email>` | | |
 //! | invite email template | `FIRM#<firm>` | `TEMPLATE#<template>` | | |
 //! | invite link | `INVITE#<sha256 of token>` | `INVITE` | | |
+//! | sent invite email (SES message id → invite) | `MSG#<message id>` | `MSG` | | |
 //! | file | `CLIENT#<client>` | `FILE#<file>` | | |
 //! | client request / task | `CLIENT#<client>` | `REQUEST#<request>` | | |
 //! | invoice | `CLIENT#<client>` | `INVOICE#<invoice>` | | |
@@ -93,6 +94,10 @@ pub mod keys {
         format!("INVITE#{token_hash}")
     }
     pub const INVITE_SK: &str = "INVITE";
+    pub fn message(message_id: &str) -> String {
+        format!("MSG#{message_id}")
+    }
+    pub const MESSAGE_SK: &str = "MSG";
     pub fn file(file_id: &str) -> String {
         format!("FILE#{file_id}")
     }

@@ -209,6 +209,9 @@ pub struct LinkRecord {
     /// SHA-256 (hex) of the one live invite link for this contact on this client.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invite_hash: Option<String>,
+    /// Delivery of the live invite's email: sent, delivered, bounced or complained.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invite_delivery: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none", with = "time::serde::rfc3339::option")]
     pub invite_revoked_at: Option<OffsetDateTime>,
     /// When the contact accepted an invite for this client (portal access granted).
@@ -237,6 +240,7 @@ impl LinkRecord {
             invited_at: None,
             invite_expires_at: None,
             invite_hash: None,
+            invite_delivery: None,
             invite_revoked_at: None,
             accepted_at: None,
             last_login_at: None,
@@ -245,6 +249,7 @@ impl LinkRecord {
 
     pub fn portal_status(&self, now: OffsetDateTime) -> PortalStatus {
         PortalStatus::derive(self.accepted_at, self.last_login_at, self.invited_at, self.invite_expires_at, now)
+            .with_delivery(self.invite_delivery.as_deref())
     }
 }
 
@@ -368,6 +373,25 @@ pub struct AuditRecord {
     pub subject_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
+}
+
+/// The delivery state of the last invite email, as SES reports it.
+pub const DELIVERY_SENT: &str = "sent";
+pub const DELIVERY_DELIVERED: &str = "delivered";
+pub const DELIVERY_BOUNCED: &str = "bounced";
+pub const DELIVERY_COMPLAINED: &str = "complained";
+
+/// Which invite an SES message carried, so delivery reports find it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MessageRecord {
+    #[serde(rename = "PK")]
+    pub pk: String,
+    #[serde(rename = "SK")]
+    pub sk: String,
+    pub token_hash: String,
+    pub client_id: String,
+    pub contact_id: String,
+    pub expires_at: i64,
 }
 
 /// A firm's own invite email template.
