@@ -385,6 +385,11 @@ pub async fn load_client_record(store: &Store, firm_id: &str, client_id: &str) -
     }
 }
 
+/// The client's contact links alone (one Query), for sharing and assigning.
+pub async fn links_of(store: &Store, client_id: &str) -> Result<Vec<LinkRecord>> {
+    store.query_partition(&keys::client(client_id), Some("CONTACT#"), false).await?.into_iter().map(crate::store::from_item).collect()
+}
+
 /// A client with its contacts and their portal status.
 pub async fn client_detail(store: &Store, firm_id: &str, client_id: &str) -> Result<ClientDetail> {
     let (client, links) = load_client(store, firm_id, client_id).await?;

@@ -258,10 +258,6 @@ pub struct UploadSlot {
     pub sharing: Vec<ShareOutcome>,
 }
 
-async fn client_links(store: &Store, client_id: &str) -> Result<Vec<LinkRecord>> {
-    store.query_partition(&keys::client(client_id), Some("CONTACT#"), false).await?.into_iter().map(from_item).collect()
-}
-
 /// Issue an upload slot: check the limits, choose the key, record the pending file, sign.
 pub async fn create_upload(state: &AppState, viewer: &Viewer, client_id: &str, input: UploadInput) -> Result<UploadSlot> {
     let firm = crate::invites::load_firm(&state.store, viewer.firm_id()).await?;
@@ -276,7 +272,7 @@ pub async fn create_upload(state: &AppState, viewer: &Viewer, client_id: &str, i
             shared_with_all = input.share_with_all.unwrap_or(false);
             shared_with = dedupe(input.share_with.unwrap_or_default());
             if shared_with_all || !shared_with.is_empty() {
-                sharing = plan_sharing(&client_links(&state.store, client_id).await?, &shared_with, shared_with_all)?;
+                sharing = plan_sharing(&crate::clients::links_of(&state.store, client_id).await?, &shared_with, shared_with_all)?;
             }
         }
         Viewer::Contact { contact_id, .. } => {
@@ -472,7 +468,7 @@ pub async fn set_sharing(store: &Store, viewer: &Viewer, client_id: &str, file_i
     let mut f = load_visible(store, viewer, client_id, file_id).await?;
     let ids = dedupe(input.contact_ids.unwrap_or_default());
     let all = input.all.unwrap_or(false);
-    let sharing = plan_sharing(&client_links(store, client_id).await?, &ids, all)?;
+    let sharing = plan_sharing(&crate::clients::links_of(store, client_id).await?, &ids, all)?;
     f.shared_with = ids;
     f.shared_with_all = all;
     let mut values = Item::from([(":all".to_string(), aws_sdk_dynamodb::types::AttributeValue::Bool(all))]);

@@ -291,7 +291,7 @@ pub struct Created {
 }
 
 pub async fn create(store: &Store, viewer: &Viewer, by: ActorRef, client_id: &str, input: NewRequestInput) -> Result<Created> {
-    let links: Vec<LinkRecord> = store.query_partition(&keys::client(client_id), Some("CONTACT#"), false).await?.into_iter().map(from_item).collect::<Result<_>>()?;
+    let links = crate::clients::links_of(store, client_id).await?;
     let PlannedRequest { kind, title, instructions, due_date, assignees: outcomes, upload_required } = plan_new(input, &links)?;
     let now = domain::now();
     let id = domain::new_id();
