@@ -56,7 +56,7 @@ def test_contact_upload_is_signed_checked_and_reaches_staff(stack, firm):
     audit = table.query(KeyConditionExpression="PK = :pk AND begins_with(SK, :a)",
                         ExpressionAttributeValues={":pk": f"CLIENT#{client['id']}", ":a": "AUDIT#"})["Items"]
     assert [(a["event"], a["actor"]["kind"], a["subject_id"]) for a in audit] == [("file_downloaded", "staff", slot["file"]["id"])]
-    assert audit[0]["user_agent"].startswith("python-requests")
+    assert audit[0]["user_agent"].startswith("python-requests") and audit[0]["ip"] == "127.0.0.1"
 
 
 def test_uploads_that_do_not_match_the_declaration_are_rejected_and_deleted(stack, firm):
