@@ -1,0 +1,170 @@
+"""Authorization matrix: every route of the OpenAPI spec (so a new route cannot escape it)
+× the callers that must be refused, and the rightful callers. Expected: 401 for bad or
+wrong-pool credentials, 404 (never another tenant's data) for the wrong tenant or an item
+not shared with the caller, and never a 5xx.
+
+Tokens with one claim wrong are minted with the emulator's own signing key (shipped in the
+moto package), so each claim check is exercised on its own against the running functions."""
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+import time
+from pathlib import Path
+
+import moto
+import pytest
+import yaml
+from cryptography.hazmat.primitives.asymmetric import rsa
+from joserfc import jwt
+from joserfc.jwk import RSAKey
+
+from conftest import unique_email
+from portal_helpers import PDF, active_contact, land
+
+ROOT = Path(__file__).resolve().parent.parent
+METHODS = ("get", "post", "put", "patch", "delete")
+
+
+def spec_routes():
+    spec = yaml.safe_load((ROOT / "infra" / "openapi.yaml").read_text())
+    for path, item in spec["paths"].items():
+        for method in METHODS:
+            if method in item:
+                public = item[method].get("security", spec.get("security")) == []
+                yield method.upper(), path, public
+
+
+def moto_key() -> RSAKey:
+    data = json.loads(gzip.open(Path(moto.__file__).parent / "cognitoidp/resources/jwks-private.json.gz").read())
+    return RSAKey.import_key(data)
+
+
+def mint(key: RSAKey, claims: dict, kid: str = "dummy") -> str:
+    return jwt.encode({"alg": "RS256", "kid": kid}, claims, key)
+
+
+def claims_of(token: str) -> dict:
+    payload = token.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+
+
+def alg_none(token: str) -> str:
+    head = base64.urlsafe_b64encode(json.dumps({"alg": "none", "typ": "JWT", "kid": "dummy"}).encode()).rstrip(b"=").decode()
+    return f"{head}.{token.split('.')[1]}."
+
+
+@pytest.fixture(scope="module")
+def world(stack):
+    a = stack.new_firm("Matrix Firm A")
+    c1, c2 = a.client("Matrix Client One"), a.client("Matrix Client Two")
+    k1, k1_api = active_contact(stack, a, c1["id"], "Kay")
+    k2, k2_api = active_contact(stack, a, c1["id"], "Lee")
+    k3, k3_api = active_contact(stack, a, c2["id"], "Max")
+    slot = a.api.call("POST", f"/api/staff/clients/{c1['id']}/files",
+                      {"name": "secret-return.pdf", "size": len(PDF), "content_type": "application/pdf", "share_with": [k1["id"]]}, expect=201).json()
+    assert land(stack, slot, PDF) == "available"
+    req = a.api.call("POST", f"/api/staff/clients/{c1['id']}/requests", {"title": "Secret request", "assignee_ids": [k1["id"]]}, expect=201).json()["request"]
+    a.api.call("PUT", "/api/staff/settings/billing", {"billing_enabled": True, "online_payments_enabled": False}, expect=200)
+    inv = a.api.call("POST", f"/api/staff/clients/{c1['id']}/invoices", {"number": "M-1", "issue_date": "2026-11-01", "due_date": "2026-12-01",
+                                                                      "currency": "USD", "lines": [{"description": "Secret work", "unit_amount": 100}]}, expect=201).json()
+    tpl = a.api.call("POST", "/api/staff/templates", {"name": "Secret template", "subject": "s", "body": "{{ create_account_url }}"}, expect=201).json()
+    b = stack.new_firm("Matrix Firm B")
+    ids = {"client_id": c1["id"], "contact_id": k1["id"], "file_id": slot["file"]["id"], "request_id": req["id"],
+           "invoice_id": inv["id"], "template_id": tpl["id"], "token": "0" * 64, "file": "app.js"}
+    secrets = [c1["id"], k1["id"], slot["file"]["id"], req["id"], inv["id"], tpl["id"], "Matrix Client One", "secret-return.pdf", "Secret request", "Secret work", "Secret template"]
+    return {"stack": stack, "a": a, "b": b, "k1": k1_api, "k2": k2_api, "k3": k3_api, "ids": ids, "secrets": secrets}
+
+
+def path_for(template: str, ids: dict) -> str:
+    out = template
+    for name, value in ids.items():
+        out = out.replace("{" + name + "}", value)
+    return out
+
+
+def bad_callers(world) -> dict[str, str | None]:
+    stack = world["stack"]
+    key = moto_key()
+    staff_claims = claims_of(world["a"].api.token)
+    contact_claims = claims_of(world["k1"].token)
+    other_key = RSAKey.import_key(rsa.generate_private_key(public_exponent=65537, key_size=2048))
+    now = int(time.time())
+    return {
+        "anonymous": None,
+        "garbage": "not-a-token",
+        "alg none": alg_none(world["a"].api.token),
+        "another key": mint(other_key, staff_claims),
+        "expired staff": mint(key, {**staff_claims, "exp": now - 3600, "iat": now - 7200}),
+        "wrong client id": mint(key, {**staff_claims, "client_id": "someone-elses-app"}),
+        "id token": mint(key, {**staff_claims, "token_use": "id"}),
+        "expired contact": mint(key, {**contact_claims, "exp": now - 3600, "iat": now - 7200}),
+    }
+
+
+def test_bad_credentials_get_401_on_every_protected_route(world):
+    stack = world["stack"]
+    callers = bad_callers(world)
+    routes = [(m, p) for m, p, public in spec_routes() if not public]
+    assert len(routes) > 30
+    for method, template in routes:
+        path = path_for(template, world["ids"])
+        for name, token in callers.items():
+            r = stack.api(token).call(method, path, {} if method != "GET" else None)
+            assert r.status_code == 401, (name, method, template, r.status_code, r.text)
+            assert r.headers["content-type"] == "application/problem+json"
+
+
+def test_the_other_pool_and_the_other_firm_never_reach_firm_a(world):
+    stack = world["stack"]
+    for method, template, public in spec_routes():
+        if public:
+            continue
+        path = path_for(template, world["ids"])
+        body = {} if method != "GET" else None
+        if template.startswith("/api/staff/"):
+            wrong_pool = world["k1"]  # a contact of firm A on a staff route
+            other_tenant = world["b"].api
+        else:
+            wrong_pool = world["a"].api  # firm A's staff on a contact route
+            other_tenant = world["k3"]  # a contact of another client of the same firm
+        r = wrong_pool.call(method, path, body)
+        assert r.status_code == 401, ("other pool", method, template, r.status_code, r.text)
+        r = other_tenant.call(method, path, body)
+        assert r.status_code < 500, ("other tenant", method, template, r.text)
+        if "{" in template and ("{client_id}" in template or "{contact_id}" in template or "{template_id}" in template):
+            assert r.status_code in (400, 404), ("other tenant", method, template, r.status_code, r.text)
+        leaked = [s for s in world["secrets"] if s in r.text]
+        assert not leaked, ("other tenant sees", method, template, leaked)
+
+
+def test_a_contact_of_the_same_client_does_not_see_what_is_not_theirs(world):
+    k2, ids = world["k2"], world["ids"]
+    for path in [f"/api/portal/clients/{ids['client_id']}/files/{ids['file_id']}/download",
+                 f"/api/portal/clients/{ids['client_id']}/requests/{ids['request_id']}"]:
+        r = k2.call("GET", path)
+        assert r.status_code == 404, (path, r.text)
+    listed = k2.call("GET", f"/api/portal/clients/{ids['client_id']}/files", expect=200).text
+    assert "secret-return.pdf" not in listed
+    assert "Secret request" not in k2.call("GET", f"/api/portal/clients/{ids['client_id']}/todo", expect=200).text
+    # the rightful owner gets them
+    k1 = world["k1"]
+    k1.call("GET", f"/api/portal/clients/{ids['client_id']}/files/{ids['file_id']}/download", expect=200)
+    k1.call("GET", f"/api/portal/clients/{ids['client_id']}/requests/{ids['request_id']}", expect=200)
+
+
+def test_rightful_callers_read_every_get_route_without_errors(world):
+    """Every GET route answers the owner with 2xx (public routes: any non-5xx)."""
+    stack, ids = world["stack"], world["ids"]
+    for method, template, public in spec_routes():
+        if method != "GET":
+            continue
+        path = path_for(template, ids)
+        if public:
+            r = stack.api().call(method, path)
+            assert r.status_code < 500, (template, r.text)
+            continue
+        api = world["a"].api if template.startswith("/api/staff/") else world["k1"]
+        r = api.call(method, path)
+        assert 200 <= r.status_code < 300, (template, r.status_code, r.text)
