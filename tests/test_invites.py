@@ -382,3 +382,28 @@ def test_delivery_state_of_the_invite_email_shows_in_the_status(stack, firm):
     assert status_of(firm, client["id"], c["id"])["delivery"] == "sent"
     assert report("complaint") == ["ignored"]
     assert status_of(firm, client["id"], c["id"])["delivery"] == "sent"
+
+
+def test_a_retried_bulk_invite_with_an_idempotency_key_sends_nothing_twice(stack, firm):
+    client = firm.client()
+    a, b = unique_email("ia"), unique_email("ib")
+    ids = [firm.contact(client["id"], "Ida", "A", a)["id"], firm.contact(client["id"], "Ike", "B", b)["id"]]
+    headers = {"authorization": f"Bearer {firm.api.token}", "idempotency-key": "bulk-2026-11-28-0001"}
+    url = f"{stack.base}/api/staff/clients/{client['id']}/invites"
+    body = {"contact_ids": ids, "message": "Welcome"}
+    first = requests.post(url, json=body, headers=headers, timeout=60)
+    assert first.status_code == 200
+    again = requests.post(url, json=body, headers=headers, timeout=60)
+    assert again.status_code == 200 and again.json() == first.json()
+    assert len(mail_to(stack, a)) == 1 and len(mail_to(stack, b)) == 1, "the retry sent nothing"
+    # the same key for another request is refused; a new key is a new request
+    other = requests.post(url, json={"contact_ids": ids[:1]}, headers=headers, timeout=60)
+    problem(other, 409)
+    headers["idempotency-key"] = "bulk-2026-11-28-0002"
+    requests.post(url, json={"contact_ids": ids[:1]}, headers=headers, timeout=60).raise_for_status()
+    assert len(mail_to(stack, a)) == 2
+    # a request that fails validation does not keep its key
+    headers["idempotency-key"] = "bulk-2026-11-28-0003"
+    problem(requests.post(url, json={"contact_ids": []}, headers=headers, timeout=60), 400)
+    assert requests.post(url, json={"contact_ids": ids[1:]}, headers=headers, timeout=60).status_code == 200
+    problem(requests.post(url, json=body, headers={**headers, "idempotency-key": "bad key"}, timeout=60), 400)

@@ -42,6 +42,7 @@ pub mod domain;
 pub mod error;
 pub mod files;
 pub mod http;
+pub mod idempotency;
 pub mod invites;
 pub mod mail;
 pub mod portal;

@@ -6,7 +6,17 @@
 use lambda_http::{Body, Request, Response};
 use shared::auth::{Actor, Audience};
 use shared::http::{json, json_body, match_route, no_content, path, route, serve, Route};
-use shared::{invites, templates, AppState, Error, Result};
+use shared::{idempotency, invites, templates, AppState, Error, Result};
+
+/// A JSON response from an already serialized body (fresh or replayed).
+fn replay(status: u16, body: String) -> Result<Response<Body>> {
+    Response::builder()
+        .status(status)
+        .header("content-type", "application/json")
+        .header("cache-control", "no-store")
+        .body(Body::Text(body))
+        .map_err(Error::internal)
+}
 
 pub const ROUTES: &[Route] = &[
     route("POST", "/api/staff/clients/{client_id}/invites", "send"),
@@ -33,8 +43,33 @@ async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
     match r.name {
         "send" => {
             let body = json_body(&req)?;
-            let results = invites::send_invites(state, &sub, firm, p.get("client_id")?, body).await?;
-            json(200, &serde_json::json!({ "results": results }))
+            let client_id = p.get("client_id")?;
+            // With an Idempotency-Key, a retry of the same request sends nothing twice.
+            let claim = match idempotency::key_from(req.headers())? {
+                None => None,
+                Some(key) => {
+                    let raw = std::str::from_utf8(req.body().as_ref()).unwrap_or("");
+                    match idempotency::claim(store, &sub, &format!("invites:{client_id}"), &key, raw).await? {
+                        idempotency::Claim::Replay(status, body) => return replay(status, body),
+                        idempotency::Claim::Proceed(pk) => Some(pk),
+                    }
+                }
+            };
+            let outcome = invites::send_invites(state, &sub, firm, client_id, body).await;
+            match (outcome, claim) {
+                (Ok(results), claim) => {
+                    let body = serde_json::json!({ "results": results }).to_string();
+                    if let Some(pk) = claim {
+                        idempotency::complete(store, &pk, 200, &body).await?;
+                    }
+                    replay(200, body)
+                }
+                (Err(e), Some(pk)) => {
+                    idempotency::release(store, &pk).await?;
+                    Err(e)
+                }
+                (Err(e), None) => Err(e),
+            }
         }
         "preview" => {
             let body = json_body(&req)?;

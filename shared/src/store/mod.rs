@@ -23,6 +23,7 @@
 //! | invoice | `CLIENT#<client>` | `INVOICE#<invoice>` | | |
 //! | payment | `CLIENT#<client>` | `PAYMENT#<payment>` | | |
 //! | audit entry | `CLIENT#<client>` | `AUDIT#<time>#<id>` | | |
+//! | idempotency record (TTL) | `IDEMP#<sha256 of caller, route, key>` | `IDEMP` | | |
 //!
 //! Access patterns and the calls they cost:
 //!
@@ -98,6 +99,10 @@ pub mod keys {
         format!("MSG#{message_id}")
     }
     pub const MESSAGE_SK: &str = "MSG";
+    pub fn idempotency(hash: &str) -> String {
+        format!("IDEMP#{hash}")
+    }
+    pub const IDEMPOTENCY_SK: &str = "IDEMP";
     pub fn file(file_id: &str) -> String {
         format!("FILE#{file_id}")
     }
