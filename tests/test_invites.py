@@ -407,3 +407,38 @@ def test_a_retried_bulk_invite_with_an_idempotency_key_sends_nothing_twice(stack
     problem(requests.post(url, json={"contact_ids": []}, headers=headers, timeout=60), 400)
     assert requests.post(url, json={"contact_ids": ids[1:]}, headers=headers, timeout=60).status_code == 200
     problem(requests.post(url, json=body, headers={**headers, "idempotency-key": "bad key"}, timeout=60), 400)
+
+
+def test_revoke_access_in_one_action_and_restore_by_reinvite(stack, firm):
+    household, bakery = firm.client("Rev Household"), firm.client("Rev Bakery")
+    email = unique_email("rev")
+    c = firm.contact(household["id"], "Rev", "Oked", email)
+    firm.api.call("PUT", f"/api/staff/clients/{bakery['id']}/contacts/{c['id']}", expect=201)
+    invite(firm, household["id"], c["id"])
+    created = stack.api().call("POST", f"/api/invites/{token_of(mail_to(stack, email)[-1])}/account", {"password": STRONG}, expect=201).json()
+    invite(firm, bakery["id"], c["id"])  # an open invite that the revocation must kill
+    open_token = token_of(mail_to(stack, email)[-1])
+    contact_api = stack.api(created["session"]["access_token"])
+    firm.api.call("POST", f"/api/staff/contacts/{c['id']}/revoke-access", expect=200)
+    # everything stops at once: the token, sign-in, refresh, the open link
+    problem(contact_api.call("GET", "/api/portal/me"), 401)
+    problem(stack.api().call("POST", "/api/portal/sessions", {"email": email, "password": STRONG}), 401)
+    problem(stack.api().call("POST", "/api/portal/sessions/refresh", {"refresh_token": created["session"]["refresh_token"]}), 401)
+    assert "revoked" in problem(stack.api().call("GET", f"/api/invites/{open_token}"), 410)["detail"]
+    for client in (household, bakery):
+        st = status_of(firm, client["id"], c["id"])
+        assert st["status"] == "revoked", st
+    idp = stack.aws("cognito-idp")
+    assert idp.admin_get_user(UserPoolId=stack.env["CONTACTS_POOL_ID"], Username=email)["Enabled"] is False
+    # another firm cannot revoke this contact
+    problem(stack.new_firm("Rev Other").api.call("POST", f"/api/staff/contacts/{c['id']}/revoke-access"), 404)
+    # a new invite restores the same login with a new password
+    invite(firm, household["id"], c["id"])
+    token = token_of(mail_to(stack, email)[-1])
+    assert stack.api().call("GET", f"/api/invites/{token}", expect=200).json()["has_login"] is False
+    restored = stack.api().call("POST", f"/api/invites/{token}/account", {"password": "Brand-New-Pass-9"}, expect=200).json()
+    assert restored["created"] is False
+    stack.api(restored["session"]["access_token"]).call("GET", "/api/portal/me", expect=200)
+    assert status_of(firm, household["id"], c["id"])["status"] == "active"
+    assert status_of(firm, bakery["id"], c["id"])["status"] == "revoked", "other portals need their own invite"
+    assert len(idp.list_users(UserPoolId=stack.env["CONTACTS_POOL_ID"], Filter=f'email = "{email}"')["Users"]) == 1

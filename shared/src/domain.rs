@@ -160,6 +160,12 @@ pub enum PortalStatus {
         #[serde(skip_serializing_if = "Option::is_none")]
         delivery: Option<String>,
     },
+    /// The firm revoked the contact's portal access (login disabled); a new invite
+    /// restores it.
+    Revoked {
+        #[serde(with = "time::serde::rfc3339")]
+        revoked_at: OffsetDateTime,
+    },
     /// Has logged in; `last_login_at` is the most recent sign-in.
     Active {
         #[serde(with = "time::serde::rfc3339")]
@@ -190,6 +196,14 @@ impl PortalStatus {
 }
 
 impl PortalStatus {
+    /// A revoked contact shows as revoked until they are invited again.
+    pub fn with_revocation(self, revoked_at: Option<OffsetDateTime>) -> Self {
+        match (self, revoked_at) {
+            (PortalStatus::NotInvited, Some(revoked_at)) => PortalStatus::Revoked { revoked_at },
+            (other, _) => other,
+        }
+    }
+
     /// Attach the delivery state of the invite email (only an open invite shows it).
     pub fn with_delivery(self, delivery: Option<&str>) -> Self {
         match self {
@@ -247,6 +261,10 @@ mod tests {
         let bounced = PortalStatus::derive(None, None, Some(inv), Some(exp), now).with_delivery(Some("bounced"));
         assert_eq!(serde_json::to_value(&bounced).unwrap()["delivery"], "bounced");
         assert_eq!(PortalStatus::NotInvited.with_delivery(Some("bounced")), PortalStatus::NotInvited);
+        let revoked = datetime!(2026-11-25 10:00 UTC);
+        assert_eq!(PortalStatus::NotInvited.with_revocation(Some(revoked)), PortalStatus::Revoked { revoked_at: revoked });
+        let reinvited = PortalStatus::derive(None, None, Some(inv), Some(exp), now).with_revocation(Some(revoked));
+        assert!(matches!(reinvited, PortalStatus::Invited { .. }), "a new invite shows over the revocation");
         assert!(matches!(
             PortalStatus::derive(None, None, Some(inv), Some(exp), datetime!(2026-12-01 09:00 UTC)),
             PortalStatus::Invited { expired: true, .. }

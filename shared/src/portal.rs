@@ -108,6 +108,13 @@ pub struct InviteInfo {
     pub password_rule: String,
 }
 
+impl InviteInfo {
+    fn login_state(contact: &ContactRecord) -> bool {
+        // A revoked login is restored with a new password, like a new account.
+        contact.user_sub.is_some() && contact.access_revoked_at.is_none()
+    }
+}
+
 struct LiveInvite {
     invite: InviteRecord,
     link: LinkRecord,
@@ -167,7 +174,7 @@ pub async fn invite_info(state: &AppState, token: &str) -> Result<InviteInfo> {
         firm_name: i.firm_name,
         client_name: i.client_name,
         expires_at: i.link_expires_at,
-        has_login: live.contact.user_sub.is_some(),
+        has_login: InviteInfo::login_state(&live.contact),
         password_rule: format!("Your password {}.", rules.describe()),
     })
 }
@@ -207,7 +214,7 @@ pub async fn create_account(state: &AppState, token: &str, input: CreateAccountI
                 store.table(),
                 &live.link.pk,
                 &live.link.sk,
-                "SET accepted_at = :now REMOVE invite_hash",
+                "SET accepted_at = :now REMOVE invite_hash, access_revoked_at",
                 "invite_hash = :h",
                 Item::from([(":now".to_string(), s(domain::rfc3339(now)?)), (":h".to_string(), s(live.invite.token_hash.clone()))]),
                 Default::default(),
@@ -217,6 +224,43 @@ pub async fn create_account(state: &AppState, token: &str, input: CreateAccountI
         Ok(items)
     };
     let used_meanwhile = |_| Error::Gone("This invite link was just used or replaced. Sign in, or use the most recent email.".into());
+
+    if let (Some(sub), Some(_)) = (&live.contact.user_sub, live.contact.access_revoked_at) {
+        // A login the firm revoked: the new invite (sent to the same address) restores it
+        // with a new password.
+        password_rules(state).await?.check(&password)?;
+        let pool_id = &pool.pool_id;
+        state.cognito.admin_enable_user().user_pool_id(pool_id).username(email.as_str()).send().await.map_err(aws)?;
+        let restored = async {
+            set_password(state, &email, &password).await?;
+            let user = UserRecord {
+                pk: keys::user(sub),
+                sk: keys::USER_SK.into(),
+                sub: sub.clone(),
+                contact_id: live.contact.contact_id.clone(),
+                firm_id: live.contact.firm_id.clone(),
+            };
+            let unrevoke = tx::update(
+                store.table(),
+                &live.contact.pk,
+                &live.contact.sk,
+                "REMOVE access_revoked_at",
+                "user_sub = :sub",
+                Item::from([(":sub".to_string(), s(sub.clone()))]),
+                Default::default(),
+            )?;
+            store.transact(accept(vec![tx::put_new(store.table(), &user)?, unrevoke])?, used_meanwhile).await
+        }
+        .await;
+        if let Err(e) = restored {
+            let _ = state.cognito.admin_disable_user().user_pool_id(pool_id).username(email.as_str()).send().await;
+            return Err(e);
+        }
+        let session = sessions::sign_in(&state.cognito, pool, &email, &password).await?;
+        record_login(store, &live.contact.contact_id, now).await?;
+        tracing::info!(contact_id = %live.contact.contact_id, "revoked login restored by a new invite");
+        return Ok(AccountCreated { created: false, email, client_id: live.invite.client_id, session });
+    }
 
     if let Some(sub) = &live.contact.user_sub {
         // An existing login: the password must be its password; then this client is added.
@@ -378,6 +422,57 @@ pub async fn me(store: &Store, contact_id: &str) -> Result<Me> {
         last_login_at: contact.last_login_at,
         clients,
     })
+}
+
+// ---------- revoking access ----------
+
+/// Revoke a contact's portal access in one action: the login stops working at once (its
+/// USER record goes, so every API call answers 401), every client link loses its access and
+/// open invite, and in Cognito the user is disabled and all sessions end. The status shows
+/// `revoked` until a new invite is accepted, which restores the same login.
+pub async fn revoke_access(state: &AppState, firm_id: &str, contact_id: &str) -> Result<crate::clients::ContactDetail> {
+    let store = &state.store;
+    let contact = match store.get::<ContactRecord>(&keys::contact(contact_id), keys::PROFILE_SK).await? {
+        Some(c) if c.firm_id == firm_id && domain::is_plausible_id(contact_id) => c,
+        _ => return Err(Error::NotFound("contact")),
+    };
+    let links: Vec<LinkRecord> = store.query_gsi1(&keys::contact(contact_id), "CLIENT#").await?.into_iter().map(from_item).collect::<Result<_>>()?;
+    let now = domain::now();
+    let at = Item::from([(":now".to_string(), s(domain::rfc3339(now)?))]);
+    let mut items = vec![tx::update(store.table(), &contact.pk, &contact.sk, "SET access_revoked_at = :now", "attribute_exists(PK)", at.clone(), Default::default())?];
+    if let Some(sub) = &contact.user_sub {
+        items.push(tx::delete(store.table(), &keys::user(sub), keys::USER_SK)?);
+    }
+    for l in &links {
+        items.push(tx::update(
+            store.table(),
+            &l.pk,
+            &l.sk,
+            "SET access_revoked_at = :now REMOVE accepted_at, last_login_at, invite_hash, invited_at, invite_expires_at, invite_delivery",
+            "attribute_exists(PK)",
+            at.clone(),
+            Default::default(),
+        )?);
+        if let (Some(h), Some(exp)) = (&l.invite_hash, l.invite_expires_at) {
+            if exp > now {
+                items.push(set_invite_state(store, h, InviteState::Revoked, now)?);
+            }
+        }
+    }
+    store.transact(items, |_| Error::Conflict("the contact changed meanwhile; reload and try again".into())).await?;
+    if let (Some(_), Some(email)) = (&contact.user_sub, &contact.email) {
+        let pool = &state.config.contacts.pool_id;
+        if let Err(e) = state.cognito.admin_disable_user().user_pool_id(pool).username(email.as_str()).send().await {
+            tracing::error!(%contact_id, error = %aws(e), "could not disable the revoked login (the portal already refuses it)");
+        }
+        if let Err(e) = state.cognito.admin_user_global_sign_out().user_pool_id(pool).username(email.as_str()).send().await {
+            tracing::error!(%contact_id, error = %aws(e), "could not end the revoked login's sessions (the portal already refuses them)");
+        }
+    }
+    tracing::info!(%contact_id, "portal access revoked");
+    let mut updated = contact;
+    updated.access_revoked_at = Some(now);
+    Ok(crate::clients::ContactDetail::from(&updated))
 }
 
 // ---------- home ----------

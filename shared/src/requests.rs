@@ -424,6 +424,7 @@ mod tests {
                     address: None,
                     user_sub: None,
                     last_login_at: None,
+                    access_revoked_at: None,
                     created_at: t,
                     updated_at: t,
                     version: 1,

@@ -86,6 +86,13 @@ function renderContacts(ctx, card) {
     if (c.portal.status !== "active") {
       actions.append(h("button", { type: "button", onclick: () => inviteDialog(ctx, c) }, c.portal.status === "invited" ? "Resend Invite" : "Send Invite"));
     }
+    if (c.portal.status === "active") {
+      actions.append(h("button", { type: "button", class: "secondary", onclick: async () => {
+        if (!window.confirm(`Revoke ${c.first_name} ${c.last_name}'s portal access? Their login stops working for every client until you invite them again.`)) return;
+        try { await api(S, "POST", `/api/staff/contacts/${c.id}/revoke-access`); flash(`Access revoked for ${c.first_name} ${c.last_name}.`); await ctx.refresh(); }
+        catch (err) { flash(err.message); }
+      } }, "Revoke access"));
+    }
     if (c.portal.status === "invited") {
       actions.append(h("button", { type: "button", class: "secondary", onclick: async () => {
         try { await api(S, "POST", `/api/staff/clients/${ctx.clientId}/contacts/${c.id}/revoke-invite`); flash(`Invite for ${c.first_name} ${c.last_name} revoked.`); await ctx.refresh(); }

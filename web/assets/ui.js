@@ -84,6 +84,7 @@ export function statusText(p) {
       ? { text: `Invite expired ${fmtDate(p.expires_at)} — never logged in`, cls: "expired" }
       : { text: `Invited — never logged in (sent ${fmtDate(p.invited_at)}, expires ${fmtDate(p.expires_at)})`, cls: "invited" };
   }
+  if (p.status === "revoked") return { text: `Access revoked ${fmtDate(p.revoked_at)}`, cls: "expired" };
   return { text: "No invite sent", cls: "none" };
 }
 

@@ -22,6 +22,7 @@ pub const ROUTES: &[Route] = &[
     route("POST", "/api/staff/clients/{client_id}/invites", "send"),
     route("POST", "/api/staff/clients/{client_id}/invites/preview", "preview"),
     route("POST", "/api/staff/clients/{client_id}/contacts/{contact_id}/revoke-invite", "revoke"),
+    route("POST", "/api/staff/contacts/{contact_id}/revoke-access", "revoke_access"),
     route("GET", "/api/staff/templates", "list_templates"),
     route("POST", "/api/staff/templates", "create_template"),
     route("GET", "/api/staff/templates/{template_id}", "get_template"),
@@ -76,6 +77,7 @@ async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
             json(200, &invites::preview(store, &state.config.web_origin, firm, p.get("client_id")?, body).await?)
         }
         "revoke" => json(200, &invites::revoke_invite(store, firm, p.get("client_id")?, p.get("contact_id")?).await?),
+        "revoke_access" => json(200, &shared::portal::revoke_access(state, firm, p.get("contact_id")?).await?),
         "list_templates" => json(200, &serde_json::json!({ "templates": templates::list(store, firm).await? })),
         "create_template" => json(201, &templates::create(store, firm, json_body(&req)?).await?),
         "get_template" => json(200, &templates::get(store, firm, p.get("template_id")?).await?),

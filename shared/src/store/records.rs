@@ -153,6 +153,9 @@ pub struct ContactRecord {
     pub user_sub: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none", with = "time::serde::rfc3339::option")]
     pub last_login_at: Option<OffsetDateTime>,
+    /// Set while the firm has revoked the contact's portal access (login disabled).
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "time::serde::rfc3339::option")]
+    pub access_revoked_at: Option<OffsetDateTime>,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]
@@ -214,6 +217,9 @@ pub struct LinkRecord {
     pub invite_delivery: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none", with = "time::serde::rfc3339::option")]
     pub invite_revoked_at: Option<OffsetDateTime>,
+    /// When the firm revoked the contact's portal access (cleared by accepting a new invite).
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "time::serde::rfc3339::option")]
+    pub access_revoked_at: Option<OffsetDateTime>,
     /// When the contact accepted an invite for this client (portal access granted).
     #[serde(default, skip_serializing_if = "Option::is_none", with = "time::serde::rfc3339::option")]
     pub accepted_at: Option<OffsetDateTime>,
@@ -242,6 +248,7 @@ impl LinkRecord {
             invite_hash: None,
             invite_delivery: None,
             invite_revoked_at: None,
+            access_revoked_at: None,
             accepted_at: None,
             last_login_at: None,
         }
@@ -250,6 +257,7 @@ impl LinkRecord {
     pub fn portal_status(&self, now: OffsetDateTime) -> PortalStatus {
         PortalStatus::derive(self.accepted_at, self.last_login_at, self.invited_at, self.invite_expires_at, now)
             .with_delivery(self.invite_delivery.as_deref())
+            .with_revocation(self.access_revoked_at)
     }
 }
 
@@ -447,6 +455,7 @@ mod tests {
             address: None,
             user_sub: None,
             last_login_at: None,
+            access_revoked_at: None,
             created_at: t,
             updated_at: t,
             version: 1,
