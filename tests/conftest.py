@@ -16,8 +16,12 @@ import portal_local as pl  # noqa: E402
 
 
 class Stack:
-    def __init__(self, env: dict[str, str], base: str, endpoint: str):
-        self.env, self.base, self.endpoint = env, base, endpoint
+    def __init__(self, env: dict[str, str], base: str, endpoint: str, run_dir: Path | None = None):
+        self.env, self.base, self.endpoint, self.run_dir = env, base, endpoint, run_dir
+
+    def logs(self) -> str:
+        """Everything the functions and the emulator have logged so far."""
+        return "".join(p.read_text(errors="replace") for p in sorted(self.run_dir.glob("*.log")))
 
     def api(self, token: str | None = None) -> pl.Api:
         return pl.Api(self.base, token)
@@ -65,7 +69,7 @@ def stack():
         except Exception:
             print((run_dir / "api.log").read_text()[-5000:], file=sys.stderr)
             raise
-        yield Stack(env, base, endpoint)
+        yield Stack(env, base, endpoint, run_dir)
     finally:
         pl.stop(api)
         pl.stop(moto)

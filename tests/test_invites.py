@@ -92,6 +92,10 @@ def test_the_core_loop_end_to_end(stack, firm):
     # and inviting an active contact sends nothing
     assert invite(firm, client["id"], ngozi["id"])[0]["outcome"] == "already_active"
     assert len(mail_to(stack, email)) == 1
+    # neither the invite token nor the password ever reached a log
+    logs = stack.logs()
+    assert "invites/{token}" in logs or "request" in logs, "the logs were read"
+    assert token not in logs and STRONG not in logs
 
 
 def test_bulk_invite_reports_each_contact(stack, firm):
