@@ -43,6 +43,12 @@ connect-src 'self' {upload_origin}; frame-src 'self'; frame-ancestors 'none'; ba
     )
 }
 
+/// The policy, built once per cold start.
+fn csp(state: &AppState) -> &'static str {
+    static CSP: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    CSP.get_or_init(|| content_security_policy(&upload_origin(state)))
+}
+
 fn file(name: &str) -> Option<&'static (&'static str, &'static str, &'static [u8])> {
     ASSETS.iter().find(|(n, _, _)| *n == name)
 }
@@ -60,7 +66,7 @@ async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
         .status(200)
         .header("content-type", *ctype)
         .header("cache-control", cache)
-        .header("content-security-policy", content_security_policy(&upload_origin(state)))
+        .header("content-security-policy", csp(state))
         .header("x-content-type-options", "nosniff")
         .header("referrer-policy", "no-referrer")
         .header("x-frame-options", "DENY")
