@@ -15,8 +15,10 @@ import portal_local as pl
 from conftest import unique_email
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-# A loaded CI machine is slower than a laptop; the assertions do not depend on speed.
-expect.set_options(timeout=15_000)
+# A loaded CI machine (2 cores, compilers running) is far slower than a laptop; the
+# assertions do not depend on speed, so waits are generous.
+expect.set_options(timeout=30_000)
+PAGE_TIMEOUT_MS = 60_000
 CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "Browser-Pass-2027"
 
@@ -42,6 +44,12 @@ def mailbox_url(stack):
     server.shutdown()
 
 
+def new_page(browser, **kwargs):
+    page = browser.new_page(**kwargs)
+    page.set_default_timeout(PAGE_TIMEOUT_MS)
+    return page
+
+
 def shot(page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
@@ -52,7 +60,7 @@ def test_the_core_loop_in_the_browser(stack, browser, mailbox_url):
     maria_email = unique_email("maria")
     firm.contact(client["id"], "Maria", "Rivera", maria_email)
     firm.contact(client["id"], "Luis", "Rivera")  # no email
-    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    page = new_page(browser, viewport={"width": 1200, "height": 900})
     errors = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
 
@@ -131,7 +139,7 @@ def test_bulk_invite_with_a_contact_missing_an_email(stack, browser):
     firm.contact(client["id"], "Amy", "Chen", unique_email("amy"))
     firm.contact(client["id"], "Bo", "Chen", unique_email("bo"))
     firm.contact(client["id"], "Cy", "Chen")
-    page = browser.new_page()
+    page = new_page(browser, )
     page.goto(stack.base + "/#/staff/sign-in")
     page.get_by_label("Email").fill(firm.info["email"])
     page.get_by_label("Password").fill(firm.info["password"])
@@ -156,7 +164,7 @@ def test_invite_window_asks_for_a_missing_email_and_saves_it(stack, browser):
     firm = stack.new_firm("Missing Email Firm")
     client = firm.client("Okafor Family")
     chidi = firm.contact(client["id"], "Chidi", "Okafor")
-    page = browser.new_page()
+    page = new_page(browser, )
     page.goto(stack.base + "/#/staff/sign-in")
     page.get_by_label("Email").fill(firm.info["email"])
     page.get_by_label("Password").fill(firm.info["password"])
@@ -189,7 +197,7 @@ def test_a_contact_on_two_clients_switches_portals(stack, browser):
     accept_invite(stack, firm, household["id"], maria["id"], email)
     accept_invite(stack, firm, bakery["id"], maria["id"], email)
     firm.api.call("POST", f"/api/staff/clients/{bakery['id']}/requests", {"title": "Payroll reports", "assignee_ids": [maria["id"]]}, expect=201)
-    page = browser.new_page()
+    page = new_page(browser, )
     page.goto(stack.base + "/#/portal/sign-in")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(P)
@@ -203,7 +211,7 @@ def test_a_contact_on_two_clients_switches_portals(stack, browser):
 
 
 def test_phone_width_sign_in_is_usable(stack, browser):
-    page = browser.new_page(viewport={"width": 375, "height": 740})
+    page = new_page(browser, viewport={"width": 375, "height": 740})
     page.goto(stack.base + "/#/portal/sign-in")
     expect(page.get_by_role("heading", name="Client sign in")).to_be_visible()
     page.get_by_role("button", name="Sign in").click()
