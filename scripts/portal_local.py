@@ -372,8 +372,13 @@ class S3Notifier:
     second it lists the bucket and invokes `file-events` for each object it has not seen."""
 
     def __init__(self, env: dict[str, str], base: str):
+        import threading
         self.env, self.base, self.seen = env, base, set()
         self.s3 = client("s3", env["AWS_ENDPOINT_URL"])
+        self.stopped = threading.Event()
+
+    def stop(self) -> None:
+        self.stopped.set()
 
     def poll_once(self) -> int:
         bucket = self.env["BUCKET_NAME"]
@@ -392,12 +397,12 @@ class S3Notifier:
         import threading
 
         def loop():
-            while True:
+            while not self.stopped.is_set():
                 try:
                     self.poll_once()
-                except Exception as e:  # keep watching; report once per failure
+                except Exception as e:  # keep watching; report each failure
                     print(f"S3 notifier: {e}", file=sys.stderr)
-                time.sleep(1)
+                self.stopped.wait(1)
 
         threading.Thread(target=loop, daemon=True).start()
 

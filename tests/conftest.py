@@ -62,6 +62,7 @@ def stack():
         env = pl.bootstrap(endpoint, "portal-test", {"WebOrigin": base, "PaymentProvider": "test"})
         env_file = run_dir / "functions.env"
         pl.write_env(env, env_file)
+        # No reload: test artifacts written during the run must not restart the functions.
         api = pl.start_api(env_file, api_port, run_dir / "api.log", reload=False)
         try:
             pl.wait_api(base, api)
