@@ -16,7 +16,7 @@ use crate::access::Viewer;
 use crate::domain;
 use crate::error::{Error, FieldError, Result};
 use crate::requests::parse_date;
-use crate::store::{from_item, keys, tx, ActorRef, FirmRecord, Item, Store};
+use crate::store::{from_item, keys, tx, ActorRef, Item, Store};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Line {
@@ -311,10 +311,6 @@ pub fn provider_from_env() -> Option<Box<dyn PaymentProvider>> {
 
 // ---------- operations ----------
 
-pub async fn firm(store: &Store, firm_id: &str) -> Result<FirmRecord> {
-    crate::invites::load_firm(store, firm_id).await
-}
-
 #[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct BillingSettings {
@@ -323,7 +319,7 @@ pub struct BillingSettings {
 }
 
 pub async fn settings(store: &Store, firm_id: &str) -> Result<BillingSettings> {
-    let f = firm(store, firm_id).await?;
+    let f = store.firm(firm_id).await?;
     Ok(BillingSettings { billing_enabled: f.billing_enabled, online_payments_enabled: f.online_payments_enabled })
 }
 

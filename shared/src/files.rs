@@ -260,7 +260,7 @@ pub struct UploadSlot {
 
 /// Issue an upload slot: check the limits, choose the key, record the pending file, sign.
 pub async fn create_upload(state: &AppState, viewer: &Viewer, client_id: &str, input: UploadInput) -> Result<UploadSlot> {
-    let firm = crate::invites::load_firm(&state.store, viewer.firm_id()).await?;
+    let firm = state.store.firm(viewer.firm_id()).await?;
     let req = check_upload(input.name.as_deref(), input.size, input.content_type.as_deref(), firm.max_upload_bytes)?;
     let mut sharing = Vec::new();
     let (mut shared_with, mut shared_with_all, mut request_id) = (Vec::new(), false, None);

@@ -176,13 +176,6 @@ pub struct InviteContext {
     pub message: String,
 }
 
-pub async fn load_firm(store: &Store, firm_id: &str) -> Result<FirmRecord> {
-    store
-        .get::<FirmRecord>(&keys::firm(firm_id), keys::FIRM_SK)
-        .await?
-        .ok_or_else(|| Error::internal(format!("firm {firm_id} has no settings record")))
-}
-
 impl InviteContext {
     pub fn vars(&self, link: &LinkRecord, url: &str, expires_at: OffsetDateTime) -> InviteVars {
         InviteVars {
@@ -209,7 +202,7 @@ impl InviteContext {
 
 async fn context(store: &Store, firm_id: &str, client_id: &str, template_id: Option<&str>, message: String) -> Result<(InviteContext, Vec<LinkRecord>)> {
     let (loaded, firm, template) =
-        tokio::try_join!(load_client(store, firm_id, client_id), load_firm(store, firm_id), templates::load(store, firm_id, template_id))?;
+        tokio::try_join!(load_client(store, firm_id, client_id), store.firm(firm_id), templates::load(store, firm_id, template_id))?;
     let (client, links) = loaded;
     Ok((InviteContext { firm, client, template, message }, links))
 }

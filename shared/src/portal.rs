@@ -402,7 +402,7 @@ pub async fn me(store: &Store, contact_id: &str) -> Result<Me> {
     let pk = keys::contact(contact_id);
     let (contact, links) = tokio::try_join!(store.get::<ContactRecord>(&pk, keys::PROFILE_SK), store.query_gsi1(&pk, "CLIENT#"))?;
     let contact = contact.ok_or(Error::NotFound("contact"))?;
-    let firm = crate::invites::load_firm(store, &contact.firm_id).await?;
+    let firm = store.firm(&contact.firm_id).await?;
     let mut clients: Vec<PortalClient> = links
         .into_iter()
         .map(from_item::<LinkRecord>)

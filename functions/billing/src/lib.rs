@@ -46,7 +46,7 @@ async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
     }
     let client_id = p.get("client_id")?;
     let viewer = viewer_for(state, &req, client_id).await?;
-    let firm = billing::firm(store, viewer.firm_id()).await?;
+    let firm = store.firm(viewer.firm_id()).await?;
     let staff = matches!(viewer, Viewer::Staff { .. });
     // Billing off: the portal has no billing at all.
     if !staff && !firm.billing_enabled {

@@ -204,6 +204,13 @@ impl Store {
         Ok(())
     }
 
+    /// A firm's settings; every firm that has staff has them, so absence is a fault.
+    pub async fn firm(&self, firm_id: &str) -> Result<FirmRecord> {
+        self.get::<FirmRecord>(&keys::firm(firm_id), keys::FIRM_SK)
+            .await?
+            .ok_or_else(|| Error::internal(format!("firm {firm_id} has no settings record")))
+    }
+
     pub async fn delete(&self, pk: &str, sk: &str) -> Result<()> {
         self.db.delete_item().table_name(&self.table).set_key(Some(key(pk, sk))).send().await.map_err(aws)?;
         Ok(())
