@@ -461,10 +461,11 @@ pub async fn add_contact(store: &Store, firm_id: &str, client_id: &str, input: N
 
 /// Edit a contact (adding a missing email is the common case). The profile and the copy
 /// on every client link change in one transaction, conditional on the version read.
-pub async fn update_contact(state: &crate::AppState, firm_id: &str, contact_id: &str, input: ContactPatchInput) -> Result<ContactDetail> {
+pub async fn update_contact(state: &crate::AppState, by: &crate::audit::By, firm_id: &str, contact_id: &str, input: ContactPatchInput) -> Result<ContactDetail> {
     let store = &state.store;
     let patch = input.parse()?;
     let current = load_contact(store, firm_id, contact_id).await?;
+    let by = &by.named(|| format!("{} {}", current.first_name, current.last_name));
     let plan = plan_contact_update(&current, patch, domain::now())?;
     let links = store.query_gsi1(&keys::contact(contact_id), "CLIENT#").await?;
     let u = &plan.updated;
@@ -490,37 +491,30 @@ pub async fn update_contact(state: &crate::AppState, firm_id: &str, contact_id: 
     if let Some((sub, _)) = &plan.end_login {
         items.push(tx::delete(store.table(), &keys::user(sub), keys::USER_SK)?);
     }
+    let email_changed = plan.claim_email.is_some() || plan.release_email.is_some();
+    let now = domain::now();
     for link in links {
-        let pk = link.get("PK").and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
-        let sk = link.get("SK").and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
-        let mut values = crate::store::Item::new();
-        let mut set = vec!["first_name = :fn", "last_name = :ln"];
-        let mut remove = Vec::new();
-        values.insert(":fn".into(), s(u.first_name.clone()));
-        values.insert(":ln".into(), s(u.last_name.clone()));
-        match &u.email {
-            Some(e) => {
-                set.push("email = :em");
-                values.insert(":em".into(), s(e.as_str()));
-            }
-            None => remove.push("email"),
+        let before: LinkRecord = crate::store::from_item(link)?;
+        let mut after = before.clone();
+        if email_changed {
+            // A link sent to the old address must not create a login for the new one.
+            after.end_invite(crate::store::InviteEnd::EmailChanged, now);
         }
-        match &u.phone {
-            Some(p) => {
-                set.push("phone = :ph");
-                values.insert(":ph".into(), s(p.clone()));
-            }
-            None => remove.push("phone"),
-        }
+        let opt = |v: Option<String>| v.map(s);
+        let mut extra = vec![
+            ("first_name", Some(s(u.first_name.clone()))),
+            ("last_name", Some(s(u.last_name.clone()))),
+            ("email", opt(u.email.as_ref().map(|e| e.as_str().to_string()))),
+            ("phone", opt(u.phone.clone())),
+        ];
         if plan.end_login.is_some() {
             // Access to every client ends with the login; the status goes back to "No invite sent".
-            remove.extend(["accepted_at", "last_login_at", "invite_hash", "invited_at", "invite_expires_at"]);
+            extra.extend([("accepted_at", None), ("last_login_at", None)]);
         }
-        let mut expr = format!("SET {}", set.join(", "));
-        if !remove.is_empty() {
-            expr.push_str(&format!(" REMOVE {}", remove.join(", ")));
-        }
-        items.push(tx::update(store.table(), &pk, &sk, &expr, "attribute_exists(PK)", values, Default::default())?);
+        items.push(crate::invites::invite_write(store, &after, before.invite_hash.as_deref(), false, &extra)?);
+        let detail = if email_changed { Some("email changed; the login and open invites ended".to_string()) } else { None };
+        let entry = crate::audit::entry(&before.client_id, crate::audit::event::CONTACT_UPDATED, by.actor.clone(), now, &by.origin, Some(contact_id), detail)?;
+        items.push(crate::audit::tx_put(store, &entry)?);
     }
     store
         .transact(items, |i| {

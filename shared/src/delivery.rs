@@ -7,10 +7,12 @@
 //! message points at its link hash), and a delivery report never hides an earlier bounce
 //! or complaint.
 
+use std::collections::HashMap;
+
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
-use crate::store::{keys, s, tx, Item, MessageRecord, Store, DELIVERY_BOUNCED, DELIVERY_COMPLAINED, DELIVERY_DELIVERED, DELIVERY_SENT};
+use crate::store::{keys, s, tx, Item, Store, DELIVERY_BOUNCED, DELIVERY_COMPLAINED, DELIVERY_DELIVERED, DELIVERY_SENDING, DELIVERY_SENT};
 
 #[derive(Debug, Deserialize)]
 struct SesEvent {
@@ -23,8 +25,9 @@ struct SesEvent {
 
 #[derive(Debug, Deserialize)]
 struct SesMail {
-    #[serde(rename = "messageId")]
-    message_id: String,
+    /// The message's tags, each name with its values (SES adds its own `ses:*` tags).
+    #[serde(default)]
+    tags: HashMap<String, Vec<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -33,34 +36,50 @@ struct SesBounce {
     bounce_type: String,
 }
 
-/// `(message id, delivery state)` from an SES event, or `None` for events that do not
-/// change what staff should see (send, open, a transient bounce SES retries by itself).
-pub fn parse(message: &str) -> Option<(String, &'static str)> {
+/// Which invite an email carried: the tags `invites::send_invites` put on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InviteRef {
+    pub client_id: String,
+    pub contact_id: String,
+    pub invite_hash: String,
+}
+
+/// `(invite, delivery state)` from an SES event, or `None` for events that do not change
+/// what staff should see (open, click, a transient bounce SES retries by itself) and for
+/// emails that are not invites.
+pub fn parse(message: &str) -> Option<(InviteRef, &'static str)> {
     let ev: SesEvent = serde_json::from_str(message).ok()?;
     let state = match ev.event_type.as_str() {
+        "Send" => DELIVERY_SENT,
         "Delivery" => DELIVERY_DELIVERED,
         "Bounce" if ev.bounce.as_ref().is_some_and(|b| b.bounce_type == "Transient") => return None,
         "Bounce" | "Reject" => DELIVERY_BOUNCED,
         "Complaint" => DELIVERY_COMPLAINED,
         _ => return None,
     };
-    Some((ev.mail.message_id, state))
+    let tag = |name: &str| ev.mail.tags.get(name).and_then(|v| v.first()).cloned();
+    Some((InviteRef { client_id: tag("client")?, contact_id: tag("contact")?, invite_hash: tag("invite")? }, state))
 }
 
-/// Record a delivery state for the invite the message carried. `Ok(false)` when there is
-/// nothing to update (not an invite, a replaced invite, or a delivery after a bounce).
-pub async fn record(store: &Store, message_id: &str, state: &str) -> Result<bool> {
-    let Some(msg) = store.get::<MessageRecord>(&keys::message(message_id), keys::MESSAGE_SK).await? else {
-        return Ok(false);
+/// Record a delivery state on the contact's link, only while the invite is still its live
+/// one. `Ok(false)` when there is nothing to update: a replaced or revoked invite, a link
+/// gone, or a report that arrived out of order (`sent` after `delivered`, or anything
+/// after a bounce or complaint — those are never hidden).
+pub async fn record(store: &Store, invite: &InviteRef, state: &str) -> Result<bool> {
+    let mut values = Item::from([(":st".to_string(), s(state)), (":h".to_string(), s(invite.invite_hash.clone()))]);
+    let condition = match state {
+        DELIVERY_SENT => {
+            values.insert(":sending".into(), s(DELIVERY_SENDING));
+            "invite_hash = :h AND invite_delivery = :sending"
+        }
+        DELIVERY_DELIVERED => {
+            values.insert(":sending".into(), s(DELIVERY_SENDING));
+            values.insert(":sent".into(), s(DELIVERY_SENT));
+            "invite_hash = :h AND (attribute_not_exists(invite_delivery) OR invite_delivery IN (:sending, :sent))"
+        }
+        _ => "invite_hash = :h",
     };
-    let mut values = Item::from([(":st".to_string(), s(state)), (":h".to_string(), s(msg.token_hash.clone()))]);
-    let condition = if state == DELIVERY_DELIVERED {
-        values.insert(":sent".into(), s(DELIVERY_SENT));
-        "invite_hash = :h AND (attribute_not_exists(invite_delivery) OR invite_delivery = :sent)"
-    } else {
-        "invite_hash = :h"
-    };
-    let item = tx::update(store.table(), &keys::client(&msg.client_id), &keys::contact(&msg.contact_id), "SET invite_delivery = :st", condition, values, Default::default())?;
+    let item = tx::update(store.table(), &keys::client(&invite.client_id), &keys::contact(&invite.contact_id), "SET invite_delivery = :st", condition, values, Default::default())?;
     match store.transact(vec![item], |_| Error::Conflict("stale".into())).await {
         Ok(()) => Ok(true),
         Err(Error::Conflict(_)) => Ok(false),
@@ -72,17 +91,27 @@ pub async fn record(store: &Store, message_id: &str, state: &str) -> Result<bool
 mod tests {
     use super::*;
 
+    const TAGS: &str = r#""tags":{"ses:configuration-set":["portal"],"client":["c-1"],"contact":["k-1"],"invite":["h-1"]}"#;
+
+    fn invite() -> InviteRef {
+        InviteRef { client_id: "c-1".into(), contact_id: "k-1".into(), invite_hash: "h-1".into() }
+    }
+
     #[test]
     fn ses_events_map_to_what_staff_see() {
-        let ev = |t: &str, extra: &str| format!(r#"{{"eventType":"{t}","mail":{{"messageId":"m-1"}}{extra}}}"#);
-        assert_eq!(parse(&ev("Delivery", "")), Some(("m-1".into(), "delivered")));
-        assert_eq!(parse(&ev("Bounce", r#","bounce":{"bounceType":"Permanent"}"#)), Some(("m-1".into(), "bounced")));
+        let ev = |t: &str, extra: &str| format!(r#"{{"eventType":"{t}","mail":{{"messageId":"m-1",{TAGS}}}{extra}}}"#);
+        assert_eq!(parse(&ev("Send", "")), Some((invite(), "sent")));
+        assert_eq!(parse(&ev("Delivery", "")), Some((invite(), "delivered")));
+        assert_eq!(parse(&ev("Bounce", r#","bounce":{"bounceType":"Permanent"}"#)), Some((invite(), "bounced")));
         assert_eq!(parse(&ev("Bounce", r#","bounce":{"bounceType":"Transient"}"#)), None);
-        assert_eq!(parse(&ev("Complaint", "")), Some(("m-1".into(), "complained")));
-        assert_eq!(parse(&ev("Send", "")), None);
+        assert_eq!(parse(&ev("Complaint", "")), Some((invite(), "complained")));
+        assert_eq!(parse(&ev("Open", "")), None);
         assert_eq!(parse("not json"), None);
+        // an email that is not an invite (no tags of ours) changes nothing
+        assert_eq!(parse(r#"{"eventType":"Delivery","mail":{"messageId":"m-1","tags":{"ses:configuration-set":["portal"]}}}"#), None);
         // the older notification format names the type differently
-        assert_eq!(parse(r#"{"notificationType":"Bounce","mail":{"messageId":"m-2"},"bounce":{"bounceType":"Permanent"}}"#), Some(("m-2".into(), "bounced")));
+        let old = format!(r#"{{"notificationType":"Bounce","mail":{{"messageId":"m-2",{TAGS}}},"bounce":{{"bounceType":"Permanent"}}}}"#);
+        assert_eq!(parse(&old), Some((invite(), "bounced")));
     }
 
     #[test]
@@ -93,9 +122,9 @@ mod tests {
             let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
             let sns: serde_json::Value = serde_json::from_str(&text).unwrap();
             let message = sns["Records"][0]["Sns"]["Message"].as_str().unwrap();
-            seen.push(parse(message).unwrap().1);
+            seen.push(parse(message).expect("a sample names its invite by tags").1);
         }
         seen.sort();
-        assert_eq!(seen, ["bounced", "complained", "delivered"]);
+        assert_eq!(seen, ["bounced", "complained", "delivered", "sent"]);
     }
 }

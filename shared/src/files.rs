@@ -21,10 +21,11 @@ use aws_sdk_s3::presigning::PresigningConfig;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+use crate::audit::{self, Origin};
 use crate::access::Viewer;
 use crate::domain;
 use crate::error::{aws, Error, FieldError, Result};
-use crate::store::{from_item, keys, s, tx, ActorRef, AuditRecord, FileRecord, FileStatus, Item, LinkRecord, Store};
+use crate::store::{from_item, keys, s, tx, ActorRef, FileRecord, FileStatus, Item, LinkRecord, Store};
 use crate::AppState;
 
 pub const UPLOAD_URL_SECONDS: u64 = 15 * 60;
@@ -259,7 +260,7 @@ pub struct UploadSlot {
 }
 
 /// Issue an upload slot: check the limits, choose the key, record the pending file, sign.
-pub async fn create_upload(state: &AppState, viewer: &Viewer, client_id: &str, input: UploadInput) -> Result<UploadSlot> {
+pub async fn create_upload(state: &AppState, viewer: &Viewer, client_id: &str, input: UploadInput, origin: &Origin) -> Result<UploadSlot> {
     let firm = state.store.firm(viewer.firm_id()).await?;
     let req = check_upload(input.name.as_deref(), input.size, input.content_type.as_deref(), firm.max_upload_bytes)?;
     let mut sharing = Vec::new();
@@ -302,6 +303,8 @@ pub async fn create_upload(state: &AppState, viewer: &Viewer, client_id: &str, i
         s3_key: object_key(viewer.firm_id(), client_id, &file_id),
         status: FileStatus::Pending,
         uploaded_by: viewer.actor_ref(),
+        upload_ip: origin.ip.clone(),
+        upload_user_agent: origin.user_agent.clone(),
         created_at: now,
         available_at: None,
         rejected_reason: None,
@@ -404,7 +407,7 @@ pub fn content_disposition(name: &str) -> String {
 }
 
 /// A short-lived download link; the download is recorded (who, when, from where).
-pub async fn download(state: &AppState, viewer: &Viewer, client_id: &str, file_id: &str, ip: Option<String>, user_agent: Option<String>) -> Result<Download> {
+pub async fn download(state: &AppState, viewer: &Viewer, client_id: &str, file_id: &str, origin: &Origin) -> Result<Download> {
     let f = load_visible(&state.store, viewer, client_id, file_id).await?;
     if f.status != FileStatus::Available {
         return Err(Error::Conflict(match f.status {
@@ -423,29 +426,9 @@ pub async fn download(state: &AppState, viewer: &Viewer, client_id: &str, file_i
         .await
         .map_err(|e| Error::internal(format!("presigning failed: {e}")))?;
     let now = domain::now();
-    audit(&state.store, client_id, "file_downloaded", viewer.actor_ref(), now, ip, user_agent, Some(file_id.into()), Some(f.name.clone())).await?;
+    let entry = audit::entry(client_id, audit::event::FILE_DOWNLOADED, viewer.actor_ref(), now, origin, Some(file_id), Some(f.name.clone()))?;
+    audit::record(&state.store, &entry).await?;
     Ok(Download { url: presigned.uri().to_string(), expires_at: now + time::Duration::seconds(DOWNLOAD_URL_SECONDS as i64) })
-}
-
-/// Append to a client's audit trail.
-#[allow(clippy::too_many_arguments)]
-pub async fn audit(store: &Store, client_id: &str, event: &str, actor: ActorRef, at: OffsetDateTime, ip: Option<String>, user_agent: Option<String>, subject_id: Option<String>, detail: Option<String>) -> Result<()> {
-    let rec = AuditRecord {
-        pk: keys::client(client_id),
-        sk: keys::audit(&domain::rfc3339(at)?, &domain::new_id()),
-        client_id: client_id.into(),
-        event: event.into(),
-        actor,
-        at,
-        ip,
-        user_agent: user_agent.map(|u| u.chars().take(400).collect()),
-        subject_id,
-        detail,
-    };
-    if !store.put_new(&rec).await? {
-        return Err(Error::internal("audit entry collided"));
-    }
-    Ok(())
 }
 
 #[derive(Debug, Deserialize)]
@@ -464,17 +447,26 @@ pub struct SharingResult {
 }
 
 /// Staff set whom a file is shared with (replacing the previous list).
-pub async fn set_sharing(store: &Store, viewer: &Viewer, client_id: &str, file_id: &str, input: SharingInput) -> Result<SharingResult> {
+pub async fn set_sharing(store: &Store, viewer: &Viewer, client_id: &str, file_id: &str, input: SharingInput, origin: &Origin) -> Result<SharingResult> {
     let mut f = load_visible(store, viewer, client_id, file_id).await?;
     let ids = dedupe(input.contact_ids.unwrap_or_default());
     let all = input.all.unwrap_or(false);
     let sharing = plan_sharing(&crate::clients::links_of(store, client_id).await?, &ids, all)?;
-    f.shared_with = ids;
+    let (before, was_all) = (std::mem::replace(&mut f.shared_with, ids.clone()), f.shared_with_all);
     f.shared_with_all = all;
     let mut values = Item::from([(":all".to_string(), aws_sdk_dynamodb::types::AttributeValue::Bool(all))]);
     values.insert(":ids".into(), aws_sdk_dynamodb::types::AttributeValue::L(f.shared_with.iter().map(|i| s(i.clone())).collect()));
     let item = tx::update(store.table(), &f.pk, &f.sk, "SET shared_with = :ids, shared_with_all = :all", "attribute_exists(PK)", values, Default::default())?;
-    store.transact(vec![item], |_| Error::NotFound("file")).await?;
+    // The trail records each contact the file is newly shared with (their access history).
+    let now = domain::now();
+    let mut items = vec![item];
+    if all && !was_all {
+        items.push(audit::tx_put(store, &audit::entry(client_id, audit::event::FILE_SHARED, viewer.actor_ref(), now, origin, Some(file_id), Some(format!("{} shared with all contacts", f.name)))?)?);
+    }
+    for id in ids.iter().filter(|id| !before.contains(id)).take(98) {
+        items.push(audit::tx_put(store, &audit::entry(client_id, audit::event::FILE_SHARED, viewer.actor_ref(), now, origin, Some(id), Some(format!("{} ({file_id})", f.name)))?)?);
+    }
+    store.transact(items, |_| Error::NotFound("file")).await?;
     Ok(SharingResult { file: FileView::new(&f, viewer), sharing })
 }
 
@@ -538,7 +530,13 @@ pub async fn confirm_upload(state: &AppState, key: &str) -> Result<Confirmation>
     };
     values.insert(":pending".into(), s("pending"));
     let item = tx::update(state.store.table(), &file.pk, &file.sk, expr, "#status = :pending", values, [("#status".to_string(), "status".to_string())].into())?;
-    state.store.transact(vec![item], |_| Error::Conflict("the file was confirmed meanwhile".into())).await?;
+    let mut items = vec![item];
+    if verdict == Confirmation::Available {
+        let origin = Origin { ip: file.upload_ip.clone(), user_agent: file.upload_user_agent.clone() };
+        let entry = audit::entry(&client_id, audit::event::FILE_UPLOADED, file.uploaded_by.clone(), now, &origin, Some(&file_id), Some(file.name.clone()))?;
+        items.push(audit::tx_put(&state.store, &entry)?);
+    }
+    state.store.transact(items, |_| Error::Conflict("the file was confirmed meanwhile".into())).await?;
     tracing::info!(%client_id, %file_id, verdict = ?verdict, "upload checked");
     Ok(verdict)
 }
@@ -561,6 +559,8 @@ mod tests {
             s3_key: "k".into(),
             status: FileStatus::Available,
             uploaded_by: ActorRef { kind: "contact".into(), id: "k1".into(), name: "A".into() },
+            upload_ip: None,
+            upload_user_agent: None,
             created_at: t,
             available_at: None,
             rejected_reason: None,

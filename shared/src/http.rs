@@ -124,6 +124,11 @@ pub fn path(req: &Request) -> String {
     }
 }
 
+/// A query-string parameter, if present and not empty.
+pub fn query_param(req: &Request, name: &str) -> Option<String> {
+    req.query_string_parameters_ref().and_then(|q| q.first(name)).map(str::trim).filter(|v| !v.is_empty()).map(str::to_string)
+}
+
 /// The caller's IP as API Gateway saw it (for audit), if known.
 pub fn source_ip(req: &Request) -> Option<String> {
     match req.request_context_ref() {

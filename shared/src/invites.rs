@@ -4,16 +4,18 @@
 //!
 //! - Each contact gets an outcome: `sent`, `missing_email` (nothing is sent; the UI asks
 //!   for an address), `already_active`, `not_found`, or `failed` with the reason. One bad
-//!   contact never blocks the others.
-//! - A link is a 256-bit random token; only its SHA-256 is stored. It is single use,
-//!   expires after the firm's invite lifetime (default 30 days), and a new invite to the
-//!   same contact and client replaces it (the old link answers 410).
-//! - State changes **only after SES accepted the email**: the invite item, the contact's
-//!   link (invited-at, expiry, the one live hash) and the replaced invite change in one
-//!   conditional transaction. If SES refuses, nothing changes and the outcome is `failed`.
-//!   If the write fails after sending, the outcome is `failed` too and says that the link
-//!   in that email will not work (it is not recorded, so it cannot be used).
-//! - The emails of one request go out concurrently, at most [`SEND_CONCURRENCY`] at a time.
+//!   contact never blocks the others, and every outcome is true: `sent` only once SES
+//!   accepted the email, `failed` only when no working link went out.
+//! - A link is a token naming the client and contact plus 256 random bits; only its
+//!   SHA-256 is stored, on the contact's link item. It is single use, expires after the
+//!   firm's invite lifetime (default 30 days), and a new invite to the same contact and
+//!   client replaces it (the old link then says a newer invite was sent).
+//! - **The link is recorded before the email leaves** (see [`send_invites`]): a contact who
+//!   got an email always has a live link, whatever fails afterwards. An email SES refuses
+//!   puts the link back as it was.
+//! - Sending N invites costs one `Query`, N `SendEmail` and ⌈N/100⌉ `TransactWriteItems`
+//!   (one item per contact: the link carries the invite and its log); the firm's settings
+//!   come from a one-minute cache.
 
 use futures_util::stream::{self, StreamExt};
 use serde::{Deserialize, Serialize};
@@ -22,17 +24,22 @@ use time::{Duration, OffsetDateTime};
 use crate::clients::{load_client, ContactView};
 use crate::domain;
 use crate::error::{Error, FieldError, Result};
-use crate::store::{keys, s, tx, ClientRecord, FirmRecord, InviteRecord, InviteState, Item, LinkRecord, Store};
+use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
+
+use crate::audit::By;
+use crate::mail::SendError;
+use crate::store::{
+    s, tx, ClientRecord, FirmRecord, InviteEnd, InviteLogEntry, Item, LinkRecord, Store, DELIVERY_SENDING, INVITE_ATTRIBUTES, INVITE_LOG_KEPT,
+};
 use crate::templates::{self, InviteVars, RenderedEmail, TemplateSource};
 use crate::AppState;
 
 /// How many emails of one request are in flight at once.
 pub const SEND_CONCURRENCY: usize = 8;
-/// Contacts per request: a client record rarely has more; the UI sends one request per client.
-pub const MAX_CONTACTS: usize = 50;
+/// Contacts per request: a client record rarely has more; the UI sends one request per
+/// client, and 100 links fit one transaction.
+pub const MAX_CONTACTS: usize = 100;
 pub const MAX_MESSAGE_CHARS: usize = 2000;
-/// How long an invite record is kept after its link expired, so the link answers 410.
-pub const KEEP_AFTER_EXPIRY: Duration = Duration::days(90);
 
 // ---------- tokens ----------
 
@@ -40,18 +47,44 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// A new invite token (256 random bits, hex) and its SHA-256.
-pub fn new_token() -> Result<(String, String)> {
+/// Hex characters of a token: client id (32), contact id (32), secret (64).
+pub const TOKEN_LEN: usize = 128;
+
+/// A new invite token for one contact on one client, and its SHA-256 (the stored form).
+///
+/// The token is the client id and the contact id (UUIDs, as 32 hex digits each) followed
+/// by 256 random bits: the ids name the one link item to read (a strongly consistent
+/// `GetItem`, no index, nothing else written when the invite is sent), the random part is
+/// the secret. Knowing the ids gives nothing: a token with right ids and a wrong secret
+/// costs the same read and gets the same answer as a token with unknown ids.
+pub fn new_token(client_id: &str, contact_id: &str) -> Result<(String, String)> {
+    let id = |s: &str| uuid::Uuid::parse_str(s).map(|u| u.simple().to_string()).map_err(|_| Error::internal("ids are UUIDs"));
     let mut raw = [0u8; 32];
     aws_lc_rs::rand::fill(&mut raw).map_err(|_| Error::internal("no randomness available"))?;
-    let token = hex(&raw);
+    let token = format!("{}{}{}", id(client_id)?, id(contact_id)?, hex(&raw));
     let hash = hash_token(&token);
     Ok((token, hash))
+}
+
+/// The `(client id, contact id)` a well-formed token names; `None` for anything else.
+pub fn token_ids(token: &str) -> Option<(String, String)> {
+    if token.len() != TOKEN_LEN || !token.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+        return None;
+    }
+    let client = uuid::Uuid::parse_str(&token[..32]).ok()?;
+    let contact = uuid::Uuid::parse_str(&token[32..64]).ok()?;
+    Some((client.hyphenated().to_string(), contact.hyphenated().to_string()))
 }
 
 /// The stored form of a token.
 pub fn hash_token(token: &str) -> String {
     hex(aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, token.as_bytes()).as_ref())
+}
+
+/// Compare two hashes without an early exit, so the time taken says nothing about how
+/// much of a guess was right.
+pub fn same_hash(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// Where the email's Create Account button leads. The token is in the fragment, which
@@ -200,188 +233,263 @@ impl InviteContext {
     }
 }
 
-async fn context(store: &Store, firm_id: &str, client_id: &str, template_id: Option<&str>, message: String) -> Result<(InviteContext, Vec<LinkRecord>)> {
+
+// ---------- operations ----------
+
+/// One contact whose invite is about to go out: the link as read, the link as it will be
+/// once the invite is recorded, and the email carrying the new token.
+struct Pending {
+    index: usize,
+    before: LinkRecord,
+    after: LinkRecord,
+    email: String,
+    rendered: RenderedEmail,
+    hash: String,
+}
+
+/// The link as it is once a new invite (token `hash`, sent `now`) is recorded: the old live
+/// link ends as `replaced`, delivery is `sending`, the email is logged.
+pub fn invited(link: &LinkRecord, hash: &str, email: &str, expires_at: OffsetDateTime, sender: &By, now: OffsetDateTime) -> LinkRecord {
+    let mut after = link.clone();
+    after.end_invite(InviteEnd::Replaced, now);
+    after.invited_at = Some(now);
+    after.invite_expires_at = Some(expires_at);
+    after.invite_hash = Some(hash.to_string());
+    after.invite_delivery = Some(DELIVERY_SENDING.into());
+    after.invite_revoked_at = None;
+    after.invite_log.push(InviteLogEntry {
+        at: now,
+        by: sender.actor.clone(),
+        email: email.to_string(),
+        ip: sender.origin.ip.clone(),
+        user_agent: sender.origin.user_agent.clone(),
+    });
+    let excess = after.invite_log.len().saturating_sub(INVITE_LOG_KEPT);
+    after.invite_log.drain(..excess);
+    after
+}
+
+/// The one write that moves a link's invite attributes to those of `target`: every
+/// attribute of [`INVITE_ATTRIBUTES`] is set to `target`'s value or removed. Conditional on
+/// the link still having the live hash `expect` (or none), so two writers never cross.
+/// `extra` sets (`Some`) or removes (`None`) other attributes of the same item.
+pub fn invite_write(store: &Store, target: &LinkRecord, expect: Option<&str>, not_accepted: bool, extra: &[(&str, Option<AttributeValue>)]) -> Result<TransactWriteItem> {
+    let item = crate::store::to_item(target)?;
+    let mut names = std::collections::HashMap::new();
+    let mut values = Item::new();
+    let mut set = Vec::new();
+    let mut remove = Vec::new();
+    for (i, attr) in INVITE_ATTRIBUTES.iter().enumerate() {
+        names.insert(format!("#a{i}"), attr.to_string());
+        match item.get(*attr) {
+            Some(v) => {
+                set.push(format!("#a{i} = :a{i}"));
+                values.insert(format!(":a{i}"), v.clone());
+            }
+            None => remove.push(format!("#a{i}")),
+        }
+    }
+    for (i, (attr, v)) in extra.iter().enumerate() {
+        names.insert(format!("#x{i}"), attr.to_string());
+        match v {
+            Some(v) => {
+                set.push(format!("#x{i} = :x{i}"));
+                values.insert(format!(":x{i}"), v.clone());
+            }
+            None => remove.push(format!("#x{i}")),
+        }
+    }
+    let mut update = String::new();
+    if !set.is_empty() {
+        update.push_str(&format!("SET {}", set.join(", ")));
+    }
+    if !remove.is_empty() {
+        update.push_str(&format!(" REMOVE {}", remove.join(", ")));
+    }
+    let mut condition = "attribute_exists(PK)".to_string();
+    if not_accepted {
+        condition.push_str(" AND attribute_not_exists(accepted_at)");
+    }
+    names.insert("#h".into(), "invite_hash".into());
+    match expect {
+        Some(h) => {
+            condition.push_str(" AND #h = :expect");
+            values.insert(":expect".into(), s(h));
+        }
+        None => condition.push_str(" AND attribute_not_exists(#h)"),
+    }
+    tx::update(store.table(), &target.pk, &target.sk, update.trim(), &condition, values, names)
+}
+
+async fn context(state: &AppState, firm_id: &str, client_id: &str, template_id: Option<&str>, message: String) -> Result<(InviteContext, Vec<LinkRecord>)> {
+    let store = &state.store;
     let (loaded, firm, template) =
-        tokio::try_join!(load_client(store, firm_id, client_id), store.firm(firm_id), templates::load(store, firm_id, template_id))?;
+        tokio::try_join!(load_client(store, firm_id, client_id), state.firm_settings(firm_id), templates::load(store, firm_id, template_id))?;
     let (client, links) = loaded;
     Ok((InviteContext { firm, client, template, message }, links))
 }
 
-// ---------- operations ----------
-
 /// Send invites to the listed contacts of a client.
-pub async fn send_invites(state: &AppState, staff_sub: &str, firm_id: &str, client_id: &str, input: SendInput) -> Result<Vec<ContactOutcome>> {
+///
+/// The order is what keeps every outcome true and no invite lost, at the floor of AWS calls
+/// (one `Query`, then ⌈N/100⌉ `TransactWriteItems`, then N `SendEmail`):
+///
+/// 1. every new link is recorded first — one item per contact, delivery `sending` — so a
+///    contact who gets an email always has a live link, even if this process dies the
+///    moment SES accepted it;
+/// 2. the emails go out, at most [`SEND_CONCURRENCY`] at a time;
+/// 3. for each email SES refused, the link is put back exactly as it was (the old link,
+///    if any, works again) and the outcome is `failed` with SES's reason.
+///
+/// SES's own `Send` event (configuration set → `email-events`) then turns `sending` into
+/// `sent`; a link left `sending` (the process died before SES answered) shows as
+/// `unconfirmed` after [`SENDING_GRACE`](crate::store::SENDING_GRACE), so staff resend.
+pub async fn send_invites(state: &AppState, sender: &By, firm_id: &str, client_id: &str, input: SendInput) -> Result<Vec<ContactOutcome>> {
     let req = input.parse()?;
-    let (ctx, links) = context(&state.store, firm_id, client_id, req.template_id.as_deref(), req.message).await?;
-    let ctx = &ctx;
-    let links = &links;
-    let sends = req.contact_ids.into_iter().map(move |contact_id: String| async move {
-        let outcome = match classify(links, &contact_id) {
-            Err(skip) => skip,
-            Ok(link) => send_one(state, ctx, link, staff_sub).await,
-        };
-        ContactOutcome { contact_id, outcome }
+    let (ctx, links) = context(state, firm_id, client_id, req.template_id.as_deref(), req.message).await?;
+    let now = domain::now();
+    let mut outcomes: Vec<Option<Outcome>> = vec![None; req.contact_ids.len()];
+    let mut pending = Vec::new();
+    for (index, contact_id) in req.contact_ids.iter().enumerate() {
+        match classify(&links, contact_id).and_then(|link| prepare(state, &ctx, link, sender, now, index)) {
+            Ok(p) => pending.push(p),
+            Err(skip) => outcomes[index] = Some(skip),
+        }
+    }
+
+    // 1. Record the links, at most 100 to a transaction.
+    let mut recorded = Vec::new();
+    let mut rest = pending;
+    while !rest.is_empty() {
+        let chunk: Vec<Pending> = rest.drain(..rest.len().min(100)).collect();
+        for (p, result) in record_links(&state.store, chunk).await {
+            match result {
+                Ok(()) => recorded.push(p),
+                Err(reason) => outcomes[p.index] = Some(Outcome::Failed { reason }),
+            }
+        }
+    }
+
+    // 2. Send.
+    let tags_of = |p: &Pending| [("client", p.after.client_id.clone()), ("contact", p.after.contact_id.clone()), ("invite", p.hash.clone())];
+    let sends = recorded.into_iter().map(|p| {
+        let ctx = &ctx;
+        async move {
+            let tags = tags_of(&p);
+            let tags: Vec<(&str, &str)> = tags.iter().map(|(n, v)| (*n, v.as_str())).collect();
+            let result = crate::mail::send(&state.ses, &ctx.firm.sender_email, &p.email, &p.rendered, state.config.ses_configuration_set.as_deref(), &tags).await;
+            (p, result)
+        }
     });
-    // `buffered` keeps the request's order while running up to SEND_CONCURRENCY at once.
-    let outcomes: Vec<ContactOutcome> = stream::iter(sends).buffered(SEND_CONCURRENCY).collect().await;
+    let sent: Vec<(Pending, std::result::Result<String, SendError>)> = stream::iter(sends).buffered(SEND_CONCURRENCY).collect().await;
+
+    // 3. Put back the links whose email SES refused.
+    let mut refused = Vec::new();
+    for (p, result) in sent {
+        match result {
+            Ok(_) => {
+                outcomes[p.index] = Some(Outcome::Sent { email: p.email.clone(), expires_at: p.after.invite_expires_at.unwrap_or(now) });
+            }
+            Err(SendError::Refused(reason)) => {
+                tracing::warn!(contact_id = %p.after.contact_id, %reason, "SES refused an invite");
+                outcomes[p.index] = Some(Outcome::Failed { reason: format!("the email could not be sent: {reason}") });
+                refused.push(p);
+            }
+            Err(SendError::Unknown(reason)) => {
+                // SES may have sent it: the link stays live (a contact who got it can use
+                // it) and the status says `unconfirmed` unless SES reports the email.
+                tracing::warn!(contact_id = %p.after.contact_id, %reason, "no answer from SES for an invite");
+                outcomes[p.index] = Some(Outcome::Failed {
+                    reason: "the email service did not answer, so the email may or may not have gone out (its link works if it arrives); send the invite again to be sure".into(),
+                });
+            }
+        }
+    }
+    for p in &refused {
+        // The old state comes back only if nothing touched the link since (its hash is still
+        // ours). Should this write fail, the link stays live but unsent: its status says
+        // `unconfirmed` once the grace period is over — never `sent`.
+        let undo = invite_write(&state.store, &p.before, Some(&p.hash), false, &[]);
+        let undone = match undo {
+            Ok(item) => state.store.transact(vec![item], |_| Error::Conflict("changed meanwhile".into())).await,
+            Err(e) => Err(e),
+        };
+        if let Err(e) = undone {
+            tracing::error!(contact_id = %p.after.contact_id, error = %e, "a refused invite's link could not be put back");
+        }
+    }
+
+    let outcomes: Vec<ContactOutcome> = req
+        .contact_ids
+        .into_iter()
+        .zip(outcomes)
+        .map(|(contact_id, o)| ContactOutcome { contact_id, outcome: o.unwrap_or(Outcome::Failed { reason: "not processed".into() }) })
+        .collect();
     let sent = outcomes.iter().filter(|o| matches!(o.outcome, Outcome::Sent { .. })).count();
     tracing::info!(%client_id, requested = outcomes.len(), sent, "invites processed");
     Ok(outcomes)
 }
 
-async fn send_one(state: &AppState, ctx: &InviteContext, link: &LinkRecord, staff_sub: &str) -> Outcome {
-    let Some(email) = link.email.clone() else { return Outcome::MissingEmail };
-    let (token, hash) = match new_token() {
-        Ok(t) => t,
-        Err(e) => return Outcome::Failed { reason: e.public_detail() },
-    };
-    let now = domain::now();
+fn prepare(state: &AppState, ctx: &InviteContext, link: &LinkRecord, sender: &By, now: OffsetDateTime, index: usize) -> std::result::Result<Pending, Outcome> {
+    let email = link.email.as_ref().ok_or(Outcome::MissingEmail)?.to_string();
+    let (token, hash) = new_token(&link.client_id, &link.contact_id).map_err(|e| Outcome::Failed { reason: e.public_detail() })?;
     let expires_at = ctx.link_expiry(now);
     let url = create_account_url(&state.config.web_origin, &token);
-    let rendered = match ctx.render(link, &url, expires_at) {
-        Ok(r) => r,
-        Err(reason) => return Outcome::Failed { reason },
-    };
-    let message_id = match crate::mail::send(&state.ses, &ctx.firm.sender_email, email.as_str(), &rendered, state.config.ses_configuration_set.as_deref()).await {
-        Ok(id) => id,
-        Err(reason) => {
-            tracing::warn!(contact_id = %link.contact_id, %reason, "SES refused an invite");
-            return Outcome::Failed { reason: format!("the email could not be sent: {reason}") };
-        }
-    };
-    let invite = InviteRecord {
-        pk: keys::invite(&hash),
-        sk: keys::INVITE_SK.into(),
-        token_hash: hash.clone(),
-        state: InviteState::Live,
-        firm_id: ctx.firm.firm_id.clone(),
-        firm_name: ctx.firm.name.clone(),
-        client_id: ctx.client.client_id.clone(),
-        client_name: ctx.client.name.clone(),
-        contact_id: link.contact_id.clone(),
-        first_name: link.first_name.clone(),
-        last_name: link.last_name.clone(),
-        email: email.clone(),
-        created_at: now,
-        link_expires_at: expires_at,
-        sent_by: staff_sub.to_string(),
-        message_id,
-        expires_at: (expires_at + KEEP_AFTER_EXPIRY).unix_timestamp(),
-    };
-    match record_invite(&state.store, &invite, link, now).await {
-        Ok(()) => {
-            tracing::info!(contact_id = %link.contact_id, "invite sent");
-            Outcome::Sent { email: email.to_string(), expires_at }
-        }
-        Err(e) => {
-            tracing::error!(contact_id = %link.contact_id, error = %e, "invite emailed but not recorded");
-            Outcome::Failed {
-                reason: "the email was sent, but the invite could not be recorded, so its link will not work; please send the invite again".into(),
+    let rendered = ctx.render(link, &url, expires_at).map_err(|reason| Outcome::Failed { reason })?;
+    let after = invited(link, &hash, &email, expires_at, sender, now);
+    Ok(Pending { index, before: link.clone(), after, email, rendered, hash })
+}
+
+/// Write up to 100 new links in one transaction. A link that changed since it was read
+/// (its condition failed) is reported and the others are written without it.
+async fn record_links(store: &Store, chunk: Vec<Pending>) -> Vec<(Pending, std::result::Result<(), String>)> {
+    let mut results = Vec::new();
+    let mut todo = chunk;
+    // Each round either writes everything left or removes at least one contact.
+    while !todo.is_empty() {
+        let items: Result<Vec<TransactWriteItem>> = todo.iter().map(|p| invite_write(store, &p.after, p.before.invite_hash.as_deref(), true, &[])).collect();
+        let outcome = match items {
+            Ok(items) => store.transact_each(items).await,
+            Err(e) => Err(e),
+        };
+        match outcome {
+            Ok(Ok(())) => {
+                results.extend(todo.drain(..).map(|p| (p, Ok(()))));
+            }
+            Ok(Err(failed)) => {
+                let mut kept = Vec::new();
+                for (i, p) in todo.drain(..).enumerate() {
+                    if failed.contains(&i) {
+                        results.push((p, Err("the contact's invite or access changed meanwhile; reload and try again".to_string())));
+                    } else {
+                        kept.push(p);
+                    }
+                }
+                todo = kept;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "invites could not be recorded; nothing was sent");
+                let reason = format!("the invite could not be recorded, so nothing was sent: {}", e.public_detail());
+                results.extend(todo.drain(..).map(|p| (p, Err(reason.clone()))));
             }
         }
     }
-}
-
-/// The invite, the link's new invite state and the replaced invite: one transaction.
-async fn record_invite(store: &Store, invite: &InviteRecord, link: &LinkRecord, now: OffsetDateTime) -> Result<()> {
-    let mut values = Item::from([
-        (":now".to_string(), s(domain::rfc3339(now)?)),
-        (":exp".to_string(), s(domain::rfc3339(invite.link_expires_at)?)),
-        (":h".to_string(), s(invite.token_hash.clone())),
-        (":sent".to_string(), s(crate::store::DELIVERY_SENT)),
-    ]);
-    let condition = match &link.invite_hash {
-        Some(old) => {
-            values.insert(":old".into(), s(old.clone()));
-            "attribute_exists(PK) AND attribute_not_exists(accepted_at) AND invite_hash = :old"
-        }
-        None => "attribute_exists(PK) AND attribute_not_exists(accepted_at) AND attribute_not_exists(invite_hash)",
-    };
-    let mut items = vec![
-        tx::put_new(store.table(), invite)?,
-        tx::update(
-            store.table(),
-            &link.pk,
-            &link.sk,
-            "SET invited_at = :now, invite_expires_at = :exp, invite_hash = :h, invite_delivery = :sent REMOVE invite_revoked_at",
-            condition,
-            values,
-            Default::default(),
-        )?,
-    ];
-    // Delivery reports from SES name the message: point the message at this invite.
-    items.push(tx::put_new(
-        store.table(),
-        &crate::store::MessageRecord {
-            pk: keys::message(&invite.message_id),
-            sk: keys::MESSAGE_SK.into(),
-            token_hash: invite.token_hash.clone(),
-            client_id: invite.client_id.clone(),
-            contact_id: invite.contact_id.clone(),
-            expires_at: invite.expires_at,
-        },
-    )?);
-    // The replaced link dies in the same transaction (an expired one is dead already, and
-    // its record may have been removed by TTL).
-    if let (Some(old), Some(old_exp)) = (&link.invite_hash, link.invite_expires_at) {
-        if old_exp > now {
-            items.push(set_invite_state(store, old, InviteState::Replaced, now)?);
-        }
-    }
-    store.transact(items, |_| Error::Conflict("the contact's invite changed meanwhile".into())).await
-}
-
-fn state_name(state: InviteState) -> &'static str {
-    match state {
-        InviteState::Live => "live",
-        InviteState::Used => "used",
-        InviteState::Revoked => "revoked",
-        InviteState::Replaced => "replaced",
-    }
-}
-
-/// Move a live invite to `state` (conditional on it still being live).
-pub fn set_invite_state(store: &Store, hash: &str, state: InviteState, now: OffsetDateTime) -> Result<aws_sdk_dynamodb::types::TransactWriteItem> {
-    tx::update(
-        store.table(),
-        &keys::invite(hash),
-        keys::INVITE_SK,
-        "SET #state = :state, state_changed_at = :now",
-        "#state = :live",
-        Item::from([
-            (":state".to_string(), s(state_name(state))),
-            (":live".to_string(), s(state_name(InviteState::Live))),
-            (":now".to_string(), s(domain::rfc3339(now)?)),
-        ]),
-        [("#state".to_string(), "state".to_string())].into(),
-    )
+    results
 }
 
 /// Kill a contact's open invite without sending a new one.
-pub async fn revoke_invite(store: &Store, firm_id: &str, client_id: &str, contact_id: &str) -> Result<ContactView> {
+pub async fn revoke_invite(store: &Store, by: &By, firm_id: &str, client_id: &str, contact_id: &str) -> Result<ContactView> {
     let (_, links) = load_client(store, firm_id, client_id).await?;
     let link = links.iter().find(|l| l.contact_id == contact_id).ok_or(Error::NotFound("contact"))?;
     let hash = link.invite_hash.clone().ok_or_else(|| Error::Conflict("this contact has no open invite to revoke".into()))?;
     let now = domain::now();
-    let mut items = vec![tx::update(
-        store.table(),
-        &link.pk,
-        &link.sk,
-        "SET invite_revoked_at = :now REMOVE invite_hash, invited_at, invite_expires_at, invite_delivery",
-        "invite_hash = :h",
-        Item::from([(":now".to_string(), s(domain::rfc3339(now)?)), (":h".to_string(), s(hash.clone()))]),
-        Default::default(),
-    )?];
-    if link.invite_expires_at.is_some_and(|e| e > now) {
-        items.push(set_invite_state(store, &hash, InviteState::Revoked, now)?);
-    }
+    let mut updated = link.clone();
+    updated.end_invite(InviteEnd::Revoked, now);
+    updated.invite_revoked_at = Some(now);
+    let entry = crate::audit::entry(client_id, crate::audit::event::INVITE_REVOKED, by.actor.clone(), now, &by.origin, Some(contact_id), None)?;
+    let items = vec![invite_write(store, &updated, Some(&hash), false, &[])?, crate::audit::tx_put(store, &entry)?];
     store.transact(items, |_| Error::Conflict("the invite changed meanwhile; reload and try again".into())).await?;
     tracing::info!(%client_id, %contact_id, "invite revoked");
-    let mut updated = link.clone();
-    updated.invite_hash = None;
-    updated.invited_at = None;
-    updated.invite_expires_at = None;
-    updated.invite_revoked_at = Some(now);
     Ok(ContactView::from_link(&updated, now))
 }
 
@@ -394,7 +502,7 @@ pub struct Preview {
     pub email: RenderedEmail,
 }
 
-pub async fn preview(store: &Store, web_origin: &str, firm_id: &str, client_id: &str, input: PreviewInput) -> Result<Preview> {
+pub async fn preview(state: &AppState, firm_id: &str, client_id: &str, input: PreviewInput) -> Result<Preview> {
     let mut errs = Vec::new();
     let contact_id = input.contact_id.filter(|c| !c.trim().is_empty());
     if contact_id.is_none() {
@@ -405,11 +513,11 @@ pub async fn preview(store: &Store, web_origin: &str, firm_id: &str, client_id: 
         return Err(Error::Validation(errs));
     }
     let contact_id = contact_id.unwrap_or_default();
-    let (ctx, links) = context(store, firm_id, client_id, input.template_id.as_deref().filter(|t| !t.is_empty()), message).await?;
+    let (ctx, links) = context(state, firm_id, client_id, input.template_id.as_deref().filter(|t| !t.is_empty()), message).await?;
     let link = links.iter().find(|l| l.contact_id == contact_id).ok_or(Error::NotFound("contact"))?;
     let now = domain::now();
     // The real link is made when the invite is sent; the preview shows where it leads.
-    let url = create_account_url(web_origin, "preview");
+    let url = create_account_url(&state.config.web_origin, "preview");
     let email = ctx.render(link, &url, ctx.link_expiry(now)).map_err(|e| Error::field("template_id", e))?;
     Ok(Preview { to: link.email.as_ref().map(|e| e.to_string()), from: ctx.firm.sender_email.clone(), email })
 }
@@ -417,29 +525,12 @@ pub async fn preview(store: &Store, web_origin: &str, firm_id: &str, client_id: 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::EmailAddress;
     use time::macros::datetime;
 
     fn link(id: &str, email: Option<&str>, accepted: bool) -> LinkRecord {
         let t = datetime!(2026-11-01 00:00 UTC);
         let client = ClientRecord::new("f", "c", "Client", t);
-        let contact = crate::store::ContactRecord {
-            pk: keys::contact(id),
-            sk: keys::PROFILE_SK.into(),
-            firm_id: "f".into(),
-            contact_id: id.into(),
-            first_name: "A".into(),
-            last_name: "B".into(),
-            email: email.map(|e| EmailAddress::parse("email", e).unwrap()),
-            phone: None,
-            address: None,
-            user_sub: None,
-            last_login_at: None,
-            access_revoked_at: None,
-            created_at: t,
-            updated_at: t,
-            version: 1,
-        };
+        let contact = crate::store::ContactRecord::sample("f", id, email, t);
         let mut l = LinkRecord::new(&client, &contact, t);
         if accepted {
             l.accepted_at = Some(t);
@@ -448,15 +539,71 @@ mod tests {
     }
 
     #[test]
-    fn tokens_are_256_bit_random_and_stored_hashed() {
-        let (a, ha) = new_token().unwrap();
-        let (b, _) = new_token().unwrap();
-        assert_eq!(a.len(), 64);
-        assert_ne!(a, b);
+    fn tokens_name_their_link_carry_256_random_bits_and_are_stored_hashed() {
+        let (client, contact) = (domain::new_id(), domain::new_id());
+        let (a, ha) = new_token(&client, &contact).unwrap();
+        let (b, _) = new_token(&client, &contact).unwrap();
+        assert_eq!(a.len(), TOKEN_LEN);
+        assert_ne!(a[64..], b[64..]);
+        assert_eq!(token_ids(&a), Some((client, contact)));
         assert_eq!(ha, hash_token(&a));
         assert_ne!(ha, a);
         // SHA-256 of "abc"
         assert_eq!(hash_token("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        // anything else names no link
+        for bad in ["", "abc", &a[..127], &a.to_uppercase(), &format!("{a}0"), &"g".repeat(128)] {
+            assert_eq!(token_ids(bad), None, "{bad}");
+        }
+        assert!(same_hash(&ha, &ha.clone()));
+        assert!(!same_hash(&ha, &hash_token("other")));
+        assert!(!same_hash(&ha, &ha[..63]));
+    }
+
+    fn by() -> By {
+        By { actor: crate::store::ActorRef { kind: "staff".into(), id: "s".into(), name: "Sam".into() }, origin: crate::audit::Origin { ip: Some("198.51.100.7".into()), user_agent: None } }
+    }
+
+    #[test]
+    fn a_new_invite_replaces_the_live_link_resets_its_state_and_is_logged() {
+        let t = datetime!(2026-11-02 00:00 UTC);
+        let mut l = link("k1", Some("a@example.com"), false);
+        l.invite_hash = Some("old".into());
+        l.invited_at = Some(t);
+        l.invite_delivery = Some("bounced".into());
+        l.invite_attempts = 3;
+        let after = invited(&l, "new", "a@example.com", t + Duration::days(30), &by(), t);
+        assert_eq!(after.invite_hash.as_deref(), Some("new"));
+        assert_eq!(after.invite_delivery.as_deref(), Some(DELIVERY_SENDING));
+        assert_eq!(after.invite_attempts, 0);
+        assert_eq!(after.past_invites.len(), 1);
+        assert_eq!((after.past_invites[0].hash.as_str(), after.past_invites[0].ended), ("old", InviteEnd::Replaced));
+        assert_eq!(after.invite_log.last().map(|e| (e.email.as_str(), e.ip.as_deref())), Some(("a@example.com", Some("198.51.100.7"))));
+        // the memory of ended links and the log are bounded
+        let mut l = after;
+        for i in 0..40 {
+            l = invited(&l, &format!("h{i}"), "a@example.com", t, &by(), t);
+        }
+        assert_eq!(l.past_invites.len(), crate::store::PAST_INVITES_KEPT);
+        assert_eq!(l.invite_log.len(), INVITE_LOG_KEPT);
+        assert_eq!(l.past_invites.last().map(|p| p.hash.as_str()), Some("h38"));
+    }
+
+    #[test]
+    fn an_invite_write_sets_or_removes_every_invite_attribute_and_is_conditional() {
+        let store = Store::new(aws_sdk_dynamodb::Client::from_conf(aws_sdk_dynamodb::Config::builder().behavior_version_latest().build()), "t");
+        let l = link("k1", Some("a@example.com"), false);
+        let item = invite_write(&store, &invited(&l, "h", "a@example.com", datetime!(2026-12-01 00:00 UTC), &by(), datetime!(2026-11-01 00:00 UTC)), None, true, &[]).unwrap();
+        let u = item.update().unwrap();
+        let names = u.expression_attribute_names().unwrap();
+        let mentioned: Vec<&String> = names.values().collect();
+        for attr in INVITE_ATTRIBUTES {
+            assert!(mentioned.contains(&&attr.to_string()), "{attr}");
+        }
+        // invite_revoked_at, invite_attempts and past_invites are unset: removed
+        assert!(u.update_expression().contains(" REMOVE "));
+        assert_eq!(u.condition_expression(), Some("attribute_exists(PK) AND attribute_not_exists(accepted_at) AND attribute_not_exists(#h)"));
+        let undo = invite_write(&store, &l, Some("h"), false, &[]).unwrap();
+        assert_eq!(undo.update().unwrap().condition_expression(), Some("attribute_exists(PK) AND #h = :expect"));
     }
 
     #[test]

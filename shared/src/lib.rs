@@ -33,6 +33,7 @@
 //! the caller must fix, never what the server tripped on.
 
 pub mod access;
+pub mod audit;
 pub mod auth;
 pub mod billing;
 pub mod clients;

@@ -15,9 +15,11 @@ use time::OffsetDateTime;
 use crate::auth::{Actor, Audience};
 use crate::domain::{self, EmailAddress};
 use crate::error::{aws, Error, Result};
-use crate::invites::{hash_token, set_invite_state};
+use crate::audit::Origin;
+use crate::invites::{hash_token, invite_write, same_hash, token_ids};
 use crate::sessions::{self, Session};
-use crate::store::{from_item, keys, s, tx, ContactRecord, InviteRecord, InviteState, Item, LinkRecord, Store, UserRecord};
+use crate::store::{from_item, keys, s, tx, ActorRef, ContactRecord, InviteEnd, Item, LinkRecord, Store, UserRecord};
+use aws_sdk_dynamodb::types::AttributeValue;
 use crate::AppState;
 
 // ---------- password policy ----------
@@ -116,32 +118,25 @@ impl InviteInfo {
 }
 
 struct LiveInvite {
-    invite: InviteRecord,
     link: LinkRecord,
     contact: ContactRecord,
+    hash: String,
 }
 
-/// Find a token's invite and check it can still be used. Unknown tokens (malformed ones
-/// included) cost the same single lookup as known ones and answer 404; used, revoked,
-/// replaced or expired ones answer 410 with what to do.
+/// Wrong passwords (of an existing login) one invite link takes before it stops working.
+/// Cognito limits sign-in attempts too; this bounds guessing through the invite page.
+pub const MAX_ATTEMPTS: u32 = 10;
+
+/// Find a token's invite and check it can still be used. Every token — unknown, malformed,
+/// right ids with a wrong secret — costs the same one read and answers the same 404; only
+/// the holder of a real link that ended (used, revoked, replaced, expired) is told why,
+/// with 410.
 async fn live_invite(store: &Store, token: &str) -> Result<LiveInvite> {
-    let hash = hash_token(token.trim());
-    let invite = store.get::<InviteRecord>(&keys::invite(&hash), keys::INVITE_SK).await?.ok_or(Error::NotFound("invite"))?;
-    match invite.state {
-        InviteState::Used => return Err(Error::Gone("This invite link was already used to create an account. Sign in instead.".into())),
-        InviteState::Revoked => return Err(Error::Gone("This invite link was revoked by the firm. Ask them for a new invite.".into())),
-        InviteState::Replaced => return Err(Error::Gone("A newer invite was sent to you. Use the link in the most recent email.".into())),
-        InviteState::Live => {}
-    }
-    if domain::now() >= invite.link_expires_at {
-        return Err(Error::Gone(format!(
-            "This invite link expired on {}. Ask the firm to send a new invite.",
-            crate::templates::long_date(invite.link_expires_at)
-        )));
-    }
-    let items = store
-        .batch_get(vec![(keys::client(&invite.client_id), keys::contact(&invite.contact_id)), (keys::contact(&invite.contact_id), keys::PROFILE_SK.into())])
-        .await?;
+    let token = token.trim();
+    let hash = hash_token(token);
+    let nil = uuid::Uuid::nil().hyphenated().to_string();
+    let (client_id, contact_id) = token_ids(token).unwrap_or_else(|| (nil.clone(), nil));
+    let items = store.batch_get(vec![(keys::client(&client_id), keys::contact(&contact_id)), (keys::contact(&contact_id), keys::PROFILE_SK.into())]).await?;
     let mut link = None;
     let mut contact = None;
     for item in items {
@@ -151,29 +146,44 @@ async fn live_invite(store: &Store, token: &str) -> Result<LiveInvite> {
             link = Some(from_item::<LinkRecord>(item)?);
         }
     }
-    let gone = || Error::Gone("This invite link is no longer valid. Ask the firm to send a new invite.".into());
-    let (link, contact) = (link.ok_or_else(gone)?, contact.ok_or_else(gone)?);
-    // Defence in depth: the contact's link must still name this invite as the live one.
-    if link.invite_hash.as_deref() != Some(hash.as_str()) {
-        return Err(Error::Gone("A newer invite was sent to you. Use the link in the most recent email.".into()));
+    let link = link.ok_or(Error::NotFound("invite"))?;
+    if !link.invite_hash.as_deref().is_some_and(|h| same_hash(h, &hash)) {
+        let ended = link.past_invites.iter().find(|p| same_hash(&p.hash, &hash)).ok_or(Error::NotFound("invite"))?;
+        return Err(Error::Gone(
+            match ended.ended {
+                InviteEnd::Used => "This invite link was already used to create an account. Sign in instead.",
+                InviteEnd::Revoked => "This invite link was revoked by the firm. Ask them for a new invite.",
+                InviteEnd::Replaced => "A newer invite was sent to you. Use the link in the most recent email.",
+                InviteEnd::EmailChanged => "The firm changed the email address this invite was sent to. Ask them for a new invite.",
+            }
+            .into(),
+        ));
     }
-    if contact.email.as_ref() != Some(&invite.email) {
+    let expires_at = link.invite_expires_at.ok_or(Error::NotFound("invite"))?;
+    if domain::now() >= expires_at {
+        return Err(Error::Gone(format!("This invite link expired on {}. Ask the firm to send a new invite.", crate::templates::long_date(expires_at))));
+    }
+    if link.invite_attempts >= MAX_ATTEMPTS {
+        return Err(Error::Gone("This invite link was locked after too many wrong passwords. Ask the firm to send a new invite.".into()));
+    }
+    let contact = contact.ok_or_else(|| Error::Gone("This invite link is no longer valid. Ask the firm to send a new invite.".into()))?;
+    if contact.email.is_none() || contact.email != link.email {
         return Err(Error::Gone("The firm changed the email address this invite was sent to. Ask them for a new invite.".into()));
     }
-    Ok(LiveInvite { invite, link, contact })
+    Ok(LiveInvite { link, contact, hash })
 }
 
 pub async fn invite_info(state: &AppState, token: &str) -> Result<InviteInfo> {
     let live = live_invite(&state.store, token).await?;
-    let rules = password_rules(state).await?;
-    let i = live.invite;
+    let (rules, firm) = tokio::try_join!(password_rules(state), state.firm_settings(&live.link.firm_id))?;
+    let l = live.link;
     Ok(InviteInfo {
-        email: i.email,
-        first_name: i.first_name,
-        last_name: i.last_name,
-        firm_name: i.firm_name,
-        client_name: i.client_name,
-        expires_at: i.link_expires_at,
+        email: live.contact.email.clone().ok_or(Error::NotFound("invite"))?,
+        first_name: l.first_name,
+        last_name: l.last_name,
+        firm_name: firm.name,
+        client_name: l.client_name,
+        expires_at: l.invite_expires_at.unwrap_or_else(domain::now),
         has_login: InviteInfo::login_state(&live.contact),
         password_rule: format!("Your password {}.", rules.describe()),
     })
@@ -195,9 +205,29 @@ pub struct AccountCreated {
     pub session: Session,
 }
 
+fn contact_actor(contact: &ContactRecord) -> ActorRef {
+    ActorRef { kind: "contact".into(), id: contact.contact_id.clone(), name: format!("{} {}", contact.first_name, contact.last_name) }
+}
+
+/// Count a wrong password against the live link (see [`MAX_ATTEMPTS`]).
+async fn count_attempt(store: &Store, live: &LiveInvite) -> Result<u32> {
+    let left = MAX_ATTEMPTS.saturating_sub(live.link.invite_attempts + 1);
+    let item = tx::update(
+        store.table(),
+        &live.link.pk,
+        &live.link.sk,
+        "ADD invite_attempts :one",
+        "invite_hash = :h",
+        Item::from([(":one".to_string(), AttributeValue::N("1".into())), (":h".to_string(), s(live.hash.clone()))]),
+        Default::default(),
+    )?;
+    store.transact(vec![item], |_| Error::Gone("This invite link was just used or replaced. Sign in, or use the most recent email.".into())).await?;
+    Ok(left)
+}
+
 /// Accept an invite: create the contact's login for the invited email (or, if they have
 /// one, prove it with its password), grant access to the client, and sign in.
-pub async fn create_account(state: &AppState, token: &str, input: CreateAccountInput) -> Result<AccountCreated> {
+pub async fn create_account(state: &AppState, token: &str, input: CreateAccountInput, origin: &Origin) -> Result<AccountCreated> {
     let password = input.password.unwrap_or_default();
     if password.is_empty() {
         return Err(Error::field("password", "is required"));
@@ -205,20 +235,16 @@ pub async fn create_account(state: &AppState, token: &str, input: CreateAccountI
     let live = live_invite(&state.store, token).await?;
     let store = &state.store;
     let pool = &state.config.contacts;
-    let email = live.invite.email.clone();
+    let email = live.contact.email.clone().ok_or(Error::NotFound("invite"))?;
+    let client_id = live.link.client_id.clone();
     let now = domain::now();
-    let accept = |extra: Vec<aws_sdk_dynamodb::types::TransactWriteItem>| -> Result<Vec<aws_sdk_dynamodb::types::TransactWriteItem>> {
+    let accept = |event: &str, extra: Vec<aws_sdk_dynamodb::types::TransactWriteItem>| -> Result<Vec<aws_sdk_dynamodb::types::TransactWriteItem>> {
+        let mut after = live.link.clone();
+        after.end_invite(InviteEnd::Used, now);
+        let entry = crate::audit::entry(&client_id, event, contact_actor(&live.contact), now, origin, Some(&live.contact.contact_id), None)?;
         let mut items = vec![
-            set_invite_state(store, &live.invite.token_hash, InviteState::Used, now)?,
-            tx::update(
-                store.table(),
-                &live.link.pk,
-                &live.link.sk,
-                "SET accepted_at = :now REMOVE invite_hash, access_revoked_at",
-                "invite_hash = :h",
-                Item::from([(":now".to_string(), s(domain::rfc3339(now)?)), (":h".to_string(), s(live.invite.token_hash.clone()))]),
-                Default::default(),
-            )?,
+            invite_write(store, &after, Some(&live.hash), false, &[("accepted_at", Some(s(domain::rfc3339(now)?))), ("access_revoked_at", None)])?,
+            crate::audit::tx_put(store, &entry)?,
         ];
         items.extend(extra);
         Ok(items)
@@ -249,7 +275,7 @@ pub async fn create_account(state: &AppState, token: &str, input: CreateAccountI
                 Item::from([(":sub".to_string(), s(sub.clone()))]),
                 Default::default(),
             )?;
-            store.transact(accept(vec![tx::put_new(store.table(), &user)?, unrevoke])?, used_meanwhile).await
+            store.transact(accept(crate::audit::event::INVITE_ACCEPTED, vec![tx::put_new(store.table(), &user)?, unrevoke])?, used_meanwhile).await
         }
         .await;
         if let Err(e) = restored {
@@ -257,21 +283,26 @@ pub async fn create_account(state: &AppState, token: &str, input: CreateAccountI
             return Err(e);
         }
         let session = sessions::sign_in(&state.cognito, pool, &email, &password).await?;
-        record_login(store, &live.contact.contact_id, now).await?;
+        record_login(store, &live.contact.contact_id, now, None).await?;
         tracing::info!(contact_id = %live.contact.contact_id, "revoked login restored by a new invite");
-        return Ok(AccountCreated { created: false, email, client_id: live.invite.client_id, session });
+        return Ok(AccountCreated { created: false, email, client_id, session });
     }
 
     if let Some(sub) = &live.contact.user_sub {
         // An existing login: the password must be its password; then this client is added.
-        let session = sessions::sign_in(&state.cognito, pool, &email, &password).await.map_err(|e| match e {
-            Error::BadCredentials => Error::field("password", "is not the password of your existing portal login"),
-            other => other,
-        })?;
-        store.transact(accept(vec![])?, used_meanwhile).await?;
-        record_login(store, &live.contact.contact_id, now).await?;
-        tracing::info!(contact_id = %live.contact.contact_id, user = %sub, client_id = %live.invite.client_id, "invite accepted with existing login");
-        return Ok(AccountCreated { created: false, email, client_id: live.invite.client_id, session });
+        let session = match sessions::sign_in(&state.cognito, pool, &email, &password).await {
+            Ok(session) => session,
+            Err(Error::BadCredentials) => {
+                let left = count_attempt(store, &live).await?;
+                let hint = if left == 0 { "; this invite link is now locked".to_string() } else { format!(" ({left} attempts left with this link)") };
+                return Err(Error::field("password", format!("is not the password of your existing portal login{hint}")));
+            }
+            Err(other) => return Err(other),
+        };
+        store.transact(accept(crate::audit::event::INVITE_ACCEPTED, vec![])?, used_meanwhile).await?;
+        record_login(store, &live.contact.contact_id, now, None).await?;
+        tracing::info!(contact_id = %live.contact.contact_id, user = %sub, %client_id, "invite accepted with existing login");
+        return Ok(AccountCreated { created: false, email, client_id, session });
     }
 
     password_rules(state).await?.check(&password)?;
@@ -294,7 +325,7 @@ pub async fn create_account(state: &AppState, token: &str, input: CreateAccountI
             Item::from([(":sub".to_string(), s(sub.clone()))]),
             Default::default(),
         )?;
-        store.transact(accept(vec![tx::put_new(store.table(), &user)?, link_user])?, used_meanwhile).await
+        store.transact(accept(crate::audit::event::ACCOUNT_CREATED, vec![tx::put_new(store.table(), &user)?, link_user])?, used_meanwhile).await
     }
     .await;
     if let Err(e) = result {
@@ -305,9 +336,9 @@ pub async fn create_account(state: &AppState, token: &str, input: CreateAccountI
         return Err(e);
     }
     let session = sessions::sign_in(&state.cognito, pool, &email, &password).await?;
-    record_login(store, &live.contact.contact_id, now).await?;
-    tracing::info!(contact_id = %live.contact.contact_id, client_id = %live.invite.client_id, "portal login created");
-    Ok(AccountCreated { created: true, email, client_id: live.invite.client_id, session })
+    record_login(store, &live.contact.contact_id, now, None).await?;
+    tracing::info!(contact_id = %live.contact.contact_id, %client_id, "portal login created");
+    Ok(AccountCreated { created: true, email, client_id, session })
 }
 
 async fn create_user(state: &AppState, email: &EmailAddress) -> Result<String> {
@@ -352,24 +383,34 @@ async fn set_password(state: &AppState, email: &EmailAddress, password: &str) ->
 }
 
 /// Record a sign-in: on the contact and on every client link they have access to (the
-/// status view reads the link), in one transaction.
-pub async fn record_login(store: &Store, contact_id: &str, now: OffsetDateTime) -> Result<()> {
+/// status view reads the link), in one transaction; with `audit`, also a `signed_in` entry
+/// in each of those clients' audit trails (account creation records its own entry).
+pub async fn record_login(store: &Store, contact_id: &str, now: OffsetDateTime, audit: Option<&Origin>) -> Result<()> {
     let links: Vec<LinkRecord> = store.query_gsi1(&keys::contact(contact_id), "CLIENT#").await?.into_iter().map(from_item).collect::<Result<_>>()?;
     let at = Item::from([(":now".to_string(), s(domain::rfc3339(now)?))]);
     let mut items = vec![tx::update(store.table(), &keys::contact(contact_id), keys::PROFILE_SK, "SET last_login_at = :now", "attribute_exists(PK)", at.clone(), Default::default())?];
     for l in links.iter().filter(|l| l.accepted_at.is_some()) {
         items.push(tx::update(store.table(), &l.pk, &l.sk, "SET last_login_at = :now", "attribute_exists(PK)", at.clone(), Default::default())?);
+        if let Some(origin) = audit {
+            let actor = ActorRef { kind: "contact".into(), id: contact_id.into(), name: format!("{} {}", l.first_name, l.last_name) };
+            let entry = crate::audit::entry(&l.client_id, crate::audit::event::SIGNED_IN, actor, now, origin, Some(contact_id), None)?;
+            items.push(crate::audit::tx_put(store, &entry)?);
+        }
+    }
+    // A contact of more than 49 clients: the sign-in is still recorded, without the entries.
+    if items.len() > 100 {
+        items.retain(|i| i.put().is_none());
     }
     store.transact(items, |_| Error::Conflict("the contact changed meanwhile".into())).await
 }
 
 /// Contact sign-in: tokens from the contacts pool, only for a login that belongs to a
 /// contact, and the last login recorded.
-pub async fn sign_in(state: &AppState, email: &EmailAddress, password: &str) -> Result<Session> {
+pub async fn sign_in(state: &AppState, email: &EmailAddress, password: &str, origin: &Origin) -> Result<Session> {
     let session = sessions::sign_in(&state.cognito, &state.config.contacts, email, password).await?;
     let actor = state.authenticate_token(&session.access_token, Audience::Contact).await?;
     if let Actor::Contact { contact_id, .. } = &actor {
-        record_login(&state.store, contact_id, domain::now()).await?;
+        record_login(&state.store, contact_id, domain::now(), Some(origin)).await?;
     }
     Ok(session)
 }
@@ -430,7 +471,7 @@ pub async fn me(store: &Store, contact_id: &str) -> Result<Me> {
 /// USER record goes, so every API call answers 401), every client link loses its access and
 /// open invite, and in Cognito the user is disabled and all sessions end. The status shows
 /// `revoked` until a new invite is accepted, which restores the same login.
-pub async fn revoke_access(state: &AppState, firm_id: &str, contact_id: &str) -> Result<crate::clients::ContactDetail> {
+pub async fn revoke_access(state: &AppState, by: &crate::audit::By, firm_id: &str, contact_id: &str) -> Result<crate::clients::ContactDetail> {
     let store = &state.store;
     let contact = match store.get::<ContactRecord>(&keys::contact(contact_id), keys::PROFILE_SK).await? {
         Some(c) if c.firm_id == firm_id && domain::is_plausible_id(contact_id) => c,
@@ -444,20 +485,12 @@ pub async fn revoke_access(state: &AppState, firm_id: &str, contact_id: &str) ->
         items.push(tx::delete(store.table(), &keys::user(sub), keys::USER_SK)?);
     }
     for l in &links {
-        items.push(tx::update(
-            store.table(),
-            &l.pk,
-            &l.sk,
-            "SET access_revoked_at = :now REMOVE accepted_at, last_login_at, invite_hash, invited_at, invite_expires_at, invite_delivery",
-            "attribute_exists(PK)",
-            at.clone(),
-            Default::default(),
-        )?);
-        if let (Some(h), Some(exp)) = (&l.invite_hash, l.invite_expires_at) {
-            if exp > now {
-                items.push(set_invite_state(store, h, InviteState::Revoked, now)?);
-            }
-        }
+        let mut after = l.clone();
+        after.end_invite(InviteEnd::Revoked, now);
+        let extra = [("access_revoked_at", Some(s(domain::rfc3339(now)?))), ("accepted_at", None), ("last_login_at", None)];
+        items.push(invite_write(store, &after, l.invite_hash.as_deref(), false, &extra)?);
+        let entry = crate::audit::entry(&l.client_id, crate::audit::event::ACCESS_REVOKED, by.actor.clone(), now, &by.origin, Some(contact_id), None)?;
+        items.push(crate::audit::tx_put(store, &entry)?);
     }
     store.transact(items, |_| Error::Conflict("the contact changed meanwhile; reload and try again".into())).await?;
     if let (Some(_), Some(email)) = (&contact.user_sub, &contact.email) {

@@ -28,7 +28,12 @@ pub struct AppState {
     staff_actors: RwLock<HashMap<String, Actor>>,
     /// The contacts pool's password rules, read once (see `portal::password_rules`).
     pub contact_password_rules: tokio::sync::OnceCell<crate::portal::PasswordRules>,
+    /// firm id → (read at, settings), for [`AppState::firm_settings`].
+    firms: RwLock<HashMap<String, (std::time::Instant, crate::store::FirmRecord)>>,
 }
+
+/// How long [`AppState::firm_settings`] trusts a firm record it read.
+pub const FIRM_SETTINGS_TTL: Duration = Duration::from_secs(60);
 
 impl AppState {
     /// Read the configuration and build every client. Fails with the name of any missing
@@ -58,6 +63,7 @@ impl AppState {
             config,
             staff_actors: RwLock::new(HashMap::new()),
             contact_password_rules: tokio::sync::OnceCell::new(),
+            firms: RwLock::new(HashMap::new()),
         }
     }
 
@@ -107,6 +113,23 @@ impl AppState {
         let actor = Actor::Staff { sub: rec.sub, firm_id: rec.firm_id, email: rec.email, name: rec.name };
         self.staff_actors.write().await.insert(sub.to_string(), actor.clone());
         Ok(actor)
+    }
+}
+
+impl AppState {
+    /// A firm's settings, cached for [`FIRM_SETTINGS_TTL`] per warm instance. For reads where
+    /// a minute-old name, sender address or invite lifetime is harmless — sending invites,
+    /// which then costs no read of its own (single invite: Query, SendEmail, one write).
+    /// Anything that gates access (billing on/off) reads the record itself.
+    pub async fn firm_settings(&self, firm_id: &str) -> Result<crate::store::FirmRecord> {
+        if let Some((at, firm)) = self.firms.read().await.get(firm_id) {
+            if at.elapsed() < FIRM_SETTINGS_TTL {
+                return Ok(firm.clone());
+            }
+        }
+        let firm = self.store.firm(firm_id).await?;
+        self.firms.write().await.insert(firm_id.to_string(), (std::time::Instant::now(), firm.clone()));
+        Ok(firm)
     }
 }
 

@@ -5,6 +5,7 @@
 //! Public routes (no bearer token): sign-in, refresh, the invite link and account
 //! creation. Sign-out and `me` require the caller's access token.
 
+use shared::audit::Origin;
 use lambda_http::{Body, Request, Response};
 use shared::auth::{bearer_token, Actor, Audience};
 use shared::http::{json, json_body, match_route, no_content, path, route, serve, Route};
@@ -49,12 +50,12 @@ async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
         "open_invite" => json(200, &portal::invite_info(state, p.get("token")?).await?),
         "create_account" => {
             let body = json_body(&req)?;
-            let created = portal::create_account(state, p.get("token")?, body).await?;
+            let created = portal::create_account(state, p.get("token")?, body, &Origin::of(&req)).await?;
             json(if created.created { 201 } else { 200 }, &created)
         }
         "contact_sign_in" => {
             let (email, password) = json_body::<SignInInput>(&req)?.parse()?;
-            json(200, &portal::sign_in(state, &email, &password).await?)
+            json(200, &portal::sign_in(state, &email, &password, &Origin::of(&req)).await?)
         }
         "contact_refresh" => json(200, &sessions::refresh(&state.cognito, contacts, json_body::<RefreshInput>(&req)?).await?),
         "contact_sign_out" => {
@@ -67,9 +68,10 @@ async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
             Actor::Staff { .. } => Err(Error::Forbidden("this route is for client contacts".into())),
         },
         "update_me" => match state.authenticate(&req, Audience::Contact).await? {
-            Actor::Contact { contact_id, firm_id, .. } => {
+            actor @ Actor::Contact { .. } => {
+                let Actor::Contact { contact_id, firm_id, .. } = &actor else { unreachable!() };
                 let patch = json_body::<shared::clients::ProfileInput>(&req)?.into_patch()?;
-                shared::clients::update_contact(state, &firm_id, &contact_id, patch).await?;
+                shared::clients::update_contact(state, &shared::audit::By::of(&actor, &req), firm_id, contact_id, patch).await?;
                 json(200, &portal::me(&state.store, &contact_id).await?)
             }
             Actor::Staff { .. } => Err(Error::Forbidden("this route is for client contacts".into())),

@@ -5,7 +5,8 @@
 
 use lambda_http::{Body, Request, Response};
 use shared::auth::Audience;
-use shared::http::{json, json_body, match_route, path, route, serve, Route};
+use shared::audit::{self, By};
+use shared::http::{json, json_body, match_route, path, query_param, route, serve, Route};
 use shared::state::staff_firm;
 use shared::{clients, AppState, Result};
 
@@ -17,6 +18,7 @@ pub const ROUTES: &[Route] = &[
     route("PUT", "/api/staff/clients/{client_id}/contacts/{contact_id}", "link_contact"),
     route("GET", "/api/staff/contacts/{contact_id}", "get_contact"),
     route("PATCH", "/api/staff/contacts/{contact_id}", "update_contact"),
+    route("GET", "/api/staff/clients/{client_id}/audit", "audit"),
 ];
 
 pub async fn handle(state: &'static AppState, req: Request) -> Response<Body> {
@@ -43,7 +45,11 @@ async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
         "get_contact" => json(200, &clients::contact_detail(store, firm, p.get("contact_id")?).await?),
         "update_contact" => {
             let body = json_body(&req)?;
-            json(200, &clients::update_contact(state, firm, p.get("contact_id")?, body).await?)
+            json(200, &clients::update_contact(state, &By::of(&actor, &req), firm, p.get("contact_id")?, body).await?)
+        }
+        "audit" => {
+            let contact = query_param(&req, "contact_id");
+            json(200, &serde_json::json!({ "entries": audit::history(store, firm, p.get("client_id")?, contact.as_deref()).await? }))
         }
         other => unreachable!("route {other} has no handler"),
     }

@@ -11,11 +11,11 @@ use shared::AppState;
 pub async fn handle(state: &'static AppState, event: LambdaEvent<SnsEvent>) -> Result<Vec<String>, lambda_runtime::Error> {
     let mut out = Vec::new();
     for record in event.payload.records {
-        let Some((message_id, delivery)) = shared::delivery::parse(&record.sns.message) else {
+        let Some((invite, delivery)) = shared::delivery::parse(&record.sns.message) else {
             out.push("ignored".into());
             continue;
         };
-        let changed = shared::delivery::record(&state.store, &message_id, delivery).await.map_err(|e| {
+        let changed = shared::delivery::record(&state.store, &invite, delivery).await.map_err(|e| {
             tracing::error!(error = %e, "recording a delivery event failed; SNS will retry");
             lambda_runtime::Error::from(e.to_string())
         })?;
@@ -31,7 +31,7 @@ mod tests {
 
     #[test]
     fn sample_events_are_sns_events() {
-        for name in ["delivery", "bounce", "complaint"] {
+        for name in ["send", "delivery", "bounce", "complaint"] {
             let text = std::fs::read_to_string(shared::testing::repo_root().join(format!("events/email-events/{name}.json"))).unwrap();
             let ev: SnsEvent = serde_json::from_str(&text).unwrap();
             assert!(shared::delivery::parse(&ev.records[0].sns.message).is_some(), "{name}");

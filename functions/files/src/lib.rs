@@ -3,7 +3,8 @@
 
 use lambda_http::{Body, Request, Response};
 use shared::access::{viewer_for, Viewer};
-use shared::http::{json, json_body, match_route, path, route, serve, source_ip, Route};
+use shared::audit::Origin;
+use shared::http::{json, json_body, match_route, path, route, serve, Route};
 use shared::{files, AppState, Error, Result};
 
 pub const ROUTES: &[Route] = &[
@@ -25,18 +26,15 @@ async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
     let client_id = p.get("client_id")?;
     let viewer = viewer_for(state, &req, client_id).await?;
     match r.name {
-        "upload" => json(201, &files::create_upload(state, &viewer, client_id, json_body(&req)?).await?),
+        "upload" => json(201, &files::create_upload(state, &viewer, client_id, json_body(&req)?, &Origin::of(&req)).await?),
         "list" => json(200, &serde_json::json!({ "files": files::list(&state.store, &viewer, client_id).await? })),
         "share" => {
             if !matches!(viewer, Viewer::Staff { .. }) {
                 return Err(Error::NotFound("route"));
             }
-            json(200, &files::set_sharing(&state.store, &viewer, client_id, p.get("file_id")?, json_body(&req)?).await?)
+            json(200, &files::set_sharing(&state.store, &viewer, client_id, p.get("file_id")?, json_body(&req)?, &Origin::of(&req)).await?)
         }
-        "download" => {
-            let ua = req.headers().get("user-agent").and_then(|v| v.to_str().ok()).map(str::to_string);
-            json(200, &files::download(state, &viewer, client_id, p.get("file_id")?, source_ip(&req), ua).await?)
-        }
+        "download" => json(200, &files::download(state, &viewer, client_id, p.get("file_id")?, &Origin::of(&req)).await?),
         other => unreachable!("route {other} has no handler"),
     }
 }

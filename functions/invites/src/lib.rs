@@ -6,6 +6,7 @@
 use lambda_http::{Body, Request, Response};
 use shared::auth::{Actor, Audience};
 use shared::http::{json, json_body, match_route, no_content, path, route, serve, Route};
+use shared::audit::By;
 use shared::{idempotency, invites, templates, AppState, Error, Result};
 
 /// A JSON response from an already serialized body (fresh or replayed).
@@ -36,9 +37,11 @@ pub async fn handle(state: &'static AppState, req: Request) -> Response<Body> {
 
 async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
     let (r, p) = match_route(ROUTES, req.method().as_str(), &path(&req))?;
-    let Actor::Staff { sub, firm_id, .. } = state.authenticate(&req, Audience::Staff).await? else {
+    let actor = state.authenticate(&req, Audience::Staff).await?;
+    let Actor::Staff { sub, firm_id, .. } = &actor else {
         return Err(Error::Forbidden("this route is for firm staff".into()));
     };
+    let by = By::of(&actor, &req);
     let store = &state.store;
     let firm = firm_id.as_str();
     match r.name {
@@ -50,13 +53,13 @@ async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
                 None => None,
                 Some(key) => {
                     let raw = std::str::from_utf8(req.body().as_ref()).unwrap_or("");
-                    match idempotency::claim(store, &sub, &format!("invites:{client_id}"), &key, raw).await? {
+                    match idempotency::claim(store, sub, &format!("invites:{client_id}"), &key, raw).await? {
                         idempotency::Claim::Replay(status, body) => return replay(status, body),
                         idempotency::Claim::Proceed(pk) => Some(pk),
                     }
                 }
             };
-            let outcome = invites::send_invites(state, &sub, firm, client_id, body).await;
+            let outcome = invites::send_invites(state, &by, firm, client_id, body).await;
             match (outcome, claim) {
                 (Ok(results), claim) => {
                     let body = serde_json::json!({ "results": results }).to_string();
@@ -74,10 +77,10 @@ async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
         }
         "preview" => {
             let body = json_body(&req)?;
-            json(200, &invites::preview(store, &state.config.web_origin, firm, p.get("client_id")?, body).await?)
+            json(200, &invites::preview(state, firm, p.get("client_id")?, body).await?)
         }
-        "revoke" => json(200, &invites::revoke_invite(store, firm, p.get("client_id")?, p.get("contact_id")?).await?),
-        "revoke_access" => json(200, &shared::portal::revoke_access(state, firm, p.get("contact_id")?).await?),
+        "revoke" => json(200, &invites::revoke_invite(store, &by, firm, p.get("client_id")?, p.get("contact_id")?).await?),
+        "revoke_access" => json(200, &shared::portal::revoke_access(state, &by, firm, p.get("contact_id")?).await?),
         "list_templates" => json(200, &serde_json::json!({ "templates": templates::list(store, firm).await? })),
         "create_template" => json(201, &templates::create(store, firm, json_body(&req)?).await?),
         "get_template" => json(200, &templates::get(store, firm, p.get("template_id")?).await?),

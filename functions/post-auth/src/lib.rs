@@ -15,7 +15,9 @@ pub async fn record(store: &Store, sub: &str) -> shared::Result<bool> {
     let Some(user) = store.get::<UserRecord>(&keys::user(sub), keys::USER_SK).await? else {
         return Ok(false);
     };
-    shared::portal::record_login(store, &user.contact_id, shared::domain::now()).await?;
+    // Cognito's event carries no IP or user agent: the sign-in is recorded on the contact,
+    // and its audit entry is written by the API sign-in that has them.
+    shared::portal::record_login(store, &user.contact_id, shared::domain::now(), None).await?;
     Ok(true)
 }
 

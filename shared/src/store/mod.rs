@@ -16,8 +16,6 @@
 //! | contact profile | `CONTACT#<contact>` | `PROFILE` | | |
 //! | email guard (unique per firm) | `FIRM#<firm>` | `EMAIL#<email>` | | |
 //! | invite email template | `FIRM#<firm>` | `TEMPLATE#<template>` | | |
-//! | invite link | `INVITE#<sha256 of token>` | `INVITE` | | |
-//! | sent invite email (SES message id → invite) | `MSG#<message id>` | `MSG` | | |
 //! | file | `CLIENT#<client>` | `FILE#<file>` | | |
 //! | client request / task | `CLIENT#<client>` | `REQUEST#<request>` | | |
 //! | invoice | `CLIENT#<client>` | `INVOICE#<invoice>` | | |
@@ -38,9 +36,11 @@
 //!   client switcher): one `Query` on `GSI1PK = CONTACT#k`.
 //! - **who a staff token is**: `GetItem STAFF#<sub>` (cached per cold start); **who a
 //!   contact token is**: `GetItem USER#<sub>` (not cached, so a revoked login stops at once).
-//! - **an invite link**: `GetItem INVITE#<sha256(token)>`; the link item of the contact
-//!   names the one live invite (`invite_hash`), so a resend replaces it and a revoke clears
-//!   it in the same transaction that writes the invite.
+//! - **an invite link**: the token names its client and contact (`invites::new_token`), so
+//!   opening it is one strongly consistent read of that link item, which holds the one live
+//!   invite (`invite_hash`, the SHA-256 of the token), the last few ended ones (to say why an
+//!   old link stopped working) and the log of invite emails. Sending an invite therefore
+//!   writes exactly one item, and N invites fit in ⌈N/100⌉ transactions.
 //! - **a client's files / requests / invoices and payments**: one `Query` on
 //!   `PK = CLIENT#c` with `begins_with(SK, "FILE#")` (or `REQUEST#`, `INVOICE#`,
 //!   `PAYMENT#`); a contact's view is filtered from the same answer by what is shared with
@@ -91,14 +91,6 @@ pub mod keys {
         format!("CONTACT#{contact_id}")
     }
     pub const PROFILE_SK: &str = "PROFILE";
-    pub fn invite(token_hash: &str) -> String {
-        format!("INVITE#{token_hash}")
-    }
-    pub const INVITE_SK: &str = "INVITE";
-    pub fn message(message_id: &str) -> String {
-        format!("MSG#{message_id}")
-    }
-    pub const MESSAGE_SK: &str = "MSG";
     pub fn idempotency(hash: &str) -> String {
         format!("IDEMP#{hash}")
     }
@@ -312,6 +304,37 @@ impl Store {
                         return Err(on_condition(i));
                     }
                     return Err(Error::Conflict("the record changed while we were saving; please try again".into()));
+                }
+                Err(aws(e))
+            }
+        }
+    }
+}
+
+impl Store {
+    /// A transaction whose items are independent changes made together (one per contact of
+    /// a bulk invite). `Ok(Ok(()))` when all were written; `Ok(Err(indices))` when the
+    /// transaction was cancelled because the conditions of those items failed (nothing was
+    /// written; the caller may retry without them); `Err` for anything else.
+    pub async fn transact_each(&self, items: Vec<TransactWriteItem>) -> Result<std::result::Result<(), Vec<usize>>> {
+        if items.len() > 100 {
+            return Err(Error::internal("a transaction holds at most 100 items"));
+        }
+        match self.db.transact_write_items().set_transact_items(Some(items)).send().await {
+            Ok(_) => Ok(Ok(())),
+            Err(e) => {
+                if let Some(aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError::TransactionCanceledException(tc)) = e.as_service_error() {
+                    let failed: Vec<usize> = tc
+                        .cancellation_reasons()
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, r)| r.code() == Some("ConditionalCheckFailed"))
+                        .map(|(i, _)| i)
+                        .collect();
+                    if !failed.is_empty() {
+                        return Ok(Err(failed));
+                    }
+                    return Err(Error::Conflict("the records changed while we were saving; please try again".into()));
                 }
                 Err(aws(e))
             }

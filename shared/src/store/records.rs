@@ -164,6 +164,30 @@ pub struct ContactRecord {
     pub version: u64,
 }
 
+impl ContactRecord {
+    /// A contact for unit tests.
+    #[cfg(test)]
+    pub fn sample(firm_id: &str, contact_id: &str, email: Option<&str>, at: OffsetDateTime) -> Self {
+        ContactRecord {
+            pk: keys::contact(contact_id),
+            sk: keys::PROFILE_SK.into(),
+            firm_id: firm_id.into(),
+            contact_id: contact_id.into(),
+            first_name: "A".into(),
+            last_name: "B".into(),
+            email: email.map(|e| EmailAddress::parse("email", e).expect("a valid sample email")),
+            phone: None,
+            address: None,
+            user_sub: None,
+            last_login_at: None,
+            access_revoked_at: None,
+            created_at: at,
+            updated_at: at,
+            version: 1,
+        }
+    }
+}
+
 /// A postal address, as a contact keeps it in their user settings.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Address {
@@ -212,11 +236,23 @@ pub struct LinkRecord {
     /// SHA-256 (hex) of the one live invite link for this contact on this client.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invite_hash: Option<String>,
-    /// Delivery of the live invite's email: sent, delivered, bounced or complained.
+    /// Delivery of the live invite's email: `sending` (recorded before the email goes to
+    /// SES), then sent, delivered, bounced or complained as SES reports it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invite_delivery: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none", with = "time::serde::rfc3339::option")]
     pub invite_revoked_at: Option<OffsetDateTime>,
+    /// Failed password attempts made with the live invite link (see `portal::MAX_ATTEMPTS`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub invite_attempts: u32,
+    /// The last few links that stopped working, so an old email's link answers with why
+    /// ("a newer invite was sent") instead of "not valid".
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub past_invites: Vec<PastInvite>,
+    /// Every invite email sent for this contact on this client (newest last): part of the
+    /// client's audit trail, kept on the link so that sending N invites writes N items.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub invite_log: Vec<InviteLogEntry>,
     /// When the firm revoked the contact's portal access (cleared by accepting a new invite).
     #[serde(default, skip_serializing_if = "Option::is_none", with = "time::serde::rfc3339::option")]
     pub access_revoked_at: Option<OffsetDateTime>,
@@ -248,6 +284,9 @@ impl LinkRecord {
             invite_hash: None,
             invite_delivery: None,
             invite_revoked_at: None,
+            invite_attempts: 0,
+            past_invites: Vec::new(),
+            invite_log: Vec::new(),
             access_revoked_at: None,
             accepted_at: None,
             last_login_at: None,
@@ -255,52 +294,79 @@ impl LinkRecord {
     }
 
     pub fn portal_status(&self, now: OffsetDateTime) -> PortalStatus {
+        // An email recorded as `sending` that SES never confirmed: the process stopped
+        // between recording the link and sending, or SES's event is lost. Say so.
+        let delivery = match (self.invite_delivery.as_deref(), self.invited_at) {
+            (Some(DELIVERY_SENDING), Some(at)) if now - at > SENDING_GRACE => Some(DELIVERY_UNCONFIRMED),
+            (d, _) => d,
+        };
         PortalStatus::derive(self.accepted_at, self.last_login_at, self.invited_at, self.invite_expires_at, now)
-            .with_delivery(self.invite_delivery.as_deref())
+            .with_delivery(delivery)
             .with_revocation(self.access_revoked_at)
+    }
+
+    /// Stop the live invite link (if any) for `why`, remembering it as a past invite.
+    pub fn end_invite(&mut self, why: InviteEnd, now: OffsetDateTime) {
+        if let Some(hash) = self.invite_hash.take() {
+            self.past_invites.push(PastInvite { hash, ended: why, at: now });
+            let excess = self.past_invites.len().saturating_sub(PAST_INVITES_KEPT);
+            self.past_invites.drain(..excess);
+        }
+        self.invited_at = None;
+        self.invite_expires_at = None;
+        self.invite_delivery = None;
+        self.invite_attempts = 0;
     }
 }
 
-/// Where an invite link stands. Only `Live` links can be used.
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+/// How many ended links a contact's link item remembers.
+pub const PAST_INVITES_KEPT: usize = 5;
+/// How many sent invites the link item's log keeps (a resend every day for a month).
+pub const INVITE_LOG_KEPT: usize = 30;
+/// How long an email may stay `sending` before the status calls it unconfirmed.
+pub const SENDING_GRACE: time::Duration = time::Duration::minutes(15);
+
+/// The link-item attributes that describe its invite: the only ones an invite write sets
+/// or removes (`invites::invite_write`).
+pub const INVITE_ATTRIBUTES: [&str; 8] =
+    ["invited_at", "invite_expires_at", "invite_hash", "invite_delivery", "invite_revoked_at", "invite_attempts", "past_invites", "invite_log"];
+
+/// Why an invite link stopped working.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum InviteState {
-    Live,
+pub enum InviteEnd {
+    /// Used to create the login (or add the client to it).
     Used,
     Revoked,
     /// A newer invite to the same contact and client was sent.
     Replaced,
+    /// The firm changed the contact's email address.
+    EmailChanged,
 }
 
-/// One invite link, keyed by the SHA-256 of its token (the raw token lives only in the
-/// email). Carries a snapshot of what the Create Account page shows.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct InviteRecord {
-    #[serde(rename = "PK")]
-    pub pk: String,
-    #[serde(rename = "SK")]
-    pub sk: String,
-    pub token_hash: String,
-    pub state: InviteState,
-    pub firm_id: String,
-    pub firm_name: String,
-    pub client_id: String,
-    pub client_name: String,
-    pub contact_id: String,
-    pub first_name: String,
-    pub last_name: String,
-    pub email: EmailAddress,
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PastInvite {
+    pub hash: String,
+    pub ended: InviteEnd,
     #[serde(with = "time::serde::rfc3339")]
-    pub created_at: OffsetDateTime,
+    pub at: OffsetDateTime,
+}
+
+/// One invite email, as the audit trail shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InviteLogEntry {
     #[serde(with = "time::serde::rfc3339")]
-    pub link_expires_at: OffsetDateTime,
-    /// Sent by this staff member (their Cognito `sub`).
-    pub sent_by: String,
-    /// SES message id of the email that carried the link.
-    pub message_id: String,
-    /// DynamoDB TTL (epoch seconds): the record is removed a while after the link expired,
-    /// so an expired link still answers 410 (not 404) for that while.
-    pub expires_at: i64,
+    pub at: OffsetDateTime,
+    pub by: ActorRef,
+    pub email: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_agent: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -339,6 +405,12 @@ pub struct FileRecord {
     pub s3_key: String,
     pub status: FileStatus,
     pub uploaded_by: ActorRef,
+    /// Where the upload slot was asked for from (for the audit entry written once the
+    /// upload is confirmed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upload_ip: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upload_user_agent: Option<String>,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
     #[serde(default, skip_serializing_if = "Option::is_none", with = "time::serde::rfc3339::option")]
@@ -383,24 +455,15 @@ pub struct AuditRecord {
     pub detail: Option<String>,
 }
 
-/// The delivery state of the last invite email, as SES reports it.
+/// The delivery state of the last invite email: recorded as `sending` before the email
+/// goes out, then as SES reports it.
+pub const DELIVERY_SENDING: &str = "sending";
+/// Shown (never stored) for an email still `sending` after [`SENDING_GRACE`].
+pub const DELIVERY_UNCONFIRMED: &str = "unconfirmed";
 pub const DELIVERY_SENT: &str = "sent";
 pub const DELIVERY_DELIVERED: &str = "delivered";
 pub const DELIVERY_BOUNCED: &str = "bounced";
 pub const DELIVERY_COMPLAINED: &str = "complained";
-
-/// Which invite an SES message carried, so delivery reports find it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct MessageRecord {
-    #[serde(rename = "PK")]
-    pub pk: String,
-    #[serde(rename = "SK")]
-    pub sk: String,
-    pub token_hash: String,
-    pub client_id: String,
-    pub contact_id: String,
-    pub expires_at: i64,
-}
 
 /// A firm's own invite email template.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

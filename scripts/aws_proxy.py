@@ -1,0 +1,212 @@
+"""A small HTTP proxy between the functions and moto, for what moto does not do.
+
+1. **SES event publishing.** Real SES publishes `Send`, `Delivery`, `Bounce` and
+   `Complaint` events of a configuration set to SNS, which invokes `email-events`. moto
+   keeps the email but publishes nothing, so every invite would stay `sending`. The proxy
+   sees each accepted `SendEmail` (with its configuration set and tags) and invokes
+   `email-events` with the same SNS-wrapped events SES would send: `Send` and `Delivery`,
+   or — for SES's mailbox-simulator addresses — `Bounce` (bounce@simulator.amazonses.com)
+   and `Complaint` (complaint@simulator.amazonses.com).
+2. **Fault injection for tests** (`POST /__faults`): refuse the n-th `SendEmail` as SES
+   would (400 MessageRejected), throttle the n-th DynamoDB call of an operation (400
+   ProvisionedThroughputExceededException, which the SDK retries), or kill the calling
+   process right after SES accepted its email (the "process died between SES and the
+   write" case). `DELETE /__faults` clears the rules; `GET /__faults` lists what fired.
+
+The functions reach it through the SDK's per-service endpoint variables
+(`AWS_ENDPOINT_URL_SESV2`, `AWS_ENDPOINT_URL_DYNAMODB`); everything else goes to moto
+directly. Not part of the deployed system.
+"""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+import threading
+import time
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import requests
+
+HOP_HEADERS = {"host", "content-length", "transfer-encoding", "connection", "keep-alive"}
+SIMULATOR = {"bounce@simulator.amazonses.com": "Bounce", "complaint@simulator.amazonses.com": "Complaint"}
+
+
+def operation(method: str, path: str, headers) -> str:
+    target = headers.get("x-amz-target", "")
+    if target.startswith("DynamoDB_"):
+        return target.split(".", 1)[1]
+    if method == "POST" and path.split("?")[0].rstrip("/") == "/v2/email/outbound-emails":
+        return "SendEmail"
+    return f"{method} {path.split('?')[0]}"
+
+
+def pid_of_peer(port: int) -> int | None:
+    """The local process that owns the TCP connection from 127.0.0.1:`port` (Linux /proc)."""
+    inode = None
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = open(table).read().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            parts = line.split()
+            if int(parts[1].split(":")[1], 16) == port:
+                inode = parts[9]
+                break
+        if inode:
+            break
+    if not inode:
+        return None
+    wanted = f"socket:[{inode}]"
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            for fd in os.listdir(f"/proc/{pid}/fd"):
+                if os.readlink(f"/proc/{pid}/fd/{fd}") == wanted:
+                    return int(pid)
+        except OSError:
+            continue
+    return None
+
+
+def ses_event(kind: str, request: dict, message_id: str) -> dict:
+    to = request.get("Destination", {}).get("ToAddresses", [])
+    tags = {t["Name"]: [t["Value"]] for t in request.get("EmailTags", [])}
+    tags["ses:configuration-set"] = [request["ConfigurationSetName"]]
+    now = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime())
+    body = {"eventType": kind, "mail": {"timestamp": now, "source": request.get("FromEmailAddress", ""),
+                                         "messageId": message_id, "destination": to, "tags": tags}}
+    if kind == "Delivery":
+        body["delivery"] = {"timestamp": now, "recipients": to, "processingTimeMillis": 100}
+    elif kind == "Bounce":
+        body["bounce"] = {"bounceType": "Permanent", "bounceSubType": "General", "timestamp": now,
+                          "bouncedRecipients": [{"emailAddress": a} for a in to]}
+    elif kind == "Complaint":
+        body["complaint"] = {"timestamp": now, "complainedRecipients": [{"emailAddress": a} for a in to]}
+    elif kind == "Send":
+        body["send"] = {}
+    topic = "arn:aws:sns:us-east-1:123456789012:portal-local-email-events"
+    return {"Records": [{"EventSource": "aws:sns", "EventVersion": "1.0",
+                         "EventSubscriptionArn": f"{topic}:{uuid.uuid4()}",
+                         "Sns": {"Type": "Notification", "MessageId": str(uuid.uuid4()), "TopicArn": topic,
+                                 "Subject": None, "Message": json.dumps(body), "Timestamp": now,
+                                 "SignatureVersion": "1", "Signature": "LOCAL", "SigningCertUrl": "",
+                                 "UnsubscribeUrl": "", "MessageAttributes": {}}}]}
+
+
+class Proxy:
+    def __init__(self, upstream: str, lambda_base: str | None):
+        self.upstream, self.lambda_base = upstream.rstrip("/"), lambda_base
+        self.lock = threading.Lock()
+        self.rules: list[dict] = []
+        self.counts: dict[str, int] = {}
+        self.fired: list[dict] = []
+        self.events = 0
+        self.server: ThreadingHTTPServer | None = None
+
+    # ---- faults ----
+    def decide(self, op: str) -> dict | None:
+        with self.lock:
+            self.counts[op] = n = self.counts.get(op, 0) + 1
+            for rule in self.rules:
+                if rule["op"] == op and n in rule["calls"]:
+                    self.fired.append({"op": op, "call": n, "kind": rule["kind"]})
+                    return rule
+        return None
+
+    def set_rules(self, rules: list[dict]) -> None:
+        with self.lock:
+            self.rules, self.counts, self.fired = rules, {}, []
+
+    # ---- SES events ----
+    def publish(self, request: dict, message_id: str) -> None:
+        if not self.lambda_base or not request.get("ConfigurationSetName"):
+            return
+        to = request.get("Destination", {}).get("ToAddresses", [])
+        kinds = ["Send", SIMULATOR.get(to[0], "Delivery") if to else "Delivery"]
+
+        def run():
+            for kind in kinds:
+                try:
+                    r = requests.post(f"{self.lambda_base}/2015-03-31/functions/email-events/invocations",
+                                      json=ses_event(kind, request, message_id), timeout=120)
+                    r.raise_for_status()
+                    with self.lock:
+                        self.events += 1
+                except Exception as e:  # keep serving; report
+                    print(f"aws proxy: SES {kind} event not delivered: {e}", file=sys.stderr)
+
+        threading.Thread(target=run, daemon=True).start()
+
+    # ---- server ----
+    def start(self, port: int) -> "Proxy":
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):  # quiet
+                pass
+
+            def reply(self, status: int, body: bytes, headers: dict[str, str] | None = None):
+                self.send_response(status)
+                for k, v in (headers or {"content-type": "application/json"}).items():
+                    self.send_header(k, v)
+                self.send_header("content-length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def control(self, body: bytes):
+                if self.command == "POST":
+                    proxy.set_rules(json.loads(body or b"[]"))
+                elif self.command == "DELETE":
+                    proxy.set_rules([])
+                with proxy.lock:
+                    state = {"rules": proxy.rules, "counts": proxy.counts, "fired": proxy.fired, "events": proxy.events}
+                self.reply(200, json.dumps(state).encode())
+
+            def handle_any(self):
+                length = int(self.headers.get("content-length") or 0)
+                body = self.rfile.read(length) if length else b""
+                if self.path.startswith("/__faults"):
+                    return self.control(body)
+                op = operation(self.command, self.path, self.headers)
+                rule = proxy.decide(op)
+                if rule and rule["kind"] == "reject":
+                    return self.reply(400, json.dumps({"message": "Email address is not verified (injected fault)"}).encode(),
+                                      {"content-type": "application/json", "x-amzn-errortype": "MessageRejected"})
+                if rule and rule["kind"] == "throttle":
+                    return self.reply(400, json.dumps({
+                        "__type": "com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException",
+                        "message": "The level of configured provisioned throughput for the table was exceeded (injected fault)"}).encode(),
+                        {"content-type": "application/x-amz-json-1.0"})
+                headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_HEADERS}
+                r = requests.request(self.command, proxy.upstream + self.path, headers=headers, data=body, timeout=120)
+                if rule and rule["kind"] == "kill":
+                    # SES accepted the email; the caller dies before it hears so.
+                    pid = pid_of_peer(self.client_address[1])
+                    if pid and pid != os.getpid():
+                        os.kill(pid, signal.SIGKILL)
+                    self.close_connection = True
+                    return
+                out = {k: v for k, v in r.headers.items() if k.lower() not in HOP_HEADERS | {"content-encoding"}}
+                self.reply(r.status_code, r.content, out)
+                if op == "SendEmail" and r.ok:
+                    try:
+                        proxy.publish(json.loads(body), r.json().get("MessageId", ""))
+                    except ValueError:
+                        pass
+
+            do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = handle_any
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self.server:
+            self.server.shutdown()
+            self.server.server_close()

@@ -1,0 +1,242 @@
+//! A client's audit trail: who did what, when, from where.
+//!
+//! Firms answer to regulators and to their clients for who saw a tax return; so every
+//! access-relevant event is recorded on the client it concerns, with the actor, the server
+//! time, the caller's IP and user agent:
+//!
+//! - `AUDIT#<time>#<id>` items in the client's partition, written with `put_new` (never
+//!   overwritten, never updated, no API deletes them) — account created, sign-in, file
+//!   uploaded / downloaded / shared, contact details changed, invite revoked, access
+//!   revoked — and, where an event changes other items, inside the same transaction, so
+//!   the trail never claims what did not happen;
+//! - invite emails, which are logged on the contact's link item itself (`invite_log`): an
+//!   invite writes exactly one item (the performance target for bulk invites), and the log
+//!   entry changes in the same write as the link it describes.
+//!
+//! [`history`] merges both, newest first; staff read it per client or per contact ("access
+//! history"). Entries name the actor as people saw them at the time (a copy of the name).
+
+use serde::Serialize;
+use time::OffsetDateTime;
+
+use crate::domain;
+use crate::error::{Error, Result};
+use crate::store::{from_item, keys, tx, ActorRef, AuditRecord, LinkRecord, Store};
+
+/// Where a request came from, as API Gateway saw it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Origin {
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+impl Origin {
+    pub fn of(req: &lambda_http::Request) -> Self {
+        Origin {
+            ip: crate::http::source_ip(req),
+            user_agent: req.headers().get("user-agent").and_then(|v| v.to_str().ok()).map(|u| u.chars().take(MAX_USER_AGENT).collect()),
+        }
+    }
+}
+
+/// Who did something and from where: what every audit entry records about the actor.
+#[derive(Debug, Clone)]
+pub struct By {
+    pub actor: ActorRef,
+    pub origin: Origin,
+}
+
+impl By {
+    /// The caller of `req`, authenticated as `actor`. A contact's name is not in their token;
+    /// operations that load the contact fill it in ([`By::named`]).
+    pub fn of(actor: &crate::auth::Actor, req: &lambda_http::Request) -> Self {
+        let actor = match actor {
+            crate::auth::Actor::Staff { sub, name, .. } => ActorRef { kind: "staff".into(), id: sub.clone(), name: name.clone() },
+            crate::auth::Actor::Contact { contact_id, .. } => ActorRef { kind: "contact".into(), id: contact_id.clone(), name: String::new() },
+        };
+        By { actor, origin: Origin::of(req) }
+    }
+
+    /// The same caller with a display name, if it had none.
+    pub fn named(&self, name: impl FnOnce() -> String) -> Self {
+        let mut by = self.clone();
+        if by.actor.name.is_empty() {
+            by.actor.name = name();
+        }
+        by
+    }
+}
+
+/// User agents are kept to this many characters.
+pub const MAX_USER_AGENT: usize = 400;
+
+/// The audit events, as stored and as the API names them.
+pub mod event {
+    pub const INVITE_SENT: &str = "invite_sent";
+    pub const INVITE_REVOKED: &str = "invite_revoked";
+    pub const ACCOUNT_CREATED: &str = "account_created";
+    pub const INVITE_ACCEPTED: &str = "invite_accepted";
+    pub const SIGNED_IN: &str = "signed_in";
+    pub const ACCESS_REVOKED: &str = "access_revoked";
+    pub const FILE_UPLOADED: &str = "file_uploaded";
+    pub const FILE_DOWNLOADED: &str = "file_downloaded";
+    pub const FILE_SHARED: &str = "file_shared";
+    pub const CONTACT_UPDATED: &str = "contact_updated";
+}
+
+/// A new entry for `client_id` (not yet written).
+pub fn entry(client_id: &str, event: &str, actor: ActorRef, at: OffsetDateTime, origin: &Origin, subject_id: Option<&str>, detail: Option<String>) -> Result<AuditRecord> {
+    Ok(AuditRecord {
+        pk: keys::client(client_id),
+        sk: keys::audit(&domain::rfc3339(at)?, &domain::new_id()),
+        client_id: client_id.into(),
+        event: event.into(),
+        actor,
+        at,
+        ip: origin.ip.clone(),
+        user_agent: origin.user_agent.clone(),
+        subject_id: subject_id.map(str::to_string),
+        detail,
+    })
+}
+
+/// Append one entry on its own (for events that change nothing else, such as a download).
+pub async fn record(store: &Store, entry: &AuditRecord) -> Result<()> {
+    if !store.put_new(entry).await? {
+        return Err(Error::internal("audit entry collided"));
+    }
+    Ok(())
+}
+
+/// The entry as part of a transaction that makes the change it records.
+pub fn tx_put(store: &Store, entry: &AuditRecord) -> Result<aws_sdk_dynamodb::types::TransactWriteItem> {
+    tx::put_new(store.table(), entry)
+}
+
+/// One line of a client's audit trail, as staff read it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AuditView {
+    pub event: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    pub actor: ActorRef,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ip: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_agent: Option<String>,
+    /// The contact or file the event concerns.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+impl From<AuditRecord> for AuditView {
+    fn from(r: AuditRecord) -> Self {
+        AuditView { event: r.event, at: r.at, actor: r.actor, ip: r.ip, user_agent: r.user_agent, subject_id: r.subject_id, detail: r.detail }
+    }
+}
+
+/// The invite emails logged on a link, as audit lines.
+pub fn invite_lines(link: &LinkRecord) -> impl Iterator<Item = AuditView> + '_ {
+    link.invite_log.iter().map(|e| AuditView {
+        event: event::INVITE_SENT.into(),
+        at: e.at,
+        actor: e.by.clone(),
+        ip: e.ip.clone(),
+        user_agent: e.user_agent.clone(),
+        subject_id: Some(link.contact_id.clone()),
+        detail: Some(format!("to {}", e.email)),
+    })
+}
+
+/// Does a line concern this contact (done by them, or to them)?
+pub fn concerns(line: &AuditView, contact_id: &str) -> bool {
+    line.subject_id.as_deref() == Some(contact_id) || (line.actor.kind == "contact" && line.actor.id == contact_id)
+}
+
+/// Merge the stored entries and the links' invite logs: newest first, at most `limit`,
+/// only those concerning `contact_id` when given.
+pub fn merge(entries: Vec<AuditRecord>, links: &[LinkRecord], contact_id: Option<&str>, limit: usize) -> Vec<AuditView> {
+    let mut lines: Vec<AuditView> = entries.into_iter().map(AuditView::from).chain(links.iter().flat_map(invite_lines)).collect();
+    if let Some(k) = contact_id {
+        lines.retain(|l| concerns(l, k));
+    }
+    lines.sort_by(|a, b| b.at.cmp(&a.at));
+    lines.truncate(limit);
+    lines
+}
+
+/// The most lines one read returns.
+pub const MAX_LINES: usize = 500;
+
+/// A client's audit trail (for staff of the client's firm): one `Query` of the client's
+/// partition up to the files (`AUDIT#` sorts before `CLIENT` and `CONTACT#`, so links and
+/// the client item come in the same answer).
+pub async fn history(store: &Store, firm_id: &str, client_id: &str, contact_id: Option<&str>) -> Result<Vec<AuditView>> {
+    if !domain::is_plausible_id(client_id) {
+        return Err(Error::NotFound("client"));
+    }
+    let items = store.query_between(&keys::client(client_id), "AUDIT#", "CONTACT$").await?;
+    let mut entries = Vec::new();
+    let mut links = Vec::new();
+    let mut firm_ok = false;
+    for item in items {
+        let sk = item.get("SK").and_then(|v| v.as_s().ok()).map(String::as_str).unwrap_or("");
+        if sk.starts_with("AUDIT#") {
+            entries.push(from_item::<AuditRecord>(item)?);
+        } else if sk.starts_with("CONTACT#") {
+            links.push(from_item::<LinkRecord>(item)?);
+        } else if sk == keys::CLIENT_SK {
+            firm_ok = from_item::<crate::store::ClientRecord>(item)?.firm_id == firm_id;
+        }
+    }
+    if !firm_ok {
+        return Err(Error::NotFound("client"));
+    }
+    if let Some(k) = contact_id {
+        if !links.iter().any(|l| l.contact_id == k) {
+            return Err(Error::NotFound("contact"));
+        }
+    }
+    Ok(merge(entries, &links, contact_id, MAX_LINES))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{ClientRecord, InviteLogEntry};
+    use time::macros::datetime;
+
+    fn actor(kind: &str, id: &str) -> ActorRef {
+        ActorRef { kind: kind.into(), id: id.into(), name: id.to_uppercase() }
+    }
+
+    #[test]
+    fn the_trail_merges_entries_and_invite_logs_newest_first_and_filters_by_contact() {
+        let t = datetime!(2026-11-01 09:00 UTC);
+        let o = Origin { ip: Some("203.0.113.9".into()), user_agent: Some("UA".into()) };
+        let download = entry("c", event::FILE_DOWNLOADED, actor("contact", "k1"), t + time::Duration::hours(2), &o, Some("file-1"), None).unwrap();
+        let share = entry("c", event::FILE_SHARED, actor("staff", "s"), t + time::Duration::hours(1), &o, Some("k2"), None).unwrap();
+        let client = ClientRecord::new("f", "c", "Client", t);
+        let contact = crate::store::ContactRecord::sample("f", "k1", None, t);
+        let mut link = LinkRecord::new(&client, &contact, t);
+        link.invite_log.push(InviteLogEntry { at: t, by: actor("staff", "s"), email: "a@example.com".into(), ip: None, user_agent: None });
+
+        let all = merge(vec![share.clone(), download.clone()], std::slice::from_ref(&link), None, 10);
+        assert_eq!(all.iter().map(|l| l.event.as_str()).collect::<Vec<_>>(), ["file_downloaded", "file_shared", "invite_sent"]);
+        assert_eq!(all[0].ip.as_deref(), Some("203.0.113.9"));
+
+        let k1 = merge(vec![share, download], std::slice::from_ref(&link), Some("k1"), 10);
+        assert_eq!(k1.iter().map(|l| l.event.as_str()).collect::<Vec<_>>(), ["file_downloaded", "invite_sent"]);
+        assert_eq!(k1[1].detail.as_deref(), Some("to a@example.com"));
+        assert_eq!(merge(vec![], std::slice::from_ref(&link), None, 0).len(), 0);
+    }
+
+    #[test]
+    fn audit_keys_sort_by_time_before_the_client_and_its_links() {
+        let e = entry("c", event::SIGNED_IN, actor("contact", "k"), datetime!(2026-11-01 09:00 UTC), &Origin::default(), None, None).unwrap();
+        assert!(e.sk.starts_with("AUDIT#2026-11-01T09:00:00"));
+        assert!(e.sk.as_str() < keys::CLIENT_SK && keys::CLIENT_SK < keys::contact("k").as_str() && keys::contact("k").as_str() < "CONTACT$");
+    }
+}
