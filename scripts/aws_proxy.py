@@ -19,6 +19,7 @@ directly. Not part of the deployed system.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -104,6 +105,8 @@ class Proxy:
         self.counts: dict[str, int] = {}
         self.fired: list[dict] = []
         self.events = 0
+        self.inflight = 0
+        self.held: list[tuple[dict, str]] | None = None
         self.server: ThreadingHTTPServer | None = None
 
     # ---- faults ----
@@ -124,21 +127,55 @@ class Proxy:
     def publish(self, request: dict, message_id: str) -> None:
         if not self.lambda_base or not request.get("ConfigurationSetName"):
             return
+        with self.lock:
+            if self.held is not None:
+                self.held.append((request, message_id))
+                return
+            self.inflight += 1
         to = request.get("Destination", {}).get("ToAddresses", [])
         kinds = ["Send", SIMULATOR.get(to[0], "Delivery") if to else "Delivery"]
 
         def run():
-            for kind in kinds:
-                try:
-                    r = requests.post(f"{self.lambda_base}/2015-03-31/functions/email-events/invocations",
-                                      json=ses_event(kind, request, message_id), timeout=120)
-                    r.raise_for_status()
-                    with self.lock:
-                        self.events += 1
-                except Exception as e:  # keep serving; report
-                    print(f"aws proxy: SES {kind} event not delivered: {e}", file=sys.stderr)
+            try:
+                for kind in kinds:
+                    try:
+                        r = requests.post(f"{self.lambda_base}/2015-03-31/functions/email-events/invocations",
+                                          json=ses_event(kind, request, message_id), timeout=120)
+                        r.raise_for_status()
+                        with self.lock:
+                            self.events += 1
+                    except Exception as e:  # keep serving; report
+                        print(f"aws proxy: SES {kind} event not delivered: {e}", file=sys.stderr)
+            finally:
+                with self.lock:
+                    self.inflight -= 1
 
         threading.Thread(target=run, daemon=True).start()
+
+    def settle(self, timeout: float = 60) -> None:
+        """Wait until every event published so far was delivered."""
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            with self.lock:
+                if self.inflight == 0:
+                    return
+            time.sleep(0.05)
+        raise TimeoutError("SES events still in flight")
+
+    @contextlib.contextmanager
+    def events_held(self):
+        """Hold new SES events (and let those in flight land) while measuring the calls of
+        one operation; publish them afterwards, as a slow SES would."""
+        with self.lock:
+            self.held = []
+        try:
+            self.settle()
+            yield
+        finally:
+            with self.lock:
+                held, self.held = self.held or [], None
+            for request, message_id in held:
+                self.publish(request, message_id)
 
     # ---- server ----
     def start(self, port: int) -> "Proxy":

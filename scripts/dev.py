@@ -39,6 +39,8 @@ def main() -> int:
         moto = pl.start_moto(aws_port, run_dir / "moto.log")
         print("• creating the table, bucket, user pools and SES identity from infra/template.yaml …", flush=True)
         env = pl.bootstrap(endpoint, "portal-local", {"WebOrigin": base, "PaymentProvider": "test"})
+        # SES's delivery events (moto publishes none) come from this proxy.
+        proxy = pl.start_proxy(env, base)
         env_file = run_dir / "functions.env"
         pl.write_env(env, env_file)
         print(f"• starting the functions (cargo lambda watch) on {base} — the first start compiles, "

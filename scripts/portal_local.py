@@ -367,6 +367,22 @@ def invoke(base: str, function: str, event: dict) -> dict:
     return r.json()
 
 
+def target_dir() -> Path:
+    """Where cargo puts binaries (the Makefile and CI set CARGO_TARGET_DIR)."""
+    return Path(os.environ.get("CARGO_TARGET_DIR") or ROOT / "target")
+
+
+def start_proxy(env: dict[str, str], base: str, services: tuple[str, ...] = ("SESV2",)):
+    """Put the SES-event / fault proxy (scripts/aws_proxy.py) between the functions and moto
+    for `services`: sets `AWS_ENDPOINT_URL_<SERVICE>` in `env` (write the env file after)."""
+    import aws_proxy
+    port = free_port()
+    proxy = aws_proxy.Proxy(env["AWS_ENDPOINT_URL"], base).start(port)
+    for service in services:
+        env[f"AWS_ENDPOINT_URL_{service}"] = f"http://127.0.0.1:{port}"
+    return proxy
+
+
 class S3Notifier:
     """Stands in for the bucket's ObjectCreated notification in the local stack: every
     second it lists the bucket and invokes `file-events` for each object it has not seen."""

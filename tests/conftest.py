@@ -16,8 +16,16 @@ import portal_local as pl  # noqa: E402
 
 
 class Stack:
-    def __init__(self, env: dict[str, str], base: str, endpoint: str, run_dir: Path | None = None):
-        self.env, self.base, self.endpoint, self.run_dir = env, base, endpoint, run_dir
+    def __init__(self, env: dict[str, str], base: str, endpoint: str, run_dir: Path | None = None, proxy=None):
+        self.env, self.base, self.endpoint, self.run_dir, self.proxy = env, base, endpoint, run_dir, proxy
+
+    def faults(self, rules: list[dict]) -> None:
+        """Inject faults into the functions' SES and DynamoDB calls (scripts/aws_proxy.py):
+        e.g. [{"op": "SendEmail", "calls": [2], "kind": "reject"}]. [] clears them."""
+        self.proxy.set_rules(rules)
+
+    def fired(self) -> list[dict]:
+        return list(self.proxy.fired)
 
     def logs(self) -> str:
         """Everything the functions and the emulator have logged so far."""
@@ -56,10 +64,12 @@ def stack():
     run_dir = Path(tempfile.mkdtemp(prefix="portal-tests-"))
     aws_port, api_port = pl.free_port(), pl.free_port()
     endpoint, base = f"http://127.0.0.1:{aws_port}", f"http://127.0.0.1:{api_port}"
-    moto = api = None
+    moto = api = proxy = None
     try:
         moto = pl.start_moto(aws_port, run_dir / "moto.log")
         env = pl.bootstrap(endpoint, "portal-test", {"WebOrigin": base, "PaymentProvider": "test"})
+        # SES events, and faults on demand, for the functions' SES and DynamoDB calls.
+        proxy = pl.start_proxy(env, base, ("SESV2", "DYNAMODB"))
         env_file = run_dir / "functions.env"
         pl.write_env(env, env_file)
         # No reload: test artifacts written during the run must not restart the functions.
@@ -70,9 +80,11 @@ def stack():
         except Exception:
             print((run_dir / "api.log").read_text()[-5000:], file=sys.stderr)
             raise
-        yield Stack(env, base, endpoint, run_dir)
+        yield Stack(env, base, endpoint, run_dir, proxy)
     finally:
         pl.stop(api)
+        if proxy:
+            proxy.stop()
         pl.stop(moto)
         print(f"\nlocal stack logs: {run_dir}", file=sys.stderr)
 

@@ -8,6 +8,7 @@ import time
 
 import requests
 
+from portal_helpers import operations, recorded_calls
 from conftest import unique_email
 
 NIL = "0193a0b0-0000-7000-8000-000000000000"
@@ -49,13 +50,10 @@ def test_portal_status_is_one_dynamodb_query(stack, firm):
         firm.contact(client["id"], f"P{i}", "Person", unique_email())
     # A warm function has this staff member's identity and the pool keys cached (first call).
     firm.api.call("GET", f"/api/staff/clients/{client['id']}/portal-status", expect=200)
-    requests.post(f"{stack.endpoint}/moto-api/recorder/reset-recording")
-    requests.post(f"{stack.endpoint}/moto-api/recorder/start-recording")
-    status = firm.api.call("GET", f"/api/staff/clients/{client['id']}/portal-status", expect=200).json()
+    with recorded_calls(stack) as entries:
+        status = firm.api.call("GET", f"/api/staff/clients/{client['id']}/portal-status", expect=200).json()
     assert len(status["contacts"]) == 5
-    requests.post(f"{stack.endpoint}/moto-api/recorder/stop-recording")
-    log = requests.get(f"{stack.endpoint}/moto-api/recorder/download-recording").text
-    targets = [json.loads(line)["headers"].get("X-Amz-Target", "") for line in log.splitlines() if line.strip()]
+    targets = operations(entries, dedupe_retries=False)
     assert targets == ["DynamoDB_20120810.Query"], targets
 
 

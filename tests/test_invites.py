@@ -4,6 +4,7 @@ SES refusal, templates, the pool wall between staff and contacts)."""
 from __future__ import annotations
 
 import json
+import time
 from datetime import datetime, timedelta, timezone
 
 import boto3
@@ -12,6 +13,7 @@ import requests
 import local_mailbox
 import portal_local as pl
 from conftest import unique_email
+from portal_helpers import operations, recorded_calls
 
 STRONG = "Tax-Season-2027"
 
@@ -61,7 +63,7 @@ def test_the_core_loop_end_to_end(stack, firm):
     assert "https://help.demo-firm.example/portal" in msg["text"]
     assert msg["create_account_url"].startswith(stack.base + "/create-account#")
     token = token_of(msg)
-    assert len(token) == 64
+    assert len(token) == 128
     # staff see it as invited, with the expiry 30 days out
     st = status_of(firm, client["id"], ngozi["id"])
     assert st["status"] == "invited" and st["expired"] is False
@@ -115,30 +117,21 @@ def test_bulk_invite_reports_each_contact(stack, firm):
     assert invite(firm, client["id"], cc["id"])[0]["outcome"] == "sent"
 
 
-def test_bulk_invite_costs_one_send_and_one_transaction_per_contact(stack, firm):
+def test_invites_cost_one_read_one_send_per_contact_and_one_transaction_per_hundred(stack, firm):
     client = firm.client("Counted")
     ids = [firm.contact(client["id"], f"P{i}", "Count", unique_email())["id"] for i in range(4)]
     invite(firm, client["id"], firm.contact(client["id"], "Warm", "Up", unique_email())["id"])  # warm caches
-    requests.post(f"{stack.endpoint}/moto-api/recorder/reset-recording")
-    requests.post(f"{stack.endpoint}/moto-api/recorder/start-recording")
-    results = invite(firm, client["id"], *ids)
-    requests.post(f"{stack.endpoint}/moto-api/recorder/stop-recording")
+    with recorded_calls(stack) as entries:
+        results = invite(firm, client["id"], *ids)
     assert [r["outcome"] for r in results] == ["sent"] * 4
-    log = requests.get(f"{stack.endpoint}/moto-api/recorder/download-recording").text
-    calls, seen = [], set()
-    for line in log.splitlines():
-        entry = json.loads(line)
-        target = entry["headers"].get("X-Amz-Target") or ("SES.SendEmail" if "/v2/email/outbound-emails" in entry["url"] else entry["url"])
-        # The SDK retries a request moto failed under concurrency with the identical body;
-        # a retry is not a second operation of ours.
-        if (target, entry.get("body")) in seen:
-            continue
-        seen.add((target, entry.get("body")))
-        calls.append(target)
-    assert calls.count("SES.SendEmail") == 4, calls
-    assert calls.count("DynamoDB_20120810.TransactWriteItems") == 4, calls
-    # reads do not grow with the number of contacts: client+links, firm (template is a preset)
-    assert calls.count("DynamoDB_20120810.Query") == 1 and calls.count("DynamoDB_20120810.GetItem") == 1, calls
+    calls = operations(entries)
+    # one Query (client + links; the firm's settings are cached, the template is a preset),
+    # one transaction recording all four links, four emails — nothing else
+    assert sorted(calls) == ["DynamoDB_20120810.Query", "DynamoDB_20120810.TransactWriteItems"] + ["SES.SendEmail"] * 4, calls
+    # a single invite: Query, SendEmail, one write
+    with recorded_calls(stack) as entries:
+        invite(firm, client["id"], ids[0])
+    assert sorted(operations(entries)) == ["DynamoDB_20120810.Query", "DynamoDB_20120810.TransactWriteItems", "SES.SendEmail"]
 
 
 def test_reinvite_kills_the_old_link_and_revoke_kills_without_a_new_one(stack, firm):
@@ -183,21 +176,21 @@ def test_weak_password_is_refused_with_the_rule_and_changes_nothing(stack, firm)
 
 
 def test_unknown_and_expired_links(stack, firm):
-    problem(stack.api().call("GET", "/api/invites/" + "0" * 64), 404)
+    unknown = problem(stack.api().call("GET", "/api/invites/" + "0" * 128), 404)
     problem(stack.api().call("GET", "/api/invites/not-even-hex"), 404)
-    problem(stack.api().call("POST", "/api/invites/" + "0" * 64 + "/account", {"password": STRONG}), 404)
+    problem(stack.api().call("POST", "/api/invites/" + "0" * 128 + "/account", {"password": STRONG}), 404)
     client = firm.client()
     email = unique_email("exp")
     c = firm.contact(client["id"], "Ex", "Pired", email)
     invite(firm, client["id"], c["id"])
     token = token_of(mail_to(stack, email)[-1])
+    # the right client and contact with a guessed secret: the same answer as an unknown token
+    guess = token[:64] + ("0" if token[64] != "0" else "1") + token[65:]
+    assert problem(stack.api().call("GET", f"/api/invites/{guess}"), 404) == unknown
+    assert problem(stack.api().call("POST", f"/api/invites/{guess}/account", {"password": STRONG}), 404) == unknown
     # time passes: move this invite's expiry (and the link's) into the past
     past = (datetime.now(timezone.utc) - timedelta(days=1)).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     table = boto3.resource("dynamodb", endpoint_url=stack.endpoint, region_name=pl.REGION, **pl.CREDS).Table(stack.env["TABLE_NAME"])
-    import hashlib
-    h = hashlib.sha256(token.encode()).hexdigest()
-    table.update_item(Key={"PK": f"INVITE#{h}", "SK": "INVITE"}, UpdateExpression="SET link_expires_at = :p",
-                      ExpressionAttributeValues={":p": past})
     table.update_item(Key={"PK": f"CLIENT#{client['id']}", "SK": f"CONTACT#{c['id']}"},
                       UpdateExpression="SET invite_expires_at = :p", ExpressionAttributeValues={":p": past})
     assert "expired" in problem(stack.api().call("GET", f"/api/invites/{token}"), 410)["detail"]
@@ -360,32 +353,69 @@ def test_post_authentication_trigger_records_the_last_login(stack, firm):
     assert status_of(firm, client["id"], c["id"])["last_login_at"][:10] == datetime.now(timezone.utc).date().isoformat()
 
 
+def delivery_of(stack, firm, client_id: str, contact_id: str, want: str, timeout: float = 60) -> dict:
+    """Wait for SES's events (published by the local proxy) to bring the status to `want`."""
+    deadline = time.time() + timeout
+    while True:
+        st = status_of(firm, client_id, contact_id)
+        if st.get("delivery") == want or time.time() > deadline:
+            assert st.get("delivery") == want, st
+            return st
+        time.sleep(0.2)
+
+
+def report(stack, kind: str, client_id: str, contact_id: str, invite_hash: str) -> list:
+    """Feed `email-events` one sample SES event (events/email-events) for an invite."""
+    event = json.loads((pl.ROOT / "events" / "email-events" / f"{kind}.json").read_text())
+    msg = json.loads(event["Records"][0]["Sns"]["Message"])
+    msg["mail"]["tags"].update({"client": [client_id], "contact": [contact_id], "invite": [invite_hash]})
+    event["Records"][0]["Sns"]["Message"] = json.dumps(msg)
+    return pl.invoke(stack.base, "email-events", event)
+
+
+def link_item(stack, client_id: str, contact_id: str) -> dict:
+    table = boto3.resource("dynamodb", endpoint_url=stack.endpoint, region_name=pl.REGION, **pl.CREDS).Table(stack.env["TABLE_NAME"])
+    return table.get_item(Key={"PK": f"CLIENT#{client_id}", "SK": f"CONTACT#{contact_id}"})["Item"]
+
+
 def test_delivery_state_of_the_invite_email_shows_in_the_status(stack, firm):
     client = firm.client()
-    email = unique_email("bounce")
-    c = firm.contact(client["id"], "Bo", "Unce", email)
-    invite(firm, client["id"], c["id"])
-    assert status_of(firm, client["id"], c["id"])["delivery"] == "sent"
-    message_id = mail_to(stack, email)[-1]["id"]
-
-    def report(kind: str) -> list:
-        event = json.loads((pl.ROOT / "events" / "email-events" / f"{kind}.json").read_text())
-        msg = json.loads(event["Records"][0]["Sns"]["Message"])
-        msg["mail"]["messageId"] = message_id
-        event["Records"][0]["Sns"]["Message"] = json.dumps(msg)
-        return pl.invoke(stack.base, "email-events", event)
-
-    assert report("bounce") == ["bounced"]
-    assert status_of(firm, client["id"], c["id"])["delivery"] == "bounced"
+    ok = firm.contact(client["id"], "De", "Livered", unique_email("ok"))
+    # SES's mailbox simulator: this address bounces (the local proxy publishes what SES would)
+    bad = firm.contact(client["id"], "Bo", "Unce", "bounce@simulator.amazonses.com")
+    results = invite(firm, client["id"], ok["id"], bad["id"])
+    assert [r["outcome"] for r in results] == ["sent", "sent"], "SES accepts a message that bounces later"
+    delivery_of(stack, firm, client["id"], ok["id"], "delivered")
+    delivery_of(stack, firm, client["id"], bad["id"], "bounced")
     # a late delivery report never hides the bounce
-    assert report("delivery") == ["ignored"]
-    assert status_of(firm, client["id"], c["id"])["delivery"] == "bounced"
+    h = link_item(stack, client["id"], bad["id"])["invite_hash"]
+    assert report(stack, "delivery", client["id"], bad["id"], h) == ["ignored"]
+    assert report(stack, "send", client["id"], bad["id"], h) == ["ignored"]
+    assert status_of(firm, client["id"], bad["id"])["delivery"] == "bounced"
     # fixing the address and re-inviting starts over; reports for the old email change nothing
-    firm.api.call("PATCH", f"/api/staff/contacts/{c['id']}", {"email": unique_email("fixed")}, expect=200)
-    invite(firm, client["id"], c["id"])
-    assert status_of(firm, client["id"], c["id"])["delivery"] == "sent"
-    assert report("complaint") == ["ignored"]
-    assert status_of(firm, client["id"], c["id"])["delivery"] == "sent"
+    firm.api.call("PATCH", f"/api/staff/contacts/{bad['id']}", {"email": unique_email("fixed")}, expect=200)
+    invite(firm, client["id"], bad["id"])
+    delivery_of(stack, firm, client["id"], bad["id"], "delivered")
+    assert report(stack, "complaint", client["id"], bad["id"], h) == ["ignored"]
+    assert status_of(firm, client["id"], bad["id"])["delivery"] == "delivered"
+    # a complaint about the current invite shows
+    h2 = link_item(stack, client["id"], bad["id"])["invite_hash"]
+    assert report(stack, "complaint", client["id"], bad["id"], h2) == ["complained"]
+    assert status_of(firm, client["id"], bad["id"])["delivery"] == "complained"
+
+
+def test_an_email_never_confirmed_by_ses_shows_as_unconfirmed(stack, firm):
+    client = firm.client()
+    c = firm.contact(client["id"], "Un", "Confirmed", unique_email("unc"))
+    with stack.proxy.events_held():
+        invite(firm, client["id"], c["id"])
+        assert status_of(firm, client["id"], c["id"])["delivery"] == "sending"
+        # SES's events never come and 20 minutes pass
+        table = boto3.resource("dynamodb", endpoint_url=stack.endpoint, region_name=pl.REGION, **pl.CREDS).Table(stack.env["TABLE_NAME"])
+        past = (datetime.now(timezone.utc) - timedelta(minutes=20)).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+        table.update_item(Key={"PK": f"CLIENT#{client['id']}", "SK": f"CONTACT#{c['id']}"},
+                          UpdateExpression="SET invited_at = :p", ExpressionAttributeValues={":p": past})
+        assert status_of(firm, client["id"], c["id"])["delivery"] == "unconfirmed"
 
 
 def test_a_retried_bulk_invite_with_an_idempotency_key_sends_nothing_twice(stack, firm):

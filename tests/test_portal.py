@@ -11,7 +11,7 @@ import requests
 
 import portal_local as pl
 from conftest import unique_email
-from portal_helpers import PDF, accept_invite, active_contact, land, put, verify_sigv4_query
+from portal_helpers import PDF, accept_invite, active_contact, land, put, recorded_calls, verify_sigv4_query
 
 
 def problem(r, status: int) -> dict:
@@ -235,14 +235,9 @@ def test_home_and_user_settings(stack, firm):
     land(stack, slot, PDF)
     firm.api.call("PUT", "/api/staff/settings/billing", {"billing_enabled": True, "online_payments_enabled": False}, expect=200)
     firm.api.call("POST", f"/api/staff/clients/{client['id']}/invoices", {"number": "7", "issue_date": "2026-11-01", "due_date": "2026-12-01", "currency": "USD", "lines": [{"description": "Advice", "unit_amount": 12500}]}, expect=201)
-    requests.post(f"{stack.endpoint}/moto-api/recorder/reset-recording")
     api.call("GET", f"/api/portal/clients/{client['id']}/home", expect=200)  # warm
-    requests.post(f"{stack.endpoint}/moto-api/recorder/reset-recording")
-    requests.post(f"{stack.endpoint}/moto-api/recorder/start-recording")
-    home = api.call("GET", f"/api/portal/clients/{client['id']}/home", expect=200).json()
-    requests.post(f"{stack.endpoint}/moto-api/recorder/stop-recording")
-    import json as _json
-    entries = [_json.loads(line) for line in requests.get(f"{stack.endpoint}/moto-api/recorder/download-recording").text.splitlines()]
+    with recorded_calls(stack) as entries:
+        home = api.call("GET", f"/api/portal/clients/{client['id']}/home", expect=200).json()
     # DynamoDB only: a background notifier (browser tests) may be listing the bucket meanwhile.
     calls = [e["headers"].get("X-Amz-Target", "") for e in entries]
     calls = [c for c in calls if c.startswith("DynamoDB")] + [e.get("url", "") for e in entries if "jwks" in e.get("url", "")]

@@ -80,9 +80,10 @@ export function statusText(p) {
   if (p.status === "invited") {
     if (p.delivery === "bounced") return { text: `Invite bounced — check the email address (sent ${fmtDate(p.invited_at)})`, cls: "expired" };
     if (p.delivery === "complained") return { text: `Invite reported as spam by the recipient (sent ${fmtDate(p.invited_at)})`, cls: "expired" };
+    if (p.delivery === "unconfirmed") return { text: `Invite email not confirmed by the mail service (${fmtDate(p.invited_at)}) — send the invite again`, cls: "expired" };
     return p.expired
       ? { text: `Invite expired ${fmtDate(p.expires_at)} — never logged in`, cls: "expired" }
-      : { text: `Invited — never logged in (sent ${fmtDate(p.invited_at)}, expires ${fmtDate(p.expires_at)})`, cls: "invited" };
+      : { text: `Invited — never logged in (sent ${fmtDate(p.invited_at)}${p.delivery === "delivered" ? ", delivered" : ""}, expires ${fmtDate(p.expires_at)})`, cls: "invited" };
   }
   if (p.status === "revoked") return { text: `Access revoked ${fmtDate(p.revoked_at)}`, cls: "expired" };
   return { text: "No invite sent", cls: "none" };
