@@ -5,7 +5,7 @@ PY := .venv/bin/python
 export CARGO_TARGET_DIR ?= $(CURDIR)/target
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: dev test tools unit integration lint
+.PHONY: dev test tools unit integration lint bench
 
 tools:
 	@scripts/tools.sh
@@ -24,3 +24,7 @@ unit:
 
 integration: tools
 	cd tests && ../$(PY) -m pytest -q .
+
+# Performance figures (issue 8): release builds, cold starts, sizes, memory, AWS calls.
+bench: tools
+	$(PY) scripts/bench.py

@@ -162,7 +162,7 @@ pub fn merge(entries: Vec<AuditRecord>, links: &[LinkRecord], contact_id: Option
     if let Some(k) = contact_id {
         lines.retain(|l| concerns(l, k));
     }
-    lines.sort_by(|a, b| b.at.cmp(&a.at));
+    lines.sort_by_key(|l| std::cmp::Reverse(l.at));
     lines.truncate(limit);
     lines
 }

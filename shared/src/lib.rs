@@ -20,6 +20,8 @@
 //! - [`store`] — the single DynamoDB table: key schema (documented there), items as
 //!   structs through `serde_dynamo`, transaction helpers.
 //! - [`clients`] — clients and contacts as staff manage them, portal status.
+//! - [`invites`] / [`portal`] — the core loop: invite emails and links, account creation.
+//! - [`audit`] — the client's append-only audit trail and each contact's access history.
 //! - [`sessions`] — sign-in, refresh, sign-out against Cognito.
 //! - [`http`] — route tables, JSON in and out, the per-request span.
 //! - [`telemetry`] — tracing: JSON on Lambda, text elsewhere.

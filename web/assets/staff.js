@@ -73,6 +73,32 @@ async function clientRecord(clientId) {
       h("div", {}, await filesCard(ctx), await requestsCard(ctx), await billingCard(ctx))));
 }
 
+const AUDIT_WORDS = {
+  invite_sent: "Invite sent", invite_revoked: "Invite revoked", account_created: "Created their portal login",
+  invite_accepted: "Accepted an invite", signed_in: "Signed in", access_revoked: "Portal access revoked",
+  file_uploaded: "Uploaded a file", file_downloaded: "Downloaded a file", file_shared: "File shared with them",
+  contact_updated: "Contact details changed",
+};
+
+/** A contact's access history: what they did and what was done to them, newest first. */
+async function accessHistoryDialog(ctx, c) {
+  const { body } = modal(`Access history — ${c.first_name} ${c.last_name}`);
+  body.append(h("p", { class: "muted" }, "Loading…"));
+  try {
+    const { entries } = await api(S, "GET", `/api/staff/clients/${ctx.clientId}/audit?contact_id=${encodeURIComponent(c.id)}`);
+    const rows = entries.map((e) => h("tr", {},
+      h("td", {}, new Date(e.at).toLocaleString()),
+      h("td", {}, AUDIT_WORDS[e.event] || e.event, e.detail ? h("div", { class: "small muted" }, e.detail) : ""),
+      h("td", {}, e.actor.name || e.actor.kind),
+      h("td", { class: "small" }, e.ip || "", e.user_agent ? h("div", { class: "muted" }, e.user_agent) : "")));
+    body.replaceChildren(entries.length
+      ? h("table", { class: "audit" }, h("thead", {}, h("tr", {}, h("th", {}, "When"), h("th", {}, "What"), h("th", {}, "Who"), h("th", {}, "From"))), h("tbody", {}, rows))
+      : h("p", { class: "muted" }, "Nothing recorded yet."));
+  } catch (err) {
+    body.replaceChildren(h("p", { class: "problem", role: "alert" }, err.message));
+  }
+}
+
 function renderContacts(ctx, card) {
   const { client } = ctx;
   const menu = h("details", { class: "menu" },
@@ -99,6 +125,7 @@ function renderContacts(ctx, card) {
         catch (err) { flash(err.message); }
       } }, "Revoke invite"));
     }
+    actions.append(h("button", { type: "button", class: "secondary", onclick: () => accessHistoryDialog(ctx, c) }, "Access history"));
     return h("li", { "data-contact": c.id },
       h("details", {},
         h("summary", {}, `${c.first_name} ${c.last_name}`, h("div", { class: `status ${st.cls}` }, st.text)),

@@ -72,7 +72,7 @@ async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
                 let Actor::Contact { contact_id, firm_id, .. } = &actor else { unreachable!() };
                 let patch = json_body::<shared::clients::ProfileInput>(&req)?.into_patch()?;
                 shared::clients::update_contact(state, &shared::audit::By::of(&actor, &req), firm_id, contact_id, patch).await?;
-                json(200, &portal::me(&state.store, &contact_id).await?)
+                json(200, &portal::me(&state.store, contact_id).await?)
             }
             Actor::Staff { .. } => Err(Error::Forbidden("this route is for client contacts".into())),
         },
