@@ -17,7 +17,7 @@ use crate::domain::{self, EmailAddress};
 use crate::error::{aws, Error, Result};
 use crate::audit::Origin;
 use crate::invites::{hash_token, invite_write, same_hash, token_ids};
-use crate::sessions::{self, Session};
+use crate::sessions::{self, Session, SignIn};
 use crate::store::{from_item, keys, s, tx, ActorRef, ContactRecord, InviteEnd, Item, LinkRecord, Store, UserRecord};
 use aws_sdk_dynamodb::types::AttributeValue;
 use crate::AppState;
@@ -202,7 +202,8 @@ pub struct AccountCreated {
     pub created: bool,
     pub email: EmailAddress,
     pub client_id: String,
-    pub session: Session,
+    /// Tokens, or the MFA step when the login has an authenticator app.
+    pub session: SignIn,
 }
 
 fn contact_actor(contact: &ContactRecord) -> ActorRef {
@@ -283,7 +284,9 @@ pub async fn create_account(state: &AppState, token: &str, input: CreateAccountI
             return Err(e);
         }
         let session = sessions::sign_in(&state.cognito, pool, &email, &password).await?;
-        record_login(store, &live.contact.contact_id, now, None).await?;
+        if session.session().is_some() {
+            record_login(store, &live.contact.contact_id, now, None).await?;
+        }
         tracing::info!(contact_id = %live.contact.contact_id, "revoked login restored by a new invite");
         return Ok(AccountCreated { created: false, email, client_id, session });
     }
@@ -299,8 +302,12 @@ pub async fn create_account(state: &AppState, token: &str, input: CreateAccountI
             }
             Err(other) => return Err(other),
         };
+        // The password is proven either way; with an authenticator app, the contact finishes
+        // signing in with its code.
         store.transact(accept(crate::audit::event::INVITE_ACCEPTED, vec![])?, used_meanwhile).await?;
-        record_login(store, &live.contact.contact_id, now, None).await?;
+        if session.session().is_some() {
+            record_login(store, &live.contact.contact_id, now, None).await?;
+        }
         tracing::info!(contact_id = %live.contact.contact_id, user = %sub, %client_id, "invite accepted with existing login");
         return Ok(AccountCreated { created: false, email, client_id, session });
     }
@@ -406,13 +413,28 @@ pub async fn record_login(store: &Store, contact_id: &str, now: OffsetDateTime, 
 
 /// Contact sign-in: tokens from the contacts pool, only for a login that belongs to a
 /// contact, and the last login recorded.
-pub async fn sign_in(state: &AppState, email: &EmailAddress, password: &str, origin: &Origin) -> Result<Session> {
-    let session = sessions::sign_in(&state.cognito, &state.config.contacts, email, password).await?;
+pub async fn sign_in(state: &AppState, email: &EmailAddress, password: &str, origin: &Origin) -> Result<SignIn> {
+    let answer = sessions::sign_in(&state.cognito, &state.config.contacts, email, password).await?;
+    if let Some(session) = answer.session() {
+        signed_in(state, session, origin).await?;
+    }
+    Ok(answer)
+}
+
+/// The second step of a contact sign-in with an authenticator app.
+pub async fn complete_sign_in(state: &AppState, answer: &sessions::MfaAnswer, origin: &Origin) -> Result<Session> {
+    let session = sessions::complete_mfa(&state.cognito, &state.config.contacts, answer).await?;
+    signed_in(state, &session, origin).await?;
+    Ok(session)
+}
+
+/// Tokens are handed out only for a login that belongs to a contact; the login is recorded.
+async fn signed_in(state: &AppState, session: &Session, origin: &Origin) -> Result<()> {
     let actor = state.authenticate_token(&session.access_token, Audience::Contact).await?;
     if let Actor::Contact { contact_id, .. } = &actor {
         record_login(&state.store, contact_id, domain::now(), Some(origin)).await?;
     }
-    Ok(session)
+    Ok(())
 }
 
 // ---------- me ----------

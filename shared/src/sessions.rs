@@ -5,7 +5,7 @@
 //! pool's app client needs no public exposure beyond its id.
 
 use aws_sdk_cognitoidentityprovider::operation::initiate_auth::InitiateAuthError;
-use aws_sdk_cognitoidentityprovider::types::AuthFlowType;
+use aws_sdk_cognitoidentityprovider::types::{AuthFlowType, ChallengeNameType, SoftwareTokenMfaSettingsType};
 use aws_sdk_cognitoidentityprovider::Client;
 use serde::{Deserialize, Serialize};
 
@@ -69,8 +69,64 @@ fn auth_error(e: aws_sdk_cognitoidentityprovider::error::SdkError<InitiateAuthEr
     }
 }
 
-/// Email + password → tokens (`USER_PASSWORD_AUTH`).
-pub async fn sign_in(cognito: &Client, pool: &PoolConfig, email: &EmailAddress, password: &str) -> Result<Session> {
+/// A sign-in whose password was right but that needs the second factor: the browser asks
+/// for a code from the authenticator app (`mfa_code`), or — the first time, in a pool where
+/// MFA is required — shows the secret to add to the app and asks for its first code
+/// (`mfa_setup`). `session` is Cognito's, valid for a few minutes.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MfaChallenge {
+    pub challenge: &'static str,
+    pub session: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub otpauth_uri: Option<String>,
+}
+
+pub const MFA_CODE: &str = "mfa_code";
+pub const MFA_SETUP: &str = "mfa_setup";
+
+/// The answer to email + password: tokens, or the MFA step.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum SignIn {
+    Session(Session),
+    Challenge(MfaChallenge),
+}
+
+impl SignIn {
+    pub fn session(&self) -> Option<&Session> {
+        match self {
+            SignIn::Session(s) => Some(s),
+            SignIn::Challenge(_) => None,
+        }
+    }
+}
+
+fn session_of(r: Option<aws_sdk_cognitoidentityprovider::types::AuthenticationResultType>) -> Result<Session> {
+    let r = r.ok_or_else(|| Error::internal("Cognito returned no tokens"))?;
+    Ok(Session {
+        access_token: r.access_token.ok_or_else(|| Error::internal("Cognito returned no access token"))?,
+        refresh_token: r.refresh_token,
+        expires_in: r.expires_in,
+        token_type: "Bearer",
+    })
+}
+
+/// The name authenticator apps show for our entries.
+pub const TOTP_ISSUER: &str = "Client Portal";
+
+/// The `otpauth://` URI an authenticator app reads (as a QR code or a link).
+pub fn otpauth_uri(email: &str, secret: &str) -> String {
+    let enc = |s: &str| -> String {
+        s.bytes().map(|b| if b.is_ascii_alphanumeric() || b"-._~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
+    };
+    format!("otpauth://totp/{}:{}?secret={}&issuer={}", enc(TOTP_ISSUER), enc(email), enc(secret), enc(TOTP_ISSUER))
+}
+
+/// Email + password → tokens (`USER_PASSWORD_AUTH`), or the MFA step when the login has (or
+/// its pool requires) an authenticator app.
+pub async fn sign_in(cognito: &Client, pool: &PoolConfig, email: &EmailAddress, password: &str) -> Result<SignIn> {
     let out = cognito
         .initiate_auth()
         .client_id(&pool.client_id)
@@ -80,16 +136,172 @@ pub async fn sign_in(cognito: &Client, pool: &PoolConfig, email: &EmailAddress, 
         .send()
         .await
         .map_err(|e| auth_error(e, false))?;
-    if let Some(challenge) = out.challenge_name() {
-        return Err(Error::Forbidden(format!("sign-in needs an extra step this API does not support yet ({})", challenge.as_str())));
+    let session = out.session.clone().unwrap_or_default();
+    match out.challenge_name() {
+        None => Ok(SignIn::Session(session_of(out.authentication_result)?)),
+        Some(ChallengeNameType::SoftwareTokenMfa) => Ok(SignIn::Challenge(MfaChallenge { challenge: MFA_CODE, session, secret: None, otpauth_uri: None })),
+        Some(ChallengeNameType::MfaSetup) => {
+            let assoc = cognito.associate_software_token().session(session).send().await.map_err(aws)?;
+            let secret = assoc.secret_code.ok_or_else(|| Error::internal("Cognito returned no TOTP secret"))?;
+            Ok(SignIn::Challenge(MfaChallenge {
+                challenge: MFA_SETUP,
+                session: assoc.session.unwrap_or_default(),
+                otpauth_uri: Some(otpauth_uri(email.as_str(), &secret)),
+                secret: Some(secret),
+            }))
+        }
+        Some(other) => Err(Error::Forbidden(format!("sign-in needs a step this portal does not offer ({}); ask the firm for help", other.as_str()))),
     }
-    let r = out.authentication_result.ok_or_else(|| Error::internal("Cognito returned no tokens"))?;
-    Ok(Session {
-        access_token: r.access_token.ok_or_else(|| Error::internal("Cognito returned no access token"))?,
-        refresh_token: r.refresh_token,
-        expires_in: r.expires_in,
-        token_type: "Bearer",
-    })
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MfaInput {
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub session: Option<String>,
+    #[serde(default)]
+    pub code: Option<String>,
+    /// `mfa_code` or `mfa_setup`, as the sign-in answered.
+    #[serde(default)]
+    pub challenge: Option<String>,
+}
+
+/// A checked MFA answer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MfaAnswer {
+    pub email: EmailAddress,
+    pub session: String,
+    pub code: String,
+    pub setup: bool,
+}
+
+/// A six-digit code from an authenticator app (spaces allowed, as apps show "123 456").
+pub fn parse_code(raw: Option<&str>) -> std::result::Result<String, FieldError> {
+    let code: String = raw.unwrap_or("").chars().filter(|c| !c.is_whitespace()).collect();
+    if code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(code)
+    } else {
+        Err(FieldError::new("code", "must be the 6-digit code your authenticator app shows"))
+    }
+}
+
+impl MfaInput {
+    pub fn parse(self) -> Result<MfaAnswer> {
+        let mut errs = Vec::new();
+        let email = EmailAddress::parse("email", self.email.as_deref().unwrap_or("")).map_err(|e| errs.push(e)).ok();
+        let session = self.session.filter(|s| !s.trim().is_empty());
+        if session.is_none() {
+            errs.push(FieldError::new("session", "is required: the session the sign-in answered with"));
+        }
+        let code = parse_code(self.code.as_deref()).map_err(|e| errs.push(e)).ok();
+        let setup = match self.challenge.as_deref() {
+            Some(MFA_CODE) => false,
+            Some(MFA_SETUP) => true,
+            _ => {
+                errs.push(FieldError::new("challenge", "must be mfa_code or mfa_setup, as the sign-in answered"));
+                false
+            }
+        };
+        if !errs.is_empty() {
+            return Err(Error::Validation(errs));
+        }
+        Ok(MfaAnswer { email: email.unwrap(), session: session.unwrap(), code: code.unwrap(), setup })
+    }
+}
+
+fn mfa_error<E: aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static>(
+    e: aws_sdk_cognitoidentityprovider::error::SdkError<E, aws_sdk_cognitoidentityprovider::config::http::HttpResponse>,
+) -> Error {
+    match e.as_service_error().and_then(|se| se.code()) {
+        Some("CodeMismatchException") | Some("EnableSoftwareTokenMFAException") => Error::field("code", "is not the current code of your authenticator app"),
+        Some("NotAuthorizedException") | Some("ExpiredCodeException") | Some("ResourceNotFoundException") => {
+            Error::Unauthorized("this sign-in step expired; sign in again".into())
+        }
+        Some("TooManyRequestsException") | Some("TooManyFailedAttemptsException") => Error::Conflict("too many attempts; wait a minute and try again".into()),
+        _ => aws(e),
+    }
+}
+
+/// The second step of a sign-in: the code (and, for `mfa_setup`, the app's first code,
+/// which also turns the authenticator on for this login) → tokens.
+pub async fn complete_mfa(cognito: &Client, pool: &PoolConfig, answer: &MfaAnswer) -> Result<Session> {
+    let out = if answer.setup {
+        let verified = cognito
+            .verify_software_token()
+            .session(&answer.session)
+            .user_code(&answer.code)
+            .friendly_device_name(TOTP_ISSUER)
+            .send()
+            .await
+            .map_err(mfa_error)?;
+        cognito
+            .respond_to_auth_challenge()
+            .client_id(&pool.client_id)
+            .challenge_name(ChallengeNameType::MfaSetup)
+            .session(verified.session.unwrap_or_else(|| answer.session.clone()))
+            .challenge_responses("USERNAME", answer.email.as_str())
+            .send()
+            .await
+            .map_err(mfa_error)?
+    } else {
+        cognito
+            .respond_to_auth_challenge()
+            .client_id(&pool.client_id)
+            .challenge_name(ChallengeNameType::SoftwareTokenMfa)
+            .session(&answer.session)
+            .challenge_responses("USERNAME", answer.email.as_str())
+            .challenge_responses("SOFTWARE_TOKEN_MFA_CODE", &answer.code)
+            .send()
+            .await
+            .map_err(mfa_error)?
+    };
+    if out.challenge_name().is_some() {
+        return Err(Error::Forbidden("sign-in needs another step; sign in again".into()));
+    }
+    session_of(out.authentication_result)
+}
+
+/// A new authenticator-app secret for a signed-in login (settings → two-step sign-in).
+#[derive(Debug, Clone, Serialize)]
+pub struct TotpSetup {
+    pub secret: String,
+    pub otpauth_uri: String,
+}
+
+pub async fn start_totp(cognito: &Client, access_token: &str, email: &str) -> Result<TotpSetup> {
+    let out = cognito.associate_software_token().access_token(access_token).send().await.map_err(mfa_error)?;
+    let secret = out.secret_code.ok_or_else(|| Error::internal("Cognito returned no TOTP secret"))?;
+    Ok(TotpSetup { otpauth_uri: otpauth_uri(email, &secret), secret })
+}
+
+/// Confirm the app with its first code and make it required at every sign-in of this login.
+pub async fn confirm_totp(cognito: &Client, access_token: &str, code: Option<&str>) -> Result<()> {
+    let code = parse_code(code).map_err(|e| Error::Validation(vec![e]))?;
+    cognito
+        .verify_software_token()
+        .access_token(access_token)
+        .user_code(code)
+        .friendly_device_name(TOTP_ISSUER)
+        .send()
+        .await
+        .map_err(mfa_error)?;
+    cognito
+        .set_user_mfa_preference()
+        .access_token(access_token)
+        .software_token_mfa_settings(SoftwareTokenMfaSettingsType::builder().enabled(true).preferred_mfa(true).build())
+        .send()
+        .await
+        .map_err(mfa_error)?;
+    Ok(())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CodeInput {
+    #[serde(default)]
+    pub code: Option<String>,
 }
 
 /// Refresh token → new access token (`REFRESH_TOKEN_AUTH`).
@@ -103,13 +315,9 @@ pub async fn refresh(cognito: &Client, pool: &PoolConfig, input: RefreshInput) -
         .send()
         .await
         .map_err(|e| auth_error(e, true))?;
-    let r = out.authentication_result.ok_or_else(|| Error::internal("Cognito returned no tokens"))?;
-    Ok(Session {
-        access_token: r.access_token.ok_or_else(|| Error::internal("Cognito returned no access token"))?,
-        refresh_token: None,
-        expires_in: r.expires_in,
-        token_type: "Bearer",
-    })
+    let mut s = session_of(out.authentication_result)?;
+    s.refresh_token = None;
+    Ok(s)
 }
 
 /// End every session of this login (`GlobalSignOut`: refresh tokens stop working).
@@ -134,5 +342,22 @@ mod tests {
         assert_eq!(errs.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["email", "password"]);
         let (e, p) = SignInInput { email: Some(" Staff@Example.com".into()), password: Some("pw".into()) }.parse().unwrap();
         assert_eq!((e.as_str(), p.as_str()), ("staff@example.com", "pw"));
+    }
+
+    #[test]
+    fn mfa_answers_are_checked() {
+        let ok = MfaInput { email: Some("a@example.com".into()), session: Some("s".into()), code: Some("123 456".into()), challenge: Some("mfa_setup".into()) };
+        assert_eq!(ok.parse().unwrap(), MfaAnswer { email: EmailAddress::parse("email", "a@example.com").unwrap(), session: "s".into(), code: "123456".into(), setup: true });
+        let Err(Error::Validation(errs)) = MfaInput { email: None, session: None, code: Some("12345a".into()), challenge: Some("sms".into()) }.parse() else { panic!() };
+        assert_eq!(errs.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["email", "session", "code", "challenge"]);
+        assert!(parse_code(Some("1234567")).is_err());
+    }
+
+    #[test]
+    fn the_otpauth_uri_is_what_authenticator_apps_read() {
+        assert_eq!(
+            otpauth_uri("ana+tax@example.com", "JBSWY3DPEHPK3PXP"),
+            "otpauth://totp/Client%20Portal:ana%2Btax%40example.com?secret=JBSWY3DPEHPK3PXP&issuer=Client%20Portal"
+        );
     }
 }

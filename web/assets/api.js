@@ -55,8 +55,19 @@ export async function api(kind, method, path, body) {
   return data;
 }
 
+/** Email + password: the session (saved), or `{ challenge }` when the login asks for its
+ * authenticator app's code (see mfa.js). */
 export async function signIn(kind, email, password) {
   const s = await api(null, "POST", `${PREFIX[kind]}/sessions`, { email, password });
+  if (s.challenge) return { challenge: s };
+  clearSession(kind);
+  saveSession(kind, s);
+  return s;
+}
+
+/** The code step of a sign-in. */
+export async function answerMfa(kind, email, challenge, code) {
+  const s = await api(null, "POST", `${PREFIX[kind]}/sessions/mfa`, { email, session: challenge.session, code, challenge: challenge.challenge });
   clearSession(kind);
   saveSession(kind, s);
   return s;

@@ -2,6 +2,7 @@
 // (Add a File), Billing when the firm enables it, user settings and help.
 import { api, saveSession, clearSession, session, signIn, uploadTo } from "./api.js";
 import { field, flash, fmtDate, h, money, setBusy, showError, size } from "./ui.js";
+import { mfaSettings, mfaStep } from "./mfa.js";
 
 const C = "contact";
 
@@ -34,11 +35,20 @@ export async function createAccount(token) {
     setBusy(form, true);
     try {
       const res = await api(null, "POST", `/api/invites/${encodeURIComponent(token)}/account`, { password: form.password.value });
+      const go = () => {
+        // Drop the token from the address bar and history before going on.
+        history.replaceState(null, "", `/#/portal/clients/${res.client_id}`);
+        window.dispatchEvent(new HashChangeEvent("hashchange"));
+      };
+      if (res.session.challenge) {
+        // An existing login with an authenticator app: the invite is accepted; sign in with the code.
+        history.replaceState(null, "", "/#/portal/sign-in");
+        form.replaceWith(mfaStep(C, info.email, res.session, go));
+        return;
+      }
       clearSession(C);
       saveSession(C, res.session);
-      // Drop the token from the address bar and history before going on.
-      history.replaceState(null, "", `/#/portal/clients/${res.client_id}`);
-      window.dispatchEvent(new HashChangeEvent("hashchange"));
+      go();
     } catch (err) { showError(form, err); setBusy(form, false); }
   });
   card.append(h("h1", {}, info.has_login ? `Add ${info.client_name} to your portal` : "Create your Client Portal account"),
@@ -71,8 +81,11 @@ function signInView() {
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
     setBusy(form, true);
-    try { await signIn(C, form.email.value, form.password.value); location.hash = "#/portal"; }
-    catch (err) { showError(form, err); } finally { setBusy(form, false); }
+    try {
+      const res = await signIn(C, form.email.value, form.password.value);
+      if (res.challenge) { form.replaceWith(mfaStep(C, form.email.value, res.challenge, () => { location.hash = "#/portal"; })); return; }
+      location.hash = "#/portal";
+    } catch (err) { showError(form, err); } finally { setBusy(form, false); }
   });
   return form;
 }
@@ -246,5 +259,5 @@ function settingsView(me) {
     try { await api(C, "PATCH", "/api/portal/me", body); flash("Your information was saved."); }
     catch (err) { showError(form, err); }
   });
-  return form;
+  return h("div", {}, form, mfaSettings(C));
 }

@@ -1,6 +1,7 @@
 // Staff side: sign in, clients, the client record (contacts with portal status, invites,
 // files, requests, invoices) and the firm's invite email templates.
 import { api, session, signIn, uploadTo } from "./api.js";
+import { mfaStep } from "./mfa.js";
 import { clearError, field, flash, fmtDate, h, modal, money, setBusy, showError, size, statusText } from "./ui.js";
 
 const S = "staff";
@@ -28,7 +29,8 @@ function signInView() {
     e.preventDefault();
     setBusy(form, true);
     try {
-      await signIn(S, form.email.value, form.password.value);
+      const res = await signIn(S, form.email.value, form.password.value);
+      if (res.challenge) { form.replaceWith(mfaStep(S, form.email.value, res.challenge, () => { location.hash = "#/staff"; })); return; }
       location.hash = "#/staff";
     } catch (err) { showError(form, err); } finally { setBusy(form, false); }
   });

@@ -23,7 +23,26 @@ pub const ROUTES: &[Route] = &[
     route("DELETE", "/api/portal/sessions", "contact_sign_out"),
     route("GET", "/api/portal/me", "me"),
     route("PATCH", "/api/portal/me", "update_me"),
+    route("POST", "/api/staff/sessions/mfa", "staff_mfa"),
+    route("POST", "/api/portal/sessions/mfa", "contact_mfa"),
+    route("POST", "/api/staff/mfa/setup", "staff_totp_setup"),
+    route("POST", "/api/staff/mfa/verify", "staff_totp_verify"),
+    route("POST", "/api/portal/me/mfa/setup", "contact_totp_setup"),
+    route("POST", "/api/portal/me/mfa/verify", "contact_totp_verify"),
 ];
+
+/// Turn on an authenticator app for the caller's own login: `setup` gives the secret, then
+/// `verify` with the app's first code makes it required at every sign-in.
+async fn totp_step(state: &AppState, req: &Request, setup: bool, email: &str) -> Result<Response<Body>> {
+    let token = bearer_token(req.headers())?;
+    if setup {
+        json(200, &sessions::start_totp(&state.cognito, token, email).await?)
+    } else {
+        let input = json_body::<sessions::CodeInput>(req)?;
+        sessions::confirm_totp(&state.cognito, token, input.code.as_deref()).await?;
+        no_content()
+    }
+}
 
 pub async fn handle(state: &'static AppState, req: Request) -> Response<Body> {
     serve(req, |req| dispatch(state, req)).await
@@ -36,11 +55,36 @@ async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
     match r.name {
         "staff_sign_in" => {
             let (email, password) = json_body::<SignInInput>(&req)?.parse()?;
-            let session = sessions::sign_in(&state.cognito, staff, &email, &password).await?;
+            let answer = sessions::sign_in(&state.cognito, staff, &email, &password).await?;
             // The login must belong to a staff member of a firm, or the tokens are useless.
+            if let Some(session) = answer.session() {
+                state.authenticate_token(&session.access_token, Audience::Staff).await?;
+            }
+            json(200, &answer)
+        }
+        "staff_mfa" => {
+            let answer = json_body::<sessions::MfaInput>(&req)?.parse()?;
+            let session = sessions::complete_mfa(&state.cognito, staff, &answer).await?;
             state.authenticate_token(&session.access_token, Audience::Staff).await?;
             json(200, &session)
         }
+        "contact_mfa" => {
+            let answer = json_body::<sessions::MfaInput>(&req)?.parse()?;
+            json(200, &portal::complete_sign_in(state, &answer, &Origin::of(&req)).await?)
+        }
+        "staff_totp_setup" | "staff_totp_verify" => {
+            let Actor::Staff { email, .. } = state.authenticate(&req, Audience::Staff).await? else {
+                return Err(Error::Forbidden("this route is for firm staff".into()));
+            };
+            totp_step(state, &req, r.name.ends_with("setup"), &email).await
+        }
+        "contact_totp_setup" | "contact_totp_verify" => match state.authenticate(&req, Audience::Contact).await? {
+            Actor::Contact { contact_id, .. } => {
+                let email = portal::me(&state.store, &contact_id).await?.email.map(|e| e.to_string()).unwrap_or_default();
+                totp_step(state, &req, r.name.ends_with("setup"), &email).await
+            }
+            Actor::Staff { .. } => Err(Error::Forbidden("this route is for client contacts".into())),
+        },
         "staff_refresh" => json(200, &sessions::refresh(&state.cognito, staff, json_body::<RefreshInput>(&req)?).await?),
         "staff_sign_out" => {
             state.authenticate(&req, Audience::Staff).await?;

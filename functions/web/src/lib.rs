@@ -23,6 +23,7 @@ pub const ASSETS: &[(&str, &str, &[u8])] = &[
     ("staff.js", "text/javascript; charset=utf-8", include_bytes!("../../../web/assets/staff.js")),
     ("portal.js", "text/javascript; charset=utf-8", include_bytes!("../../../web/assets/portal.js")),
     ("ui.js", "text/javascript; charset=utf-8", include_bytes!("../../../web/assets/ui.js")),
+    ("mfa.js", "text/javascript; charset=utf-8", include_bytes!("../../../web/assets/mfa.js")),
     ("style.css", "text/css; charset=utf-8", include_bytes!("../../../web/assets/style.css")),
     ("favicon.svg", "image/svg+xml", include_bytes!("../../../web/assets/favicon.svg")),
 ];
@@ -96,6 +97,17 @@ mod tests {
         }
         let req = lambda_http::http::Request::builder().method("GET").uri("/assets/../Cargo.toml").body(Body::Empty).unwrap();
         assert_eq!(handle(offline_state(), req).await.status(), 404);
+    }
+
+    #[test]
+    fn every_file_of_the_ui_is_served() {
+        let dir = shared::testing::repo_root().join("web/assets");
+        let mut on_disk: Vec<String> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        on_disk.push("index.html".into());
+        on_disk.sort();
+        let mut served: Vec<String> = ASSETS.iter().map(|(n, _, _)| n.to_string()).collect();
+        served.sort();
+        assert_eq!(served, on_disk, "a file in web/ is not embedded (or the list names a file that is gone)");
     }
 
     #[test]

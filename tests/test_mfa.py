@@ -1,0 +1,97 @@
+"""Two-step sign-in with an authenticator app (TOTP), through our API, for staff (whose pool
+requires it in the template) and contacts (who turn it on in their settings). moto checks
+the codes (MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP, set by the local stack) against the
+secret AssociateSoftwareToken hands out, so the codes here are computed as an app would."""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import struct
+import time
+
+from conftest import unique_email
+from portal_helpers import PASSWORD, active_contact
+from test_invites import problem
+
+
+def totp(secret: str, at: float | None = None) -> str:
+    """RFC 6238: HMAC-SHA1 over the 30-second counter, 6 digits (what authenticator apps do)."""
+    key = base64.b32decode(secret.upper() + "=" * (-len(secret) % 8))
+    counter = int((at or time.time()) // 30)
+    digest = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    return f"{(struct.unpack('>I', digest[offset:offset + 4])[0] & 0x7FFFFFFF) % 1_000_000:06d}"
+
+
+def fresh_code(secret: str) -> str:
+    """A code that stays valid for the next few seconds (no edge of a 30 s window)."""
+    if time.time() % 30 > 25:
+        time.sleep(30 - time.time() % 30 + 0.5)
+    return totp(secret)
+
+
+def wrong(code: str) -> str:
+    return f"{(int(code) + 1) % 1_000_000:06d}"
+
+
+def test_a_contact_turns_on_two_step_sign_in_and_then_needs_the_code(stack, firm):
+    client = firm.client("Mfa Client")
+    email = unique_email("mfa")
+    c = firm.contact(client["id"], "Mia", "Factor", email)
+    from portal_helpers import accept_invite
+    api = accept_invite(stack, firm, client["id"], c["id"], email)
+    setup = api.call("POST", "/api/portal/me/mfa/setup", expect=200).json()
+    assert setup["otpauth_uri"].startswith("otpauth://totp/Client%20Portal:") and setup["secret"] in setup["otpauth_uri"]
+    assert problem(api.call("POST", "/api/portal/me/mfa/verify", {"code": "12"}), 400)["errors"][0]["field"] == "code"
+    problem(api.call("POST", "/api/portal/me/mfa/verify", {"code": wrong(fresh_code(setup["secret"]))}), 400)
+    api.call("POST", "/api/portal/me/mfa/verify", {"code": fresh_code(setup["secret"])}, expect=204)
+
+    # the password alone no longer signs in: the answer is the code step
+    step = stack.api().call("POST", "/api/portal/sessions", {"email": email, "password": PASSWORD}, expect=200).json()
+    assert step["challenge"] == "mfa_code" and step["session"] and "access_token" not in step
+    answer = {"email": email, "session": step["session"], "challenge": "mfa_code"}
+    body = problem(stack.api().call("POST", "/api/portal/sessions/mfa", {**answer, "code": wrong(fresh_code(setup["secret"]))}), 400)
+    assert body["errors"][0]["field"] == "code"
+    problem(stack.api().call("POST", "/api/portal/sessions/mfa", {**answer, "session": "not-a-session", "code": fresh_code(setup["secret"])}), 401)
+    session = stack.api().call("POST", "/api/portal/sessions/mfa", {**answer, "code": fresh_code(setup["secret"])}, expect=200).json()
+    me = stack.api(session["access_token"]).call("GET", "/api/portal/me", expect=200).json()
+    assert me["email"] == email
+    # the sign-in after the code step is in the access history
+    entries = firm.api.call("GET", f"/api/staff/clients/{client['id']}/audit?contact_id={c['id']}", expect=200).json()["entries"]
+    assert entries[0]["event"] == "signed_in"
+    # incomplete answers name every field to fix
+    body = problem(stack.api().call("POST", "/api/portal/sessions/mfa", {"code": "x"}), 400)
+    assert sorted(e["field"] for e in body["errors"]) == ["challenge", "code", "email", "session"]
+
+
+def test_staff_two_step_sign_in(stack, firm):
+    setup = firm.api.call("POST", "/api/staff/mfa/setup", expect=200).json()
+    firm.api.call("POST", "/api/staff/mfa/verify", {"code": fresh_code(setup["secret"])}, expect=204)
+    email, password = firm.info["email"], firm.info["password"]
+    step = stack.api().call("POST", "/api/staff/sessions", {"email": email, "password": password}, expect=200).json()
+    assert step["challenge"] == "mfa_code"
+    session = stack.api().call("POST", "/api/staff/sessions/mfa",
+                               {"email": email, "session": step["session"], "challenge": "mfa_code", "code": fresh_code(setup["secret"])},
+                               expect=200).json()
+    stack.api(session["access_token"]).call("GET", "/api/staff/clients", expect=200)
+    # a contact's code step cannot sign staff in, and the wrong password never reaches the code step
+    problem(stack.api().call("POST", "/api/staff/sessions", {"email": email, "password": password + "x"}), 401)
+
+
+def test_an_existing_login_with_two_step_sign_in_accepts_a_new_invite_then_asks_for_the_code(stack, firm):
+    household, bakery = firm.client("Two Step Household"), firm.client("Two Step Bakery")
+    contact, api = active_contact(stack, firm, household["id"], "Tess")
+    setup = api.call("POST", "/api/portal/me/mfa/setup", expect=200).json()
+    api.call("POST", "/api/portal/me/mfa/verify", {"code": fresh_code(setup["secret"])}, expect=204)
+    firm.api.call("PUT", f"/api/staff/clients/{bakery['id']}/contacts/{contact['id']}", expect=201)
+    firm.api.call("POST", f"/api/staff/clients/{bakery['id']}/invites", {"contact_ids": [contact["id"]]}, expect=200)
+    from test_invites import mail_to, token_of
+    email = contact["email"]
+    token = token_of(mail_to(stack, email)[-1])
+    added = stack.api().call("POST", f"/api/invites/{token}/account", {"password": PASSWORD}, expect=200).json()
+    assert added["created"] is False and added["session"]["challenge"] == "mfa_code"
+    session = stack.api().call("POST", "/api/portal/sessions/mfa", {"email": email, "session": added["session"]["session"],
+                                                                    "challenge": "mfa_code", "code": fresh_code(setup["secret"])}, expect=200).json()
+    me = stack.api(session["access_token"]).call("GET", "/api/portal/me", expect=200).json()
+    assert sorted(c["name"] for c in me["clients"]) == ["Two Step Bakery", "Two Step Household"]
