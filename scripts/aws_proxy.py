@@ -32,7 +32,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import requests
 
 HOP_HEADERS = {"host", "content-length", "transfer-encoding", "connection", "keep-alive"}
-SIMULATOR = {"bounce@simulator.amazonses.com": "Bounce", "complaint@simulator.amazonses.com": "Complaint"}
+SIMULATOR = {"bounce": "Bounce", "complaint": "Complaint"}
+
+
+def simulated(address: str) -> str:
+    """The event SES's mailbox simulator gives an address (labels allowed: bounce+x@…)."""
+    local, _, domain = address.lower().partition("@")
+    if domain != "simulator.amazonses.com":
+        return "Delivery"
+    return SIMULATOR.get(local.split("+", 1)[0], "Delivery")
 
 
 def operation(method: str, path: str, headers) -> str:
@@ -133,7 +141,7 @@ class Proxy:
                 return
             self.inflight += 1
         to = request.get("Destination", {}).get("ToAddresses", [])
-        kinds = ["Send", SIMULATOR.get(to[0], "Delivery") if to else "Delivery"]
+        kinds = ["Send", simulated(to[0]) if to else "Delivery"]
 
         def run():
             try:
