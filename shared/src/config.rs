@@ -31,6 +31,9 @@ pub struct Config {
     /// SES configuration set whose event destination reports delivery, bounces and
     /// complaints (`SES_CONFIGURATION_SET`, optional).
     pub ses_configuration_set: Option<String>,
+    /// How long an invite link works for firms without their own setting
+    /// (`INVITE_LIFETIME_DAYS`, optional, 1–365, default 30).
+    pub invite_lifetime_days: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -96,6 +99,12 @@ impl Config {
             bucket_name,
             web_origin: web_origin.trim_end_matches('/').to_string(),
             ses_configuration_set: get("SES_CONFIGURATION_SET").filter(|v| !v.trim().is_empty()),
+            invite_lifetime_days: match get("INVITE_LIFETIME_DAYS").filter(|v| !v.trim().is_empty()) {
+                None => 30,
+                Some(v) => v.trim().parse::<u32>().ok().filter(|d| (1..=365).contains(d)).ok_or_else(|| {
+                    ConfigError(format!("INVITE_LIFETIME_DAYS must be a number of days from 1 to 365, not {v:?}"))
+                })?,
+            },
         })
     }
 }
@@ -146,5 +155,17 @@ pub(crate) mod tests {
         env.insert("STAFF_CLIENT_ID", "  ".into());
         let err = Config::from_lookup(|k| env.get(k).cloned()).unwrap_err();
         assert!(err.0.contains("TABLE_NAME") && err.0.contains("STAFF_CLIENT_ID"), "{err}");
+    }
+
+    #[test]
+    fn the_invite_lifetime_defaults_to_30_days_and_is_checked() {
+        let mut env = sample_env();
+        assert_eq!(Config::from_lookup(|k| env.get(k).cloned()).unwrap().invite_lifetime_days, 30);
+        env.insert("INVITE_LIFETIME_DAYS", "14".into());
+        assert_eq!(Config::from_lookup(|k| env.get(k).cloned()).unwrap().invite_lifetime_days, 14);
+        for bad in ["0", "366", "two weeks"] {
+            env.insert("INVITE_LIFETIME_DAYS", bad.into());
+            assert!(Config::from_lookup(|k| env.get(k).cloned()).unwrap_err().0.contains("INVITE_LIFETIME_DAYS"), "{bad}");
+        }
     }
 }

@@ -207,6 +207,8 @@ pub struct InviteContext {
     pub client: ClientRecord,
     pub template: TemplateSource,
     pub message: String,
+    /// The stage's invite lifetime, for firms without their own.
+    pub default_days: u32,
 }
 
 impl InviteContext {
@@ -229,7 +231,7 @@ impl InviteContext {
     }
 
     pub fn link_expiry(&self, now: OffsetDateTime) -> OffsetDateTime {
-        now + Duration::days(i64::from(self.firm.invite_ttl_days.clamp(1, 365)))
+        now + Duration::days(i64::from(self.firm.invite_ttl_days.unwrap_or(self.default_days).clamp(1, 365)))
     }
 }
 
@@ -326,7 +328,7 @@ async fn context(state: &AppState, firm_id: &str, client_id: &str, template_id: 
     let (loaded, firm, template) =
         tokio::try_join!(load_client(store, firm_id, client_id), state.firm_settings(firm_id), templates::load(store, firm_id, template_id))?;
     let (client, links) = loaded;
-    Ok((InviteContext { firm, client, template, message }, links))
+    Ok((InviteContext { firm, client, template, message, default_days: state.config.invite_lifetime_days }, links))
 }
 
 /// Send invites to the listed contacts of a client.

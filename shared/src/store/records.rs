@@ -20,9 +20,9 @@ pub struct FirmRecord {
     pub sender_email: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help_center_url: Option<String>,
-    /// How long an invite link stays valid.
-    #[serde(default = "default_invite_days")]
-    pub invite_ttl_days: u32,
+    /// How long an invite link stays valid; without it, the stage's `InviteLifetimeDays`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invite_ttl_days: Option<u32>,
     #[serde(default)]
     pub billing_enabled: bool,
     #[serde(default)]
@@ -30,10 +30,6 @@ pub struct FirmRecord {
     /// The firm's own cap on one upload, below the portal's absolute cap.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_upload_bytes: Option<u64>,
-}
-
-fn default_invite_days() -> u32 {
-    30
 }
 
 impl FirmRecord {
@@ -45,7 +41,7 @@ impl FirmRecord {
             name: name.into(),
             sender_email: sender_email.into(),
             help_center_url: None,
-            invite_ttl_days: default_invite_days(),
+            invite_ttl_days: None,
             billing_enabled: false,
             online_payments_enabled: false,
             max_upload_bytes: None,
