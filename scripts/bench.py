@@ -252,14 +252,14 @@ def scenario(endpoint: str, env: dict[str, str], log_dir: Path) -> dict:
         rq = fns["requests"]
         for i in range(10):
             rq.http("POST", f"/api/staff/clients/{big['id']}/requests", {"title": f"Upload document {i}", "assignee_ids": ids[:3]}, token, 201)
-        rq.http("GET", f"/api/portal/clients/{big['id']}/requests", token=ctoken, expect=200)
+        rq.http("GET", f"/api/portal/clients/{big['id']}/todo", token=ctoken, expect=200)
 
         b = fns["billing"]
         b.http("PUT", "/api/staff/settings/billing", {"billing_enabled": True, "online_payments_enabled": True}, token, 200)
         for i in range(5):
             b.http("POST", f"/api/staff/clients/{big['id']}/invoices", {"number": f"B-{i}", "issue_date": "2026-11-01", "due_date": "2026-12-01",
                                                                       "currency": "USD", "lines": [{"description": "Tax return", "unit_amount": 45000}]}, token, 201)
-        b.http("GET", f"/api/portal/clients/{big['id']}/invoices", token=ctoken, expect=200)
+        b.http("GET", f"/api/portal/clients/{big['id']}/billing", token=ctoken, expect=200)
 
         fns["home"].http("GET", f"/api/portal/clients/{big['id']}/home", token=ctoken, expect=200)
         a.http("GET", "/api/portal/me", token=ctoken, expect=200)

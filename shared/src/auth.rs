@@ -83,10 +83,23 @@ type FetchFuture = Pin<Box<dyn Future<Output = Result<JwkSet>> + Send>>;
 /// Fetches a JWKS document by URL (HTTP in production, a fake in tests).
 pub type KeyFetcher = Arc<dyn Fn(String) -> FetchFuture + Send + Sync>;
 
-/// A fetcher that GETs the JWKS document with a shared HTTP client.
-pub fn http_fetcher(http: reqwest::Client) -> KeyFetcher {
+/// The HTTP client for JWKS documents, built on first use: building it loads the trusted
+/// root certificates, which would otherwise be most of a cold start (see BENCHMARKS.md);
+/// the first fetch happens on the first authenticated request, which waits on the network
+/// anyway.
+pub type LazyHttp = Arc<std::sync::OnceLock<reqwest::Client>>;
+
+fn client_of(http: &LazyHttp) -> reqwest::Client {
+    http.get_or_init(|| {
+        reqwest::Client::builder().timeout(std::time::Duration::from_secs(5)).build().expect("HTTP client builds with static settings")
+    })
+    .clone()
+}
+
+/// A fetcher that GETs the JWKS document with a shared, lazily built HTTP client.
+pub fn http_fetcher(http: LazyHttp) -> KeyFetcher {
     Arc::new(move |url: String| {
-        let http = http.clone();
+        let http = client_of(&http);
         Box::pin(async move {
             let resp = http.get(&url).send().await.map_err(|e| Error::internal(format!("JWKS fetch failed: {e}")))?;
             if !resp.status().is_success() {

@@ -530,8 +530,8 @@ pub async fn update_contact(state: &crate::AppState, by: &crate::audit::By, firm
         // The login is already cut off from the portal (no USER record); remove it from the
         // pool too, so its sessions end and the old address could be invited again.
         let pool = &state.config.contacts.pool_id;
-        let _ = state.cognito.admin_user_global_sign_out().user_pool_id(pool).username(old_email.as_str()).send().await;
-        if let Err(e) = state.cognito.admin_delete_user().user_pool_id(pool).username(old_email.as_str()).send().await {
+        let _ = state.cognito().await.admin_user_global_sign_out().user_pool_id(pool).username(old_email.as_str()).send().await;
+        if let Err(e) = state.cognito().await.admin_delete_user().user_pool_id(pool).username(old_email.as_str()).send().await {
             tracing::error!(%contact_id, error = %crate::error::aws(e), "ended login could not be removed from the pool");
         }
         tracing::info!(%contact_id, "login ended by an email change");

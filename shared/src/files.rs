@@ -261,7 +261,8 @@ pub struct UploadSlot {
 
 /// Issue an upload slot: check the limits, choose the key, record the pending file, sign.
 pub async fn create_upload(state: &AppState, viewer: &Viewer, client_id: &str, input: UploadInput, origin: &Origin) -> Result<UploadSlot> {
-    let firm = state.store.firm(viewer.firm_id()).await?;
+    // The firm's upload cap: a minute-old value is harmless (see AppState::firm_settings).
+    let firm = state.firm_settings(viewer.firm_id()).await?;
     let req = check_upload(input.name.as_deref(), input.size, input.content_type.as_deref(), firm.max_upload_bytes)?;
     let mut sharing = Vec::new();
     let (mut shared_with, mut shared_with_all, mut request_id) = (Vec::new(), false, None);
@@ -315,7 +316,8 @@ pub async fn create_upload(state: &AppState, viewer: &Viewer, client_id: &str, i
         expires_at: Some(now.unix_timestamp() + PENDING_TTL_SECONDS),
     };
     let presigned = state
-        .s3
+        .s3()
+        .await
         .put_object()
         .bucket(&state.config.bucket_name)
         .key(&rec.s3_key)
@@ -416,7 +418,8 @@ pub async fn download(state: &AppState, viewer: &Viewer, client_id: &str, file_i
         }));
     }
     let presigned = state
-        .s3
+        .s3()
+        .await
         .get_object()
         .bucket(&state.config.bucket_name)
         .key(&f.s3_key)
@@ -507,23 +510,23 @@ pub async fn confirm_upload(state: &AppState, key: &str) -> Result<Confirmation>
         return Ok(Confirmation::Ignored);
     }
     let bucket = &state.config.bucket_name;
-    let head = state.s3.head_object().bucket(bucket).key(key).send().await.map_err(aws)?;
+    let head = state.s3().await.head_object().bucket(bucket).key(key).send().await.map_err(aws)?;
     let size = head.content_length().unwrap_or(-1).max(0) as u64;
     let ctype = head.content_type().unwrap_or("").to_string();
-    let first = state.s3.get_object().bucket(bucket).key(key).range("bytes=0-511").send().await.map_err(aws)?;
+    let first = state.s3().await.get_object().bucket(bucket).key(key).range("bytes=0-511").send().await.map_err(aws)?;
     let bytes = first.body.collect().await.map_err(|e| Error::internal(format!("reading the object failed: {e}")))?.into_bytes();
     let verdict = judge(&file, size, &ctype, &bytes);
     let now = domain::now();
     let (expr, mut values) = match &verdict {
         Confirmation::Available => {
-            state.s3.delete_object_tagging().bucket(bucket).key(key).send().await.map_err(aws)?;
+            state.s3().await.delete_object_tagging().bucket(bucket).key(key).send().await.map_err(aws)?;
             (
             "SET #status = :s, available_at = :now, etag = :etag REMOVE expires_at",
             Item::from([(":s".to_string(), s("available")), (":now".to_string(), s(domain::rfc3339(now)?)), (":etag".to_string(), s(head.e_tag().unwrap_or("").to_string()))]),
             )
         }
         Confirmation::Rejected(reason) => {
-            state.s3.delete_object().bucket(bucket).key(key).send().await.map_err(aws)?;
+            state.s3().await.delete_object().bucket(bucket).key(key).send().await.map_err(aws)?;
             ("SET #status = :s, rejected_reason = :r", Item::from([(":s".to_string(), s("rejected")), (":r".to_string(), s(reason.clone()))]))
         }
         Confirmation::Ignored => return Ok(verdict),

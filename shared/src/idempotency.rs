@@ -81,7 +81,8 @@ pub async fn claim(store: &Store, scope: &str, route: &str, key: &str, body: &st
     };
     // New key, or an abandoned claim (lock expired, never completed): take it.
     let put = store
-        .db
+        .db()
+        .await
         .put_item()
         .table_name(store.table())
         .set_item(Some(crate::store::to_item(&rec)?))
@@ -114,7 +115,8 @@ pub async fn complete(store: &Store, pk: &str, status: u16, body: &str) -> Resul
         (":body".to_string(), s(body)),
     ]);
     store
-        .db
+        .db()
+        .await
         .update_item()
         .table_name(store.table())
         .set_key(Some(crate::store::key(pk, keys::IDEMPOTENCY_SK)))

@@ -379,7 +379,7 @@ pub async fn send_invites(state: &AppState, sender: &By, firm_id: &str, client_i
         async move {
             let tags = tags_of(&p);
             let tags: Vec<(&str, &str)> = tags.iter().map(|(n, v)| (*n, v.as_str())).collect();
-            let result = crate::mail::send(&state.ses, &ctx.firm.sender_email, &p.email, &p.rendered, state.config.ses_configuration_set.as_deref(), &tags).await;
+            let result = crate::mail::send(state.ses().await, &ctx.firm.sender_email, &p.email, &p.rendered, state.config.ses_configuration_set.as_deref(), &tags).await;
             (p, result)
         }
     });

@@ -79,7 +79,7 @@ pub async fn password_rules(state: &AppState) -> Result<&PasswordRules> {
     state
         .contact_password_rules
         .get_or_try_init(|| async {
-            let out = state.cognito.describe_user_pool().user_pool_id(&state.config.contacts.pool_id).send().await.map_err(aws)?;
+            let out = state.cognito().await.describe_user_pool().user_pool_id(&state.config.contacts.pool_id).send().await.map_err(aws)?;
             let p = out.user_pool.and_then(|u| u.policies).and_then(|p| p.password_policy).ok_or_else(|| Error::internal("contacts pool has no password policy"))?;
             Ok(PasswordRules {
                 min_length: p.minimum_length.unwrap_or(8).max(8) as usize,
@@ -257,7 +257,7 @@ pub async fn create_account(state: &AppState, token: &str, input: CreateAccountI
         // with a new password.
         password_rules(state).await?.check(&password)?;
         let pool_id = &pool.pool_id;
-        state.cognito.admin_enable_user().user_pool_id(pool_id).username(email.as_str()).send().await.map_err(aws)?;
+        state.cognito().await.admin_enable_user().user_pool_id(pool_id).username(email.as_str()).send().await.map_err(aws)?;
         let restored = async {
             set_password(state, &email, &password).await?;
             let user = UserRecord {
@@ -280,10 +280,10 @@ pub async fn create_account(state: &AppState, token: &str, input: CreateAccountI
         }
         .await;
         if let Err(e) = restored {
-            let _ = state.cognito.admin_disable_user().user_pool_id(pool_id).username(email.as_str()).send().await;
+            let _ = state.cognito().await.admin_disable_user().user_pool_id(pool_id).username(email.as_str()).send().await;
             return Err(e);
         }
-        let session = sessions::sign_in(&state.cognito, pool, &email, &password).await?;
+        let session = sessions::sign_in(state.cognito().await, pool, &email, &password).await?;
         if session.session().is_some() {
             record_login(store, &live.contact.contact_id, now, None).await?;
         }
@@ -293,7 +293,7 @@ pub async fn create_account(state: &AppState, token: &str, input: CreateAccountI
 
     if let Some(sub) = &live.contact.user_sub {
         // An existing login: the password must be its password; then this client is added.
-        let session = match sessions::sign_in(&state.cognito, pool, &email, &password).await {
+        let session = match sessions::sign_in(state.cognito().await, pool, &email, &password).await {
             Ok(session) => session,
             Err(Error::BadCredentials) => {
                 let left = count_attempt(store, &live).await?;
@@ -337,12 +337,12 @@ pub async fn create_account(state: &AppState, token: &str, input: CreateAccountI
     .await;
     if let Err(e) = result {
         // Leave no login behind that no contact record knows.
-        if let Err(del) = state.cognito.admin_delete_user().user_pool_id(&pool.pool_id).username(email.as_str()).send().await {
+        if let Err(del) = state.cognito().await.admin_delete_user().user_pool_id(&pool.pool_id).username(email.as_str()).send().await {
             tracing::error!(error = %aws(del), "could not remove a half-created login");
         }
         return Err(e);
     }
-    let session = sessions::sign_in(&state.cognito, pool, &email, &password).await?;
+    let session = sessions::sign_in(state.cognito().await, pool, &email, &password).await?;
     record_login(store, &live.contact.contact_id, now, None).await?;
     tracing::info!(contact_id = %live.contact.contact_id, %client_id, "portal login created");
     Ok(AccountCreated { created: true, email, client_id, session })
@@ -350,7 +350,8 @@ pub async fn create_account(state: &AppState, token: &str, input: CreateAccountI
 
 async fn create_user(state: &AppState, email: &EmailAddress) -> Result<String> {
     let out = state
-        .cognito
+        .cognito()
+        .await
         .admin_create_user()
         .user_pool_id(&state.config.contacts.pool_id)
         .username(email.as_str())
@@ -372,7 +373,8 @@ async fn create_user(state: &AppState, email: &EmailAddress) -> Result<String> {
 
 async fn set_password(state: &AppState, email: &EmailAddress, password: &str) -> Result<()> {
     state
-        .cognito
+        .cognito()
+        .await
         .admin_set_user_password()
         .user_pool_id(&state.config.contacts.pool_id)
         .username(email.as_str())
@@ -414,7 +416,7 @@ pub async fn record_login(store: &Store, contact_id: &str, now: OffsetDateTime, 
 /// Contact sign-in: tokens from the contacts pool, only for a login that belongs to a
 /// contact, and the last login recorded.
 pub async fn sign_in(state: &AppState, email: &EmailAddress, password: &str, origin: &Origin) -> Result<SignIn> {
-    let answer = sessions::sign_in(&state.cognito, &state.config.contacts, email, password).await?;
+    let answer = sessions::sign_in(state.cognito().await, &state.config.contacts, email, password).await?;
     if let Some(session) = answer.session() {
         signed_in(state, session, origin).await?;
     }
@@ -423,7 +425,7 @@ pub async fn sign_in(state: &AppState, email: &EmailAddress, password: &str, ori
 
 /// The second step of a contact sign-in with an authenticator app.
 pub async fn complete_sign_in(state: &AppState, answer: &sessions::MfaAnswer, origin: &Origin) -> Result<Session> {
-    let session = sessions::complete_mfa(&state.cognito, &state.config.contacts, answer).await?;
+    let session = sessions::complete_mfa(state.cognito().await, &state.config.contacts, answer).await?;
     signed_in(state, &session, origin).await?;
     Ok(session)
 }
@@ -517,10 +519,10 @@ pub async fn revoke_access(state: &AppState, by: &crate::audit::By, firm_id: &st
     store.transact(items, |_| Error::Conflict("the contact changed meanwhile; reload and try again".into())).await?;
     if let (Some(_), Some(email)) = (&contact.user_sub, &contact.email) {
         let pool = &state.config.contacts.pool_id;
-        if let Err(e) = state.cognito.admin_disable_user().user_pool_id(pool).username(email.as_str()).send().await {
+        if let Err(e) = state.cognito().await.admin_disable_user().user_pool_id(pool).username(email.as_str()).send().await {
             tracing::error!(%contact_id, error = %aws(e), "could not disable the revoked login (the portal already refuses it)");
         }
-        if let Err(e) = state.cognito.admin_user_global_sign_out().user_pool_id(pool).username(email.as_str()).send().await {
+        if let Err(e) = state.cognito().await.admin_user_global_sign_out().user_pool_id(pool).username(email.as_str()).send().await {
             tracing::error!(%contact_id, error = %aws(e), "could not end the revoked login's sessions (the portal already refuses them)");
         }
     }

@@ -17,10 +17,14 @@ use crate::store::{keys, StaffRecord, Store, UserRecord};
 pub struct AppState {
     pub config: Config,
     pub store: Store,
-    pub s3: aws_sdk_s3::Client,
-    pub ses: aws_sdk_sesv2::Client,
-    pub cognito: aws_sdk_cognitoidentityprovider::Client,
-    pub http: reqwest::Client,
+    /// The SDK configuration the clients below are made from, each on first use: a
+    /// function pays (at init and in memory) only for the clients it uses.
+    sdk: LazySdk,
+    s3: tokio::sync::OnceCell<aws_sdk_s3::Client>,
+    ses: tokio::sync::OnceCell<aws_sdk_sesv2::Client>,
+    cognito: tokio::sync::OnceCell<aws_sdk_cognitoidentityprovider::Client>,
+    /// For JWKS documents; built on first use (see `auth::LazyHttp`).
+    pub http: crate::auth::LazyHttp,
     pub staff_tokens: PoolVerifier,
     pub contact_tokens: PoolVerifier,
     /// staff `sub` → actor. A staff member's firm never changes, so this needs no expiry;
@@ -40,23 +44,22 @@ impl AppState {
     /// environment variable.
     pub async fn from_env() -> std::result::Result<Self, crate::config::ConfigError> {
         let config = Config::from_env()?;
-        let sdk = aws_config::defaults(BehaviorVersion::latest()).load().await;
-        Ok(Self::new(config, &sdk))
+        Ok(Self::with_sdk(config, LazySdk::start()))
     }
 
     /// Build the state from a configuration and an SDK config (tests pass their own).
     pub fn new(config: Config, sdk: &aws_config::SdkConfig) -> Self {
-        // With a custom endpoint (the local emulator) bucket names cannot be DNS labels.
-        let s3_config = aws_sdk_s3::config::Builder::from(sdk).force_path_style(sdk.endpoint_url().is_some()).build();
-        let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(5))
-            .build()
-            .expect("HTTP client builds with static settings");
+        Self::with_sdk(config, LazySdk::ready(sdk.clone()))
+    }
+
+    fn with_sdk(config: Config, sdk: LazySdk) -> Self {
+        let http = crate::auth::LazyHttp::default();
         Self {
-            store: Store::new(aws_sdk_dynamodb::Client::new(sdk), config.table_name.clone()),
-            s3: aws_sdk_s3::Client::from_conf(s3_config),
-            ses: aws_sdk_sesv2::Client::new(sdk),
-            cognito: aws_sdk_cognitoidentityprovider::Client::new(sdk),
+            store: Store::lazy(sdk.clone(), config.table_name.clone()),
+            sdk,
+            s3: tokio::sync::OnceCell::new(),
+            ses: tokio::sync::OnceCell::new(),
+            cognito: tokio::sync::OnceCell::new(),
             staff_tokens: PoolVerifier::new(config.staff.clone(), http_fetcher(http.clone())),
             contact_tokens: PoolVerifier::new(config.contacts.clone(), http_fetcher(http.clone())),
             http,
@@ -65,6 +68,25 @@ impl AppState {
             contact_password_rules: tokio::sync::OnceCell::new(),
             firms: RwLock::new(HashMap::new()),
         }
+    }
+
+    pub async fn s3(&self) -> &aws_sdk_s3::Client {
+        self.s3
+            .get_or_init(|| async {
+                let sdk = self.sdk.get().await;
+                // With a custom endpoint (the local emulator) bucket names cannot be DNS labels.
+                let conf = aws_sdk_s3::config::Builder::from(sdk).force_path_style(sdk.endpoint_url().is_some()).build();
+                aws_sdk_s3::Client::from_conf(conf)
+            })
+            .await
+    }
+
+    pub async fn ses(&self) -> &aws_sdk_sesv2::Client {
+        self.ses.get_or_init(|| async { aws_sdk_sesv2::Client::new(self.sdk.get().await) }).await
+    }
+
+    pub async fn cognito(&self) -> &aws_sdk_cognitoidentityprovider::Client {
+        self.cognito.get_or_init(|| async { aws_sdk_cognitoidentityprovider::Client::new(self.sdk.get().await) }).await
     }
 
     /// Verify the request's bearer token for `audience` and resolve who it is. Records the
@@ -131,6 +153,69 @@ impl AppState {
         self.firms.write().await.insert(firm_id.to_string(), (std::time::Instant::now(), firm.clone()));
         Ok(firm)
     }
+}
+
+/// The AWS SDK configuration, loaded off the init path: [`LazySdk::start`] begins
+/// `aws_config`'s load on the runtime (about half a millisecond of environment and profile
+/// work) while the function already asks the Runtime API for its first event; the first
+/// AWS call awaits it (by then long done). Measured by `make bench` (BENCHMARKS.md).
+#[derive(Clone)]
+pub struct LazySdk(std::sync::Arc<LazySdkInner>);
+
+impl std::fmt::Debug for LazySdk {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LazySdk").field("loaded", &self.0.cell.initialized()).finish()
+    }
+}
+
+struct LazySdkInner {
+    cell: tokio::sync::OnceCell<aws_config::SdkConfig>,
+    loading: std::sync::Mutex<Option<tokio::task::JoinHandle<aws_config::SdkConfig>>>,
+}
+
+impl LazySdk {
+    /// Start loading the configuration from the environment (needs a Tokio runtime).
+    pub fn start() -> Self {
+        let loading = tokio::spawn(async { aws_config::defaults(BehaviorVersion::latest()).http_client(lazy_https_client()).load().await });
+        LazySdk(std::sync::Arc::new(LazySdkInner { cell: tokio::sync::OnceCell::new(), loading: std::sync::Mutex::new(Some(loading)) }))
+    }
+
+    /// An already loaded configuration (tests, and functions that build their own).
+    pub fn ready(sdk: aws_config::SdkConfig) -> Self {
+        LazySdk(std::sync::Arc::new(LazySdkInner { cell: tokio::sync::OnceCell::from(sdk), loading: std::sync::Mutex::new(None) }))
+    }
+
+    pub async fn get(&self) -> &aws_config::SdkConfig {
+        self.0
+            .cell
+            .get_or_init(|| async {
+                let handle = self.0.loading.lock().unwrap_or_else(|p| p.into_inner()).take();
+                match handle {
+                    Some(h) => match h.await {
+                        Ok(sdk) => sdk,
+                        // The load task panicked (it does not in practice): load here instead.
+                        Err(_) => aws_config::defaults(BehaviorVersion::latest()).http_client(lazy_https_client()).load().await,
+                    },
+                    None => aws_config::defaults(BehaviorVersion::latest()).http_client(lazy_https_client()).load().await,
+                }
+            })
+            .await
+    }
+}
+
+/// The AWS SDK's HTTPS client, built when the first AWS call needs a connection instead of
+/// at `aws_config` load: building it reads and parses the trusted root certificates, which
+/// took most of each function's init (measured with `make bench`; BENCHMARKS.md). The client
+/// is the SDK's default (hyper 1, rustls with aws-lc), built once and shared by every SDK
+/// client of the process.
+pub fn lazy_https_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
+    use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
+    use aws_smithy_runtime_api::client::http::{http_client_fn, HttpClient, SharedHttpClient};
+    let cell: std::sync::Arc<std::sync::OnceLock<SharedHttpClient>> = Default::default();
+    http_client_fn(move |settings, components| {
+        cell.get_or_init(|| aws_smithy_http_client::Builder::new().tls_provider(Provider::Rustls(CryptoMode::AwsLc)).build_https())
+            .http_connector(settings, components)
+    })
 }
 
 /// Staff-only routes: the firm id of the signed-in staff member.

@@ -36,10 +36,10 @@ pub const ROUTES: &[Route] = &[
 async fn totp_step(state: &AppState, req: &Request, setup: bool, email: &str) -> Result<Response<Body>> {
     let token = bearer_token(req.headers())?;
     if setup {
-        json(200, &sessions::start_totp(&state.cognito, token, email).await?)
+        json(200, &sessions::start_totp(state.cognito().await, token, email).await?)
     } else {
         let input = json_body::<sessions::CodeInput>(req)?;
-        sessions::confirm_totp(&state.cognito, token, input.code.as_deref()).await?;
+        sessions::confirm_totp(state.cognito().await, token, input.code.as_deref()).await?;
         no_content()
     }
 }
@@ -55,7 +55,7 @@ async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
     match r.name {
         "staff_sign_in" => {
             let (email, password) = json_body::<SignInInput>(&req)?.parse()?;
-            let answer = sessions::sign_in(&state.cognito, staff, &email, &password).await?;
+            let answer = sessions::sign_in(state.cognito().await, staff, &email, &password).await?;
             // The login must belong to a staff member of a firm, or the tokens are useless.
             if let Some(session) = answer.session() {
                 state.authenticate_token(&session.access_token, Audience::Staff).await?;
@@ -64,7 +64,7 @@ async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
         }
         "staff_mfa" => {
             let answer = json_body::<sessions::MfaInput>(&req)?.parse()?;
-            let session = sessions::complete_mfa(&state.cognito, staff, &answer).await?;
+            let session = sessions::complete_mfa(state.cognito().await, staff, &answer).await?;
             state.authenticate_token(&session.access_token, Audience::Staff).await?;
             json(200, &session)
         }
@@ -85,10 +85,10 @@ async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
             }
             Actor::Staff { .. } => Err(Error::Forbidden("this route is for client contacts".into())),
         },
-        "staff_refresh" => json(200, &sessions::refresh(&state.cognito, staff, json_body::<RefreshInput>(&req)?).await?),
+        "staff_refresh" => json(200, &sessions::refresh(state.cognito().await, staff, json_body::<RefreshInput>(&req)?).await?),
         "staff_sign_out" => {
             state.authenticate(&req, Audience::Staff).await?;
-            sessions::sign_out(&state.cognito, bearer_token(req.headers())?).await?;
+            sessions::sign_out(state.cognito().await, bearer_token(req.headers())?).await?;
             no_content()
         }
         "open_invite" => json(200, &portal::invite_info(state, p.get("token")?).await?),
@@ -101,10 +101,10 @@ async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
             let (email, password) = json_body::<SignInInput>(&req)?.parse()?;
             json(200, &portal::sign_in(state, &email, &password, &Origin::of(&req)).await?)
         }
-        "contact_refresh" => json(200, &sessions::refresh(&state.cognito, contacts, json_body::<RefreshInput>(&req)?).await?),
+        "contact_refresh" => json(200, &sessions::refresh(state.cognito().await, contacts, json_body::<RefreshInput>(&req)?).await?),
         "contact_sign_out" => {
             state.authenticate(&req, Audience::Contact).await?;
-            sessions::sign_out(&state.cognito, bearer_token(req.headers())?).await?;
+            sessions::sign_out(state.cognito().await, bearer_token(req.headers())?).await?;
             no_content()
         }
         "me" => match state.authenticate(&req, Audience::Contact).await? {

@@ -125,7 +125,9 @@ pub mod keys {
 /// The table and the client that reaches it.
 #[derive(Clone, Debug)]
 pub struct Store {
-    pub(crate) db: Client,
+    db: tokio::sync::OnceCell<Client>,
+    /// Set when the client is made on first use ([`Store::lazy`]).
+    sdk: Option<crate::state::LazySdk>,
     pub(crate) table: String,
 }
 
@@ -152,7 +154,24 @@ pub fn failed_condition(reasons: &[CancellationReason]) -> Option<usize> {
 
 impl Store {
     pub fn new(db: Client, table: impl Into<String>) -> Self {
-        Self { db, table: table.into() }
+        Self { db: tokio::sync::OnceCell::from(db), sdk: None, table: table.into() }
+    }
+
+    /// A store whose DynamoDB client is made on its first call, not at init (a cold start
+    /// then pays only for what the first request uses).
+    pub fn lazy(sdk: crate::state::LazySdk, table: impl Into<String>) -> Self {
+        Self { db: tokio::sync::OnceCell::new(), sdk: Some(sdk), table: table.into() }
+    }
+
+    pub(crate) async fn db(&self) -> &Client {
+        self.db
+            .get_or_init(|| async {
+                match &self.sdk {
+                    Some(sdk) => Client::new(sdk.get().await),
+                    None => unreachable!("a store is made with a client or with the SDK configuration"),
+                }
+            })
+            .await
     }
 
     pub fn table(&self) -> &str {
@@ -162,7 +181,8 @@ impl Store {
     /// `GetItem` (strongly consistent) and deserialize.
     pub async fn get<T: DeserializeOwned>(&self, pk: &str, sk: &str) -> Result<Option<T>> {
         let out = self
-            .db
+            .db()
+            .await
             .get_item()
             .table_name(&self.table)
             .set_key(Some(key(pk, sk)))
@@ -176,7 +196,8 @@ impl Store {
     /// Put an item that must not exist yet. `Ok(false)` if it already did.
     pub async fn put_new<T: Serialize>(&self, value: &T) -> Result<bool> {
         let res = self
-            .db
+            .db()
+            .await
             .put_item()
             .table_name(&self.table)
             .set_item(Some(to_item(value)?))
@@ -192,7 +213,7 @@ impl Store {
 
     /// Put (create or replace) an item.
     pub async fn put<T: Serialize>(&self, value: &T) -> Result<()> {
-        self.db.put_item().table_name(&self.table).set_item(Some(to_item(value)?)).send().await.map_err(aws)?;
+        self.db().await.put_item().table_name(&self.table).set_item(Some(to_item(value)?)).send().await.map_err(aws)?;
         Ok(())
     }
 
@@ -204,7 +225,7 @@ impl Store {
     }
 
     pub async fn delete(&self, pk: &str, sk: &str) -> Result<()> {
-        self.db.delete_item().table_name(&self.table).set_key(Some(key(pk, sk))).send().await.map_err(aws)?;
+        self.db().await.delete_item().table_name(&self.table).set_key(Some(key(pk, sk))).send().await.map_err(aws)?;
         Ok(())
     }
 
@@ -222,7 +243,7 @@ impl Store {
                 tokio::time::sleep(std::time::Duration::from_millis(20 << attempt)).await;
             }
             let ka = KeysAndAttributes::builder().set_keys(Some(std::mem::take(&mut pending))).consistent_read(true).build().map_err(Error::internal)?;
-            let out = self.db.batch_get_item().request_items(&self.table, ka).send().await.map_err(aws)?;
+            let out = self.db().await.batch_get_item().request_items(&self.table, ka).send().await.map_err(aws)?;
             if let Some(mut r) = out.responses {
                 found.extend(r.remove(&self.table).unwrap_or_default());
             }
@@ -241,7 +262,8 @@ impl Store {
     /// All items of a partition whose sort key starts with `prefix` (every page).
     pub async fn query_partition(&self, pk: &str, prefix: Option<&str>, consistent: bool) -> Result<Vec<Item>> {
         let mut q = self
-            .db
+            .db()
+            .await
             .query()
             .table_name(&self.table)
             .consistent_read(consistent)
@@ -255,7 +277,7 @@ impl Store {
 
     /// All items of a partition with `from <= SK <= to` (every page).
     pub async fn query_between(&self, pk: &str, from: &str, to: &str) -> Result<Vec<Item>> {
-        self.db
+        self.db().await
             .query()
             .table_name(&self.table)
             .key_condition_expression("PK = :pk AND SK BETWEEN :a AND :b")
@@ -272,7 +294,7 @@ impl Store {
 
     /// All items of a GSI1 partition whose GSI1 sort key starts with `prefix` (every page).
     pub async fn query_gsi1(&self, pk: &str, prefix: &str) -> Result<Vec<Item>> {
-        self.db
+        self.db().await
             .query()
             .table_name(&self.table)
             .index_name(keys::GSI1)
@@ -293,7 +315,7 @@ impl Store {
         if items.len() > 100 {
             return Err(Error::Conflict("this change touches more than 100 records at once".into()));
         }
-        match self.db.transact_write_items().set_transact_items(Some(items)).send().await {
+        match self.db().await.transact_write_items().set_transact_items(Some(items)).send().await {
             Ok(_) => Ok(()),
             Err(e) => {
                 if let Some(tc) = e.as_service_error().and_then(|se| match se {
@@ -320,7 +342,7 @@ impl Store {
         if items.len() > 100 {
             return Err(Error::internal("a transaction holds at most 100 items"));
         }
-        match self.db.transact_write_items().set_transact_items(Some(items)).send().await {
+        match self.db().await.transact_write_items().set_transact_items(Some(items)).send().await {
             Ok(_) => Ok(Ok(())),
             Err(e) => {
                 if let Some(aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError::TransactionCanceledException(tc)) = e.as_service_error() {
