@@ -261,3 +261,29 @@ def test_home_and_user_settings(stack, firm):
     staff_view = firm.api.call("GET", f"/api/staff/clients/{client['id']}", expect=200).json()["contacts"][0]
     assert staff_view["first_name"] == "Harold", "the firm sees the contact's change"
     assert date.fromisoformat(home["todo"]["items"][0]["due_date"]) < date.today()
+
+
+def test_file_list_is_one_query_and_an_upload_slot_is_signed_without_network(stack, firm):
+    from portal_helpers import operations
+    client = firm.client("Counted Files")
+    contact, api = active_contact(stack, firm, client["id"], "Cora")
+    body = {"name": "w2.pdf", "size": len(PDF), "content_type": "application/pdf"}
+    for who, prefix in ((firm.api, "staff"), (api, "portal")):
+        who.call("POST", f"/api/{prefix}/clients/{client['id']}/files", body, expect=201)  # warm: identity, keys, firm settings
+        who.call("GET", f"/api/{prefix}/clients/{client['id']}/files", expect=200)
+    # staff: the list with its access check is one Query
+    with recorded_calls(stack) as entries:
+        files = firm.api.call("GET", f"/api/staff/clients/{client['id']}/files", expect=200).json()["files"]
+    assert len(files) == 2 and operations(entries) == ["DynamoDB_20120810.Query"], operations(entries)
+    # a contact: their identity (not cached, so a revoked login stops at once) and the Query
+    with recorded_calls(stack) as entries:
+        mine = api.call("GET", f"/api/portal/clients/{client['id']}/files", expect=200).json()["files"]
+    assert len(mine) == 1 and sorted(operations(entries)) == ["DynamoDB_20120810.GetItem", "DynamoDB_20120810.Query"]
+    # an upload slot: the access read and the file record; the presigning itself makes no call
+    with recorded_calls(stack) as entries:
+        firm.api.call("POST", f"/api/staff/clients/{client['id']}/files", body, expect=201)
+    assert sorted(operations(entries)) == ["DynamoDB_20120810.GetItem", "DynamoDB_20120810.PutItem"], operations(entries)
+    # the one-Query list still refuses what the viewer may not open
+    problem(stack.new_firm("Elsewhere").api.call("GET", f"/api/staff/clients/{client['id']}/files"), 404)
+    other = firm.client("Not Cora's")
+    problem(api.call("GET", f"/api/portal/clients/{other['id']}/files"), 404)

@@ -53,9 +53,32 @@ impl Viewer {
 /// Authenticate a request to a client's portal — staff routes (`/api/staff/…`) with a
 /// staff token, contact routes (`/api/portal/…`) with a contact token — and check access.
 pub async fn viewer_for(state: &crate::AppState, req: &lambda_http::Request, client_id: &str) -> Result<Viewer> {
-    let audience = if crate::http::path(req).starts_with("/api/staff/") { crate::auth::Audience::Staff } else { crate::auth::Audience::Contact };
-    let actor = state.authenticate(req, audience).await?;
+    let actor = actor_for(state, req).await?;
     open_client(&state.store, &actor, client_id).await
+}
+
+/// Authenticate a portal request by its prefix (staff token for `/api/staff/…`, contact
+/// token otherwise), without the access check (for operations that make it themselves).
+pub async fn actor_for(state: &crate::AppState, req: &lambda_http::Request) -> Result<Actor> {
+    let audience = if crate::http::path(req).starts_with("/api/staff/") { crate::auth::Audience::Staff } else { crate::auth::Audience::Contact };
+    state.authenticate(req, audience).await
+}
+
+/// The access check on items already read from the client's partition (the client item for
+/// staff, the contact's link for a contact): the same answers as [`open_client`].
+pub fn viewer_from_partition(actor: &Actor, client: Option<&ClientRecord>, links: &[LinkRecord]) -> Result<Viewer> {
+    match actor {
+        Actor::Staff { sub, firm_id, name, .. } => match client {
+            Some(c) if &c.firm_id == firm_id => Ok(Viewer::Staff { sub: sub.clone(), firm_id: firm_id.clone(), name: name.clone() }),
+            _ => Err(Error::NotFound("client")),
+        },
+        Actor::Contact { contact_id, firm_id, .. } => match links.iter().find(|l| &l.contact_id == contact_id) {
+            Some(l) if l.accepted_at.is_some() && &l.firm_id == firm_id => {
+                Ok(Viewer::Contact { contact_id: contact_id.clone(), firm_id: firm_id.clone(), name: format!("{} {}", l.first_name, l.last_name) })
+            }
+            _ => Err(Error::NotFound("client")),
+        },
+    }
 }
 
 /// Check `actor` may open `client_id`: staff of its firm (one GetItem of the client item),

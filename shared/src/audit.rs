@@ -138,7 +138,7 @@ impl From<AuditRecord> for AuditView {
 }
 
 /// The invite emails logged on a link, as audit lines.
-pub fn invite_lines(link: &LinkRecord) -> impl Iterator<Item = AuditView> + '_ {
+pub fn invite_lines(link: &LinkRecord) -> impl DoubleEndedIterator<Item = AuditView> + '_ {
     link.invite_log.iter().map(|e| AuditView {
         event: event::INVITE_SENT.into(),
         at: e.at,
@@ -158,7 +158,9 @@ pub fn concerns(line: &AuditView, contact_id: &str) -> bool {
 /// Merge the stored entries and the links' invite logs: newest first, at most `limit`,
 /// only those concerning `contact_id` when given.
 pub fn merge(entries: Vec<AuditRecord>, links: &[LinkRecord], contact_id: Option<&str>, limit: usize) -> Vec<AuditView> {
-    let mut lines: Vec<AuditView> = entries.into_iter().map(AuditView::from).chain(links.iter().flat_map(invite_lines)).collect();
+    // Times are kept to the second: within one second, the stored order (the entry's key
+    // ends with a time-ordered id; the invite log is appended) decides, newest first.
+    let mut lines: Vec<AuditView> = entries.into_iter().rev().map(AuditView::from).chain(links.iter().flat_map(|l| invite_lines(l).rev())).collect();
     if let Some(k) = contact_id {
         lines.retain(|l| concerns(l, k));
     }
@@ -231,6 +233,16 @@ mod tests {
         assert_eq!(k1.iter().map(|l| l.event.as_str()).collect::<Vec<_>>(), ["file_downloaded", "invite_sent"]);
         assert_eq!(k1[1].detail.as_deref(), Some("to a@example.com"));
         assert_eq!(merge(vec![], std::slice::from_ref(&link), None, 0).len(), 0);
+    }
+
+    #[test]
+    fn within_one_second_the_later_stored_entry_comes_first() {
+        let t = datetime!(2026-11-01 09:00 UTC);
+        let first = entry("c", event::CONTACT_UPDATED, actor("staff", "s"), t, &Origin::default(), Some("k"), None).unwrap();
+        let second = entry("c", event::ACCESS_REVOKED, actor("staff", "s"), t, &Origin::default(), Some("k"), None).unwrap();
+        // as the Query returns them: ascending by key
+        let lines = merge(vec![first, second], &[], Some("k"), 10);
+        assert_eq!(lines.iter().map(|l| l.event.as_str()).collect::<Vec<_>>(), ["access_revoked", "contact_updated"]);
     }
 
     #[test]

@@ -374,9 +374,27 @@ fn dedupe(ids: Vec<String>) -> Vec<String> {
 }
 
 /// All files of the client the viewer may see, newest first (one Query).
-pub async fn list(store: &Store, viewer: &Viewer, client_id: &str) -> Result<Vec<FileView>> {
-    let files: Vec<FileRecord> = store.query_partition(&keys::client(client_id), Some("FILE#"), false).await?.into_iter().map(from_item).collect::<Result<_>>()?;
-    let mut out: Vec<FileView> = files.iter().filter(|f| visible_to(f, viewer)).map(|f| FileView::new(f, viewer)).collect();
+/// The client's files `actor` may see, access check included, in one `Query`: the client
+/// item, the contacts' links and the files share the partition and sort `CLIENT` <
+/// `CONTACT#…` < `FILE#…` (the audit trail, `AUDIT#…`, sorts before and is not read).
+pub async fn list(store: &Store, actor: &crate::auth::Actor, client_id: &str) -> Result<Vec<FileView>> {
+    if !domain::is_plausible_id(client_id) {
+        return Err(Error::NotFound("client"));
+    }
+    let items = store.query_between(&keys::client(client_id), keys::CLIENT_SK, "FILE$").await?;
+    let (mut client, mut links, mut files) = (None, Vec::new(), Vec::new());
+    for item in items {
+        let sk = item.get("SK").and_then(|v| v.as_s().ok()).map(String::as_str).unwrap_or("");
+        if sk == keys::CLIENT_SK {
+            client = Some(from_item::<crate::store::ClientRecord>(item)?);
+        } else if sk.starts_with("CONTACT#") {
+            links.push(from_item::<LinkRecord>(item)?);
+        } else if sk.starts_with("FILE#") {
+            files.push(from_item::<FileRecord>(item)?);
+        }
+    }
+    let viewer = crate::access::viewer_from_partition(actor, client.as_ref(), &links)?;
+    let mut out: Vec<FileView> = files.iter().filter(|f| visible_to(f, &viewer)).map(|f| FileView::new(f, &viewer)).collect();
     out.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
     Ok(out)
 }

@@ -2,7 +2,7 @@
 //! (`/api/staff/…`) and contacts (`/api/portal/…`). The rules are in `shared::files`.
 
 use lambda_http::{Body, Request, Response};
-use shared::access::{viewer_for, Viewer};
+use shared::access::{actor_for, open_client, Viewer};
 use shared::audit::Origin;
 use shared::http::{json, json_body, match_route, path, route, serve, Route};
 use shared::{files, AppState, Error, Result};
@@ -24,10 +24,14 @@ pub async fn handle(state: &'static AppState, req: Request) -> Response<Body> {
 async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
     let (r, p) = match_route(ROUTES, req.method().as_str(), &path(&req))?;
     let client_id = p.get("client_id")?;
-    let viewer = viewer_for(state, &req, client_id).await?;
+    let actor = actor_for(state, &req).await?;
+    if r.name == "list" {
+        // The access check rides on the list's own Query.
+        return json(200, &serde_json::json!({ "files": files::list(&state.store, &actor, client_id).await? }));
+    }
+    let viewer = open_client(&state.store, &actor, client_id).await?;
     match r.name {
         "upload" => json(201, &files::create_upload(state, &viewer, client_id, json_body(&req)?, &Origin::of(&req)).await?),
-        "list" => json(200, &serde_json::json!({ "files": files::list(&state.store, &viewer, client_id).await? })),
         "share" => {
             if !matches!(viewer, Viewer::Staff { .. }) {
                 return Err(Error::NotFound("route"));
