@@ -28,6 +28,7 @@ class RuntimeApi:
         self.results: dict[str, tuple[str, object]] = {}
         self.done = threading.Condition()
         self.first_next_at: float | None = None
+        self.asked = threading.Event()  # set at the first event request (waits without polling)
         self.init_error: object | None = None
         self.server: ThreadingHTTPServer | None = None
 
@@ -58,6 +59,7 @@ class RuntimeApi:
                     return self.reply(404)
                 if api.first_next_at is None:
                     api.first_next_at = time.perf_counter()
+                    api.asked.set()
                 request_id, event = api.events.get()
                 self.reply(200, json.dumps(event).encode(), {
                     "lambda-runtime-aws-request-id": request_id,
