@@ -101,7 +101,11 @@ pub fn json_body<T: DeserializeOwned>(req: &Request) -> Result<T> {
 
 /// A JSON response.
 pub fn json<T: Serialize>(status: u16, value: &T) -> Result<Response<Body>> {
-    let body = serde_json::to_string(value).map_err(Error::internal)?;
+    json_text(status, serde_json::to_string(value).map_err(Error::internal)?)
+}
+
+/// A JSON response from an already serialized body (e.g. a replayed idempotent answer).
+pub fn json_text(status: u16, body: String) -> Result<Response<Body>> {
     Response::builder()
         .status(status)
         .header("content-type", "application/json")

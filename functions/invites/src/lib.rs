@@ -5,19 +5,10 @@
 
 use lambda_http::{Body, Request, Response};
 use shared::auth::{Actor, Audience};
-use shared::http::{json, json_body, match_route, no_content, path, route, serve, Route};
+use shared::http::{json, json_body, json_text, match_route, no_content, path, route, serve, Route};
 use shared::audit::By;
 use shared::{idempotency, invites, templates, AppState, Error, Result};
 
-/// A JSON response from an already serialized body (fresh or replayed).
-fn replay(status: u16, body: String) -> Result<Response<Body>> {
-    Response::builder()
-        .status(status)
-        .header("content-type", "application/json")
-        .header("cache-control", "no-store")
-        .body(Body::Text(body))
-        .map_err(Error::internal)
-}
 
 pub const ROUTES: &[Route] = &[
     route("POST", "/api/staff/clients/{client_id}/invites", "send"),
@@ -54,7 +45,7 @@ async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
                 Some(key) => {
                     let raw = std::str::from_utf8(req.body().as_ref()).unwrap_or("");
                     match idempotency::claim(store, sub, &format!("invites:{client_id}"), &key, raw).await? {
-                        idempotency::Claim::Replay(status, body) => return replay(status, body),
+                        idempotency::Claim::Replay(status, body) => return json_text(status, body),
                         idempotency::Claim::Proceed(pk) => Some(pk),
                     }
                 }
@@ -66,7 +57,7 @@ async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
                     if let Some(pk) = claim {
                         idempotency::complete(store, &pk, 200, &body).await?;
                     }
-                    replay(200, body)
+                    json_text(200, body)
                 }
                 (Err(e), Some(pk)) => {
                     idempotency::release(store, &pk).await?;
