@@ -1,7 +1,8 @@
 """`make bench`: the performance figures of issue 8, measured on this machine.
 
 1. **Size** — `cargo lambda build --release --arm64 --output-format zip`: each function's zip.
-2. **Cold start** — host release builds (same profile) of every function and of a bare
+2. **Cold start** — host release builds (same profile, and the deploy target's rustflags from
+   .cargo/config.toml) of every function and of a bare
    `lambda_runtime` hello-world (`bench/hello-world`), started side by side under a local
    Runtime API (scripts/runtime_api.py), interleaved, several runs: init = process start
    until the function first asks for an event. Median per function and its ratio to the
@@ -28,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tomllib
 import uuid
 from pathlib import Path
 
@@ -41,6 +43,7 @@ import runtime_api as rt  # noqa: E402
 ROOT = pl.ROOT
 FUNCTIONS = sorted(d.name for d in (ROOT / "functions").iterdir() if (d / "Cargo.toml").exists())
 RUNS = int(os.environ.get("BENCH_RUNS", "9"))
+HOST = f"{platform.machine()}-unknown-linux-gnu"
 TARGETS = {"init_ratio": 1.3, "zip_mb": 4.0, "rss_mb": 32.0, "bulk_ratio": 1.5}
 
 
@@ -54,7 +57,15 @@ def build(skip: bool) -> None:
         return
     env = pl.cargo_lambda_env()
     sh(["cargo", "lambda", "build", "--release", "--arm64", "--output-format", "zip"], env=env)
-    sh(["cargo", "build", "--release", "--workspace", "--bins", "--locked"], env=env)
+    # The host binaries get the deploy target's rustflags (non-PIE, see .cargo/config.toml),
+    # so what is measured here is what Lambda starts. With an explicit --target, RUSTFLAGS
+    # reach only the target's crates, not build scripts or proc macros.
+    sh(["cargo", "build", "--release", "--workspace", "--bins", "--locked", "--target", HOST], env={**env, "RUSTFLAGS": " ".join(deploy_rustflags())})
+
+
+def deploy_rustflags() -> list[str]:
+    config = tomllib.loads((ROOT / ".cargo" / "config.toml").read_text())
+    return config["target"]["aarch64-unknown-linux-gnu"]["rustflags"]
 
 
 def zip_sizes() -> dict[str, int]:
@@ -65,8 +76,22 @@ def zip_sizes() -> dict[str, int]:
     return out
 
 
+def elf_kinds() -> dict[str, str]:
+    """ELF type of each deployed bootstrap: EXEC (non-PIE, what .cargo/config.toml asks for)
+    or DYN (position-independent)."""
+    import zipfile
+    out = {}
+    for name in FUNCTIONS:
+        z = pl.target_dir() / "lambda" / name / "bootstrap.zip"
+        if z.exists():
+            with zipfile.ZipFile(z) as zf:
+                head = zf.open("bootstrap").read(18)
+            out[name] = {2: "EXEC", 3: "DYN"}.get(int.from_bytes(head[16:18], "little"), "?")
+    return out
+
+
 def binary(name: str) -> Path:
-    return pl.target_dir() / "release" / name
+    return pl.target_dir() / HOST / "release" / name
 
 
 # ---------- cold start ----------
@@ -291,6 +316,7 @@ def main() -> int:
     try:
         env = pl.bootstrap(endpoint, "portal-bench", {"WebOrigin": "http://127.0.0.1:9", "PaymentProvider": "test"})
         sizes = zip_sizes()
+        kinds = elf_kinds()
         print(f"• cold starts: {RUNS} runs of {len(FUNCTIONS) + 1} binaries …", flush=True)
         inits = init_times(env)
         print("• memory, AWS calls and the bulk invite against moto …", flush=True)
@@ -302,7 +328,7 @@ def main() -> int:
     for n in FUNCTIONS + ["hello-world"]:
         med = statistics.median(inits[n])
         rows.append({"function": n, "init_ms": round(med * 1000, 2), "init_ratio": round(med / hello, 2),
-                     "zip_mb": round(sizes[n] / 1e6, 2), "peak_rss_mb": round(sc["rss_kb"].get(n, 0) / 1024, 1) if n in sc["rss_kb"] else None})
+                     "zip_mb": round(sizes[n] / 1e6, 2), "elf": kinds.get(n), "peak_rss_mb": round(sc["rss_kb"].get(n, 0) / 1024, 1) if n in sc["rss_kb"] else None})
     cpu = next((l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines() if l.startswith("model name")), platform.machine())
     result = {"machine": {"cpu": cpu, "cores": os.cpu_count(), "kernel": platform.release()}, "runs": RUNS, "functions": rows,
               "calls": sc["calls"], "bulk_invite_100": sc["bulk"], "targets": TARGETS}
@@ -315,6 +341,8 @@ def main() -> int:
         ok = "" if r["function"] == "hello-world" else ("  ok" if r["init_ratio"] <= TARGETS["init_ratio"] and 0 <= r["zip_mb"] <= TARGETS["zip_mb"] and (r["peak_rss_mb"] or 0) <= TARGETS["rss_mb"] else "  MISSED")
         rss = "" if r["peak_rss_mb"] is None else f"{r['peak_rss_mb']:.1f}"
         print(f"{r['function']:<14}{r['init_ms']:>9.2f}{r['init_ratio']:>9.2f}{r['zip_mb']:>8.2f}{rss:>13}{ok}")
+    pie = sorted(n for n, k in kinds.items() if k != "EXEC")
+    print("\narm64 bootstraps: " + ("all non-PIE executables (ELF EXEC), as .cargo/config.toml asks" if not pie else f"NOT non-PIE: {', '.join(pie)}"))
     print(f"\ntargets: init ≤ {TARGETS['init_ratio']}× hello-world, zip ≤ {TARGETS['zip_mb']} MB, peak RSS ≤ {TARGETS['rss_mb']} MB\n")
     print("AWS calls per operation (moto's recorder):")
     for op, calls in sc["calls"].items():
