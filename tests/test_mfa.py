@@ -95,3 +95,59 @@ def test_an_existing_login_with_two_step_sign_in_accepts_a_new_invite_then_asks_
                                                                     "challenge": "mfa_code", "code": fresh_code(setup["secret"])}, expect=200).json()
     me = stack.api(session["access_token"]).call("GET", "/api/portal/me", expect=200).json()
     assert sorted(c["name"] for c in me["clients"]) == ["Two Step Bakery", "Two Step Household"]
+
+
+def test_a_firm_requires_an_authenticator_and_the_next_sign_in_walks_the_contact_through_setup(stack, firm):
+    client = firm.client("Required Mfa Client")
+    contact, api = active_contact(stack, firm, client["id"], "Rhea")
+    email = contact["email"]
+    settings = firm.api.call("GET", "/api/staff/firm/settings", expect=200).json()
+    assert settings["require_contact_mfa"] is False and settings["reminder_after_days"] == 7 and settings["max_reminders"] == 2
+    # bad settings name every field and change nothing
+    body = problem(firm.api.call("PATCH", "/api/staff/firm/settings", {"reminder_after_days": 90, "max_reminders": 0}), 400)
+    assert sorted(e["field"] for e in body["errors"]) == ["max_reminders", "reminder_after_days"]
+    problem(firm.api.call("PATCH", "/api/staff/firm/settings", {"require_mfa": True}), 400)
+    assert firm.api.call("GET", "/api/staff/firm/settings", expect=200).json() == settings
+    # contacts cannot change the firm's settings
+    problem(api.call("PATCH", "/api/staff/firm/settings", {"require_contact_mfa": False}), 401)
+
+    changed = firm.api.call("PATCH", "/api/staff/firm/settings", {"require_contact_mfa": True}, expect=200).json()
+    assert changed == {**settings, "require_contact_mfa": True}
+
+    # the next sign-in hands out no tokens: it is the authenticator's setup
+    step = stack.api().call("POST", "/api/portal/sessions", {"email": email, "password": PASSWORD}, expect=200).json()
+    assert step["challenge"] == "mfa_setup" and step["secret"] in step["otpauth_uri"] and "access_token" not in step
+    secret = step["secret"]
+    answer = {"email": email, "session": step["session"], "challenge": "mfa_setup"}
+    # a wrong code keeps the step open; a made-up setup id is refused
+    assert problem(stack.api().call("POST", "/api/portal/sessions/mfa", {**answer, "code": wrong(fresh_code(step["secret"]))}), 400)["errors"][0]["field"] == "code"
+    problem(stack.api().call("POST", "/api/portal/sessions/mfa", {**answer, "session": "portal-setup." + "0" * 64, "code": fresh_code(step["secret"])}), 401)
+    session = stack.api().call("POST", "/api/portal/sessions/mfa", {**answer, "code": fresh_code(step["secret"])}, expect=200).json()
+    assert stack.api(session["access_token"]).call("GET", "/api/portal/me", expect=200).json()["email"] == email
+    # the setup answers once
+    problem(stack.api().call("POST", "/api/portal/sessions/mfa", {**answer, "code": fresh_code(step["secret"])}), 401)
+
+    # from now on the password leads to the code step, even if the firm relaxes the rule
+    firm.api.call("PATCH", "/api/staff/firm/settings", {"require_contact_mfa": False}, expect=200)
+    step = stack.api().call("POST", "/api/portal/sessions", {"email": email, "password": PASSWORD}, expect=200).json()
+    assert step["challenge"] == "mfa_code"
+    session = stack.api().call("POST", "/api/portal/sessions/mfa", {"email": email, "session": step["session"], "challenge": "mfa_code",
+                                                                    "code": fresh_code(secret)}, expect=200).json()
+    stack.api(session["access_token"]).call("GET", "/api/portal/me", expect=200)
+
+
+def test_a_new_contact_of_a_firm_that_requires_an_authenticator_sets_it_up_when_creating_the_account(stack, firm):
+    firm.api.call("PATCH", "/api/staff/firm/settings", {"require_contact_mfa": True}, expect=200)
+    client = firm.client("Required Mfa New")
+    email = unique_email("newmfa")
+    c = firm.contact(client["id"], "Nico", "New", email)
+    firm.api.call("POST", f"/api/staff/clients/{client['id']}/invites", {"contact_ids": [c["id"]]}, expect=200)
+    from test_invites import mail_to, token_of
+    token = token_of(mail_to(stack, email)[-1])
+    created = stack.api().call("POST", f"/api/invites/{token}/account", {"password": PASSWORD}, expect=201).json()
+    step = created["session"]
+    assert created["created"] is True and step["challenge"] == "mfa_setup" and "access_token" not in step
+    session = stack.api().call("POST", "/api/portal/sessions/mfa", {"email": email, "session": step["session"], "challenge": "mfa_setup",
+                                                                    "code": fresh_code(step["secret"])}, expect=200).json()
+    me = stack.api(session["access_token"]).call("GET", "/api/portal/me", expect=200).json()
+    assert [x["name"] for x in me["clients"]] == ["Required Mfa New"]

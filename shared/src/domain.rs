@@ -122,6 +122,24 @@ impl Phone {
 }
 
 /// A new random id (UUIDv7: unique and roughly time-ordered).
+/// Lower-case hex of `bytes` (token secrets, hashes).
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The bytes of lower- or upper-case hex; `None` for anything else.
+pub fn unhex(s: &str) -> Option<Vec<u8>> {
+    if s.len() % 2 != 0 {
+        return None;
+    }
+    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok()).collect()
+}
+
+/// SHA-256 of `bytes`, as hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, bytes).as_ref())
+}
+
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }

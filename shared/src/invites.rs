@@ -43,10 +43,6 @@ pub const MAX_MESSAGE_CHARS: usize = 2000;
 
 // ---------- tokens ----------
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// Hex characters of a token: client id (32), contact id (32), secret (64).
 pub const TOKEN_LEN: usize = 128;
 
@@ -61,7 +57,7 @@ pub fn new_token(client_id: &str, contact_id: &str) -> Result<(String, String)> 
     let id = |s: &str| uuid::Uuid::parse_str(s).map(|u| u.simple().to_string()).map_err(|_| Error::internal("ids are UUIDs"));
     let mut raw = [0u8; 32];
     aws_lc_rs::rand::fill(&mut raw).map_err(|_| Error::internal("no randomness available"))?;
-    let token = format!("{}{}{}", id(client_id)?, id(contact_id)?, hex(&raw));
+    let token = format!("{}{}{}", id(client_id)?, id(contact_id)?, domain::hex(&raw));
     let hash = hash_token(&token);
     Ok((token, hash))
 }
@@ -78,7 +74,7 @@ pub fn token_ids(token: &str) -> Option<(String, String)> {
 
 /// The stored form of a token.
 pub fn hash_token(token: &str) -> String {
-    hex(aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, token.as_bytes()).as_ref())
+    domain::sha256_hex(token.as_bytes())
 }
 
 /// Compare two hashes without an early exit, so the time taken says nothing about how

@@ -22,7 +22,9 @@
 //! - [`clients`] — clients and contacts as staff manage them, portal status.
 //! - [`invites`] / [`portal`] — the core loop: invite emails and links, account creation.
 //! - [`audit`] — the client's append-only audit trail and each contact's access history.
+//! - [`contact_mfa`] — the authenticator setup a firm can require of its contacts.
 //! - [`sessions`] — sign-in, refresh, sign-out against Cognito.
+//! - [`settings`] — the firm's own settings: invite lifetime, reminders, required contact MFA.
 //! - [`http`] — route tables, JSON in and out, the per-request span.
 //! - [`telemetry`] — tracing: JSON on Lambda, text elsewhere.
 //! - [`runtime`] — the shared `main` of HTTP functions.
@@ -40,6 +42,7 @@ pub mod auth;
 pub mod billing;
 pub mod clients;
 pub mod config;
+pub mod contact_mfa;
 pub mod delivery;
 pub mod domain;
 pub mod error;
@@ -52,6 +55,7 @@ pub mod portal;
 pub mod requests;
 pub mod runtime;
 pub mod sessions;
+pub mod settings;
 pub mod templates;
 pub mod state;
 pub mod store;

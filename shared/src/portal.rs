@@ -283,10 +283,7 @@ pub async fn create_account(state: &AppState, token: &str, input: CreateAccountI
             let _ = state.cognito().await.admin_disable_user().user_pool_id(pool_id).username(email.as_str()).send().await;
             return Err(e);
         }
-        let session = sessions::sign_in(state.cognito().await, pool, &email, &password).await?;
-        if session.session().is_some() {
-            record_login(store, &live.contact.contact_id, now, None).await?;
-        }
+        let session = password_session(state, &live.contact.firm_id, &live.contact.contact_id, &email, &password, None).await?;
         tracing::info!(contact_id = %live.contact.contact_id, "revoked login restored by a new invite");
         return Ok(AccountCreated { created: false, email, client_id, session });
     }
@@ -294,7 +291,7 @@ pub async fn create_account(state: &AppState, token: &str, input: CreateAccountI
     if let Some(sub) = &live.contact.user_sub {
         // An existing login: the password must be its password; then this client is added.
         let session = match sessions::sign_in(state.cognito().await, pool, &email, &password).await {
-            Ok(session) => session,
+            Ok(answer) => answer,
             Err(Error::BadCredentials) => {
                 let left = count_attempt(store, &live).await?;
                 let hint = if left == 0 { "; this invite link is now locked".to_string() } else { format!(" ({left} attempts left with this link)") };
@@ -305,9 +302,7 @@ pub async fn create_account(state: &AppState, token: &str, input: CreateAccountI
         // The password is proven either way; with an authenticator app, the contact finishes
         // signing in with its code.
         store.transact(accept(crate::audit::event::INVITE_ACCEPTED, vec![])?, used_meanwhile).await?;
-        if session.session().is_some() {
-            record_login(store, &live.contact.contact_id, now, None).await?;
-        }
+        let session = after_password(state, &live.contact.firm_id, &live.contact.contact_id, &email, session, None).await?;
         tracing::info!(contact_id = %live.contact.contact_id, user = %sub, %client_id, "invite accepted with existing login");
         return Ok(AccountCreated { created: false, email, client_id, session });
     }
@@ -342,8 +337,7 @@ pub async fn create_account(state: &AppState, token: &str, input: CreateAccountI
         }
         return Err(e);
     }
-    let session = sessions::sign_in(state.cognito().await, pool, &email, &password).await?;
-    record_login(store, &live.contact.contact_id, now, None).await?;
+    let session = password_session(state, &live.contact.firm_id, &live.contact.contact_id, &email, &password, None).await?;
     tracing::info!(contact_id = %live.contact.contact_id, %client_id, "portal login created");
     Ok(AccountCreated { created: true, email, client_id, session })
 }
@@ -417,26 +411,47 @@ pub async fn record_login(store: &Store, contact_id: &str, now: OffsetDateTime, 
 /// contact, and the last login recorded.
 pub async fn sign_in(state: &AppState, email: &EmailAddress, password: &str, origin: &Origin) -> Result<SignIn> {
     let answer = sessions::sign_in(state.cognito().await, &state.config.contacts, email, password).await?;
-    if let Some(session) = answer.session() {
-        signed_in(state, session, origin).await?;
-    }
-    Ok(answer)
-}
-
-/// The second step of a contact sign-in with an authenticator app.
-pub async fn complete_sign_in(state: &AppState, answer: &sessions::MfaAnswer, origin: &Origin) -> Result<Session> {
-    let session = sessions::complete_mfa(state.cognito().await, &state.config.contacts, answer).await?;
-    signed_in(state, &session, origin).await?;
-    Ok(session)
-}
-
-/// Tokens are handed out only for a login that belongs to a contact; the login is recorded.
-async fn signed_in(state: &AppState, session: &Session, origin: &Origin) -> Result<()> {
+    let SignIn::Session(session) = &answer else { return Ok(answer) };
+    // Tokens are handed out only for a login that belongs to a contact.
     let actor = state.authenticate_token(&session.access_token, Audience::Contact).await?;
-    if let Actor::Contact { contact_id, .. } = &actor {
-        record_login(&state.store, contact_id, domain::now(), Some(origin)).await?;
+    let Actor::Contact { contact_id, firm_id, .. } = &actor else { return Err(Error::Unauthorized("not a contact login".into())) };
+    after_password(state, firm_id, contact_id, email, answer, Some(origin)).await
+}
+
+/// Password sign-in of a contact whose firm and id are known (accepting an invite).
+async fn password_session(state: &AppState, firm_id: &str, contact_id: &str, email: &EmailAddress, password: &str, origin: Option<&Origin>) -> Result<SignIn> {
+    let answer = sessions::sign_in(state.cognito().await, &state.config.contacts, email, password).await?;
+    after_password(state, firm_id, contact_id, email, answer, origin).await
+}
+
+/// What a right password leads to: the code step (Cognito asked for it), the
+/// authenticator's setup (the firm requires one and this login has none: Cognito gave
+/// tokens without asking for a code; see [`crate::contact_mfa`]), or the session, with the
+/// login recorded. The firm is read fresh, so turning the requirement on applies at once.
+async fn after_password(state: &AppState, firm_id: &str, contact_id: &str, email: &EmailAddress, answer: SignIn, origin: Option<&Origin>) -> Result<SignIn> {
+    let SignIn::Session(session) = answer else { return Ok(answer) };
+    if state.store.firm(firm_id).await?.require_contact_mfa {
+        let challenge = crate::contact_mfa::start(state.cognito().await, &state.store, contact_id, email.as_str(), &session).await?;
+        tracing::info!(%contact_id, "authenticator setup required by the firm");
+        return Ok(SignIn::Challenge(challenge));
     }
-    Ok(())
+    record_login(&state.store, contact_id, domain::now(), origin).await?;
+    Ok(SignIn::Session(session))
+}
+
+/// The second step of a contact sign-in: the code of the authenticator app, or the first
+/// code of an app being set up (Cognito's own setup, or the one a firm requires).
+pub async fn complete_sign_in(state: &AppState, answer: &sessions::MfaAnswer, origin: &Origin) -> Result<Session> {
+    let (contact_id, session) = if answer.setup && crate::contact_mfa::is_setup(&answer.session) {
+        crate::contact_mfa::complete(state.cognito().await, &state.store, &answer.session, &answer.code).await?
+    } else {
+        let session = sessions::complete_mfa(state.cognito().await, &state.config.contacts, answer).await?;
+        let actor = state.authenticate_token(&session.access_token, Audience::Contact).await?;
+        let Actor::Contact { contact_id, .. } = actor else { return Err(Error::Unauthorized("not a contact login".into())) };
+        (contact_id, session)
+    };
+    record_login(&state.store, &contact_id, domain::now(), Some(origin)).await?;
+    Ok(session)
 }
 
 // ---------- me ----------

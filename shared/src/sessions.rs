@@ -45,13 +45,18 @@ pub struct RefreshInput {
 }
 
 /// What a successful sign-in or refresh returns to the browser.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Session {
     pub access_token: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<String>,
     pub expires_in: i32,
+    #[serde(skip_deserializing, default = "bearer")]
     pub token_type: &'static str,
+}
+
+fn bearer() -> &'static str {
+    "Bearer"
 }
 
 fn auth_error(e: aws_sdk_cognitoidentityprovider::error::SdkError<InitiateAuthError, aws_sdk_cognitoidentityprovider::config::http::HttpResponse>, refresh: bool) -> Error {

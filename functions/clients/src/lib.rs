@@ -8,7 +8,7 @@ use shared::auth::Audience;
 use shared::audit::{self, By};
 use shared::http::{json, json_body, match_route, path, query_param, route, serve, Route};
 use shared::state::staff_firm;
-use shared::{clients, AppState, Result};
+use shared::{clients, settings, AppState, Result};
 
 pub const ROUTES: &[Route] = &[
     route("GET", "/api/staff/clients", "list_clients"),
@@ -19,6 +19,8 @@ pub const ROUTES: &[Route] = &[
     route("GET", "/api/staff/contacts/{contact_id}", "get_contact"),
     route("PATCH", "/api/staff/contacts/{contact_id}", "update_contact"),
     route("GET", "/api/staff/clients/{client_id}/audit", "audit"),
+    route("GET", "/api/staff/firm/settings", "get_settings"),
+    route("PATCH", "/api/staff/firm/settings", "update_settings"),
 ];
 
 pub async fn handle(state: &'static AppState, req: Request) -> Response<Body> {
@@ -51,6 +53,8 @@ async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
             let contact = query_param(&req, "contact_id");
             json(200, &serde_json::json!({ "entries": audit::history(store, firm, p.get("client_id")?, contact.as_deref()).await? }))
         }
+        "get_settings" => json(200, &settings::get(store, firm, state.config.invite_lifetime_days).await?),
+        "update_settings" => json(200, &settings::update(store, firm, json_body(&req)?, state.config.invite_lifetime_days).await?),
         other => unreachable!("route {other} has no handler"),
     }
 }

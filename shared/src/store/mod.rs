@@ -22,6 +22,7 @@
 //! | payment | `CLIENT#<client>` | `PAYMENT#<payment>` | | |
 //! | audit entry | `CLIENT#<client>` | `AUDIT#<time>#<id>` | | |
 //! | idempotency record (TTL) | `IDEMP#<sha256 of caller, route, key>` | `IDEMP` | | |
+//! | pending authenticator setup (TTL) | `MFASETUP#<sha256 of the setup id>` | `MFASETUP` | | |
 //!
 //! Access patterns and the calls they cost:
 //!
@@ -95,6 +96,10 @@ pub mod keys {
         format!("IDEMP#{hash}")
     }
     pub const IDEMPOTENCY_SK: &str = "IDEMP";
+    pub fn mfa_setup(hash: &str) -> String {
+        format!("MFASETUP#{hash}")
+    }
+    pub const MFA_SETUP_SK: &str = "MFASETUP";
     pub fn file(file_id: &str) -> String {
         format!("FILE#{file_id}")
     }

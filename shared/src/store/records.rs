@@ -30,6 +30,17 @@ pub struct FirmRecord {
     /// The firm's own cap on one upload, below the portal's absolute cap.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_upload_bytes: Option<u64>,
+    /// Days after the last invite email before an automatic reminder (0 = none); absent =
+    /// [`crate::settings::DEFAULT_REMINDER_AFTER_DAYS`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reminder_after_days: Option<u32>,
+    /// Reminders per invite at most; absent = [`crate::settings::DEFAULT_MAX_REMINDERS`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_reminders: Option<u32>,
+    /// Every contact of the firm signs in with an authenticator app (set up at the next
+    /// sign-in of a contact who has none).
+    #[serde(default)]
+    pub require_contact_mfa: bool,
 }
 
 impl FirmRecord {
@@ -45,6 +56,9 @@ impl FirmRecord {
             billing_enabled: false,
             online_payments_enabled: false,
             max_upload_bytes: None,
+            reminder_after_days: None,
+            max_reminders: None,
+            require_contact_mfa: false,
         }
     }
 }
