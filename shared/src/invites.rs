@@ -255,6 +255,7 @@ pub fn invited(link: &LinkRecord, hash: &str, email: &str, expires_at: OffsetDat
     after.invite_hash = Some(hash.to_string());
     after.invite_delivery = Some(DELIVERY_SENDING.into());
     after.invite_revoked_at = None;
+    after.mark_open(now);
     after.invite_log.push(InviteLogEntry {
         at: now,
         by: sender.actor.clone(),

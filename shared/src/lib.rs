@@ -21,6 +21,7 @@
 //!   structs through `serde_dynamo`, transaction helpers.
 //! - [`clients`] — clients and contacts as staff manage them, portal status.
 //! - [`invites`] / [`portal`] — the core loop: invite emails and links, account creation.
+//! - [`reminders`] — automatic reminders for invites nobody accepted (scheduled).
 //! - [`audit`] — the client's append-only audit trail and each contact's access history.
 //! - [`contact_mfa`] — the authenticator setup a firm can require of its contacts.
 //! - [`sessions`] — sign-in, refresh, sign-out against Cognito.
@@ -52,6 +53,7 @@ pub mod idempotency;
 pub mod invites;
 pub mod mail;
 pub mod portal;
+pub mod reminders;
 pub mod requests;
 pub mod runtime;
 pub mod sessions;

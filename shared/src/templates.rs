@@ -82,6 +82,23 @@ If you get stuck, the Client Portal Help Center has short guides: {{ help_center
 Best regards,
 {{ firm_name }}",
     },
+    Preset {
+        id: "preset:reminder",
+        name: "Reminder (sent automatically)",
+        subject: "Reminder: {{ firm_name }} invited you to the client portal",
+        body: "Hi {{ first_name }},
+
+A reminder that {{ firm_name }} has invited you to the secure client portal for {{ client_name }}, and your account is not set up yet.
+{% if message %}
+{{ message }}
+{% endif %}
+Create your account: {{ create_account_url }}
+
+This is a new link: it replaces the one in our earlier email and works until {{ expires_on }}.
+{% if help_center_url %}
+New to the portal? The Client Portal Help Center: {{ help_center_url }}
+{% endif %}",
+    },
 ];
 
 pub fn preset(id: &str) -> Option<&'static Preset> {

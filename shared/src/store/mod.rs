@@ -3,7 +3,8 @@
 //! # Key schema
 //!
 //! Table keys `PK` (partition) and `SK` (sort); one overloaded global secondary index
-//! `GSI1` on `GSI1PK`/`GSI1SK` (all attributes projected); TTL attribute `expires_at`
+//! `GSI1` on `GSI1PK`/`GSI1SK` (all attributes projected); one sparse index `GSI2` on
+//! `GSI2PK`/`GSI2SK` that holds only links with an open invite; TTL attribute `expires_at`
 //! (epoch seconds) for tokens and idempotency records.
 //!
 //! | item | PK | SK | GSI1PK | GSI1SK |
@@ -13,6 +14,7 @@
 //! | contact login | `USER#<cognito sub>` | `USER` | | |
 //! | client | `CLIENT#<client>` | `CLIENT` | `FIRM#<firm>` | `CLIENT#<lower name>#<client>` |
 //! | contact ↔ client link | `CLIENT#<client>` | `CONTACT#<contact>` | `CONTACT#<contact>` | `CLIENT#<client>` |
+//! | … with an open invite (GSI2) | | | GSI2PK `OPEN_INVITE` | GSI2SK `<sent at, epoch s>#<client>#<contact>` |
 //! | contact profile | `CONTACT#<contact>` | `PROFILE` | | |
 //! | email guard (unique per firm) | `FIRM#<firm>` | `EMAIL#<email>` | | |
 //! | invite email template | `FIRM#<firm>` | `TEMPLATE#<template>` | | |
@@ -48,6 +50,9 @@
 //!   or assigned to them. The portal home reads them all at once with
 //!   `SK BETWEEN "FILE#" AND "REQUEST$"` (the audit trail, `AUDIT#…`, sorts before them
 //!   and is never read with them).
+//! - **invites due a reminder** (the scheduled `reminders` function): one `Query` on
+//!   `GSI2PK = OPEN_INVITE`, `GSI2SK < <a day ago>`. Every invite write sets or removes the
+//!   two attributes with the rest of the invite, so the index is exactly the open invites.
 //! - **a firm's templates**: one `Query` on `PK = FIRM#f`, `begins_with(SK, "TEMPLATE#")`.
 //! - **one email per contact per firm**: the guard item is written in the same transaction
 //!   as the contact, so two contacts of one firm can never share a login email.
@@ -125,6 +130,14 @@ pub mod keys {
         format!("CLIENT#{}#{client_id}", name.to_lowercase())
     }
     pub const GSI1: &str = "GSI1";
+    pub const GSI2: &str = "GSI2";
+    /// The one GSI2 partition: links whose invite is open and not accepted.
+    pub const OPEN_INVITES: &str = "OPEN_INVITE";
+    /// GSI2 sort key of an open invite: when its last email went out (epoch seconds,
+    /// zero-padded so that text order is time order), then the link.
+    pub fn open_invite_sort(invited_at: time::OffsetDateTime, client_id: &str, contact_id: &str) -> String {
+        format!("{:012}#{client_id}#{contact_id}", invited_at.unix_timestamp().max(0))
+    }
 }
 
 /// The table and the client that reaches it.
@@ -306,6 +319,24 @@ impl Store {
             .key_condition_expression("GSI1PK = :pk AND begins_with(GSI1SK, :p)")
             .expression_attribute_values(":pk", s(pk))
             .expression_attribute_values(":p", s(prefix))
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(aws)
+    }
+
+    /// Links whose open invite's last email went out before `before` (every page).
+    pub async fn open_invites_before(&self, before: time::OffsetDateTime) -> Result<Vec<Item>> {
+        self.db()
+            .await
+            .query()
+            .table_name(&self.table)
+            .index_name(keys::GSI2)
+            .key_condition_expression("GSI2PK = :pk AND GSI2SK < :before")
+            .expression_attribute_values(":pk", s(keys::OPEN_INVITES))
+            .expression_attribute_values(":before", s(format!("{:012}", before.unix_timestamp().max(0))))
             .into_paginator()
             .items()
             .send()

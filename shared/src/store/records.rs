@@ -227,6 +227,11 @@ pub struct LinkRecord {
     pub gsi1pk: String,
     #[serde(rename = "GSI1SK")]
     pub gsi1sk: String,
+    /// Set while the invite is open and not accepted (the reminders' index, GSI2).
+    #[serde(rename = "GSI2PK", default, skip_serializing_if = "Option::is_none")]
+    pub gsi2pk: Option<String>,
+    #[serde(rename = "GSI2SK", default, skip_serializing_if = "Option::is_none")]
+    pub gsi2sk: Option<String>,
     pub firm_id: String,
     pub client_id: String,
     pub client_name: String,
@@ -280,6 +285,8 @@ impl LinkRecord {
             sk: keys::contact(&contact.contact_id),
             gsi1pk: keys::contact(&contact.contact_id),
             gsi1sk: keys::client(&client.client_id),
+            gsi2pk: None,
+            gsi2sk: None,
             firm_id: client.firm_id.clone(),
             client_id: client.client_id.clone(),
             client_name: client.name.clone(),
@@ -326,6 +333,14 @@ impl LinkRecord {
         self.invite_expires_at = None;
         self.invite_delivery = None;
         self.invite_attempts = 0;
+        self.gsi2pk = None;
+        self.gsi2sk = None;
+    }
+
+    /// Put this link in the reminders' index as an invite sent at `at`.
+    pub fn mark_open(&mut self, at: OffsetDateTime) {
+        self.gsi2pk = Some(keys::OPEN_INVITES.into());
+        self.gsi2sk = Some(keys::open_invite_sort(at, &self.client_id, &self.contact_id));
     }
 }
 
@@ -342,8 +357,18 @@ pub const SENDING_GRACE: time::Duration = time::Duration::minutes(15);
 
 /// The link-item attributes that describe its invite: the only ones an invite write sets
 /// or removes (`invites::invite_write`).
-pub const INVITE_ATTRIBUTES: [&str; 8] =
-    ["invited_at", "invite_expires_at", "invite_hash", "invite_delivery", "invite_revoked_at", "invite_attempts", "past_invites", "invite_log"];
+pub const INVITE_ATTRIBUTES: [&str; 10] = [
+    "invited_at",
+    "invite_expires_at",
+    "invite_hash",
+    "invite_delivery",
+    "invite_revoked_at",
+    "invite_attempts",
+    "past_invites",
+    "invite_log",
+    "GSI2PK",
+    "GSI2SK",
+];
 
 /// Why an invite link stopped working.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
