@@ -22,6 +22,7 @@
 //! - [`clients`] — clients and contacts as staff manage them, portal status.
 //! - [`invites`] / [`portal`] — the core loop: invite emails and links, account creation.
 //! - [`reminders`] — automatic reminders for invites nobody accepted (scheduled).
+//! - [`messages`] — secure message threads between the firm and a client's contacts.
 //! - [`audit`] — the client's append-only audit trail and each contact's access history.
 //! - [`contact_mfa`] — the authenticator setup a firm can require of its contacts.
 //! - [`sessions`] — sign-in, refresh, sign-out against Cognito.
@@ -52,6 +53,7 @@ pub mod http;
 pub mod idempotency;
 pub mod invites;
 pub mod mail;
+pub mod messages;
 pub mod portal;
 pub mod reminders;
 pub mod requests;

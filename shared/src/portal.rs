@@ -573,6 +573,8 @@ pub struct Home {
     /// Absent when the firm has billing off.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub billing: Option<BillingGlance>,
+    /// Unread messages in the threads shared with the contact.
+    pub messages: crate::messages::UnreadSummary,
 }
 
 /// How many items each Home section shows.
@@ -580,7 +582,7 @@ pub const HOME_ITEMS: usize = 5;
 
 /// The contact's Home for one client. Two AWS calls: `BatchGetItem` (the contact's link —
 /// the access check — and the firm's settings) and one `Query` of the client's files,
-/// invoices, payments and requests.
+/// signature forms, invoices, message threads, payments and requests.
 pub async fn home(store: &Store, contact_id: &str, firm_id: &str, client_id: &str) -> Result<Home> {
     if !domain::is_plausible_id(client_id) {
         return Err(Error::NotFound("client"));
@@ -602,6 +604,7 @@ pub async fn home(store: &Store, contact_id: &str, firm_id: &str, client_id: &st
     let today = domain::now().date();
     let mut requests = Vec::new();
     let mut files = Vec::new();
+    let mut threads = Vec::new();
     for item in &items {
         let sk = item.get("SK").and_then(|v| v.as_s().ok()).map(String::as_str).unwrap_or("");
         if sk.starts_with("REQUEST#") {
@@ -609,6 +612,8 @@ pub async fn home(store: &Store, contact_id: &str, firm_id: &str, client_id: &st
             if crate::requests::visible(&r, &viewer) && r.status != crate::requests::RequestStatus::Completed {
                 requests.push(crate::requests::RequestView::new(&r, today));
             }
+        } else if sk.starts_with("MSGTHREAD#") {
+            threads.push(from_item::<crate::messages::ThreadRecord>(item.clone())?);
         } else if sk.starts_with("FILE#") {
             let f: crate::store::FileRecord = from_item(item.clone())?;
             if crate::files::visible_to(&f, &viewer) {
@@ -637,6 +642,7 @@ pub async fn home(store: &Store, contact_id: &str, firm_id: &str, client_id: &st
         todo: TodoSummary { open, overdue, items: requests.into_iter().take(HOME_ITEMS).collect() },
         recent_files: files.into_iter().take(HOME_ITEMS).collect(),
         billing,
+        messages: crate::messages::unread_summary(threads.iter(), &viewer),
     })
 }
 

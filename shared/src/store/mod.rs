@@ -23,6 +23,9 @@
 //! | invoice | `CLIENT#<client>` | `INVOICE#<invoice>` | | |
 //! | payment | `CLIENT#<client>` | `PAYMENT#<payment>` | | |
 //! | audit entry | `CLIENT#<client>` | `AUDIT#<time>#<id>` | | |
+//! | message thread | `CLIENT#<client>` | `MSGTHREAD#<thread>` | | |
+//! | message | `THREAD#<thread>` | `MSG#<sequence, 8 digits>` | | |
+//! | signature form | `CLIENT#<client>` | `FORM#<form>` | | |
 //! | idempotency record (TTL) | `IDEMP#<sha256 of caller, route, key>` | `IDEMP` | | |
 //! | pending authenticator setup (TTL) | `MFASETUP#<sha256 of the setup id>` | `MFASETUP` | | |
 //!
@@ -48,7 +51,8 @@
 //!   `PK = CLIENT#c` with `begins_with(SK, "FILE#")` (or `REQUEST#`, `INVOICE#`,
 //!   `PAYMENT#`); a contact's view is filtered from the same answer by what is shared with
 //!   or assigned to them. The portal home reads them all at once with
-//!   `SK BETWEEN "FILE#" AND "REQUEST$"` (the audit trail, `AUDIT#…`, sorts before them
+//!   `SK BETWEEN "FILE#" AND "REQUEST$"` — files, signature forms (`FORM#`), invoices,
+//!   message threads (`MSGTHREAD#`, for the unread counts), payments, requests (the audit trail, `AUDIT#…`, sorts before them
 //!   and is never read with them).
 //! - **invites due a reminder** (the scheduled `reminders` function): one `Query` on
 //!   `GSI2PK = OPEN_INVITE`, `GSI2SK < <a day ago>`. Every invite write sets or removes the
@@ -101,6 +105,19 @@ pub mod keys {
         format!("IDEMP#{hash}")
     }
     pub const IDEMPOTENCY_SK: &str = "IDEMP";
+    pub fn message_thread(thread_id: &str) -> String {
+        format!("MSGTHREAD#{thread_id}")
+    }
+    pub fn thread(thread_id: &str) -> String {
+        format!("THREAD#{thread_id}")
+    }
+    /// Messages sort by their sequence number within the thread.
+    pub fn message(seq: u32) -> String {
+        format!("MSG#{seq:08}")
+    }
+    pub fn signature_form(form_id: &str) -> String {
+        format!("FORM#{form_id}")
+    }
     pub fn mfa_setup(hash: &str) -> String {
         format!("MFASETUP#{hash}")
     }
@@ -159,6 +176,11 @@ pub fn key(pk: impl Into<String>, sk: impl Into<String>) -> Item {
 
 pub fn to_item<T: Serialize>(value: &T) -> Result<Item> {
     serde_dynamo::to_item(value).map_err(Error::internal)
+}
+
+/// One value as an attribute (for update expressions).
+pub fn to_attribute<T: Serialize>(value: &T) -> Result<AttributeValue> {
+    serde_dynamo::to_attribute_value(value).map_err(|e| Error::internal(format!("attribute: {e}")))
 }
 
 pub fn from_item<T: DeserializeOwned>(item: Item) -> Result<T> {

@@ -1,0 +1,640 @@
+//! Secure messages: threads per client between the firm and the contacts a thread is shared
+//! with.
+//!
+//! A **thread** item lives in the client's partition (`CLIENT#c` / `MSGTHREAD#t`), so the
+//! portal Home reads it in its one Query and counts unread messages without another call.
+//! It carries the subject, the participants (contact ids), the message count and, per
+//! reader (`staff:<sub>` or `contact:<id>`), how many messages they have read. Messages
+//! live in the thread's own partition (`THREAD#t` / `MSG#<seq>`), read with one Query when
+//! the thread is opened. Posting is one transaction: the message (sequence number = count
+//! + 1, so it cannot be written twice) and the thread's count, conditional on the count
+//! read — two people posting at once both succeed, one after a retry.
+//!
+//! Staff see every thread of the client; a contact sees the threads shared with them.
+//! Opening a thread marks it read for the reader. After a post, the other side gets an
+//! email that says there is a new message, with a link to the portal — never the body or
+//! the subject, which stay behind the sign-in.
+//!
+//! Attachments are files of the client (the files machinery: upload first, attach by id).
+//! A file staff attach is shared with the thread's contacts in the same transaction; a
+//! contact can attach only files they can see, and each reader sees only the attachments
+//! they may open.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::access::Viewer;
+use crate::domain;
+use crate::error::{Error, FieldError, Result};
+use crate::store::{from_item, keys, s, tx, ActorRef, FileRecord, FileStatus, Item, LinkRecord, Store};
+use crate::templates::{escape_html, RenderedEmail};
+use crate::AppState;
+
+pub const MAX_SUBJECT: usize = 200;
+pub const MAX_BODY: usize = 10_000;
+pub const MAX_ATTACHMENTS: usize = 10;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ThreadRecord {
+    #[serde(rename = "PK")]
+    pub pk: String,
+    #[serde(rename = "SK")]
+    pub sk: String,
+    pub firm_id: String,
+    pub client_id: String,
+    pub thread_id: String,
+    pub subject: String,
+    /// Contacts the thread is shared with.
+    pub participants: Vec<String>,
+    pub created_by: ActorRef,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub last_message_at: OffsetDateTime,
+    pub last_by: ActorRef,
+    /// The last staff member who wrote (the one told when a contact answers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_staff: Option<ActorRef>,
+    pub message_count: u32,
+    /// Reader key → messages read.
+    #[serde(default)]
+    pub read: HashMap<String, u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Attachment {
+    pub file_id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MessageRecord {
+    #[serde(rename = "PK")]
+    pub pk: String,
+    #[serde(rename = "SK")]
+    pub sk: String,
+    pub client_id: String,
+    pub thread_id: String,
+    pub seq: u32,
+    pub by: ActorRef,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    pub body: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<Attachment>,
+}
+
+/// Who reads: the key of their read mark.
+pub fn reader_key(viewer: &Viewer) -> String {
+    match viewer {
+        Viewer::Staff { sub, .. } => format!("staff:{sub}"),
+        Viewer::Contact { contact_id, .. } => format!("contact:{contact_id}"),
+    }
+}
+
+pub fn visible(t: &ThreadRecord, viewer: &Viewer) -> bool {
+    viewer.contact_id().is_none_or(|me| t.participants.iter().any(|p| p == me))
+}
+
+pub fn unread(t: &ThreadRecord, viewer: &Viewer) -> u32 {
+    t.message_count.saturating_sub(t.read.get(&reader_key(viewer)).copied().unwrap_or(0))
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ThreadView {
+    pub id: String,
+    pub subject: String,
+    pub participants: Vec<String>,
+    pub created_by: ActorRef,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub last_message_at: OffsetDateTime,
+    pub last_by: ActorRef,
+    pub message_count: u32,
+    pub unread: u32,
+}
+
+impl ThreadView {
+    pub fn new(t: &ThreadRecord, viewer: &Viewer) -> Self {
+        ThreadView {
+            id: t.thread_id.clone(),
+            subject: t.subject.clone(),
+            participants: t.participants.clone(),
+            created_by: t.created_by.clone(),
+            created_at: t.created_at,
+            last_message_at: t.last_message_at,
+            last_by: t.last_by.clone(),
+            message_count: t.message_count,
+            unread: unread(t, viewer),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MessageView {
+    pub seq: u32,
+    pub by: ActorRef,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    pub body: String,
+    pub attachments: Vec<Attachment>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewThreadInput {
+    #[serde(default)]
+    pub subject: Option<String>,
+    #[serde(default)]
+    pub body: Option<String>,
+    /// Staff: the contacts to share the thread with. A contact's thread is theirs.
+    #[serde(default)]
+    pub contact_ids: Option<Vec<String>>,
+    #[serde(default)]
+    pub file_ids: Option<Vec<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PostInput {
+    #[serde(default)]
+    pub body: Option<String>,
+    #[serde(default)]
+    pub file_ids: Option<Vec<String>>,
+}
+
+fn text(errs: &mut Vec<FieldError>, field: &str, v: Option<String>, max: usize) -> String {
+    let v = v.unwrap_or_default().trim().replace("\r\n", "\n");
+    if v.is_empty() {
+        errs.push(FieldError::new(field, "is required"));
+    } else if v.chars().count() > max {
+        errs.push(FieldError::new(field, format!("is longer than {max} characters")));
+    } else if v.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        errs.push(FieldError::new(field, "contains control characters"));
+    }
+    v
+}
+
+fn dedupe(ids: Option<Vec<String>>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for id in ids.unwrap_or_default() {
+        let id = id.trim().to_string();
+        if !id.is_empty() && !out.contains(&id) {
+            out.push(id);
+        }
+    }
+    out
+}
+
+/// A checked new thread: subject, first message, participants, attachment ids.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlannedThread {
+    pub subject: String,
+    pub body: String,
+    pub participants: Vec<String>,
+    pub file_ids: Vec<String>,
+}
+
+/// Check a new thread against the client's contacts. Staff name the contacts (with portal
+/// access); a contact's thread is shared with them alone.
+pub fn plan_thread(input: NewThreadInput, viewer: &Viewer, links: &[LinkRecord]) -> Result<PlannedThread> {
+    let mut errs = Vec::new();
+    let subject = text(&mut errs, "subject", input.subject, MAX_SUBJECT);
+    let body = text(&mut errs, "body", input.body, MAX_BODY);
+    let participants = match viewer.contact_id() {
+        Some(me) => {
+            if input.contact_ids.as_ref().is_some_and(|ids| ids.iter().any(|id| id != me)) {
+                errs.push(FieldError::new("contact_ids", "is set by the firm; your message goes to the firm"));
+            }
+            vec![me.to_string()]
+        }
+        None => {
+            let ids = dedupe(input.contact_ids);
+            if ids.is_empty() {
+                errs.push(FieldError::new("contact_ids", "must name at least one contact of the client"));
+            }
+            let not_active: Vec<&str> =
+                ids.iter().filter(|id| !links.iter().any(|l| &l.contact_id == *id && l.accepted_at.is_some() && l.access_revoked_at.is_none())).map(String::as_str).collect();
+            if !not_active.is_empty() {
+                errs.push(FieldError::new("contact_ids", format!("names contacts without portal access to this client (invite them first): {}", not_active.join(", "))));
+            }
+            ids
+        }
+    };
+    let file_ids = dedupe(input.file_ids);
+    if file_ids.len() > MAX_ATTACHMENTS {
+        errs.push(FieldError::new("file_ids", format!("may name at most {MAX_ATTACHMENTS} files")));
+    }
+    if !errs.is_empty() {
+        return Err(Error::Validation(errs));
+    }
+    Ok(PlannedThread { subject, body, participants, file_ids })
+}
+
+fn actor(viewer: &Viewer) -> ActorRef {
+    viewer.actor_ref()
+}
+
+/// The attachments, checked: files of this client, uploaded, that the poster can see.
+async fn load_attachments(store: &Store, viewer: &Viewer, client_id: &str, file_ids: &[String]) -> Result<Vec<FileRecord>> {
+    if file_ids.is_empty() {
+        return Ok(vec![]);
+    }
+    if file_ids.iter().any(|id| !domain::is_plausible_id(id)) {
+        return Err(Error::field("file_ids", "names a file that does not exist in this client's portal"));
+    }
+    let items = store.batch_get(file_ids.iter().map(|id| (keys::client(client_id), keys::file(id))).collect()).await?;
+    let files: Vec<FileRecord> = items.into_iter().map(from_item).collect::<Result<_>>()?;
+    for id in file_ids {
+        match files.iter().find(|f| &f.file_id == id) {
+            Some(f) if f.firm_id == viewer.firm_id() && f.status == FileStatus::Available && crate::files::visible_to(f, viewer) => {}
+            _ => return Err(Error::field("file_ids", format!("names a file that is not an uploaded file of this client's portal you can see: {id}"))),
+        }
+    }
+    Ok(file_ids.iter().filter_map(|id| files.iter().find(|f| &f.file_id == id).cloned()).collect())
+}
+
+/// Share staff's attachments with the thread's contacts (in the posting transaction).
+fn share_writes(store: &Store, files: &[FileRecord], participants: &[String], viewer: &Viewer) -> Result<Vec<aws_sdk_dynamodb::types::TransactWriteItem>> {
+    if viewer.contact_id().is_some() {
+        return Ok(vec![]);
+    }
+    let mut out = Vec::new();
+    for f in files {
+        let missing: Vec<String> = participants.iter().filter(|p| !f.shared_with_all && !f.shared_with.contains(p)).cloned().collect();
+        if missing.is_empty() {
+            continue;
+        }
+        let values = Item::from([
+            (":new".to_string(), aws_sdk_dynamodb::types::AttributeValue::L(missing.into_iter().map(s).collect())),
+            (":empty".to_string(), aws_sdk_dynamodb::types::AttributeValue::L(vec![])),
+            (":ok".to_string(), s("available")),
+        ]);
+        let names = HashMap::from([("#st".to_string(), "status".to_string())]);
+        out.push(tx::update(store.table(), &f.pk, &f.sk, "SET shared_with = list_append(if_not_exists(shared_with, :empty), :new)", "#st = :ok", values, names)?);
+    }
+    Ok(out)
+}
+
+fn message_record(client_id: &str, thread_id: &str, seq: u32, by: ActorRef, at: OffsetDateTime, body: String, files: &[FileRecord]) -> MessageRecord {
+    MessageRecord {
+        pk: keys::thread(thread_id),
+        sk: keys::message(seq),
+        client_id: client_id.into(),
+        thread_id: thread_id.into(),
+        seq,
+        by,
+        at,
+        body,
+        attachments: files.iter().map(|f| Attachment { file_id: f.file_id.clone(), name: f.name.clone() }).collect(),
+    }
+}
+
+/// What a post did: the message, and who was told by email.
+#[derive(Debug, Serialize)]
+pub struct Posted {
+    pub thread: ThreadView,
+    pub message: MessageView,
+    pub notifications: Vec<Notification>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Notification {
+    /// `contact` or `staff`.
+    pub to: &'static str,
+    pub id: String,
+    /// `sent`, or `failed` with the reason (the message is posted either way).
+    pub outcome: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+fn view_of(m: &MessageRecord) -> MessageView {
+    MessageView { seq: m.seq, by: m.by.clone(), at: m.at, body: m.body.clone(), attachments: m.attachments.clone() }
+}
+
+/// Start a thread (staff: with the contacts named; a contact: with the firm).
+pub async fn start(state: &AppState, viewer: &Viewer, client_id: &str, input: NewThreadInput) -> Result<Posted> {
+    let store = &state.store;
+    let links = crate::clients::links_of(store, client_id).await?;
+    let plan = plan_thread(input, viewer, &links)?;
+    let files = load_attachments(store, viewer, client_id, &plan.file_ids).await?;
+    let now = domain::now();
+    let id = domain::new_id();
+    let by = actor(viewer);
+    let key = reader_key(viewer);
+    let thread = ThreadRecord {
+        pk: keys::client(client_id),
+        sk: keys::message_thread(&id),
+        firm_id: viewer.firm_id().into(),
+        client_id: client_id.into(),
+        thread_id: id.clone(),
+        subject: plan.subject,
+        participants: plan.participants,
+        created_by: by.clone(),
+        created_at: now,
+        last_message_at: now,
+        last_by: by.clone(),
+        last_staff: viewer.contact_id().is_none().then(|| by.clone()),
+        message_count: 1,
+        read: HashMap::from([(key, 1)]),
+    };
+    let message = message_record(client_id, &id, 1, by, now, plan.body, &files);
+    let mut items = vec![tx::put_new(store.table(), &thread)?, tx::put_new(store.table(), &message)?];
+    items.extend(share_writes(store, &files, &thread.participants, viewer)?);
+    store.transact(items, |_| Error::Conflict("a file changed meanwhile; reload and try again".into())).await?;
+    let notifications = notify(state, viewer, &thread, &links).await;
+    tracing::info!(%client_id, thread_id = %id, "thread started");
+    Ok(Posted { thread: ThreadView::new(&thread, viewer), message: view_of(&message), notifications })
+}
+
+async fn load_thread(store: &Store, viewer: &Viewer, client_id: &str, thread_id: &str) -> Result<ThreadRecord> {
+    if !domain::is_plausible_id(thread_id) {
+        return Err(Error::NotFound("thread"));
+    }
+    let t = store.get::<ThreadRecord>(&keys::client(client_id), &keys::message_thread(thread_id)).await?.ok_or(Error::NotFound("thread"))?;
+    if t.firm_id != viewer.firm_id() || !visible(&t, viewer) {
+        return Err(Error::NotFound("thread"));
+    }
+    Ok(t)
+}
+
+/// Answer in a thread.
+pub async fn post(state: &AppState, viewer: &Viewer, client_id: &str, thread_id: &str, input: PostInput) -> Result<Posted> {
+    let store = &state.store;
+    let mut errs = Vec::new();
+    let body = text(&mut errs, "body", input.body, MAX_BODY);
+    let file_ids = dedupe(input.file_ids);
+    if file_ids.len() > MAX_ATTACHMENTS {
+        errs.push(FieldError::new("file_ids", format!("may name at most {MAX_ATTACHMENTS} files")));
+    }
+    if !errs.is_empty() {
+        return Err(Error::Validation(errs));
+    }
+    let files = load_attachments(store, viewer, client_id, &file_ids).await?;
+    let by = actor(viewer);
+    let key = reader_key(viewer);
+    // Another post between our read and our write moves the count: read again and retry.
+    for _ in 0..5 {
+        let mut thread = load_thread(store, viewer, client_id, thread_id).await?;
+        let now = domain::now();
+        let seq = thread.message_count + 1;
+        let message = message_record(client_id, thread_id, seq, by.clone(), now, body.clone(), &files);
+        let mut values = Item::from([
+            (":n".to_string(), aws_sdk_dynamodb::types::AttributeValue::N(seq.to_string())),
+            (":prev".to_string(), aws_sdk_dynamodb::types::AttributeValue::N(thread.message_count.to_string())),
+            (":at".to_string(), s(domain::rfc3339(now)?)),
+            (":by".to_string(), crate::store::to_attribute(&by)?),
+        ]);
+        let mut set = vec!["message_count = :n", "last_message_at = :at", "last_by = :by", "#read.#me = :n"];
+        if viewer.contact_id().is_none() {
+            set.push("last_staff = :by");
+        }
+        let names = HashMap::from([("#read".to_string(), "read".to_string()), ("#me".to_string(), key.clone())]);
+        let update = tx::update(store.table(), &thread.pk, &thread.sk, &format!("SET {}", set.join(", ")), "message_count = :prev", std::mem::take(&mut values), names)?;
+        let mut items = vec![tx::put_new(store.table(), &message)?, update];
+        items.extend(share_writes(store, &files, &thread.participants, viewer)?);
+        match store.transact(items, |_| Error::Conflict("retry".into())).await {
+            Ok(()) => {
+                thread.message_count = seq;
+                thread.last_message_at = now;
+                thread.last_by = by.clone();
+                if viewer.contact_id().is_none() {
+                    thread.last_staff = Some(by.clone());
+                }
+                thread.read.insert(key.clone(), seq);
+                let links = crate::clients::links_of(store, client_id).await?;
+                let notifications = notify(state, viewer, &thread, &links).await;
+                return Ok(Posted { thread: ThreadView::new(&thread, viewer), message: view_of(&message), notifications });
+            }
+            Err(Error::Conflict(_)) => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(Error::Conflict("many people are writing in this thread right now; try again".into()))
+}
+
+/// The viewer's threads of a client, newest activity first (one Query).
+pub async fn list(store: &Store, viewer: &Viewer, client_id: &str) -> Result<Vec<ThreadView>> {
+    let items = store.query_partition(&keys::client(client_id), Some("MSGTHREAD#"), false).await?;
+    let mut out: Vec<ThreadView> =
+        items.into_iter().map(from_item::<ThreadRecord>).collect::<Result<Vec<_>>>()?.iter().filter(|t| t.firm_id == viewer.firm_id() && visible(t, viewer)).map(|t| ThreadView::new(t, viewer)).collect();
+    out.sort_by(|a, b| b.last_message_at.cmp(&a.last_message_at));
+    Ok(out)
+}
+
+#[derive(Debug, Serialize)]
+pub struct ThreadDetail {
+    pub thread: ThreadView,
+    pub messages: Vec<MessageView>,
+}
+
+/// A thread with its messages; opening it marks it read for the viewer.
+pub async fn open(store: &Store, viewer: &Viewer, client_id: &str, thread_id: &str) -> Result<ThreadDetail> {
+    let mut thread = load_thread(store, viewer, client_id, thread_id).await?;
+    let records: Vec<MessageRecord> = store.query_partition(&keys::thread(thread_id), Some("MSG#"), false).await?.into_iter().map(from_item).collect::<Result<_>>()?;
+    // Each reader sees only the attachments they may open.
+    let mut allowed: Option<Vec<String>> = None;
+    if viewer.contact_id().is_some() {
+        let ids: Vec<String> = records.iter().flat_map(|m| m.attachments.iter().map(|a| a.file_id.clone())).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+        let mut ok = Vec::new();
+        for chunk in ids.chunks(100) {
+            let items = store.batch_get(chunk.iter().map(|id| (keys::client(client_id), keys::file(id))).collect()).await?;
+            for f in items.into_iter().map(from_item::<FileRecord>) {
+                let f = f?;
+                if crate::files::visible_to(&f, viewer) {
+                    ok.push(f.file_id);
+                }
+            }
+        }
+        allowed = Some(ok);
+    }
+    let messages = records
+        .iter()
+        .map(|m| {
+            let mut v = view_of(m);
+            if let Some(ok) = &allowed {
+                v.attachments.retain(|a| ok.contains(&a.file_id));
+            }
+            v
+        })
+        .collect();
+    let key = reader_key(viewer);
+    if thread.read.get(&key).copied().unwrap_or(0) < thread.message_count {
+        let values = Item::from([(":n".to_string(), aws_sdk_dynamodb::types::AttributeValue::N(thread.message_count.to_string()))]);
+        let names = HashMap::from([("#read".to_string(), "read".to_string()), ("#me".to_string(), key.clone())]);
+        // Only forward: a slower, older read never lowers the mark.
+        let mark = tx::update(store.table(), &thread.pk, &thread.sk, "SET #read.#me = :n", "attribute_not_exists(#read.#me) OR #read.#me < :n", values, names)?;
+        match store.transact(vec![mark], |_| Error::Conflict("read meanwhile".into())).await {
+            Ok(()) | Err(Error::Conflict(_)) => {}
+            Err(e) => return Err(e),
+        }
+        thread.read.insert(key, thread.message_count);
+    }
+    Ok(ThreadDetail { thread: ThreadView::new(&thread, viewer), messages })
+}
+
+/// Unread messages and threads with unread messages, from thread items already read.
+#[derive(Debug, Default, Clone, PartialEq, Serialize)]
+pub struct UnreadSummary {
+    pub unread_messages: u32,
+    pub unread_threads: u32,
+}
+
+pub fn unread_summary<'a>(threads: impl Iterator<Item = &'a ThreadRecord>, viewer: &Viewer) -> UnreadSummary {
+    let mut s = UnreadSummary::default();
+    for t in threads.filter(|t| visible(t, viewer)) {
+        let n = unread(t, viewer);
+        if n > 0 {
+            s.unread_messages += n;
+            s.unread_threads += 1;
+        }
+    }
+    s
+}
+
+/// The email that says there is a new message: who it is from and where to read it,
+/// never what it says.
+pub fn notification(firm_name: &str, client_name: &str, from: &str, url: &str) -> RenderedEmail {
+    let subject = format!("You have a new message from {firm_name} in your client portal");
+    let text = format!(
+        "You have a new message from {from} about {client_name} in the secure client portal.\n\nSign in to read it: {url}\n\nFor your security the message itself is not in this email."
+    );
+    let html = format!(
+        "<p>You have a new message from {} about {} in the secure client portal.</p><p><a href=\"{}\">Sign in to read it</a></p><p>For your security the message itself is not in this email.</p>",
+        escape_html(from),
+        escape_html(client_name),
+        escape_html(url)
+    );
+    RenderedEmail { subject, text, html }
+}
+
+/// Tell the other side: staff wrote → the thread's contacts with portal access; a contact
+/// wrote → the last staff member who wrote in the thread (if any). Failures are reported,
+/// never fatal: the message is posted.
+async fn notify(state: &AppState, viewer: &Viewer, thread: &ThreadRecord, links: &[LinkRecord]) -> Vec<Notification> {
+    let firm = match state.firm_settings(&thread.firm_id).await {
+        Ok(f) => f,
+        Err(e) => return vec![Notification { to: "firm", id: thread.firm_id.clone(), outcome: "failed", reason: Some(e.public_detail()) }],
+    };
+    let client_name = links.first().map(|l| l.client_name.clone()).unwrap_or_default();
+    let mut targets: Vec<(&'static str, String, String)> = Vec::new();
+    match viewer {
+        Viewer::Staff { .. } => {
+            for p in &thread.participants {
+                if let Some(l) = links.iter().find(|l| &l.contact_id == p && l.accepted_at.is_some() && l.access_revoked_at.is_none()) {
+                    if let Some(email) = &l.email {
+                        targets.push(("contact", p.clone(), email.to_string()));
+                    }
+                }
+            }
+        }
+        Viewer::Contact { .. } => {
+            if let Some(staff) = &thread.last_staff {
+                if let Ok(Some(rec)) = state.store.get::<crate::store::StaffRecord>(&keys::staff(&staff.id), keys::STAFF_SK).await {
+                    targets.push(("staff", staff.id.clone(), rec.email.clone()));
+                }
+            }
+        }
+    }
+    let url = match viewer {
+        Viewer::Staff { .. } => format!("{}/#/portal", state.config.web_origin),
+        Viewer::Contact { .. } => format!("{}/#/staff", state.config.web_origin),
+    };
+    let from = match viewer {
+        Viewer::Staff { .. } => firm.name.clone(),
+        Viewer::Contact { name, .. } => name.clone(),
+    };
+    let email = notification(&firm.name, &client_name, &from, &url);
+    let mut out = Vec::new();
+    for (to, id, address) in targets {
+        let sent = crate::mail::send(state.ses().await, &firm.sender_email, &address, &email, state.config.ses_configuration_set.as_deref(), &[]).await;
+        out.push(match sent {
+            Ok(_) => Notification { to, id, outcome: "sent", reason: None },
+            Err(crate::mail::SendError::Refused(r)) | Err(crate::mail::SendError::Unknown(r)) => Notification { to, id, outcome: "failed", reason: Some(r) },
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{ClientRecord, ContactRecord};
+
+    fn t0() -> OffsetDateTime {
+        time::macros::datetime!(2026-11-01 09:00 UTC)
+    }
+
+    fn links() -> Vec<LinkRecord> {
+        let client = ClientRecord::new("f1", "c1", "Client", t0());
+        let mut active = LinkRecord::new(&client, &ContactRecord::sample("f1", "k1", Some("a@example.com"), t0()), t0());
+        active.accepted_at = Some(t0());
+        let invited = LinkRecord::new(&client, &ContactRecord::sample("f1", "k2", Some("b@example.com"), t0()), t0());
+        vec![active, invited]
+    }
+
+    fn staff() -> Viewer {
+        Viewer::Staff { sub: "s1".into(), firm_id: "f1".into(), name: "Sam".into() }
+    }
+
+    fn contact(id: &str) -> Viewer {
+        Viewer::Contact { contact_id: id.into(), firm_id: "f1".into(), name: "Ana".into() }
+    }
+
+    fn input(ids: Option<Vec<&str>>) -> NewThreadInput {
+        NewThreadInput { subject: Some("Tax return".into()), body: Some("Hello".into()), contact_ids: ids.map(|v| v.into_iter().map(String::from).collect()), file_ids: None }
+    }
+
+    #[test]
+    fn staff_share_a_thread_only_with_contacts_who_have_access() {
+        let p = plan_thread(input(Some(vec!["k1", "k1"])), &staff(), &links()).unwrap();
+        assert_eq!(p.participants, ["k1"]);
+        let Err(Error::Validation(errs)) = plan_thread(input(Some(vec!["k2"])), &staff(), &links()) else { panic!() };
+        assert!(errs[0].message.contains("invite them first"));
+        let Err(Error::Validation(errs)) = plan_thread(NewThreadInput { subject: None, body: Some(" ".into()), contact_ids: None, file_ids: None }, &staff(), &links()) else {
+            panic!()
+        };
+        assert_eq!(errs.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["subject", "body", "contact_ids"]);
+    }
+
+    #[test]
+    fn a_contacts_thread_is_between_them_and_the_firm() {
+        assert_eq!(plan_thread(input(None), &contact("k1"), &links()).unwrap().participants, ["k1"]);
+        assert!(plan_thread(input(Some(vec!["k2"])), &contact("k1"), &links()).is_err());
+    }
+
+    #[test]
+    fn unread_counts_per_reader_and_only_visible_threads() {
+        let t = ThreadRecord {
+            pk: "p".into(),
+            sk: "s".into(),
+            firm_id: "f1".into(),
+            client_id: "c1".into(),
+            thread_id: "t1".into(),
+            subject: "S".into(),
+            participants: vec!["k1".into()],
+            created_by: staff().actor_ref(),
+            created_at: t0(),
+            last_message_at: t0(),
+            last_by: staff().actor_ref(),
+            last_staff: None,
+            message_count: 3,
+            read: HashMap::from([("staff:s1".to_string(), 3), ("contact:k1".to_string(), 1)]),
+        };
+        assert_eq!(unread(&t, &staff()), 0);
+        assert_eq!(unread(&t, &contact("k1")), 2);
+        assert_eq!(unread_summary([&t].into_iter(), &contact("k1")), UnreadSummary { unread_messages: 2, unread_threads: 1 });
+        assert_eq!(unread_summary([&t].into_iter(), &contact("k2")), UnreadSummary::default());
+    }
+
+    #[test]
+    fn the_notification_never_carries_the_message() {
+        let e = notification("Firm & Co", "Acme <Ltd>", "Sam", "https://portal.example/#/portal");
+        assert!(e.text.contains("new message") && e.text.contains("https://portal.example/#/portal"));
+        assert!(e.html.contains("Acme &lt;Ltd&gt;") && !e.html.contains("<Ltd>"));
+    }
+}

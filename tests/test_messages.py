@@ -1,0 +1,90 @@
+"""Secure messages: threads between the firm and the contacts they are shared with, unread
+counts on Home, "you have a new message" emails that never carry the message, and
+attachments through the files machinery."""
+from __future__ import annotations
+
+from conftest import unique_email
+from portal_helpers import PDF, active_contact, land
+from test_invites import mail_to, problem
+from test_portal import upload_slot
+
+SECRET = "The refund is 4,812.00; the draft return is attached."
+
+
+def notes_to(stack, email: str) -> list[dict]:
+    return [m for m in mail_to(stack, email) if "new message" in (m["subject"] or "")]
+
+
+def test_a_message_round_trip_with_unread_counts_and_notifications(stack, firm):
+    client = firm.client("Message Client")
+    ana, ana_api = active_contact(stack, firm, client["id"], "Ana")
+    cy, cy_api = active_contact(stack, firm, client["id"], "Cy")
+    bo = firm.contact(client["id"], "Bo", "Invited", unique_email("bo"))
+    base = f"/api/staff/clients/{client['id']}/threads"
+    mine = f"/api/portal/clients/{client['id']}/threads"
+
+    # only contacts with portal access can be in a thread; bad input names every field
+    body = problem(firm.api.call("POST", base, {"subject": "Return", "body": SECRET, "contact_ids": [bo["id"]]}), 400)
+    assert "invite them first" in body["errors"][0]["message"]
+    body = problem(firm.api.call("POST", base, {"subject": " ", "contact_ids": []}), 400)
+    assert sorted(e["field"] for e in body["errors"]) == ["body", "contact_ids", "subject"]
+    assert firm.api.call("GET", base, expect=200).json()["threads"] == []
+
+    # a staff file attached to the message is shared with the thread's contacts
+    slot = upload_slot(firm.api, "staff", client["id"], {"name": "Draft return.pdf", "size": len(PDF), "content_type": "application/pdf"})
+    assert land(stack, slot, PDF) == "available"
+    posted = firm.api.call("POST", base, {"subject": "Your 2026 return", "body": SECRET, "contact_ids": [ana["id"]],
+                                          "file_ids": [slot["file"]["id"]]}, expect=201).json()
+    thread_id = posted["thread"]["id"]
+    assert posted["notifications"] == [{"to": "contact", "id": ana["id"], "outcome": "sent"}]
+    assert posted["thread"]["unread"] == 0 and posted["message"]["attachments"] == [{"file_id": slot["file"]["id"], "name": "Draft return.pdf"}]
+
+    # the email says there is a message and where, never what it says or its subject
+    note = notes_to(stack, ana["email"])[-1]
+    assert "new message" in note["text"] and "/#/portal" in note["html"]
+    assert SECRET not in note["html"] and "2026 return" not in note["html"] and "2026 return" not in note["subject"]
+
+    # Ana sees one unread message on Home and in the list; Cy (not in the thread) sees nothing
+    home = ana_api.call("GET", f"/api/portal/clients/{client['id']}/home", expect=200).json()
+    assert home["messages"] == {"unread_messages": 1, "unread_threads": 1}
+    assert [(t["subject"], t["unread"]) for t in ana_api.call("GET", mine, expect=200).json()["threads"]] == [("Your 2026 return", 1)]
+    assert cy_api.call("GET", mine, expect=200).json()["threads"] == []
+    problem(cy_api.call("GET", f"{mine}/{thread_id}"), 404)
+    problem(cy_api.call("POST", f"{mine}/{thread_id}/messages", {"body": "me too"}), 404)
+
+    # opening marks it read; the attachment is hers to download
+    opened = ana_api.call("GET", f"{mine}/{thread_id}", expect=200).json()
+    assert [m["body"] for m in opened["messages"]] == [SECRET]
+    assert opened["messages"][0]["attachments"][0]["name"] == "Draft return.pdf"
+    ana_api.call("GET", f"/api/portal/clients/{client['id']}/files/{slot['file']['id']}/download", expect=200)
+    problem(cy_api.call("GET", f"/api/portal/clients/{client['id']}/files/{slot['file']['id']}/download"), 404)
+    home = ana_api.call("GET", f"/api/portal/clients/{client['id']}/home", expect=200).json()
+    assert home["messages"] == {"unread_messages": 0, "unread_threads": 0}
+
+    # Ana answers: the staff member who wrote is told by email, and sees one unread
+    reply = ana_api.call("POST", f"{mine}/{thread_id}/messages", {"body": "Thanks, looks right."}, expect=201).json()
+    assert reply["message"]["seq"] == 2 and reply["message"]["by"]["kind"] == "contact"
+    assert reply["notifications"] == [{"to": "staff", "id": firm.info["staff_sub"], "outcome": "sent"}]
+    assert notes_to(stack, firm.info["email"]), "staff got the notification"
+    assert [t["unread"] for t in firm.api.call("GET", base, expect=200).json()["threads"]] == [1]
+    detail = firm.api.call("GET", f"{base}/{thread_id}", expect=200).json()
+    assert [(m["seq"], m["by"]["name"], m["body"]) for m in detail["messages"]] == [(1, posted["message"]["by"]["name"], SECRET), (2, "Ana Client", "Thanks, looks right.")]
+    assert [t["unread"] for t in firm.api.call("GET", base, expect=200).json()["threads"]] == [0]
+
+    # a contact starts a thread with the firm; she cannot pull other contacts in
+    problem(cy_api.call("POST", mine, {"subject": "Q", "body": "Hi", "contact_ids": [ana["id"]]}), 400)
+    started = cy_api.call("POST", mine, {"subject": "A question about invoices", "body": "Is the invoice due now?"}, expect=201).json()
+    assert started["thread"]["participants"] == [cy["id"]] and started["notifications"] == []
+    assert [t["subject"] for t in firm.api.call("GET", base, expect=200).json()["threads"]] == ["A question about invoices", "Your 2026 return"]
+    # a contact cannot attach a file they cannot see
+    problem(cy_api.call("POST", f"{mine}/{started['thread']['id']}/messages", {"body": "see file", "file_ids": [slot["file"]["id"]]}), 400)
+
+
+def test_threads_stay_inside_their_firm(stack, firm):
+    client = firm.client("Private Thread Client")
+    ana, _ = active_contact(stack, firm, client["id"], "Ana")
+    t = firm.api.call("POST", f"/api/staff/clients/{client['id']}/threads", {"subject": "S", "body": "B", "contact_ids": [ana["id"]]}, expect=201).json()
+    other = stack.new_firm()
+    problem(other.api.call("GET", f"/api/staff/clients/{client['id']}/threads"), 404)
+    problem(other.api.call("GET", f"/api/staff/clients/{client['id']}/threads/{t['thread']['id']}"), 404)
+    problem(other.api.call("POST", f"/api/staff/clients/{client['id']}/threads/{t['thread']['id']}/messages", {"body": "x"}), 404)
