@@ -82,6 +82,10 @@ pub mod event {
     pub const FILE_DOWNLOADED: &str = "file_downloaded";
     pub const FILE_SHARED: &str = "file_shared";
     pub const CONTACT_UPDATED: &str = "contact_updated";
+    pub const FORM_SENT: &str = "form_sent";
+    pub const FORM_SIGNED: &str = "form_signed";
+    pub const FORM_DECLINED: &str = "form_declined";
+    pub const FORM_COMPLETED: &str = "form_completed";
 }
 
 /// A new entry for `client_id` (not yet written).

@@ -23,6 +23,7 @@
 //! - [`invites`] / [`portal`] — the core loop: invite emails and links, account creation.
 //! - [`reminders`] — automatic reminders for invites nobody accepted (scheduled).
 //! - [`messages`] — secure message threads between the firm and a client's contacts.
+//! - [`signatures`] — e-signature forms: consent, evidence, document hash, certificate.
 //! - [`audit`] — the client's append-only audit trail and each contact's access history.
 //! - [`contact_mfa`] — the authenticator setup a firm can require of its contacts.
 //! - [`sessions`] — sign-in, refresh, sign-out against Cognito.
@@ -60,6 +61,7 @@ pub mod requests;
 pub mod runtime;
 pub mod sessions;
 pub mod settings;
+pub mod signatures;
 pub mod templates;
 pub mod state;
 pub mod store;

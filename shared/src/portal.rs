@@ -554,6 +554,8 @@ pub struct TodoSummary {
     pub open: usize,
     pub overdue: usize,
     pub items: Vec<crate::requests::RequestView>,
+    /// Documents waiting for the contact's signature (counted in `open` and `overdue`).
+    pub signatures: Vec<crate::signatures::SignatureTodo>,
 }
 
 #[derive(Debug, Serialize)]
@@ -605,6 +607,7 @@ pub async fn home(store: &Store, contact_id: &str, firm_id: &str, client_id: &st
     let mut requests = Vec::new();
     let mut files = Vec::new();
     let mut threads = Vec::new();
+    let mut forms = Vec::new();
     for item in &items {
         let sk = item.get("SK").and_then(|v| v.as_s().ok()).map(String::as_str).unwrap_or("");
         if sk.starts_with("REQUEST#") {
@@ -612,6 +615,8 @@ pub async fn home(store: &Store, contact_id: &str, firm_id: &str, client_id: &st
             if crate::requests::visible(&r, &viewer) && r.status != crate::requests::RequestStatus::Completed {
                 requests.push(crate::requests::RequestView::new(&r, today));
             }
+        } else if sk.starts_with("FORM#") {
+            forms.push(from_item::<crate::signatures::FormRecord>(item.clone())?);
         } else if sk.starts_with("MSGTHREAD#") {
             threads.push(from_item::<crate::messages::ThreadRecord>(item.clone())?);
         } else if sk.starts_with("FILE#") {
@@ -633,13 +638,14 @@ pub async fn home(store: &Store, contact_id: &str, firm_id: &str, client_id: &st
     } else {
         None
     };
-    let open = requests.iter().filter(|r| r.status == crate::requests::RequestStatus::Open).count();
-    let overdue = requests.iter().filter(|r| r.overdue).count();
+    let signatures = crate::signatures::todo_of(forms.iter().filter(|f| f.firm_id == firm_id), contact_id, today);
+    let open = requests.iter().filter(|r| r.status == crate::requests::RequestStatus::Open).count() + signatures.len();
+    let overdue = requests.iter().filter(|r| r.overdue).count() + signatures.iter().filter(|s| s.overdue).count();
     Ok(Home {
         client: PortalClient { id: link.client_id, name: link.client_name },
         firm_name: firm.name,
         help_center_url: firm.help_center_url,
-        todo: TodoSummary { open, overdue, items: requests.into_iter().take(HOME_ITEMS).collect() },
+        todo: TodoSummary { open, overdue, items: requests.into_iter().take(HOME_ITEMS).collect(), signatures },
         recent_files: files.into_iter().take(HOME_ITEMS).collect(),
         billing,
         messages: crate::messages::unread_summary(threads.iter(), &viewer),

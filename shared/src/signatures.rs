@@ -1,0 +1,872 @@
+//! E-signature forms: staff send a document already in the portal to contacts of the client
+//! for signature; each signer reads a consent statement and signs by typing their name, or
+//! declines with a reason; when all have signed, the form is completed with a certificate.
+//!
+//! What makes a signature worth something is its evidence, recorded per signer by the
+//! server: who (contact id, name, email of the login), when (server time), from where (IP,
+//! user agent), what (the SHA-256 of the exact document bytes), and what they agreed to
+//! (the consent text and its version, and the name they typed). The document's hash is
+//! taken from the stored object when the form is sent; at signing, the server hashes the
+//! object again and the browser sends the hash of the bytes it showed — all three must be
+//! equal, so nobody signs a document that changed or that they were not shown. The
+//! certificate lists the signers, the timeline and the document hash, and carries its own
+//! SHA-256; [`verify`] hashes the stored object again so any later change is detectable.
+//!
+//! The form item lives in the client's partition (`CLIENT#c` / `FORM#f`), so the contact's
+//! Home reads pending forms in its one Query (their To-Do). Every change is conditional on
+//! the version read.
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::access::Viewer;
+use crate::audit::{self, Origin};
+use crate::domain::{self, EmailAddress};
+use crate::error::{aws, Error, FieldError, Result};
+use crate::store::{from_item, keys, s, tx, ActorRef, FileRecord, FileStatus, Item, LinkRecord, Store};
+use crate::templates::{escape_html, RenderedEmail};
+use crate::AppState;
+
+/// The consent statement a signer agrees to, and its version (recorded with each signature).
+pub const CONSENT_TEXT: &str = "I agree to sign this document electronically and to be legally bound by my electronic signature, as if I had signed it on paper. I have read the document I am signing.";
+pub const CONSENT_VERSION: &str = "2026-11-28";
+pub const MAX_SIGNERS: usize = 10;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FormStatus {
+    Pending,
+    Completed,
+    Declined,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignerStatus {
+    Pending,
+    Signed,
+    Declined,
+}
+
+/// The evidence of one signature.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Evidence {
+    pub typed_name: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub signed_at: OffsetDateTime,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_agent: Option<String>,
+    /// SHA-256 of the document bytes, as hashed by the server at signing (equal to the
+    /// hash the signer's browser computed of what it showed).
+    pub document_sha256: String,
+    pub consent_text: String,
+    pub consent_version: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Signer {
+    pub contact_id: String,
+    pub name: String,
+    pub email: String,
+    pub status: SignerStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<Evidence>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decline_reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "time::serde::rfc3339::option")]
+    pub declined_at: Option<OffsetDateTime>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TimelineEntry {
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    /// `sent`, `signed`, `declined`, `completed`.
+    pub event: String,
+    pub by: ActorRef,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FormRecord {
+    #[serde(rename = "PK")]
+    pub pk: String,
+    #[serde(rename = "SK")]
+    pub sk: String,
+    pub firm_id: String,
+    pub client_id: String,
+    pub client_name: String,
+    pub form_id: String,
+    pub file_id: String,
+    pub document_name: String,
+    pub document_size: u64,
+    pub document_sha256: String,
+    #[serde(default)]
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due_date: Option<String>,
+    pub signers: Vec<Signer>,
+    pub status: FormStatus,
+    pub timeline: Vec<TimelineEntry>,
+    pub created_by: ActorRef,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "time::serde::rfc3339::option")]
+    pub completed_at: Option<OffsetDateTime>,
+    /// SHA-256 of the certificate as issued at completion.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate_sha256: Option<String>,
+    pub version: u64,
+}
+
+// ---------- input ----------
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewFormInput {
+    #[serde(default)]
+    pub file_id: Option<String>,
+    #[serde(default)]
+    pub signer_ids: Option<Vec<String>>,
+    #[serde(default)]
+    pub message: Option<String>,
+    #[serde(default)]
+    pub due_date: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignInput {
+    #[serde(default)]
+    pub typed_name: Option<String>,
+    #[serde(default)]
+    pub consent: Option<bool>,
+    #[serde(default)]
+    pub consent_version: Option<String>,
+    /// SHA-256 (hex) of the document bytes the signer's browser showed.
+    #[serde(default)]
+    pub document_sha256: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeclineInput {
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// A checked new form.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlannedForm {
+    pub file_id: String,
+    pub signers: Vec<Signer>,
+    pub message: String,
+    pub due_date: Option<String>,
+}
+
+fn clean_text(errs: &mut Vec<FieldError>, field: &str, v: Option<String>, max: usize, required: bool) -> String {
+    let v = v.unwrap_or_default().trim().replace("\r\n", "\n");
+    if required && v.is_empty() {
+        errs.push(FieldError::new(field, "is required"));
+    } else if v.chars().count() > max {
+        errs.push(FieldError::new(field, format!("is longer than {max} characters")));
+    } else if v.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        errs.push(FieldError::new(field, "contains control characters"));
+    }
+    v
+}
+
+/// Check a new form against the client's contacts: signers must have portal access (so
+/// they can sign) and an email; `today` rejects a due date in the past.
+pub fn plan_form(input: NewFormInput, links: &[LinkRecord], today: time::Date) -> Result<PlannedForm> {
+    let mut errs = Vec::new();
+    let file_id = input.file_id.map(|f| f.trim().to_string()).filter(|f| !f.is_empty());
+    if file_id.is_none() {
+        errs.push(FieldError::new("file_id", "is required: the document (a file in the client's portal) to sign"));
+    }
+    let mut ids: Vec<String> = Vec::new();
+    for id in input.signer_ids.unwrap_or_default() {
+        let id = id.trim().to_string();
+        if !id.is_empty() && !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    let mut signers = Vec::new();
+    if ids.is_empty() {
+        errs.push(FieldError::new("signer_ids", "must name at least one contact of the client"));
+    } else if ids.len() > MAX_SIGNERS {
+        errs.push(FieldError::new("signer_ids", format!("may name at most {MAX_SIGNERS} signers")));
+    } else {
+        let mut without_access = Vec::new();
+        for id in &ids {
+            match links.iter().find(|l| &l.contact_id == id && l.accepted_at.is_some() && l.access_revoked_at.is_none()) {
+                Some(l) => signers.push(Signer {
+                    contact_id: id.clone(),
+                    name: format!("{} {}", l.first_name, l.last_name),
+                    email: l.email.as_ref().map(EmailAddress::to_string).unwrap_or_default(),
+                    status: SignerStatus::Pending,
+                    evidence: None,
+                    decline_reason: None,
+                    declined_at: None,
+                }),
+                None => without_access.push(id.as_str()),
+            }
+        }
+        if !without_access.is_empty() {
+            errs.push(FieldError::new("signer_ids", format!("names contacts without portal access to this client (invite them first): {}", without_access.join(", "))));
+        }
+    }
+    let message = clean_text(&mut errs, "message", input.message, 2000, false);
+    let due_date = match input.due_date.filter(|d| !d.trim().is_empty()) {
+        None => None,
+        Some(d) => match crate::requests::parse_date("due_date", &d) {
+            Ok(date) if date < today => {
+                errs.push(FieldError::new("due_date", "is in the past"));
+                None
+            }
+            Ok(date) => Some(date.to_string()),
+            Err(e) => {
+                errs.push(e);
+                None
+            }
+        },
+    };
+    if !errs.is_empty() {
+        return Err(Error::Validation(errs));
+    }
+    Ok(PlannedForm { file_id: file_id.unwrap(), signers, message, due_date })
+}
+
+/// A checked signature: the typed name, after the consent and document checks.
+pub fn check_signature(input: SignInput, form: &FormRecord) -> Result<String> {
+    let mut errs = Vec::new();
+    let name = clean_text(&mut errs, "typed_name", input.typed_name, 200, true);
+    if input.consent != Some(true) {
+        errs.push(FieldError::new("consent", "must be true: agree to sign electronically to sign"));
+    }
+    if input.consent_version.as_deref() != Some(CONSENT_VERSION) {
+        errs.push(FieldError::new("consent_version", format!("must be {CONSENT_VERSION}, the version of the consent statement shown (reload the page)")));
+    }
+    let shown = input.document_sha256.unwrap_or_default().trim().to_ascii_lowercase();
+    if shown.len() != 64 || !shown.bytes().all(|b| b.is_ascii_hexdigit()) {
+        errs.push(FieldError::new("document_sha256", "must be the SHA-256 (64 hex digits) of the document you were shown"));
+    }
+    if !errs.is_empty() {
+        return Err(Error::Validation(errs));
+    }
+    if shown != form.document_sha256 {
+        return Err(Error::Conflict("the document you were shown is not the one sent for signature; reload it and read it again".into()));
+    }
+    Ok(name)
+}
+
+/// The form after `contact_id` signed with `evidence`: completed when everyone has.
+pub fn signed(form: &FormRecord, contact_id: &str, evidence: Evidence, by: ActorRef) -> Result<FormRecord> {
+    let mut after = form.clone();
+    if after.status != FormStatus::Pending {
+        return Err(Error::Conflict(format!("this form is {} and can no longer be signed", status_word(after.status))));
+    }
+    let at = evidence.signed_at;
+    let signer = after.signers.iter_mut().find(|s| s.contact_id == contact_id).ok_or(Error::NotFound("signature form"))?;
+    if signer.status != SignerStatus::Pending {
+        return Err(Error::Conflict("you have already answered this form".into()));
+    }
+    signer.status = SignerStatus::Signed;
+    signer.evidence = Some(evidence);
+    after.timeline.push(TimelineEntry { at, event: "signed".into(), by });
+    if after.signers.iter().all(|s| s.status == SignerStatus::Signed) {
+        after.status = FormStatus::Completed;
+        after.completed_at = Some(at);
+        after.timeline.push(TimelineEntry { at, event: "completed".into(), by: system() });
+        after.certificate_sha256 = certificate(&after)?.map(|c| c.sha256);
+    }
+    after.version += 1;
+    Ok(after)
+}
+
+/// The form after `contact_id` declined.
+pub fn declined(form: &FormRecord, contact_id: &str, reason: String, at: OffsetDateTime, by: ActorRef) -> Result<FormRecord> {
+    let mut after = form.clone();
+    if after.status != FormStatus::Pending {
+        return Err(Error::Conflict(format!("this form is {} and can no longer be answered", status_word(after.status))));
+    }
+    let signer = after.signers.iter_mut().find(|s| s.contact_id == contact_id).ok_or(Error::NotFound("signature form"))?;
+    if signer.status != SignerStatus::Pending {
+        return Err(Error::Conflict("you have already answered this form".into()));
+    }
+    signer.status = SignerStatus::Declined;
+    signer.decline_reason = Some(reason);
+    signer.declined_at = Some(at);
+    after.status = FormStatus::Declined;
+    after.timeline.push(TimelineEntry { at, event: "declined".into(), by });
+    after.version += 1;
+    Ok(after)
+}
+
+fn status_word(s: FormStatus) -> &'static str {
+    match s {
+        FormStatus::Pending => "waiting for signatures",
+        FormStatus::Completed => "completed",
+        FormStatus::Declined => "declined",
+    }
+}
+
+fn system() -> ActorRef {
+    ActorRef { kind: "system".into(), id: "portal".into(), name: "Client portal".into() }
+}
+
+// ---------- certificate ----------
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CertificateSigner {
+    pub name: String,
+    pub email: String,
+    pub typed_name: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub signed_at: OffsetDateTime,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub document_sha256: String,
+    pub consent_text: String,
+    pub consent_version: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CertificateBody {
+    pub form_id: String,
+    pub client_name: String,
+    pub document_name: String,
+    pub document_size: u64,
+    pub document_sha256: String,
+    pub sent_by: ActorRef,
+    #[serde(with = "time::serde::rfc3339")]
+    pub sent_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub completed_at: OffsetDateTime,
+    pub signers: Vec<CertificateSigner>,
+    pub timeline: Vec<TimelineEntry>,
+}
+
+/// The completion certificate: its body and the SHA-256 of the body's JSON.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Certificate {
+    #[serde(flatten)]
+    pub body: CertificateBody,
+    pub sha256: String,
+}
+
+/// The certificate of a completed form (`None` before completion).
+pub fn certificate(form: &FormRecord) -> Result<Option<Certificate>> {
+    let Some(completed_at) = form.completed_at else { return Ok(None) };
+    let signers = form
+        .signers
+        .iter()
+        .filter_map(|s| {
+            s.evidence.as_ref().map(|e| CertificateSigner {
+                name: s.name.clone(),
+                email: s.email.clone(),
+                typed_name: e.typed_name.clone(),
+                signed_at: e.signed_at,
+                ip: e.ip.clone(),
+                user_agent: e.user_agent.clone(),
+                document_sha256: e.document_sha256.clone(),
+                consent_text: e.consent_text.clone(),
+                consent_version: e.consent_version.clone(),
+            })
+        })
+        .collect();
+    let body = CertificateBody {
+        form_id: form.form_id.clone(),
+        client_name: form.client_name.clone(),
+        document_name: form.document_name.clone(),
+        document_size: form.document_size,
+        document_sha256: form.document_sha256.clone(),
+        sent_by: form.created_by.clone(),
+        sent_at: form.created_at,
+        completed_at,
+        signers,
+        timeline: form.timeline.clone(),
+    };
+    let json = serde_json::to_vec(&body).map_err(Error::internal)?;
+    Ok(Some(Certificate { sha256: domain::sha256_hex(&json), body }))
+}
+
+// ---------- views ----------
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SignerView {
+    pub contact_id: String,
+    pub name: String,
+    pub status: SignerStatus,
+    #[serde(skip_serializing_if = "Option::is_none", with = "time::serde::rfc3339::option")]
+    pub signed_at: Option<OffsetDateTime>,
+    /// Staff, and the signer themself, see the evidence and the reason.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<Evidence>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decline_reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FormView {
+    pub id: String,
+    pub file_id: String,
+    pub document_name: String,
+    pub document_size: u64,
+    pub document_sha256: String,
+    pub message: String,
+    pub due_date: Option<String>,
+    pub status: FormStatus,
+    pub signers: Vec<SignerView>,
+    /// The caller's own part, for a contact: `pending`, `signed` or `declined`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub my_status: Option<SignerStatus>,
+    pub consent_text: &'static str,
+    pub consent_version: &'static str,
+    pub timeline: Vec<TimelineEntry>,
+    pub created_by: ActorRef,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<Certificate>,
+}
+
+pub fn visible(form: &FormRecord, viewer: &Viewer) -> bool {
+    form.firm_id == viewer.firm_id() && viewer.contact_id().is_none_or(|me| form.signers.iter().any(|s| s.contact_id == me))
+}
+
+impl FormView {
+    pub fn new(f: &FormRecord, viewer: &Viewer) -> Result<Self> {
+        let me = viewer.contact_id();
+        Ok(FormView {
+            id: f.form_id.clone(),
+            file_id: f.file_id.clone(),
+            document_name: f.document_name.clone(),
+            document_size: f.document_size,
+            document_sha256: f.document_sha256.clone(),
+            message: f.message.clone(),
+            due_date: f.due_date.clone(),
+            status: f.status,
+            signers: f
+                .signers
+                .iter()
+                .map(|s| {
+                    let full = me.is_none_or(|me| me == s.contact_id);
+                    SignerView {
+                        contact_id: s.contact_id.clone(),
+                        name: s.name.clone(),
+                        status: s.status,
+                        signed_at: s.evidence.as_ref().map(|e| e.signed_at),
+                        evidence: if full { s.evidence.clone() } else { None },
+                        decline_reason: if full { s.decline_reason.clone() } else { None },
+                    }
+                })
+                .collect(),
+            my_status: me.and_then(|me| f.signers.iter().find(|s| s.contact_id == me).map(|s| s.status)),
+            consent_text: CONSENT_TEXT,
+            consent_version: CONSENT_VERSION,
+            timeline: f.timeline.clone(),
+            created_by: f.created_by.clone(),
+            created_at: f.created_at,
+            certificate: certificate(f)?,
+        })
+    }
+}
+
+/// What a contact's To-Do shows of a form waiting for their signature.
+#[derive(Debug, Clone, Serialize)]
+pub struct SignatureTodo {
+    pub id: String,
+    pub document_name: String,
+    pub due_date: Option<String>,
+    pub overdue: bool,
+}
+
+/// Forms waiting for `contact_id`'s signature, from form items already read.
+pub fn todo_of<'a>(forms: impl Iterator<Item = &'a FormRecord>, contact_id: &str, today: time::Date) -> Vec<SignatureTodo> {
+    let mut out: Vec<SignatureTodo> = forms
+        .filter(|f| f.status == FormStatus::Pending && f.signers.iter().any(|s| s.contact_id == contact_id && s.status == SignerStatus::Pending))
+        .map(|f| SignatureTodo {
+            id: f.form_id.clone(),
+            document_name: f.document_name.clone(),
+            due_date: f.due_date.clone(),
+            overdue: f.due_date.as_deref().and_then(|d| crate::requests::parse_date("", d).ok()).is_some_and(|d| d < today),
+        })
+        .collect();
+    out.sort_by(|a, b| a.due_date.is_none().cmp(&b.due_date.is_none()).then(a.due_date.cmp(&b.due_date)));
+    out
+}
+
+// ---------- operations ----------
+
+/// SHA-256 and size of the stored object, read in full (streamed).
+pub async fn hash_object(state: &AppState, key: &str) -> Result<(String, u64)> {
+    let out = state.s3().await.get_object().bucket(&state.config.bucket_name).key(key).send().await.map_err(aws)?;
+    let mut body = out.body;
+    let mut ctx = aws_lc_rs::digest::Context::new(&aws_lc_rs::digest::SHA256);
+    let mut size = 0u64;
+    while let Some(chunk) = body.try_next().await.map_err(|e| Error::internal(format!("reading the document failed: {e}")))? {
+        size += chunk.len() as u64;
+        ctx.update(&chunk);
+    }
+    Ok((domain::hex(ctx.finish().as_ref()), size))
+}
+
+async fn load(store: &Store, viewer: &Viewer, client_id: &str, form_id: &str) -> Result<FormRecord> {
+    if !domain::is_plausible_id(form_id) {
+        return Err(Error::NotFound("signature form"));
+    }
+    let f = store.get::<FormRecord>(&keys::client(client_id), &keys::signature_form(form_id)).await?.ok_or(Error::NotFound("signature form"))?;
+    if !visible(&f, viewer) {
+        return Err(Error::NotFound("signature form"));
+    }
+    Ok(f)
+}
+
+/// What sending a form did: the form, and each signer's email.
+#[derive(Debug, Serialize)]
+pub struct Sent {
+    pub form: FormView,
+    pub emails: Vec<SignerEmail>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SignerEmail {
+    pub contact_id: String,
+    /// `sent` or `failed` (the form is on the signer's To-Do either way).
+    pub outcome: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// The email that tells a signer a document waits for them (no document name, no link to
+/// the file: only the portal).
+pub fn request_email(firm_name: &str, client_name: &str, url: &str, due: Option<&str>) -> RenderedEmail {
+    let due_line = due.map(|d| format!(" It is due on {d}.")).unwrap_or_default();
+    RenderedEmail {
+        subject: format!("{firm_name} asked you to sign a document in your client portal"),
+        text: format!("{firm_name} sent a document for {client_name} for your electronic signature.{due_line}\n\nSign in to read and sign it: {url}"),
+        html: format!(
+            "<p>{} sent a document for {} for your electronic signature.{}</p><p><a href=\"{}\">Sign in to read and sign it</a></p>",
+            escape_html(firm_name),
+            escape_html(client_name),
+            escape_html(&due_line),
+            escape_html(url)
+        ),
+    }
+}
+
+/// Send a document for signature.
+pub async fn send(state: &AppState, viewer: &Viewer, client_id: &str, input: NewFormInput, origin: &Origin) -> Result<Sent> {
+    let store = &state.store;
+    let by = viewer.actor_ref();
+    let links = crate::clients::links_of(store, client_id).await?;
+    let now = domain::now();
+    let plan = plan_form(input, &links, now.date())?;
+    if !domain::is_plausible_id(&plan.file_id) {
+        return Err(Error::field("file_id", "names no file of this client's portal"));
+    }
+    let file = store
+        .get::<FileRecord>(&keys::client(client_id), &keys::file(&plan.file_id))
+        .await?
+        .filter(|f| f.firm_id == viewer.firm_id())
+        .ok_or_else(|| Error::field("file_id", "names no file of this client's portal"))?;
+    if file.status != FileStatus::Available {
+        return Err(Error::field("file_id", "names a file whose upload is not complete"));
+    }
+    let (sha256, size) = hash_object(state, &file.s3_key).await?;
+    if size != file.size {
+        return Err(Error::Conflict("the stored document does not match its upload record; upload it again".into()));
+    }
+    let id = domain::new_id();
+    let form = FormRecord {
+        pk: keys::client(client_id),
+        sk: keys::signature_form(&id),
+        firm_id: viewer.firm_id().into(),
+        client_id: client_id.into(),
+        client_name: links.first().map(|l| l.client_name.clone()).unwrap_or_default(),
+        form_id: id.clone(),
+        file_id: file.file_id.clone(),
+        document_name: file.name.clone(),
+        document_size: size,
+        document_sha256: sha256,
+        message: plan.message,
+        due_date: plan.due_date,
+        signers: plan.signers,
+        status: FormStatus::Pending,
+        timeline: vec![TimelineEntry { at: now, event: "sent".into(), by: by.clone() }],
+        created_by: by.clone(),
+        created_at: now,
+        completed_at: None,
+        certificate_sha256: None,
+        version: 1,
+    };
+    // The signers must be able to open the document: share it with them, in the same
+    // transaction (conditional on the file still being available).
+    let missing: Vec<String> = form.signers.iter().map(|s| s.contact_id.clone()).filter(|c| !file.shared_with_all && !file.shared_with.contains(c)).collect();
+    let mut items = vec![tx::put_new(store.table(), &form)?];
+    if !missing.is_empty() {
+        let values = Item::from([
+            (":new".to_string(), aws_sdk_dynamodb::types::AttributeValue::L(missing.into_iter().map(s).collect())),
+            (":empty".to_string(), aws_sdk_dynamodb::types::AttributeValue::L(vec![])),
+            (":ok".to_string(), s("available")),
+        ]);
+        let names = std::collections::HashMap::from([("#st".to_string(), "status".to_string())]);
+        items.push(tx::update(store.table(), &file.pk, &file.sk, "SET shared_with = list_append(if_not_exists(shared_with, :empty), :new)", "#st = :ok", values, names)?);
+    }
+    let entry = audit::entry(client_id, audit::event::FORM_SENT, by, now, origin, Some(&id), Some(format!("{} to {} signer(s)", form.document_name, form.signers.len())))?;
+    items.push(audit::tx_put(store, &entry)?);
+    store.transact(items, |_| Error::Conflict("the document changed meanwhile; reload and try again".into())).await?;
+
+    let firm = state.firm_settings(viewer.firm_id()).await?;
+    let email = request_email(&firm.name, &form.client_name, &format!("{}/#/portal", state.config.web_origin), form.due_date.as_deref());
+    let mut emails = Vec::new();
+    for signer in &form.signers {
+        let sent = crate::mail::send(state.ses().await, &firm.sender_email, &signer.email, &email, state.config.ses_configuration_set.as_deref(), &[]).await;
+        emails.push(match sent {
+            Ok(_) => SignerEmail { contact_id: signer.contact_id.clone(), outcome: "sent", reason: None },
+            Err(crate::mail::SendError::Refused(r)) | Err(crate::mail::SendError::Unknown(r)) => SignerEmail { contact_id: signer.contact_id.clone(), outcome: "failed", reason: Some(r) },
+        });
+    }
+    tracing::info!(%client_id, form_id = %id, signers = form.signers.len(), "sent for signature");
+    Ok(Sent { form: FormView::new(&form, viewer)?, emails })
+}
+
+/// The forms the viewer can see (one Query), newest first.
+pub async fn list(store: &Store, viewer: &Viewer, client_id: &str) -> Result<Vec<FormView>> {
+    let forms: Vec<FormRecord> = store.query_partition(&keys::client(client_id), Some("FORM#"), false).await?.into_iter().map(from_item).collect::<Result<_>>()?;
+    let mut out = forms.iter().filter(|f| visible(f, viewer)).map(|f| FormView::new(f, viewer)).collect::<Result<Vec<_>>>()?;
+    out.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+    Ok(out)
+}
+
+pub async fn get(store: &Store, viewer: &Viewer, client_id: &str, form_id: &str) -> Result<FormView> {
+    FormView::new(&load(store, viewer, client_id, form_id).await?, viewer)
+}
+
+async fn save(store: &Store, before: &FormRecord, after: &FormRecord, entries: Vec<crate::store::AuditRecord>) -> Result<()> {
+    let values = Item::from([(":v".to_string(), aws_sdk_dynamodb::types::AttributeValue::N(before.version.to_string()))]);
+    let put = aws_sdk_dynamodb::types::Put::builder()
+        .table_name(store.table())
+        .set_item(Some(crate::store::to_item(after)?))
+        .condition_expression("version = :v")
+        .set_expression_attribute_values(Some(values))
+        .build()
+        .map_err(Error::internal)?;
+    let mut items = vec![aws_sdk_dynamodb::types::TransactWriteItem::builder().put(put).build()];
+    for e in &entries {
+        items.push(audit::tx_put(store, e)?);
+    }
+    store.transact(items, |_| Error::Conflict("someone answered this form at the same moment; reload and try again".into())).await
+}
+
+/// Sign: the consent, the typed name, and the document hash checked against the stored
+/// object read again now.
+pub async fn sign(state: &AppState, viewer: &Viewer, client_id: &str, form_id: &str, input: SignInput, origin: &Origin) -> Result<FormView> {
+    let me = viewer.contact_id().ok_or(Error::NotFound("route"))?;
+    let form = load(&state.store, viewer, client_id, form_id).await?;
+    let typed_name = check_signature(input, &form)?;
+    let file = state.store.get::<FileRecord>(&keys::client(client_id), &keys::file(&form.file_id)).await?.ok_or_else(|| Error::Conflict("the document is no longer in the portal; ask the firm".into()))?;
+    let (now_hash, _) = hash_object(state, &file.s3_key).await?;
+    if now_hash != form.document_sha256 {
+        tracing::warn!(%client_id, %form_id, "document changed since it was sent for signature");
+        return Err(Error::Conflict("the document changed since it was sent for signature, so it cannot be signed; ask the firm to send it again".into()));
+    }
+    let now = domain::now();
+    let evidence = Evidence {
+        typed_name,
+        signed_at: now,
+        ip: origin.ip.clone(),
+        user_agent: origin.user_agent.clone(),
+        document_sha256: now_hash,
+        consent_text: CONSENT_TEXT.into(),
+        consent_version: CONSENT_VERSION.into(),
+    };
+    let by = viewer.actor_ref();
+    let after = signed(&form, me, evidence, by.clone())?;
+    let mut entries = vec![audit::entry(client_id, audit::event::FORM_SIGNED, by, now, origin, Some(form_id), Some(form.document_name.clone()))?];
+    if after.status == FormStatus::Completed {
+        entries.push(audit::entry(client_id, audit::event::FORM_COMPLETED, system(), now, &Origin { ip: None, user_agent: None }, Some(form_id), after.certificate_sha256.clone())?);
+    }
+    save(&state.store, &form, &after, entries).await?;
+    tracing::info!(%client_id, %form_id, completed = after.status == FormStatus::Completed, "form signed");
+    FormView::new(&after, viewer)
+}
+
+pub async fn decline(state: &AppState, viewer: &Viewer, client_id: &str, form_id: &str, input: DeclineInput, origin: &Origin) -> Result<FormView> {
+    let me = viewer.contact_id().ok_or(Error::NotFound("route"))?;
+    let mut errs = Vec::new();
+    let reason = clean_text(&mut errs, "reason", input.reason, 1000, true);
+    if !errs.is_empty() {
+        return Err(Error::Validation(errs));
+    }
+    let form = load(&state.store, viewer, client_id, form_id).await?;
+    let now = domain::now();
+    let by = viewer.actor_ref();
+    let after = declined(&form, me, reason.clone(), now, by.clone())?;
+    let entry = audit::entry(client_id, audit::event::FORM_DECLINED, by, now, origin, Some(form_id), Some(reason))?;
+    save(&state.store, &form, &after, vec![entry]).await?;
+    FormView::new(&after, viewer)
+}
+
+/// Is the stored document still the one that was signed?
+#[derive(Debug, Serialize)]
+pub struct Verification {
+    pub document_sha256: String,
+    pub current_sha256: Option<String>,
+    pub unchanged: bool,
+    /// The certificate's own hash matches the one recorded at completion.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub certificate_intact: Option<bool>,
+}
+
+pub async fn verify(state: &AppState, viewer: &Viewer, client_id: &str, form_id: &str) -> Result<Verification> {
+    let form = load(&state.store, viewer, client_id, form_id).await?;
+    let file = state.store.get::<FileRecord>(&keys::client(client_id), &keys::file(&form.file_id)).await?;
+    let current = match file {
+        Some(f) => Some(hash_object(state, &f.s3_key).await?.0),
+        None => None,
+    };
+    let certificate_intact = match (&form.certificate_sha256, certificate(&form)?) {
+        (Some(recorded), Some(c)) => Some(recorded == &c.sha256),
+        _ => None,
+    };
+    Ok(Verification { unchanged: current.as_deref() == Some(form.document_sha256.as_str()), document_sha256: form.document_sha256, current_sha256: current, certificate_intact })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{ClientRecord, ContactRecord};
+
+    fn t0() -> OffsetDateTime {
+        time::macros::datetime!(2026-11-01 09:00 UTC)
+    }
+
+    fn links() -> Vec<LinkRecord> {
+        let client = ClientRecord::new("f1", "c1", "Acme", t0());
+        let mut a = LinkRecord::new(&client, &ContactRecord::sample("f1", "k1", Some("a@example.com"), t0()), t0());
+        a.accepted_at = Some(t0());
+        let mut b = LinkRecord::new(&client, &ContactRecord::sample("f1", "k2", Some("b@example.com"), t0()), t0());
+        b.accepted_at = Some(t0());
+        let c = LinkRecord::new(&client, &ContactRecord::sample("f1", "k3", Some("c@example.com"), t0()), t0());
+        vec![a, b, c]
+    }
+
+    fn staff() -> ActorRef {
+        ActorRef { kind: "staff".into(), id: "s1".into(), name: "Sam".into() }
+    }
+
+    fn form() -> FormRecord {
+        let plan = plan_form(
+            NewFormInput { file_id: Some("file1".into()), signer_ids: Some(vec!["k1".into(), "k2".into()]), message: Some("Please sign".into()), due_date: Some("2026-12-01".into()) },
+            &links(),
+            t0().date(),
+        )
+        .unwrap();
+        FormRecord {
+            pk: "p".into(),
+            sk: "s".into(),
+            firm_id: "f1".into(),
+            client_id: "c1".into(),
+            client_name: "Acme".into(),
+            form_id: "form1".into(),
+            file_id: plan.file_id,
+            document_name: "Engagement letter.pdf".into(),
+            document_size: 10,
+            document_sha256: "a".repeat(64),
+            message: plan.message,
+            due_date: plan.due_date,
+            signers: plan.signers,
+            status: FormStatus::Pending,
+            timeline: vec![TimelineEntry { at: t0(), event: "sent".into(), by: staff() }],
+            created_by: staff(),
+            created_at: t0(),
+            completed_at: None,
+            certificate_sha256: None,
+            version: 1,
+        }
+    }
+
+    fn evidence(at: OffsetDateTime) -> Evidence {
+        Evidence {
+            typed_name: "Ana".into(),
+            signed_at: at,
+            ip: Some("203.0.113.9".into()),
+            user_agent: Some("UA".into()),
+            document_sha256: "a".repeat(64),
+            consent_text: CONSENT_TEXT.into(),
+            consent_version: CONSENT_VERSION.into(),
+        }
+    }
+
+    fn contact(k: &str) -> ActorRef {
+        ActorRef { kind: "contact".into(), id: k.into(), name: k.into() }
+    }
+
+    #[test]
+    fn signers_need_portal_access_and_bad_input_names_every_field() {
+        let Err(Error::Validation(errs)) =
+            plan_form(NewFormInput { file_id: None, signer_ids: Some(vec!["k3".into()]), message: None, due_date: Some("2026-10-01".into()) }, &links(), t0().date())
+        else {
+            panic!()
+        };
+        assert_eq!(errs.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["file_id", "signer_ids", "due_date"]);
+        assert!(errs[1].message.contains("invite them first"));
+    }
+
+    #[test]
+    fn the_signature_needs_consent_and_the_hash_of_the_document_shown() {
+        let f = form();
+        let ok = || SignInput { typed_name: Some("Ana Sample".into()), consent: Some(true), consent_version: Some(CONSENT_VERSION.into()), document_sha256: Some("A".repeat(64)) };
+        assert_eq!(check_signature(ok(), &f).unwrap(), "Ana Sample");
+        let Err(Error::Validation(errs)) = check_signature(SignInput { typed_name: None, consent: Some(false), consent_version: Some("old".into()), document_sha256: Some("x".into()) }, &f) else {
+            panic!()
+        };
+        assert_eq!(errs.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["typed_name", "consent", "consent_version", "document_sha256"]);
+        assert!(matches!(check_signature(SignInput { document_sha256: Some("b".repeat(64)), ..ok() }, &f), Err(Error::Conflict(_))));
+    }
+
+    #[test]
+    fn the_form_completes_when_everyone_signed_with_a_certificate_whose_hash_detects_change() {
+        let f = form();
+        let one = signed(&f, "k1", evidence(t0()), contact("k1")).unwrap();
+        assert_eq!((one.status, one.version), (FormStatus::Pending, 2));
+        assert!(certificate(&one).unwrap().is_none());
+        assert!(matches!(signed(&one, "k1", evidence(t0()), contact("k1")), Err(Error::Conflict(_))));
+        let both = signed(&one, "k2", evidence(t0() + time::Duration::hours(1)), contact("k2")).unwrap();
+        assert_eq!(both.status, FormStatus::Completed);
+        let cert = certificate(&both).unwrap().unwrap();
+        assert_eq!(Some(cert.sha256.clone()), both.certificate_sha256);
+        assert_eq!(cert.body.signers.iter().map(|s| s.ip.as_deref()).collect::<Vec<_>>(), [Some("203.0.113.9"), Some("203.0.113.9")]);
+        assert_eq!(cert.body.timeline.iter().map(|t| t.event.as_str()).collect::<Vec<_>>(), ["sent", "signed", "signed", "completed"]);
+        // any change of the recorded evidence changes the certificate's hash
+        let mut tampered = both.clone();
+        tampered.document_sha256 = "c".repeat(64);
+        assert_ne!(certificate(&tampered).unwrap().unwrap().sha256, cert.sha256);
+        assert!(matches!(signed(&both, "k2", evidence(t0()), contact("k2")), Err(Error::Conflict(_))));
+    }
+
+    #[test]
+    fn a_decline_ends_the_form_and_other_contacts_see_no_evidence() {
+        let f = signed(&form(), "k1", evidence(t0()), contact("k1")).unwrap();
+        let d = declined(&f, "k2", "Wrong amount on page 2".into(), t0(), contact("k2")).unwrap();
+        assert_eq!(d.status, FormStatus::Declined);
+        assert!(matches!(signed(&d, "k2", evidence(t0()), contact("k2")), Err(Error::Conflict(_))));
+        let as_k2 = FormView::new(&d, &Viewer::Contact { contact_id: "k2".into(), firm_id: "f1".into(), name: "B".into() }).unwrap();
+        assert!(as_k2.signers[0].evidence.is_none() && as_k2.signers[1].decline_reason.is_some());
+        assert_eq!(as_k2.my_status, Some(SignerStatus::Declined));
+        assert!(!visible(&d, &Viewer::Contact { contact_id: "k3".into(), firm_id: "f1".into(), name: "C".into() }));
+    }
+
+    #[test]
+    fn pending_forms_are_on_the_signers_todo_only() {
+        let f = form();
+        assert_eq!(todo_of([&f].into_iter(), "k1", t0().date()).len(), 1);
+        assert!(todo_of([&f].into_iter(), "k3", t0().date()).is_empty());
+        let done = signed(&f, "k1", evidence(t0()), contact("k1")).unwrap();
+        assert!(todo_of([&done].into_iter(), "k1", t0().date()).is_empty());
+        assert!(todo_of([&done].into_iter(), "k2", (t0() + time::Duration::days(40)).date())[0].overdue);
+    }
+}
