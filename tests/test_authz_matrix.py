@@ -70,10 +70,14 @@ def world(stack):
     inv = a.api.call("POST", f"/api/staff/clients/{c1['id']}/invoices", {"number": "M-1", "issue_date": "2026-11-01", "due_date": "2026-12-01",
                                                                       "currency": "USD", "lines": [{"description": "Secret work", "unit_amount": 100}]}, expect=201).json()
     tpl = a.api.call("POST", "/api/staff/templates", {"name": "Secret template", "subject": "s", "body": "{{ create_account_url }}"}, expect=201).json()
+    thread = a.api.call("POST", f"/api/staff/clients/{c1['id']}/threads", {"subject": "Secret thread", "body": "Secret message body",
+                                                                          "contact_ids": [k1["id"]]}, expect=201).json()["thread"]
+    form = a.api.call("POST", f"/api/staff/clients/{c1['id']}/signatures", {"file_id": slot["file"]["id"], "signer_ids": [k1["id"]]}, expect=201).json()["form"]
     b = stack.new_firm("Matrix Firm B")
     ids = {"client_id": c1["id"], "contact_id": k1["id"], "file_id": slot["file"]["id"], "request_id": req["id"],
-           "invoice_id": inv["id"], "template_id": tpl["id"], "token": "0" * 64, "file": "app.js"}
-    secrets = [c1["id"], k1["id"], slot["file"]["id"], req["id"], inv["id"], tpl["id"], "Matrix Client One", "secret-return.pdf", "Secret request", "Secret work", "Secret template"]
+           "invoice_id": inv["id"], "template_id": tpl["id"], "thread_id": thread["id"], "form_id": form["id"], "token": "0" * 64, "file": "app.js"}
+    secrets = [c1["id"], k1["id"], slot["file"]["id"], req["id"], inv["id"], tpl["id"], thread["id"], form["id"], "Matrix Client One", "secret-return.pdf",
+               "Secret request", "Secret work", "Secret template", "Secret thread", "Secret message body"]
     return {"stack": stack, "a": a, "b": b, "k1": k1_api, "k2": k2_api, "k3": k3_api, "ids": ids, "secrets": secrets}
 
 
