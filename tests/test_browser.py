@@ -3,6 +3,7 @@ staff and client live it, the bulk invite, and Add a File. Screenshots of each m
 go to tests/artifacts/ (not committed) for a reviewer to look at."""
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import datetime, timezone
 from pathlib import Path
@@ -249,3 +250,96 @@ def test_phone_width_sign_in_is_usable(stack, browser):
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 375, f"the page scrolls sideways on a phone ({width}px)"
     shot(page, "11-phone-sign-in")
+
+
+def staff_sign_in(page, stack, firm) -> None:
+    goto(page, stack.base + "/#/staff/sign-in")
+    page.get_by_label("Email").fill(firm.info["email"])
+    page.get_by_label("Password").fill(firm.info["password"])
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Clients")).to_be_visible()
+
+
+def test_signature_form_messages_and_a_bounced_invite_in_the_browser(stack, browser):
+    from portal_helpers import PASSWORD as P, PDF, accept_invite, land
+    from test_portal import upload_slot
+    firm = stack.new_firm("Journey Firm")
+    client = firm.client("Santos Family")
+    email = unique_email("ines")
+    ines = firm.contact(client["id"], "Ines", "Santos", email)
+    accept_invite(stack, firm, client["id"], ines["id"], email)
+    bad = firm.contact(client["id"], "Bo", "Bounce", f"bounce+{email.split('@')[0]}@simulator.amazonses.com")
+    firm.api.call("POST", f"/api/staff/clients/{client['id']}/invites", {"contact_ids": [bad["id"]]}, expect=200)
+    slot = upload_slot(firm.api, "staff", client["id"], {"name": "Engagement letter.pdf", "size": len(PDF), "content_type": "application/pdf"})
+    assert land(stack, slot, PDF) == "available"
+
+    staff = new_page(browser, viewport={"width": 1200, "height": 900})
+    staff_sign_in(staff, stack, firm)
+    staff.get_by_role("link", name="Santos Family").click()
+    # the bounced invite is shown as bounced, so staff fix the address instead of waiting
+    expect(staff.locator("li[data-contact]", has_text="Bo Bounce")).to_contain_text("Invite bounced", timeout=60_000)
+
+    # staff send the engagement letter for signature …
+    sig = staff.locator("#signatures")
+    sig.get_by_text("Send a document for signature").click()
+    sig.get_by_label("Document").select_option(label="Engagement letter.pdf")
+    sig.get_by_label("Ines Santos").check()
+    sig.get_by_label("Message (optional)").fill("Please sign the engagement letter for 2026.")
+    sig.get_by_role("button", name="Send for signature").click()
+    expect(sig.locator("li[data-form]", has_text="Engagement letter.pdf")).to_contain_text("Waiting for signatures")
+    # … and write to Ines
+    msgs = staff.locator("#messages")
+    msgs.get_by_text("New message").click()
+    msgs.get_by_label("Subject").fill("Your 2026 engagement")
+    msgs.get_by_label("Message", exact=True).fill("Hi Ines, the letter is ready to sign in the portal.")
+    msgs.get_by_label("Ines Santos").check()
+    msgs.get_by_role("button", name="Send message").click()
+    expect(msgs.locator("#thread-list li", has_text="Your 2026 engagement")).to_be_visible()
+    shot(staff, "13-staff-signatures-messages")
+
+    # Ines: Home shows the form to sign and the unread message
+    portal = new_page(browser, viewport={"width": 1200, "height": 900})
+    goto(portal, stack.base + "/#/portal/sign-in")
+    portal.get_by_label("Email").fill(email)
+    portal.get_by_label("Password").fill(P)
+    portal.get_by_role("button", name="Sign in").click()
+    expect(portal.locator("#unread-summary")).to_contain_text("1 unread message")
+    expect(portal.get_by_role("link", name="Sign: Engagement letter.pdf")).to_be_visible()
+    shot(portal, "14-portal-home-sign-and-message")
+
+    # the message round trip
+    portal.get_by_role("link", name="Open messages").click()
+    portal.get_by_role("button", name="Your 2026 engagement").click()
+    expect(portal.locator("ol.messages")).to_contain_text("the letter is ready to sign")
+    portal.get_by_label("Reply").fill("Thank you, signing now.")
+    portal.get_by_role("button", name="Send reply").click()
+    expect(portal.locator("ol.messages li")).to_have_count(2)
+
+    # sign: read the document (its fingerprint is computed from the bytes shown), consent, name
+    portal.get_by_role("navigation", name="Portal sections").get_by_role("link", name="Home").click()
+    portal.get_by_role("link", name="Sign: Engagement letter.pdf").click()
+    expect(portal.get_by_role("heading", name="Sign: Engagement letter.pdf")).to_be_visible()
+    portal.get_by_label("Type your full name to sign").fill("Ines Santos")
+    portal.get_by_role("button", name="Sign", exact=True).click()
+    expect(portal.locator("#sign-form .problem")).to_contain_text("Open the document")
+    portal.get_by_role("button", name="Open the document").click()
+    expect(portal.locator("#document-fingerprint")).to_contain_text(hashlib.sha256(PDF).hexdigest())
+    portal.get_by_role("button", name="Sign", exact=True).click()
+    expect(portal.locator("#sign-form .problem")).to_contain_text("consent")
+    portal.get_by_label(re.compile("I agree to sign this document electronically")).check()
+    shot(portal, "15-portal-sign")
+    portal.get_by_role("button", name="Sign", exact=True).click()
+    expect(portal.get_by_role("link", name="Certificate of completion")).to_be_visible()
+
+    # staff see it signed, with the certificate, and Ines's answer as unread
+    staff.reload()
+    app_ready(staff)
+    form = staff.locator("#signatures li[data-form]", has_text="Engagement letter.pdf")
+    expect(form).to_contain_text("Completed")
+    expect(staff.locator("#thread-list li", has_text="Your 2026 engagement")).to_contain_text("1 unread")
+    form.get_by_role("link", name="Certificate").click()
+    app_ready(staff)
+    expect(staff.get_by_role("heading", name="Certificate of completion")).to_be_visible()
+    expect(staff.locator("#certificate-document-hash")).to_have_text(hashlib.sha256(PDF).hexdigest())
+    expect(staff.locator("tr[data-signer]")).to_contain_text("Ines Santos")
+    shot(staff, "16-certificate")

@@ -243,7 +243,7 @@ pub fn check_signature(input: SignInput, form: &FormRecord) -> Result<String> {
     let mut errs = Vec::new();
     let name = clean_text(&mut errs, "typed_name", input.typed_name, 200, true);
     if input.consent != Some(true) {
-        errs.push(FieldError::new("consent", "must be true: agree to sign electronically to sign"));
+        errs.push(FieldError::new("consent", "is needed: tick the box to agree to sign electronically"));
     }
     if input.consent_version.as_deref() != Some(CONSENT_VERSION) {
         errs.push(FieldError::new("consent_version", format!("must be {CONSENT_VERSION}, the version of the consent statement shown (reload the page)")));

@@ -12,6 +12,7 @@ function navFor(kind) {
   nav.replaceChildren();
   if (kind === "staff" && session("staff")) {
     nav.append(h("a", { href: "#/staff" }, "Clients"), h("a", { href: "#/staff/templates" }, "Email templates"),
+      h("a", { href: "#/staff/settings" }, "Portal settings"),
       h("button", { type: "button", onclick: async () => { await signOut("staff"); location.hash = "#/staff/sign-in"; } }, "Sign out"));
   } else if (kind === "contact" && session("contact")) {
     nav.append(h("a", { href: "#/portal" }, "Home"), h("a", { href: "#/portal/settings" }, "User settings"),

@@ -3,6 +3,8 @@
 import { api, saveSession, clearSession, session, signIn, uploadTo } from "./api.js";
 import { field, flash, fmtDate, h, money, setBusy, showError, size } from "./ui.js";
 import { mfaSettings, mfaStep } from "./mfa.js";
+import { threadDetail, threadsPanel } from "./messages.js";
+import { certificateView, signView } from "./signatures.js";
 
 const C = "contact";
 
@@ -93,7 +95,8 @@ function signInView() {
 async function portalView(me, clientId, tab, sub) {
   const home = await api(C, "GET", `/api/portal/clients/${clientId}/home`);
   const base = `#/portal/clients/${clientId}`;
-  const tabs = [["home", "Home"], ["todo", "To-Do"], ["files", "Files"]];
+  const unread = home.messages.unread_messages;
+  const tabs = [["home", "Home"], ["todo", "To-Do"], ["messages", unread ? `Messages (${unread} unread)` : "Messages"], ["files", "Files"]];
   if (home.billing) tabs.push(["billing", "Billing"]);
   const switcher = me.clients.length > 1
     ? h("div", {}, h("label", { for: "portal-switch" }, "Portal"),
@@ -102,6 +105,10 @@ async function portalView(me, clientId, tab, sub) {
     : null;
   let content;
   if (tab === "todo" && sub) content = await requestView(clientId, sub);
+  else if (tab === "sign" && sub) content = await signView(clientId, sub);
+  else if (tab === "certificate" && sub) content = await certificateView(C, clientId, sub);
+  else if (tab === "messages" && sub) content = await messageView(clientId, sub);
+  else if (tab === "messages") content = await messagesView(clientId);
   else if (tab === "todo") content = await todoView(clientId);
   else if (tab === "files") content = await filesView(clientId);
   else if (tab === "billing" && home.billing) content = await billingView(clientId);
@@ -123,8 +130,16 @@ function homeView(home, base) {
   return h("div", {},
     h("section", { class: "card" }, h("h2", {}, "To-Do"),
       h("p", {}, `${todo.open} open`, todo.overdue ? h("span", { class: "badge over" }, ` ${todo.overdue} overdue`) : ""),
-      todo.items.length ? h("ul", { class: "plain" }, todo.items.map((r) => h("li", {}, h("a", { href: `${base}/todo/${r.id}` }, r.title),
-        r.due_date ? h("span", { class: "muted small" }, ` · due ${fmtDate(r.due_date)}`) : ""))) : h("p", { class: "muted" }, "Nothing to do right now.")),
+      todo.items.length || todo.signatures.length ? h("ul", { class: "plain" },
+        todo.signatures.map((s) => h("li", { "data-form": s.id }, h("a", { href: `${base}/sign/${s.id}` }, `Sign: ${s.document_name}`),
+          s.due_date ? h("span", { class: "muted small" }, ` · due ${fmtDate(s.due_date)}`) : "")),
+        todo.items.map((r) => h("li", {}, h("a", { href: `${base}/todo/${r.id}` }, r.title),
+          r.due_date ? h("span", { class: "muted small" }, ` · due ${fmtDate(r.due_date)}`) : ""))) : h("p", { class: "muted" }, "Nothing to do right now.")),
+    h("section", { class: "card" }, h("h2", {}, "Messages"),
+      h("p", { id: "unread-summary" }, home.messages.unread_messages
+        ? `${home.messages.unread_messages} unread message${home.messages.unread_messages === 1 ? "" : "s"} from ${home.firm_name}`
+        : "No unread messages."),
+      h("a", { href: `${base}/messages` }, "Open messages")),
     h("section", { class: "card" }, h("h2", {}, "Files"),
       home.recent_files.length ? h("ul", { class: "plain" }, home.recent_files.map((f) => h("li", {}, f.name, h("span", { class: "muted small" }, ` · ${fmtDate(f.created_at)}`)))) : h("p", { class: "muted" }, "No files yet."),
       h("a", { class: "button", href: `${base}/files` }, "Add a File")),
@@ -133,9 +148,28 @@ function homeView(home, base) {
       h("a", { href: `${base}/billing` }, "Invoices and payment history")) : null);
 }
 
+async function messagesView(clientId) {
+  const panel = await threadsPanel(C, clientId, { open: (t) => { location.hash = `#/portal/clients/${clientId}/messages/${t.id}`; } });
+  return h("section", { class: "card" }, h("h2", {}, "Messages"), panel);
+}
+
+async function messageView(clientId, threadId) {
+  const download = async (fileId) => {
+    const d = await api(C, "GET", `/api/portal/clients/${clientId}/files/${fileId}/download`); window.location.href = d.url;
+  };
+  return h("section", { class: "card" }, h("p", {}, h("a", { href: `#/portal/clients/${clientId}/messages` }, "← Messages")),
+    await threadDetail(C, clientId, threadId, { download }));
+}
+
 async function todoView(clientId) {
-  const { requests } = await api(C, "GET", `/api/portal/clients/${clientId}/todo`);
+  const [{ requests }, { forms }] = await Promise.all([
+    api(C, "GET", `/api/portal/clients/${clientId}/todo`),
+    api(C, "GET", `/api/portal/clients/${clientId}/signatures`),
+  ]);
+  const toSign = forms.filter((f) => f.status === "pending" && f.my_status === "pending");
   return h("section", { class: "card" }, h("h2", {}, "To-Do"),
+    toSign.length ? h("ul", { class: "plain" }, toSign.map((f) => h("li", { class: "row spread", "data-form": f.id },
+      h("a", { href: `#/portal/clients/${clientId}/sign/${f.id}` }, `Sign: ${f.document_name}`), h("span", { class: "badge" }, "signature")))) : null,
     requests.length ? h("ul", { class: "plain" }, requests.map((r) => h("li", { class: "row spread" },
       h("a", { href: `#/portal/clients/${clientId}/todo/${r.id}` }, r.title),
       h("span", { class: `badge ${r.status === "completed" ? "done" : r.overdue ? "over" : ""}` }, r.overdue ? "overdue" : r.status)))) : h("p", { class: "muted" }, "Nothing assigned to you."));

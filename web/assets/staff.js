@@ -3,6 +3,8 @@
 import { api, session, signIn, uploadTo } from "./api.js";
 import { mfaStep } from "./mfa.js";
 import { clearError, field, flash, fmtDate, h, modal, money, setBusy, showError, size, statusText } from "./ui.js";
+import { threadDetail, threadsPanel } from "./messages.js";
+import { certificateView, signaturesCard } from "./signatures.js";
 
 const S = "staff";
 
@@ -10,8 +12,10 @@ export async function route(parts) {
   if (parts[0] === "sign-in") return signInView();
   if (!session(S)) { location.hash = "#/staff/sign-in"; return h("p", {}, "Redirecting to sign in…"); }
   try {
+    if (parts[0] === "clients" && parts[1] && parts[2] === "certificate" && parts[3]) return await certificateView(S, parts[1], parts[3]);
     if (parts[0] === "clients" && parts[1]) return await clientRecord(parts[1]);
     if (parts[0] === "templates") return await templatesView();
+    if (parts[0] === "settings") return await settingsView();
     return await clientsView();
   } catch (err) {
     if (err.status === 401) { location.hash = "#/staff/sign-in"; return h("p", {}, "Please sign in again."); }
@@ -72,14 +76,29 @@ async function clientRecord(clientId) {
     h("h1", {}, client.name),
     h("div", { class: "grid" },
       h("div", {}, contactsCard),
-      h("div", {}, await filesCard(ctx), await requestsCard(ctx), await billingCard(ctx))));
+      h("div", {}, await messagesCard(ctx), await filesCard(ctx), await signaturesCard(ctx), await requestsCard(ctx), await billingCard(ctx))));
+}
+
+async function messagesCard(ctx) {
+  const download = async (fileId) => {
+    const d = await api(S, "GET", `/api/staff/clients/${ctx.clientId}/files/${fileId}/download`); window.location.href = d.url;
+  };
+  const panel = await threadsPanel(S, ctx.clientId, {
+    contacts: ctx.client.contacts,
+    open: async (t, redraw) => {
+      const { body } = modal(`Messages — ${t.subject}`);
+      body.append(await threadDetail(S, ctx.clientId, t.id, { onChange: redraw, download }));
+    },
+  });
+  return h("section", { class: "card", id: "messages" }, h("h2", {}, "Messages"), panel);
 }
 
 const AUDIT_WORDS = {
   invite_sent: "Invite sent", invite_revoked: "Invite revoked", account_created: "Created their portal login",
   invite_accepted: "Accepted an invite", signed_in: "Signed in", access_revoked: "Portal access revoked",
   file_uploaded: "Uploaded a file", file_downloaded: "Downloaded a file", file_shared: "File shared with them",
-  contact_updated: "Contact details changed",
+  contact_updated: "Contact details changed", form_sent: "Sent a document for signature", form_signed: "Signed a document",
+  form_declined: "Declined to sign a document", form_completed: "Signature form completed",
 };
 
 /** A contact's access history: what they did and what was done to them, newest first. */
@@ -370,6 +389,35 @@ async function billingCard(ctx) {
   };
   await draw();
   return card;
+}
+
+// ---------- firm settings ----------
+
+async function settingsView() {
+  const st = await api(S, "GET", "/api/staff/firm/settings");
+  const form = h("form", { class: "card", novalidate: true, id: "firm-settings" },
+    h("h1", {}, `Portal settings — ${st.firm_name}`),
+    h("h2", {}, "Invites"),
+    field("Invite links stay valid for (days)", "invite_lifetime_days", { type: "number", min: 1, max: 365, value: st.invite_lifetime_days }),
+    field("Remind contacts who have not accepted after (days; 0 = no reminders)", "reminder_after_days", { type: "number", min: 0, max: 60, value: st.reminder_after_days }),
+    field("Reminders per invite, at most", "max_reminders", { type: "number", min: 1, max: 5, value: st.max_reminders }),
+    h("p", { class: "small muted" }, "A reminder is a new invite email with a new link (the earlier link stops working). Never sent to contacts whose invite bounced, was revoked, or who already have access."),
+    h("h2", {}, "Sign-in security"),
+    h("div", { class: "row" }, h("input", { type: "checkbox", id: "require-mfa", name: "require_contact_mfa", checked: st.require_contact_mfa }),
+      h("label", { for: "require-mfa", style: "margin:0" }, "Require contacts to use an authenticator app (two-step sign-in)")),
+    h("p", { class: "small muted" }, "Contacts without one set it up at their next sign-in."),
+    h("p", {}, h("button", { type: "submit" }, "Save settings")));
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const num = (n) => Number(form.elements[n].value);
+    try {
+      await api(S, "PATCH", "/api/staff/firm/settings", {
+        invite_lifetime_days: num("invite_lifetime_days"), reminder_after_days: num("reminder_after_days"), max_reminders: num("max_reminders"),
+        require_contact_mfa: form.require_contact_mfa.checked });
+      flash("Settings saved.");
+    } catch (err) { showError(form, err); }
+  });
+  return form;
 }
 
 // ---------- templates ----------

@@ -24,6 +24,8 @@ pub const ASSETS: &[(&str, &str, &[u8])] = &[
     ("portal.js", "text/javascript; charset=utf-8", include_bytes!("../../../web/assets/portal.js")),
     ("ui.js", "text/javascript; charset=utf-8", include_bytes!("../../../web/assets/ui.js")),
     ("mfa.js", "text/javascript; charset=utf-8", include_bytes!("../../../web/assets/mfa.js")),
+    ("messages.js", "text/javascript; charset=utf-8", include_bytes!("../../../web/assets/messages.js")),
+    ("signatures.js", "text/javascript; charset=utf-8", include_bytes!("../../../web/assets/signatures.js")),
     ("style.css", "text/css; charset=utf-8", include_bytes!("../../../web/assets/style.css")),
     ("favicon.svg", "image/svg+xml", include_bytes!("../../../web/assets/favicon.svg")),
 ];
