@@ -263,7 +263,7 @@ def test_staff_and_contact_tokens_stay_on_their_side(stack, firm):
 def test_templates_presets_and_firm_isolation(stack, firm):
     api = firm.api
     listed = api.call("GET", "/api/staff/templates", expect=200).json()["templates"]
-    assert [t["id"] for t in listed] == ["preset:plain", "preset:onboarding"]
+    assert [t["id"] for t in listed] == ["preset:plain", "preset:onboarding", "preset:reminder"]
     body = problem(api.call("POST", "/api/staff/templates", {"name": "No link", "subject": "Hi", "body": "Hello {{ first_name }}"}), 400)
     assert body["errors"][0]["field"] == "body" and "create_account_url" in body["errors"][0]["message"]
     body = problem(api.call("POST", "/api/staff/templates", {"name": "Typo", "subject": "Hi {{ frist_name }}", "body": "{{ create_account_url }}"}), 400)

@@ -56,7 +56,7 @@ def test_a_form_is_signed_by_every_signer_and_completed_with_a_certificate(stack
                                         "due_date": "2099-12-31"}, expect=201).json()
     form = sent["form"]
     assert form["status"] == "pending" and form["document_sha256"] == hashlib.sha256(DOC).hexdigest()
-    assert sorted((e["contact_id"], e["outcome"]) for e in sent["emails"]) == sorted([(ana["id"], "sent"), (cy["id"], "sent")])
+    assert sorted((e["id"], e["outcome"]) for e in sent["emails"]) == sorted([(ana["id"], "sent"), (cy["id"], "sent")])
     email = [m for m in mail_to(stack, ana["email"]) if "sign" in (m["subject"] or "")][-1]
     assert "/#/portal" in email["html"] and "Engagement letter" not in email["html"]
 

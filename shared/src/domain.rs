@@ -122,6 +122,21 @@ impl Phone {
 }
 
 /// A new random id (UUIDv7: unique and roughly time-ordered).
+/// A free-text field from a request: trimmed, CRLF as LF; an error is pushed to `errs` when
+/// it is required and empty, longer than `max` characters, or holds control characters
+/// other than newline and tab.
+pub fn text_input(errs: &mut Vec<FieldError>, field: &str, v: Option<String>, max: usize, required: bool) -> String {
+    let v = v.unwrap_or_default().trim().replace("\r\n", "\n");
+    if required && v.is_empty() {
+        errs.push(FieldError::new(field, "is required"));
+    } else if v.chars().count() > max {
+        errs.push(FieldError::new(field, format!("is longer than {max} characters")));
+    } else if v.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        errs.push(FieldError::new(field, "contains control characters"));
+    }
+    v
+}
+
 /// Lower-case hex of `bytes` (token secrets, hashes).
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
@@ -129,7 +144,7 @@ pub fn hex(bytes: &[u8]) -> String {
 
 /// The bytes of lower- or upper-case hex; `None` for anything else.
 pub fn unhex(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return None;
     }
     (0..s.len()).step_by(2).map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok()).collect()

@@ -166,6 +166,25 @@ pub fn sniff_matches(content_type: &str, head: &[u8]) -> bool {
 }
 
 /// Who may see a file.
+/// The write (for the caller's transaction) that shares `file` with those of `contact_ids`
+/// who cannot see it yet, conditional on the file still being available; `None` when
+/// everyone already can. Used when a file is attached to a message or sent for signature.
+pub fn share_write(store: &Store, file: &FileRecord, contact_ids: &[String]) -> Result<Option<aws_sdk_dynamodb::types::TransactWriteItem>> {
+    use aws_sdk_dynamodb::types::AttributeValue;
+    let missing: Vec<AttributeValue> =
+        contact_ids.iter().filter(|c| !file.shared_with_all && !file.shared_with.contains(c)).map(|c| crate::store::s(c.clone())).collect();
+    if missing.is_empty() {
+        return Ok(None);
+    }
+    let values = crate::store::Item::from([
+        (":new".to_string(), AttributeValue::L(missing)),
+        (":empty".to_string(), AttributeValue::L(vec![])),
+        (":ok".to_string(), crate::store::s("available")),
+    ]);
+    let names = std::collections::HashMap::from([("#st".to_string(), "status".to_string())]);
+    crate::store::tx::update(store.table(), &file.pk, &file.sk, "SET shared_with = list_append(if_not_exists(shared_with, :empty), :new)", "#st = :ok", values, names).map(Some)
+}
+
 pub fn visible_to(file: &FileRecord, viewer: &Viewer) -> bool {
     match viewer.contact_id() {
         None => true,

@@ -114,13 +114,7 @@ pub struct PreviewInput {
 }
 
 fn parse_message(errs: &mut Vec<FieldError>, message: Option<String>) -> String {
-    let m = message.unwrap_or_default().trim().replace("\r\n", "\n");
-    if m.chars().count() > MAX_MESSAGE_CHARS {
-        errs.push(FieldError::new("message", format!("is longer than {MAX_MESSAGE_CHARS} characters")));
-    } else if m.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-        errs.push(FieldError::new("message", "contains control characters"));
-    }
-    m
+    domain::text_input(errs, "message", message, MAX_MESSAGE_CHARS, false)
 }
 
 /// A validated send request: contact ids without duplicates, in the order given.

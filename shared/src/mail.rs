@@ -6,6 +6,7 @@
 //! outcome shown to staff; it never contains the link.
 
 use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message, MessageTag};
+use serde::Serialize;
 
 use crate::templates::RenderedEmail;
 
@@ -55,4 +56,30 @@ pub async fn send(ses: &aws_sdk_sesv2::Client, from: &str, to: &str, email: &Ren
             }
         })?;
     Ok(out.message_id.unwrap_or_default())
+}
+
+/// One notification email ("you have a new message", "a document to sign") and what became
+/// of it. The change it announces is made either way; the outcome says honestly whether the
+/// email went out.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Notice {
+    /// `contact` or `staff` (or `firm` when the firm's settings could not be read).
+    pub to: &'static str,
+    pub id: String,
+    /// `sent` or `failed`.
+    pub outcome: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// Send the same notification to each `(kind, id, address)`, one at a time.
+pub async fn notify(ses: &aws_sdk_sesv2::Client, from: &str, recipients: Vec<(&'static str, String, String)>, email: &RenderedEmail, configuration_set: Option<&str>) -> Vec<Notice> {
+    let mut out = Vec::new();
+    for (to, id, address) in recipients {
+        out.push(match send(ses, from, &address, email, configuration_set, &[]).await {
+            Ok(_) => Notice { to, id, outcome: "sent", reason: None },
+            Err(SendError::Refused(r)) | Err(SendError::Unknown(r)) => Notice { to, id, outcome: "failed", reason: Some(r) },
+        });
+    }
+    out
 }

@@ -6,9 +6,9 @@
 //! It carries the subject, the participants (contact ids), the message count and, per
 //! reader (`staff:<sub>` or `contact:<id>`), how many messages they have read. Messages
 //! live in the thread's own partition (`THREAD#t` / `MSG#<seq>`), read with one Query when
-//! the thread is opened. Posting is one transaction: the message (sequence number = count
-//! + 1, so it cannot be written twice) and the thread's count, conditional on the count
-//! read — two people posting at once both succeed, one after a retry.
+//! the thread is opened. Posting is one transaction: the message (its sequence number is
+//! the count plus one, so it cannot be written twice) and the thread's count, conditional
+//! on the count read — two people posting at once both succeed, one after a retry.
 //!
 //! Staff see every thread of the client; a contact sees the threads shared with them.
 //! Opening a thread marks it read for the reader. After a post, the other side gets an
@@ -28,6 +28,7 @@ use time::OffsetDateTime;
 use crate::access::Viewer;
 use crate::domain;
 use crate::error::{Error, FieldError, Result};
+use crate::mail::Notice;
 use crate::store::{from_item, keys, s, tx, ActorRef, FileRecord, FileStatus, Item, LinkRecord, Store};
 use crate::templates::{escape_html, RenderedEmail};
 use crate::AppState;
@@ -166,17 +167,6 @@ pub struct PostInput {
     pub file_ids: Option<Vec<String>>,
 }
 
-fn text(errs: &mut Vec<FieldError>, field: &str, v: Option<String>, max: usize) -> String {
-    let v = v.unwrap_or_default().trim().replace("\r\n", "\n");
-    if v.is_empty() {
-        errs.push(FieldError::new(field, "is required"));
-    } else if v.chars().count() > max {
-        errs.push(FieldError::new(field, format!("is longer than {max} characters")));
-    } else if v.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-        errs.push(FieldError::new(field, "contains control characters"));
-    }
-    v
-}
 
 fn dedupe(ids: Option<Vec<String>>) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
@@ -202,8 +192,8 @@ pub struct PlannedThread {
 /// access); a contact's thread is shared with them alone.
 pub fn plan_thread(input: NewThreadInput, viewer: &Viewer, links: &[LinkRecord]) -> Result<PlannedThread> {
     let mut errs = Vec::new();
-    let subject = text(&mut errs, "subject", input.subject, MAX_SUBJECT);
-    let body = text(&mut errs, "body", input.body, MAX_BODY);
+    let subject = domain::text_input(&mut errs, "subject", input.subject, MAX_SUBJECT, true);
+    let body = domain::text_input(&mut errs, "body", input.body, MAX_BODY, true);
     let participants = match viewer.contact_id() {
         Some(me) => {
             if input.contact_ids.as_ref().is_some_and(|ids| ids.iter().any(|id| id != me)) {
@@ -262,21 +252,7 @@ fn share_writes(store: &Store, files: &[FileRecord], participants: &[String], vi
     if viewer.contact_id().is_some() {
         return Ok(vec![]);
     }
-    let mut out = Vec::new();
-    for f in files {
-        let missing: Vec<String> = participants.iter().filter(|p| !f.shared_with_all && !f.shared_with.contains(p)).cloned().collect();
-        if missing.is_empty() {
-            continue;
-        }
-        let values = Item::from([
-            (":new".to_string(), aws_sdk_dynamodb::types::AttributeValue::L(missing.into_iter().map(s).collect())),
-            (":empty".to_string(), aws_sdk_dynamodb::types::AttributeValue::L(vec![])),
-            (":ok".to_string(), s("available")),
-        ]);
-        let names = HashMap::from([("#st".to_string(), "status".to_string())]);
-        out.push(tx::update(store.table(), &f.pk, &f.sk, "SET shared_with = list_append(if_not_exists(shared_with, :empty), :new)", "#st = :ok", values, names)?);
-    }
-    Ok(out)
+    files.iter().filter_map(|f| crate::files::share_write(store, f, participants).transpose()).collect()
 }
 
 fn message_record(client_id: &str, thread_id: &str, seq: u32, by: ActorRef, at: OffsetDateTime, body: String, files: &[FileRecord]) -> MessageRecord {
@@ -298,19 +274,9 @@ fn message_record(client_id: &str, thread_id: &str, seq: u32, by: ActorRef, at: 
 pub struct Posted {
     pub thread: ThreadView,
     pub message: MessageView,
-    pub notifications: Vec<Notification>,
+    pub notifications: Vec<Notice>,
 }
 
-#[derive(Debug, Clone, Serialize)]
-pub struct Notification {
-    /// `contact` or `staff`.
-    pub to: &'static str,
-    pub id: String,
-    /// `sent`, or `failed` with the reason (the message is posted either way).
-    pub outcome: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-}
 
 fn view_of(m: &MessageRecord) -> MessageView {
     MessageView { seq: m.seq, by: m.by.clone(), at: m.at, body: m.body.clone(), attachments: m.attachments.clone() }
@@ -366,7 +332,7 @@ async fn load_thread(store: &Store, viewer: &Viewer, client_id: &str, thread_id:
 pub async fn post(state: &AppState, viewer: &Viewer, client_id: &str, thread_id: &str, input: PostInput) -> Result<Posted> {
     let store = &state.store;
     let mut errs = Vec::new();
-    let body = text(&mut errs, "body", input.body, MAX_BODY);
+    let body = domain::text_input(&mut errs, "body", input.body, MAX_BODY, true);
     let file_ids = dedupe(input.file_ids);
     if file_ids.len() > MAX_ATTACHMENTS {
         errs.push(FieldError::new("file_ids", format!("may name at most {MAX_ATTACHMENTS} files")));
@@ -422,7 +388,7 @@ pub async fn list(store: &Store, viewer: &Viewer, client_id: &str) -> Result<Vec
     let items = store.query_partition(&keys::client(client_id), Some("MSGTHREAD#"), false).await?;
     let mut out: Vec<ThreadView> =
         items.into_iter().map(from_item::<ThreadRecord>).collect::<Result<Vec<_>>>()?.iter().filter(|t| t.firm_id == viewer.firm_id() && visible(t, viewer)).map(|t| ThreadView::new(t, viewer)).collect();
-    out.sort_by(|a, b| b.last_message_at.cmp(&a.last_message_at));
+    out.sort_by_key(|t| std::cmp::Reverse(t.last_message_at));
     Ok(out)
 }
 
@@ -515,10 +481,10 @@ pub fn notification(firm_name: &str, client_name: &str, from: &str, url: &str) -
 /// Tell the other side: staff wrote → the thread's contacts with portal access; a contact
 /// wrote → the last staff member who wrote in the thread (if any). Failures are reported,
 /// never fatal: the message is posted.
-async fn notify(state: &AppState, viewer: &Viewer, thread: &ThreadRecord, links: &[LinkRecord]) -> Vec<Notification> {
+async fn notify(state: &AppState, viewer: &Viewer, thread: &ThreadRecord, links: &[LinkRecord]) -> Vec<Notice> {
     let firm = match state.firm_settings(&thread.firm_id).await {
         Ok(f) => f,
-        Err(e) => return vec![Notification { to: "firm", id: thread.firm_id.clone(), outcome: "failed", reason: Some(e.public_detail()) }],
+        Err(e) => return vec![Notice { to: "firm", id: thread.firm_id.clone(), outcome: "failed", reason: Some(e.public_detail()) }],
     };
     let client_name = links.first().map(|l| l.client_name.clone()).unwrap_or_default();
     let mut targets: Vec<(&'static str, String, String)> = Vec::new();
@@ -549,15 +515,7 @@ async fn notify(state: &AppState, viewer: &Viewer, thread: &ThreadRecord, links:
         Viewer::Contact { name, .. } => name.clone(),
     };
     let email = notification(&firm.name, &client_name, &from, &url);
-    let mut out = Vec::new();
-    for (to, id, address) in targets {
-        let sent = crate::mail::send(state.ses().await, &firm.sender_email, &address, &email, state.config.ses_configuration_set.as_deref(), &[]).await;
-        out.push(match sent {
-            Ok(_) => Notification { to, id, outcome: "sent", reason: None },
-            Err(crate::mail::SendError::Refused(r)) | Err(crate::mail::SendError::Unknown(r)) => Notification { to, id, outcome: "failed", reason: Some(r) },
-        });
-    }
-    out
+    crate::mail::notify(state.ses().await, &firm.sender_email, targets, &email, state.config.ses_configuration_set.as_deref()).await
 }
 
 #[cfg(test)]

@@ -121,15 +121,6 @@ pub fn parse_date(field: &str, raw: &str) -> std::result::Result<Date, FieldErro
         .map_err(|_| FieldError::new(field, "must be a date as YYYY-MM-DD"))
 }
 
-fn text_field(errs: &mut Vec<FieldError>, field: &str, v: Option<String>, max: usize, required: bool) -> String {
-    let v = v.unwrap_or_default().trim().replace("\r\n", "\n");
-    if required && v.is_empty() {
-        errs.push(FieldError::new(field, "is required"));
-    } else if v.chars().count() > max {
-        errs.push(FieldError::new(field, format!("is longer than {max} characters")));
-    }
-    v
-}
 
 /// The outcome of assigning one contact: `assigned`, or `not_invited` when the contact has
 /// no portal access yet — the request is theirs all the same, and the UI offers to invite.
@@ -153,8 +144,8 @@ pub struct PlannedRequest {
 pub fn plan_new(input: NewRequestInput, links: &[LinkRecord]) -> Result<PlannedRequest> {
     let mut errs = Vec::new();
     let kind = input.kind.unwrap_or(RequestKind::Request);
-    let title = text_field(&mut errs, "title", input.title, 200, true);
-    let instructions = text_field(&mut errs, "instructions", input.instructions, 5000, false);
+    let title = domain::text_input(&mut errs, "title", input.title, 200, true);
+    let instructions = domain::text_input(&mut errs, "instructions", input.instructions, 5000, false);
     let due = input.due_date.filter(|d| !d.trim().is_empty()).and_then(|d| parse_date("due_date", &d).map_err(|e| errs.push(e)).ok());
     let mut ids: Vec<String> = Vec::new();
     for id in input.assignee_ids.unwrap_or_default() {
@@ -354,7 +345,7 @@ pub async fn respond(store: &Store, viewer: &Viewer, by: ActorRef, client_id: &s
     let mut r = load_visible(store, viewer, client_id, request_id).await?;
     transition(r.status, "respond")?;
     let mut errs = Vec::new();
-    let text = text_field(&mut errs, "text", input.text, 5000, false);
+    let text = domain::text_input(&mut errs, "text", input.text, 5000, false);
     let file_ids = input.file_ids.unwrap_or_default();
     if text.is_empty() && file_ids.is_empty() {
         errs.push(FieldError::new("text", "or file_ids is required: write an answer or attach files"));
@@ -386,7 +377,7 @@ pub async fn change_status(store: &Store, viewer: &Viewer, by: ActorRef, client_
         return Err(Error::field("file_ids", "this request needs an uploaded file before it can be marked done"));
     }
     let mut errs = Vec::new();
-    let note = text_field(&mut errs, "note", note.note, 2000, false);
+    let note = domain::text_input(&mut errs, "note", note.note, 2000, false);
     if !errs.is_empty() {
         return Err(Error::Validation(errs));
     }

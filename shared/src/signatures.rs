@@ -23,7 +23,7 @@ use crate::access::Viewer;
 use crate::audit::{self, Origin};
 use crate::domain::{self, EmailAddress};
 use crate::error::{aws, Error, FieldError, Result};
-use crate::store::{from_item, keys, s, tx, ActorRef, FileRecord, FileStatus, Item, LinkRecord, Store};
+use crate::store::{from_item, keys, tx, ActorRef, FileRecord, FileStatus, Item, LinkRecord, Store};
 use crate::templates::{escape_html, RenderedEmail};
 use crate::AppState;
 
@@ -165,17 +165,6 @@ pub struct PlannedForm {
     pub due_date: Option<String>,
 }
 
-fn clean_text(errs: &mut Vec<FieldError>, field: &str, v: Option<String>, max: usize, required: bool) -> String {
-    let v = v.unwrap_or_default().trim().replace("\r\n", "\n");
-    if required && v.is_empty() {
-        errs.push(FieldError::new(field, "is required"));
-    } else if v.chars().count() > max {
-        errs.push(FieldError::new(field, format!("is longer than {max} characters")));
-    } else if v.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-        errs.push(FieldError::new(field, "contains control characters"));
-    }
-    v
-}
 
 /// Check a new form against the client's contacts: signers must have portal access (so
 /// they can sign) and an email; `today` rejects a due date in the past.
@@ -217,7 +206,7 @@ pub fn plan_form(input: NewFormInput, links: &[LinkRecord], today: time::Date) -
             errs.push(FieldError::new("signer_ids", format!("names contacts without portal access to this client (invite them first): {}", without_access.join(", "))));
         }
     }
-    let message = clean_text(&mut errs, "message", input.message, 2000, false);
+    let message = domain::text_input(&mut errs, "message", input.message, 2000, false);
     let due_date = match input.due_date.filter(|d| !d.trim().is_empty()) {
         None => None,
         Some(d) => match crate::requests::parse_date("due_date", &d) {
@@ -241,7 +230,7 @@ pub fn plan_form(input: NewFormInput, links: &[LinkRecord], today: time::Date) -
 /// A checked signature: the typed name, after the consent and document checks.
 pub fn check_signature(input: SignInput, form: &FormRecord) -> Result<String> {
     let mut errs = Vec::new();
-    let name = clean_text(&mut errs, "typed_name", input.typed_name, 200, true);
+    let name = domain::text_input(&mut errs, "typed_name", input.typed_name, 200, true);
     if input.consent != Some(true) {
         errs.push(FieldError::new("consent", "is needed: tick the box to agree to sign electronically"));
     }
@@ -528,17 +517,10 @@ async fn load(store: &Store, viewer: &Viewer, client_id: &str, form_id: &str) ->
 #[derive(Debug, Serialize)]
 pub struct Sent {
     pub form: FormView,
-    pub emails: Vec<SignerEmail>,
+    /// The email to each signer, sent or failed (the form is on their To-Do either way).
+    pub emails: Vec<crate::mail::Notice>,
 }
 
-#[derive(Debug, Serialize)]
-pub struct SignerEmail {
-    pub contact_id: String,
-    /// `sent` or `failed` (the form is on the signer's To-Do either way).
-    pub outcome: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-}
 
 /// The email that tells a signer a document waits for them (no document name, no link to
 /// the file: only the portal).
@@ -604,31 +586,17 @@ pub async fn send(state: &AppState, viewer: &Viewer, client_id: &str, input: New
     };
     // The signers must be able to open the document: share it with them, in the same
     // transaction (conditional on the file still being available).
-    let missing: Vec<String> = form.signers.iter().map(|s| s.contact_id.clone()).filter(|c| !file.shared_with_all && !file.shared_with.contains(c)).collect();
+    let signer_ids: Vec<String> = form.signers.iter().map(|s| s.contact_id.clone()).collect();
     let mut items = vec![tx::put_new(store.table(), &form)?];
-    if !missing.is_empty() {
-        let values = Item::from([
-            (":new".to_string(), aws_sdk_dynamodb::types::AttributeValue::L(missing.into_iter().map(s).collect())),
-            (":empty".to_string(), aws_sdk_dynamodb::types::AttributeValue::L(vec![])),
-            (":ok".to_string(), s("available")),
-        ]);
-        let names = std::collections::HashMap::from([("#st".to_string(), "status".to_string())]);
-        items.push(tx::update(store.table(), &file.pk, &file.sk, "SET shared_with = list_append(if_not_exists(shared_with, :empty), :new)", "#st = :ok", values, names)?);
-    }
+    items.extend(crate::files::share_write(store, &file, &signer_ids)?);
     let entry = audit::entry(client_id, audit::event::FORM_SENT, by, now, origin, Some(&id), Some(format!("{} to {} signer(s)", form.document_name, form.signers.len())))?;
     items.push(audit::tx_put(store, &entry)?);
     store.transact(items, |_| Error::Conflict("the document changed meanwhile; reload and try again".into())).await?;
 
     let firm = state.firm_settings(viewer.firm_id()).await?;
     let email = request_email(&firm.name, &form.client_name, &format!("{}/#/portal", state.config.web_origin), form.due_date.as_deref());
-    let mut emails = Vec::new();
-    for signer in &form.signers {
-        let sent = crate::mail::send(state.ses().await, &firm.sender_email, &signer.email, &email, state.config.ses_configuration_set.as_deref(), &[]).await;
-        emails.push(match sent {
-            Ok(_) => SignerEmail { contact_id: signer.contact_id.clone(), outcome: "sent", reason: None },
-            Err(crate::mail::SendError::Refused(r)) | Err(crate::mail::SendError::Unknown(r)) => SignerEmail { contact_id: signer.contact_id.clone(), outcome: "failed", reason: Some(r) },
-        });
-    }
+    let recipients = form.signers.iter().map(|s| ("contact", s.contact_id.clone(), s.email.clone())).collect();
+    let emails = crate::mail::notify(state.ses().await, &firm.sender_email, recipients, &email, state.config.ses_configuration_set.as_deref()).await;
     tracing::info!(%client_id, form_id = %id, signers = form.signers.len(), "sent for signature");
     Ok(Sent { form: FormView::new(&form, viewer)?, emails })
 }
@@ -637,7 +605,7 @@ pub async fn send(state: &AppState, viewer: &Viewer, client_id: &str, input: New
 pub async fn list(store: &Store, viewer: &Viewer, client_id: &str) -> Result<Vec<FormView>> {
     let forms: Vec<FormRecord> = store.query_partition(&keys::client(client_id), Some("FORM#"), false).await?.into_iter().map(from_item).collect::<Result<_>>()?;
     let mut out = forms.iter().filter(|f| visible(f, viewer)).map(|f| FormView::new(f, viewer)).collect::<Result<Vec<_>>>()?;
-    out.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+    out.sort_by_key(|f| std::cmp::Reverse(f.created_at));
     Ok(out)
 }
 
@@ -697,7 +665,7 @@ pub async fn sign(state: &AppState, viewer: &Viewer, client_id: &str, form_id: &
 pub async fn decline(state: &AppState, viewer: &Viewer, client_id: &str, form_id: &str, input: DeclineInput, origin: &Origin) -> Result<FormView> {
     let me = viewer.contact_id().ok_or(Error::NotFound("route"))?;
     let mut errs = Vec::new();
-    let reason = clean_text(&mut errs, "reason", input.reason, 1000, true);
+    let reason = domain::text_input(&mut errs, "reason", input.reason, 1000, true);
     if !errs.is_empty() {
         return Err(Error::Validation(errs));
     }
