@@ -159,7 +159,7 @@ def test_the_core_loop_in_the_browser(stack, browser, mailbox_url):
     goto(page, stack.base + f"/#/staff/clients/{client['id']}")
     today = datetime.now(timezone.utc).strftime("%b %-d, %Y")
     expect(page.locator("li[data-contact]", has_text="Maria Rivera")).to_contain_text(f"Last login {today}")
-    expect(page.locator("main").get_by_text("2026 W-2.pdf")).to_be_visible()
+    expect(page.locator("#files").get_by_text("2026 W-2.pdf")).to_be_visible()
     shot(page, "09-staff-after")
     assert not [e for e in errors if "Content Security Policy" in e], errors
 
@@ -293,6 +293,8 @@ def test_signature_form_messages_and_a_bounced_invite_in_the_browser(stack, brow
     msgs.get_by_label("Subject").fill("Your 2026 engagement")
     msgs.get_by_label("Message", exact=True).fill("Hi Ines, the letter is ready to sign in the portal.")
     msgs.get_by_label("Ines Santos").check()
+    msgs.get_by_text("Attach files").click()
+    msgs.get_by_label("Engagement letter.pdf").check()
     msgs.get_by_role("button", name="Send message").click()
     expect(msgs.locator("#thread-list li", has_text="Your 2026 engagement")).to_be_visible()
     shot(staff, "13-staff-signatures-messages")
@@ -311,6 +313,7 @@ def test_signature_form_messages_and_a_bounced_invite_in_the_browser(stack, brow
     portal.get_by_role("link", name="Open messages").click()
     portal.get_by_role("button", name="Your 2026 engagement").click()
     expect(portal.locator("ol.messages")).to_contain_text("the letter is ready to sign")
+    expect(portal.locator("ol.messages")).to_contain_text("Attached: Engagement letter.pdf")
     portal.get_by_label("Reply").fill("Thank you, signing now.")
     portal.get_by_role("button", name="Send reply").click()
     expect(portal.locator("ol.messages li")).to_have_count(2)

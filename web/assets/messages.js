@@ -16,7 +16,7 @@ function notifiedText(notifications) {
 
 /** The list of threads with unread counts, and the form that starts one. `contacts` (staff
  * only) are the client's contacts with their portal status; `open(thread)` shows one. */
-export async function threadsPanel(kind, clientId, { contacts = [], open }) {
+export async function threadsPanel(kind, clientId, { contacts = [], files = [], open }) {
   const panel = h("div", {});
   const draw = async () => {
     const { threads } = await api(kind, "GET", `${PREFIX[kind]}/clients/${clientId}/threads`);
@@ -36,6 +36,7 @@ export async function threadsPanel(kind, clientId, { contacts = [], open }) {
             h("label", { for: `msg-to-${c.id}`, style: "margin:0;font-weight:400" }, `${c.first_name} ${c.last_name}`)))
           : h("p", { class: "small muted", name: "contact_ids" }, "No contact has portal access yet: invite them first."))
         : null,
+      attachPicker(files, "new"),
       h("p", {}, h("button", { type: "submit" }, kind === "staff" ? "Send message" : "Send to the firm")));
     form.addEventListener("submit", async (e) => {
       e.preventDefault();
@@ -43,6 +44,7 @@ export async function threadsPanel(kind, clientId, { contacts = [], open }) {
       try {
         const body = { subject: form.subject.value, body: form.body.value };
         if (kind === "staff") body.contact_ids = [...form.querySelectorAll("input[name=contact_ids]:checked")].map((b) => b.value);
+        body.file_ids = picked(form);
         const res = await api(kind, "POST", `${PREFIX[kind]}/clients/${clientId}/threads`, body);
         flash(notifiedText(res.notifications));
         await draw();
@@ -54,17 +56,29 @@ export async function threadsPanel(kind, clientId, { contacts = [], open }) {
   return panel;
 }
 
+/** Files of the portal to attach (staff: shared with the thread's contacts on sending). */
+function attachPicker(files, prefix) {
+  const ready = files.filter((f) => f.status === "available");
+  if (!ready.length) return null;
+  return h("details", {}, h("summary", {}, "Attach files"), ready.map((f) => h("div", { class: "row" },
+    h("input", { type: "checkbox", id: `${prefix}-attach-${f.id}`, name: "file_ids", value: f.id }),
+    h("label", { for: `${prefix}-attach-${f.id}`, style: "margin:0;font-weight:400" }, f.name))));
+}
+
+function picked(form) { return [...form.querySelectorAll("input[name=file_ids]:checked")].map((b) => b.value); }
+
 /** One thread: its messages (opening it marks it read) and the reply box. */
-export async function threadDetail(kind, clientId, threadId, { onChange, download } = {}) {
+export async function threadDetail(kind, clientId, threadId, { onChange, download, files = [] } = {}) {
   const box = h("div", { class: "thread" });
   const draw = async () => {
     const { thread, messages } = await api(kind, "GET", `${PREFIX[kind]}/clients/${clientId}/threads/${threadId}`);
-    const reply = h("form", { novalidate: true }, field("Reply", "body", { tag: "textarea", required: true }), h("p", {}, h("button", { type: "submit" }, "Send reply")));
+    const reply = h("form", { novalidate: true }, field("Reply", "body", { tag: "textarea", required: true }), attachPicker(files, "reply"),
+      h("p", {}, h("button", { type: "submit" }, "Send reply")));
     reply.addEventListener("submit", async (e) => {
       e.preventDefault();
       setBusy(reply, true);
       try {
-        const res = await api(kind, "POST", `${PREFIX[kind]}/clients/${clientId}/threads/${threadId}/messages`, { body: reply.body.value });
+        const res = await api(kind, "POST", `${PREFIX[kind]}/clients/${clientId}/threads/${threadId}/messages`, { body: reply.body.value, file_ids: picked(reply) });
         flash(notifiedText(res.notifications));
         await draw();
         if (onChange) await onChange();

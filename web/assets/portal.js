@@ -157,8 +157,11 @@ async function messageView(clientId, threadId) {
   const download = async (fileId) => {
     const d = await api(C, "GET", `/api/portal/clients/${clientId}/files/${fileId}/download`); window.location.href = d.url;
   };
+  // A contact attaches files they uploaded (Files → Add a File).
+  const { files } = await api(C, "GET", `/api/portal/clients/${clientId}/files`);
+  const mine = files.filter((f) => f.uploaded_by.kind === "contact");
   return h("section", { class: "card" }, h("p", {}, h("a", { href: `#/portal/clients/${clientId}/messages` }, "← Messages")),
-    await threadDetail(C, clientId, threadId, { download }));
+    await threadDetail(C, clientId, threadId, { download, files: mine }));
 }
 
 async function todoView(clientId) {

@@ -83,11 +83,13 @@ async function messagesCard(ctx) {
   const download = async (fileId) => {
     const d = await api(S, "GET", `/api/staff/clients/${ctx.clientId}/files/${fileId}/download`); window.location.href = d.url;
   };
+  const { files } = await api(S, "GET", `/api/staff/clients/${ctx.clientId}/files`);
   const panel = await threadsPanel(S, ctx.clientId, {
     contacts: ctx.client.contacts,
+    files,
     open: async (t, redraw) => {
       const { body } = modal(`Messages — ${t.subject}`);
-      body.append(await threadDetail(S, ctx.clientId, t.id, { onChange: redraw, download }));
+      body.append(await threadDetail(S, ctx.clientId, t.id, { onChange: redraw, download, files }));
     },
   });
   return h("section", { class: "card", id: "messages" }, h("h2", {}, "Messages"), panel);
@@ -291,7 +293,7 @@ function contactChecks(ctx, name) {
 }
 
 async function filesCard(ctx) {
-  const card = h("section", { class: "card" });
+  const card = h("section", { class: "card", id: "files" });
   const draw = async () => {
     const { files } = await api(S, "GET", `/api/staff/clients/${ctx.clientId}/files`);
     const list = h("ul", { class: "plain" }, files.map((f) => h("li", { class: "row spread" },
