@@ -330,6 +330,12 @@ def test_signature_form_messages_and_a_bounced_invite_in_the_browser(stack, brow
     portal.get_by_role("button", name="Sign", exact=True).click()
     expect(portal.locator("#sign-form .problem")).to_contain_text("consent")
     portal.get_by_label(re.compile("I agree to sign this document electronically")).check()
+    pad = portal.locator("canvas.signature-pad").bounding_box()
+    portal.mouse.move(pad["x"] + 20, pad["y"] + 80)
+    portal.mouse.down()
+    for i in range(1, 12):
+        portal.mouse.move(pad["x"] + 20 + i * 25, pad["y"] + 80 - (i % 3) * 20)
+    portal.mouse.up()
     shot(portal, "15-portal-sign")
     portal.get_by_role("button", name="Sign", exact=True).click()
     expect(portal.get_by_role("link", name="Certificate of completion")).to_be_visible()
@@ -345,4 +351,5 @@ def test_signature_form_messages_and_a_bounced_invite_in_the_browser(stack, brow
     expect(staff.get_by_role("heading", name="Certificate of completion")).to_be_visible()
     expect(staff.locator("#certificate-document-hash")).to_have_text(hashlib.sha256(PDF).hexdigest())
     expect(staff.locator("tr[data-signer]")).to_contain_text("Ines Santos")
+    expect(staff.locator("tr[data-signer] img.drawn")).to_be_visible()
     shot(staff, "16-certificate")

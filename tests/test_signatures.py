@@ -3,6 +3,7 @@ consent, typed name and the hash of the bytes shown, completed with a certificat
 and a document changed after sending (or after signing) is caught by its SHA-256."""
 from __future__ import annotations
 
+import base64
 import hashlib
 from urllib.parse import urlsplit
 
@@ -14,6 +15,7 @@ from test_invites import mail_to, problem
 from test_portal import upload_slot
 
 DOC = PDF[:-20] + b"engagement letter %%"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64  # the PNG signature bytes are what the server checks
 
 
 def staff_document(stack, firm, client_id: str, name: str = "Engagement letter 2026.pdf", body: bytes = DOC) -> dict:
@@ -90,9 +92,16 @@ def test_a_form_is_signed_by_every_signer_and_completed_with_a_certificate(stack
     cy_view = cy_api.call("GET", f"{mine}/{form['id']}", expect=200).json()
     assert [s.get("evidence") for s in cy_view["signers"] if s["contact_id"] == ana["id"]] == [None]
 
-    done = cy_api.call("POST", f"{mine}/{form['id']}/sign", answer(cy_view, shown(cy_api, client["id"], file_id), "Cy Client"), expect=200).json()
+    # Cy also draws the signature; a drawing that is not a PNG is refused
+    problem(cy_api.call("POST", f"{mine}/{form['id']}/sign", {**answer(cy_view, sha, "Cy Client"), "drawn_signature": "data:text/html;base64,PGI+"}), 400)
+    drawn = "data:image/png;base64," + base64.b64encode(PNG).decode()
+    done = cy_api.call("POST", f"{mine}/{form['id']}/sign", {**answer(cy_view, shown(cy_api, client["id"], file_id), "Cy Client"), "drawn_signature": drawn},
+                       expect=200).json()
     assert done["status"] == "completed"
-    cert = firm.api.call("GET", f"{base}/{form['id']}", expect=200).json()["certificate"]
+    staff_done = firm.api.call("GET", f"{base}/{form['id']}", expect=200).json()
+    assert staff_done["drawings"] == {cy["id"]: drawn}
+    cert = staff_done["certificate"]
+    assert [s.get("drawn_signature_sha256") for s in cert["signers"]] == [None, hashlib.sha256(PNG).hexdigest()]
     assert cert["document_sha256"] == sha and [s["name"] for s in cert["signers"]] == ["Ana Client", "Cy Client"]
     assert [t["event"] for t in cert["timeline"]] == ["sent", "signed", "signed", "completed"] and len(cert["sha256"]) == 64
     assert firm.api.call("GET", f"{base}/{form['id']}/verify", expect=200).json() == {

@@ -63,6 +63,42 @@ pub struct Evidence {
     pub document_sha256: String,
     pub consent_text: String,
     pub consent_version: String,
+    /// SHA-256 of the drawn signature's PNG bytes, when the signer drew one (the image is
+    /// kept in its own item, see [`DrawingRecord`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drawn_signature_sha256: Option<String>,
+}
+
+/// A drawn signature (PNG) — in its own partition, so the form item (read by every Home)
+/// stays small.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DrawingRecord {
+    #[serde(rename = "PK")]
+    pub pk: String,
+    #[serde(rename = "SK")]
+    pub sk: String,
+    pub contact_id: String,
+    pub data_url: String,
+    pub sha256: String,
+}
+
+/// The largest drawn signature accepted (characters of its data URL).
+pub const MAX_DRAWING_CHARS: usize = 100_000;
+const PNG_PREFIX: &str = "data:image/png;base64,";
+
+/// Check a drawn signature: a PNG data URL of at most [`MAX_DRAWING_CHARS`]; its SHA-256.
+pub fn check_drawing(data_url: &str) -> std::result::Result<String, FieldError> {
+    use base64::Engine;
+    let bad = || FieldError::new("drawn_signature", format!("must be a PNG image as a data URL ({PNG_PREFIX}…) of at most {MAX_DRAWING_CHARS} characters"));
+    if data_url.len() > MAX_DRAWING_CHARS {
+        return Err(bad());
+    }
+    let b64 = data_url.strip_prefix(PNG_PREFIX).ok_or_else(bad)?;
+    let bytes = base64::engine::general_purpose::STANDARD.decode(b64).map_err(|_| bad())?;
+    if !bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        return Err(bad());
+    }
+    Ok(domain::sha256_hex(&bytes))
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -147,6 +183,9 @@ pub struct SignInput {
     /// SHA-256 (hex) of the document bytes the signer's browser showed.
     #[serde(default)]
     pub document_sha256: Option<String>,
+    /// Optional: the signature drawn by hand, as a `data:image/png;base64,…` URL.
+    #[serde(default)]
+    pub drawn_signature: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -227,8 +266,9 @@ pub fn plan_form(input: NewFormInput, links: &[LinkRecord], today: time::Date) -
     Ok(PlannedForm { file_id: file_id.unwrap(), signers, message, due_date })
 }
 
-/// A checked signature: the typed name, after the consent and document checks.
-pub fn check_signature(input: SignInput, form: &FormRecord) -> Result<String> {
+/// A checked signature: the typed name and the drawing with its hash, if any, after the
+/// consent and document checks.
+pub fn check_signature(input: SignInput, form: &FormRecord) -> Result<(String, Option<(String, String)>)> {
     let mut errs = Vec::new();
     let name = domain::text_input(&mut errs, "typed_name", input.typed_name, 200, true);
     if input.consent != Some(true) {
@@ -241,13 +281,23 @@ pub fn check_signature(input: SignInput, form: &FormRecord) -> Result<String> {
     if shown.len() != 64 || !shown.bytes().all(|b| b.is_ascii_hexdigit()) {
         errs.push(FieldError::new("document_sha256", "must be the SHA-256 (64 hex digits) of the document you were shown"));
     }
+    let drawing = match input.drawn_signature.filter(|d| !d.is_empty()) {
+        None => None,
+        Some(d) => match check_drawing(&d) {
+            Ok(sha) => Some((d, sha)),
+            Err(e) => {
+                errs.push(e);
+                None
+            }
+        },
+    };
     if !errs.is_empty() {
         return Err(Error::Validation(errs));
     }
     if shown != form.document_sha256 {
         return Err(Error::Conflict("the document you were shown is not the one sent for signature; reload it and read it again".into()));
     }
-    Ok(name)
+    Ok((name, drawing))
 }
 
 /// The form after `contact_id` signed with `evidence`: completed when everyone has.
@@ -319,6 +369,8 @@ pub struct CertificateSigner {
     pub document_sha256: String,
     pub consent_text: String,
     pub consent_version: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub drawn_signature_sha256: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -362,6 +414,7 @@ pub fn certificate(form: &FormRecord) -> Result<Option<Certificate>> {
                 document_sha256: e.document_sha256.clone(),
                 consent_text: e.consent_text.clone(),
                 consent_version: e.consent_version.clone(),
+                drawn_signature_sha256: e.drawn_signature_sha256.clone(),
             })
         })
         .collect();
@@ -419,6 +472,9 @@ pub struct FormView {
     pub created_at: OffsetDateTime,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub certificate: Option<Certificate>,
+    /// Drawn signatures (contact id → PNG data URL), on a single form's view.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub drawings: std::collections::BTreeMap<String, String>,
 }
 
 pub fn visible(form: &FormRecord, viewer: &Viewer) -> bool {
@@ -459,6 +515,7 @@ impl FormView {
             created_by: f.created_by.clone(),
             created_at: f.created_at,
             certificate: certificate(f)?,
+            drawings: Default::default(),
         })
     }
 }
@@ -609,11 +666,20 @@ pub async fn list(store: &Store, viewer: &Viewer, client_id: &str) -> Result<Vec
     Ok(out)
 }
 
+/// One form, with the drawn signatures the viewer may see (staff: all; a contact: theirs,
+/// and everyone's once the form is completed).
 pub async fn get(store: &Store, viewer: &Viewer, client_id: &str, form_id: &str) -> Result<FormView> {
-    FormView::new(&load(store, viewer, client_id, form_id).await?, viewer)
+    let form = load(store, viewer, client_id, form_id).await?;
+    let mut view = FormView::new(&form, viewer)?;
+    if form.signers.iter().any(|s| s.evidence.as_ref().is_some_and(|e| e.drawn_signature_sha256.is_some())) {
+        let drawings: Vec<DrawingRecord> = store.query_partition(&keys::form_drawings(form_id), None, false).await?.into_iter().map(from_item).collect::<Result<_>>()?;
+        let all = viewer.contact_id().is_none() || form.status == FormStatus::Completed;
+        view.drawings = drawings.into_iter().filter(|d| all || viewer.contact_id() == Some(d.contact_id.as_str())).map(|d| (d.contact_id, d.data_url)).collect();
+    }
+    Ok(view)
 }
 
-async fn save(store: &Store, before: &FormRecord, after: &FormRecord, entries: Vec<crate::store::AuditRecord>) -> Result<()> {
+async fn save(store: &Store, before: &FormRecord, after: &FormRecord, entries: Vec<crate::store::AuditRecord>, drawing: Option<DrawingRecord>) -> Result<()> {
     let values = Item::from([(":v".to_string(), aws_sdk_dynamodb::types::AttributeValue::N(before.version.to_string()))]);
     let put = aws_sdk_dynamodb::types::Put::builder()
         .table_name(store.table())
@@ -626,6 +692,9 @@ async fn save(store: &Store, before: &FormRecord, after: &FormRecord, entries: V
     for e in &entries {
         items.push(audit::tx_put(store, e)?);
     }
+    if let Some(d) = &drawing {
+        items.push(tx::put_new(store.table(), d)?);
+    }
     store.transact(items, |_| Error::Conflict("someone answered this form at the same moment; reload and try again".into())).await
 }
 
@@ -634,7 +703,7 @@ async fn save(store: &Store, before: &FormRecord, after: &FormRecord, entries: V
 pub async fn sign(state: &AppState, viewer: &Viewer, client_id: &str, form_id: &str, input: SignInput, origin: &Origin) -> Result<FormView> {
     let me = viewer.contact_id().ok_or(Error::NotFound("route"))?;
     let form = load(&state.store, viewer, client_id, form_id).await?;
-    let typed_name = check_signature(input, &form)?;
+    let (typed_name, drawing) = check_signature(input, &form)?;
     let file = state.store.get::<FileRecord>(&keys::client(client_id), &keys::file(&form.file_id)).await?.ok_or_else(|| Error::Conflict("the document is no longer in the portal; ask the firm".into()))?;
     let (now_hash, _) = hash_object(state, &file.s3_key).await?;
     if now_hash != form.document_sha256 {
@@ -650,14 +719,22 @@ pub async fn sign(state: &AppState, viewer: &Viewer, client_id: &str, form_id: &
         document_sha256: now_hash,
         consent_text: CONSENT_TEXT.into(),
         consent_version: CONSENT_VERSION.into(),
+        drawn_signature_sha256: drawing.as_ref().map(|(_, sha)| sha.clone()),
     };
+    let drawing = drawing.map(|(data_url, sha256)| DrawingRecord {
+        pk: keys::form_drawings(form_id),
+        sk: format!("SIGNER#{me}"),
+        contact_id: me.to_string(),
+        data_url,
+        sha256,
+    });
     let by = viewer.actor_ref();
     let after = signed(&form, me, evidence, by.clone())?;
     let mut entries = vec![audit::entry(client_id, audit::event::FORM_SIGNED, by, now, origin, Some(form_id), Some(form.document_name.clone()))?];
     if after.status == FormStatus::Completed {
         entries.push(audit::entry(client_id, audit::event::FORM_COMPLETED, system(), now, &Origin { ip: None, user_agent: None }, Some(form_id), after.certificate_sha256.clone())?);
     }
-    save(&state.store, &form, &after, entries).await?;
+    save(&state.store, &form, &after, entries, drawing).await?;
     tracing::info!(%client_id, %form_id, completed = after.status == FormStatus::Completed, "form signed");
     FormView::new(&after, viewer)
 }
@@ -674,7 +751,7 @@ pub async fn decline(state: &AppState, viewer: &Viewer, client_id: &str, form_id
     let by = viewer.actor_ref();
     let after = declined(&form, me, reason.clone(), now, by.clone())?;
     let entry = audit::entry(client_id, audit::event::FORM_DECLINED, by, now, origin, Some(form_id), Some(reason))?;
-    save(&state.store, &form, &after, vec![entry]).await?;
+    save(&state.store, &form, &after, vec![entry], None).await?;
     FormView::new(&after, viewer)
 }
 
@@ -766,6 +843,7 @@ mod tests {
             document_sha256: "a".repeat(64),
             consent_text: CONSENT_TEXT.into(),
             consent_version: CONSENT_VERSION.into(),
+            drawn_signature_sha256: None,
         }
     }
 
@@ -787,12 +865,28 @@ mod tests {
     #[test]
     fn the_signature_needs_consent_and_the_hash_of_the_document_shown() {
         let f = form();
-        let ok = || SignInput { typed_name: Some("Ana Sample".into()), consent: Some(true), consent_version: Some(CONSENT_VERSION.into()), document_sha256: Some("A".repeat(64)) };
-        assert_eq!(check_signature(ok(), &f).unwrap(), "Ana Sample");
-        let Err(Error::Validation(errs)) = check_signature(SignInput { typed_name: None, consent: Some(false), consent_version: Some("old".into()), document_sha256: Some("x".into()) }, &f) else {
+        let ok = || SignInput {
+            typed_name: Some("Ana Sample".into()),
+            consent: Some(true),
+            consent_version: Some(CONSENT_VERSION.into()),
+            document_sha256: Some("A".repeat(64)),
+            drawn_signature: None,
+        };
+        assert_eq!(check_signature(ok(), &f).unwrap(), ("Ana Sample".to_string(), None));
+        let Err(Error::Validation(errs)) = check_signature(
+            SignInput { typed_name: None, consent: Some(false), consent_version: Some("old".into()), document_sha256: Some("x".into()), drawn_signature: Some("data:image/gif;base64,R0lG".into()) },
+            &f,
+        ) else {
             panic!()
         };
-        assert_eq!(errs.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["typed_name", "consent", "consent_version", "document_sha256"]);
+        assert_eq!(errs.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["typed_name", "consent", "consent_version", "document_sha256", "drawn_signature"]);
+        // a drawn signature is kept with the hash of its PNG bytes
+        let png = b"\x89PNG\r\n\x1a\nrest-of-image";
+        use base64::Engine;
+        let url = format!("data:image/png;base64,{}", base64::engine::general_purpose::STANDARD.encode(png));
+        let (_, drawing) = check_signature(SignInput { drawn_signature: Some(url.clone()), ..ok() }, &f).unwrap();
+        assert_eq!(drawing, Some((url, domain::sha256_hex(png))));
+        assert!(check_drawing("data:image/png;base64,bm90IGEgcG5n").is_err());
         assert!(matches!(check_signature(SignInput { document_sha256: Some("b".repeat(64)), ..ok() }, &f), Err(Error::Conflict(_))));
     }
 

@@ -88,6 +88,12 @@ async function formDialog(ctx, formId) {
     f.certificate ? h("p", {}, h("a", { href: `#/staff/clients/${ctx.clientId}/certificate/${formId}` }, "Open the completion certificate")) : null);
 }
 
+/** The drawn signature of a certificate's signer, if any (the form view maps contact → image). */
+function drawingOf(form, certSigner) {
+  const signer = form.signers.find((x) => x.name === certSigner.name && x.signed_at === certSigner.signed_at);
+  return signer && form.drawings ? form.drawings[signer.contact_id] : null;
+}
+
 /** The completion certificate as a printable page (staff or contact). */
 export async function certificateView(kind, clientId, formId) {
   const f = await api(kind, "GET", `${PREFIX[kind]}/clients/${clientId}/signatures/${formId}`);
@@ -107,7 +113,9 @@ export async function certificateView(kind, clientId, formId) {
     h("h2", {}, "Signers"),
     h("table", {}, h("thead", {}, h("tr", {}, ["Signer", "Signed as", "When", "From", "Consent"].map((t) => h("th", {}, t)))),
       h("tbody", {}, c.signers.map((s) => h("tr", { "data-signer": s.email },
-        h("td", {}, s.name, h("div", { class: "small muted" }, s.email)), h("td", {}, s.typed_name), h("td", {}, when(s.signed_at)),
+        h("td", {}, s.name, h("div", { class: "small muted" }, s.email)),
+        h("td", {}, s.typed_name, drawingOf(f, s) ? h("div", {}, h("img", { src: drawingOf(f, s), alt: `Signature drawn by ${s.name}`, class: "drawn" })) : null),
+        h("td", {}, when(s.signed_at)),
         h("td", { class: "small" }, s.ip || "", h("div", { class: "muted" }, s.user_agent || "")),
         h("td", { class: "small" }, `Version ${s.consent_version}: “${s.consent_text}”`))))),
     h("h2", {}, "Timeline"),
@@ -115,6 +123,24 @@ export async function certificateView(kind, clientId, formId) {
     h("p", { class: "small" }, "Certificate SHA-256: ", h("code", {}, c.sha256)),
     h("p", { class: "small muted" }, "Any change to the document changes its SHA-256: compare it with the file you hold."),
     h("p", {}, h("button", { type: "button", class: "secondary", onclick: () => window.print() }, "Print")));
+}
+
+/** An optional hand-drawn signature: a canvas for mouse, pen or finger. */
+function drawingPad() {
+  const canvas = h("canvas", { width: 420, height: 120, class: "signature-pad", "aria-label": "Draw your signature (optional)" });
+  const ctx = canvas.getContext("2d");
+  ctx.lineWidth = 2; ctx.lineCap = "round"; ctx.strokeStyle = "#1d2430";
+  let drawing = false; let strokes = 0;
+  const at = (e) => { const r = canvas.getBoundingClientRect(); return [(e.clientX - r.left) * (canvas.width / r.width), (e.clientY - r.top) * (canvas.height / r.height)]; };
+  canvas.addEventListener("pointerdown", (e) => { drawing = true; strokes += 1; ctx.beginPath(); ctx.moveTo(...at(e)); canvas.setPointerCapture(e.pointerId); });
+  canvas.addEventListener("pointermove", (e) => { if (drawing) { ctx.lineTo(...at(e)); ctx.stroke(); } });
+  canvas.addEventListener("pointerup", () => { drawing = false; });
+  const clear = h("button", { type: "button", class: "link", onclick: () => { ctx.clearRect(0, 0, canvas.width, canvas.height); strokes = 0; } }, "Clear");
+  return {
+    element: h("div", { class: "field" }, h("label", {}, "Draw your signature (optional)"), canvas, h("div", {}, clear)),
+    drawn: () => strokes > 0,
+    dataUrl: () => canvas.toDataURL("image/png"),
+  };
 }
 
 /** A signer's page: read the document, agree, type the name, sign — or decline. */
@@ -141,11 +167,13 @@ export async function signView(clientId, formId) {
     } catch (err) { fingerprint.textContent = `The document could not be opened: ${err.message}`; }
   } }, "Open the document");
 
+  const pad = drawingPad();
   const form = h("form", { novalidate: true, id: "sign-form" },
     h("div", { class: "row consent" }, h("input", { type: "checkbox", id: "consent", name: "consent" }),
       h("label", { for: "consent", style: "margin:0;font-weight:400" }, f.consent_text)),
     h("div", { class: "field-error", id: "consent-err" }),
     field("Type your full name to sign", "typed_name", { required: true, autocomplete: "name" }),
+    pad.element,
     h("p", {}, h("button", { type: "submit" }, "Sign")));
   form.consent.setAttribute("aria-describedby", "consent-err");
   form.addEventListener("submit", async (e) => {
@@ -154,7 +182,8 @@ export async function signView(clientId, formId) {
     setBusy(form, true);
     try {
       await api(C, "POST", `/api/portal/clients/${clientId}/signatures/${formId}/sign`, {
-        typed_name: form.typed_name.value, consent: form.consent.checked, consent_version: f.consent_version, document_sha256: shownHash });
+        typed_name: form.typed_name.value, consent: form.consent.checked, consent_version: f.consent_version, document_sha256: shownHash,
+        drawn_signature: pad.drawn() ? pad.dataUrl() : null });
       flash(`You signed ${f.document_name}.`);
       window.dispatchEvent(new HashChangeEvent("hashchange"));
     } catch (err) { showError(form, err); setBusy(form, false); }

@@ -26,6 +26,7 @@
 //! | message thread | `CLIENT#<client>` | `MSGTHREAD#<thread>` | | |
 //! | message | `THREAD#<thread>` | `MSG#<sequence, 8 digits>` | | |
 //! | signature form | `CLIENT#<client>` | `FORM#<form>` | | |
+//! | drawn signature (PNG) | `FORMDRAW#<form>` | `SIGNER#<contact>` | | |
 //! | idempotency record (TTL) | `IDEMP#<sha256 of caller, route, key>` | `IDEMP` | | |
 //! | pending authenticator setup (TTL) | `MFASETUP#<sha256 of the setup id>` | `MFASETUP` | | |
 //!
@@ -117,6 +118,9 @@ pub mod keys {
     }
     pub fn signature_form(form_id: &str) -> String {
         format!("FORM#{form_id}")
+    }
+    pub fn form_drawings(form_id: &str) -> String {
+        format!("FORMDRAW#{form_id}")
     }
     pub fn mfa_setup(hash: &str) -> String {
         format!("MFASETUP#{hash}")
