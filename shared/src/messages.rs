@@ -36,6 +36,7 @@ use crate::AppState;
 pub const MAX_SUBJECT: usize = 200;
 pub const MAX_BODY: usize = 10_000;
 pub const MAX_ATTACHMENTS: usize = 10;
+const RETRY: &str = "the thread moved on; read it again";
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ThreadRecord {
@@ -363,7 +364,9 @@ pub async fn post(state: &AppState, viewer: &Viewer, client_id: &str, thread_id:
         let update = tx::update(store.table(), &thread.pk, &thread.sk, &format!("SET {}", set.join(", ")), "message_count = :prev", std::mem::take(&mut values), names)?;
         let mut items = vec![tx::put_new(store.table(), &message)?, update];
         items.extend(share_writes(store, &files, &thread.participants, viewer)?);
-        match store.transact(items, |_| Error::Conflict("retry".into())).await {
+        // Item 1 is the thread's count (another post came first: read again); any other
+        // failed condition is an attachment that stopped being available.
+        match store.transact(items, |i| if i == 1 { Error::Conflict(RETRY.into()) } else { Error::Conflict("an attached file is no longer available; reload and try again".into()) }).await {
             Ok(()) => {
                 thread.message_count = seq;
                 thread.last_message_at = now;
@@ -376,7 +379,7 @@ pub async fn post(state: &AppState, viewer: &Viewer, client_id: &str, thread_id:
                 let notifications = notify(state, viewer, &thread, &links).await;
                 return Ok(Posted { thread: ThreadView::new(&thread, viewer), message: view_of(&message), notifications });
             }
-            Err(Error::Conflict(_)) => continue,
+            Err(Error::Conflict(m)) if m == RETRY => continue,
             Err(e) => return Err(e),
         }
     }
