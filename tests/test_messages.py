@@ -74,7 +74,9 @@ def test_a_message_round_trip_with_unread_counts_and_notifications(stack, firm):
     # a contact starts a thread with the firm; she cannot pull other contacts in
     problem(cy_api.call("POST", mine, {"subject": "Q", "body": "Hi", "contact_ids": [ana["id"]]}), 400)
     started = cy_api.call("POST", mine, {"subject": "A question about invoices", "body": "Is the invoice due now?"}, expect=201).json()
-    assert started["thread"]["participants"] == [cy["id"]] and started["notifications"] == []
+    # nobody at the firm has written in it yet: the firm's staff are told
+    assert started["thread"]["participants"] == [cy["id"]]
+    assert started["notifications"] == [{"to": "staff", "id": firm.info["staff_sub"], "outcome": "sent"}]
     assert [t["subject"] for t in firm.api.call("GET", base, expect=200).json()["threads"]] == ["A question about invoices", "Your 2026 return"]
     # a contact cannot attach a file they cannot see
     problem(cy_api.call("POST", f"{mine}/{started['thread']['id']}/messages", {"body": "see file", "file_ids": [slot["file"]["id"]]}), 400)

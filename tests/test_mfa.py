@@ -114,6 +114,16 @@ def test_a_firm_requires_an_authenticator_and_the_next_sign_in_walks_the_contact
     changed = firm.api.call("PATCH", "/api/staff/firm/settings", {"require_contact_mfa": True}, expect=200).json()
     assert changed == {**settings, "require_contact_mfa": True}
 
+    # tokens without the app stop working — the session she had, and tokens got from Cognito
+    # directly (around our sign-in) — once the one-minute settings cache has moved on
+    direct = stack.aws("cognito-idp").initiate_auth(ClientId=stack.env["CONTACTS_CLIENT_ID"], AuthFlow="USER_PASSWORD_AUTH",
+                                                    AuthParameters={"USERNAME": email, "PASSWORD": PASSWORD})["AuthenticationResult"]["AccessToken"]
+    deadline = time.time() + 75
+    while api.call("GET", "/api/portal/me").status_code != 401 and time.time() < deadline:
+        time.sleep(2)
+    assert "two-step sign-in" in problem(api.call("GET", "/api/portal/me"), 401)["detail"]
+    problem(stack.api(direct).call("GET", f"/api/portal/clients/{client['id']}/home"), 401)
+
     # the next sign-in hands out no tokens: it is the authenticator's setup
     step = stack.api().call("POST", "/api/portal/sessions", {"email": email, "password": PASSWORD}, expect=200).json()
     assert step["challenge"] == "mfa_setup" and step["secret"] in step["otpauth_uri"] and "access_token" not in step
@@ -124,6 +134,9 @@ def test_a_firm_requires_an_authenticator_and_the_next_sign_in_walks_the_contact
     problem(stack.api().call("POST", "/api/portal/sessions/mfa", {**answer, "session": "portal-setup." + "0" * 64, "code": fresh_code(step["secret"])}), 401)
     session = stack.api().call("POST", "/api/portal/sessions/mfa", {**answer, "code": fresh_code(step["secret"])}, expect=200).json()
     assert stack.api(session["access_token"]).call("GET", "/api/portal/me", expect=200).json()["email"] == email
+    # a refreshed token of the new session works: the login has proven its app
+    refreshed = stack.api().call("POST", "/api/portal/sessions/refresh", {"refresh_token": session["refresh_token"]}, expect=200).json()
+    stack.api(refreshed["access_token"]).call("GET", f"/api/portal/clients/{client['id']}/home", expect=200)
     # the setup answers once
     problem(stack.api().call("POST", "/api/portal/sessions/mfa", {**answer, "code": fresh_code(step["secret"])}), 401)
 

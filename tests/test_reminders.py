@@ -5,6 +5,7 @@ reminded by the same run, so assertions look only at this test's contacts."""
 from __future__ import annotations
 
 import json
+import time
 from datetime import datetime, timedelta, timezone
 
 import portal_local as pl
@@ -78,11 +79,38 @@ def test_reminders_go_to_open_invites_only_at_the_firms_pace_and_stop_at_its_lim
     assert len(reminders_to(stack, ana["email"])) == 3
 
 
-def test_a_firm_that_turned_reminders_off_gets_none(stack, firm):
+def test_a_firm_that_turned_reminders_off_gets_none_until_it_turns_them_on(stack, firm):
     firm.api.call("PATCH", "/api/staff/firm/settings", {"reminder_after_days": 0}, expect=200)
     client = firm.client("No Reminders Client")
     c = firm.contact(client["id"], "Noa", "Quiet", unique_email("quiet"))
     invite(firm, client["id"], c["id"])
     run_reminders(stack, 30)
     assert reminders_to(stack, c["email"]) == []
-    assert "GSI2PK" not in link_item(stack, client["id"], c["id"])
+    assert "GSI2PK" in link_item(stack, client["id"], c["id"]), "kept on the list"
+    firm.api.call("PATCH", "/api/staff/firm/settings", {"reminder_after_days": 5}, expect=200)
+    time.sleep(61)  # the reminders function's one-minute cache of firm settings
+    run_reminders(stack, 6)
+    assert len(reminders_to(stack, c["email"])) == 1
+
+
+def test_a_reminder_ses_refuses_is_not_retried_every_hour(stack, firm):
+    firm.api.call("PATCH", "/api/staff/firm/settings", {"reminder_after_days": 2}, expect=200)
+    client = firm.client("Refused Reminder Client")
+    c = firm.contact(client["id"], "Rae", "Fused", unique_email("refused"))
+    invite(firm, client["id"], c["id"])
+    token = token_of(mail_to(stack, c["email"])[-1])
+    stack.faults([{"op": "SendEmail", "calls": list(range(1, 5000)), "kind": "reject"}])  # SES refuses every email
+    try:
+        summary = run_reminders(stack, 3)
+    finally:
+        stack.faults([])
+    assert summary["failed"] >= 1 and reminders_to(stack, c["email"]) == []
+    # the contact's link still works (the refused reminder put it back), and an hour later
+    # nothing is tried again
+    stack.api().call("GET", f"/api/invites/{token}", expect=200)
+    assert "reminder_attempted_at" in link_item(stack, client["id"], c["id"])
+    summary = run_reminders(stack, 3 + 1 / 24)
+    assert reminders_to(stack, c["email"]) == []
+    # after the firm's interval it is tried again, and goes out
+    run_reminders(stack, 5.5)
+    assert len(reminders_to(stack, c["email"])) == 1

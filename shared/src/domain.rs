@@ -121,7 +121,6 @@ impl Phone {
     }
 }
 
-/// A new random id (UUIDv7: unique and roughly time-ordered).
 /// A free-text field from a request: trimmed, CRLF as LF; an error is pushed to `errs` when
 /// it is required and empty, longer than `max` characters, or holds control characters
 /// other than newline and tab.
@@ -155,6 +154,7 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex(aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, bytes).as_ref())
 }
 
+/// A new random id (UUIDv7: unique and roughly time-ordered).
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }

@@ -165,7 +165,6 @@ pub fn sniff_matches(content_type: &str, head: &[u8]) -> bool {
     }
 }
 
-/// Who may see a file.
 /// The write (for the caller's transaction) that shares `file` with those of `contact_ids`
 /// who cannot see it yet, conditional on the file still being available; `None` when
 /// everyone already can. Used when a file is attached to a message or sent for signature.
@@ -185,6 +184,7 @@ pub fn share_write(store: &Store, file: &FileRecord, contact_ids: &[String]) -> 
     crate::store::tx::update(store.table(), &file.pk, &file.sk, "SET shared_with = list_append(if_not_exists(shared_with, :empty), :new)", "#st = :ok", values, names).map(Some)
 }
 
+/// Who may see a file.
 pub fn visible_to(file: &FileRecord, viewer: &Viewer) -> bool {
     match viewer.contact_id() {
         None => true,

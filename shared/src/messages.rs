@@ -37,6 +37,7 @@ pub const MAX_SUBJECT: usize = 200;
 pub const MAX_BODY: usize = 10_000;
 pub const MAX_ATTACHMENTS: usize = 10;
 const RETRY: &str = "the thread moved on; read it again";
+const ATTACHMENT_GONE: &str = "an attached file is no longer available; reload and try again";
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ThreadRecord {
@@ -362,11 +363,12 @@ pub async fn post(state: &AppState, viewer: &Viewer, client_id: &str, thread_id:
         }
         let names = HashMap::from([("#read".to_string(), "read".to_string()), ("#me".to_string(), key.clone())]);
         let update = tx::update(store.table(), &thread.pk, &thread.sk, &format!("SET {}", set.join(", ")), "message_count = :prev", std::mem::take(&mut values), names)?;
-        let mut items = vec![tx::put_new(store.table(), &message)?, update];
+        // The thread's count first: when another post came first, its condition is the first
+        // to fail (the message's key is then taken too) and we read again; any other failed
+        // condition is an attachment that stopped being available.
+        let mut items = vec![update, tx::put_new(store.table(), &message)?];
         items.extend(share_writes(store, &files, &thread.participants, viewer)?);
-        // Item 1 is the thread's count (another post came first: read again); any other
-        // failed condition is an attachment that stopped being available.
-        match store.transact(items, |i| if i == 1 { Error::Conflict(RETRY.into()) } else { Error::Conflict("an attached file is no longer available; reload and try again".into()) }).await {
+        match store.transact(items, |i| if i < 2 { Error::Conflict(RETRY.into()) } else { Error::Conflict(ATTACHMENT_GONE.into()) }).await {
             Ok(()) => {
                 thread.message_count = seq;
                 thread.last_message_at = now;
@@ -379,7 +381,9 @@ pub async fn post(state: &AppState, viewer: &Viewer, client_id: &str, thread_id:
                 let notifications = notify(state, viewer, &thread, &links).await;
                 return Ok(Posted { thread: ThreadView::new(&thread, viewer), message: view_of(&message), notifications });
             }
-            Err(Error::Conflict(m)) if m == RETRY => continue,
+            // Our own retry, or DynamoDB's "transaction conflict" (a concurrent write to the
+            // thread): read again.
+            Err(Error::Conflict(m)) if m != ATTACHMENT_GONE => continue,
             Err(e) => return Err(e),
         }
     }
@@ -482,7 +486,7 @@ pub fn notification(firm_name: &str, client_name: &str, from: &str, url: &str) -
 }
 
 /// Tell the other side: staff wrote → the thread's contacts with portal access; a contact
-/// wrote → the last staff member who wrote in the thread (if any). Failures are reported,
+/// wrote → the last staff member who wrote in the thread, or the firm's staff when none has. Failures are reported,
 /// never fatal: the message is posted.
 async fn notify(state: &AppState, viewer: &Viewer, thread: &ThreadRecord, links: &[LinkRecord]) -> Vec<Notice> {
     let firm = match state.firm_settings(&thread.firm_id).await {
@@ -501,13 +505,23 @@ async fn notify(state: &AppState, viewer: &Viewer, thread: &ThreadRecord, links:
                 }
             }
         }
-        Viewer::Contact { .. } => {
-            if let Some(staff) = &thread.last_staff {
+        Viewer::Contact { .. } => match &thread.last_staff {
+            Some(staff) => {
                 if let Ok(Some(rec)) = state.store.get::<crate::store::StaffRecord>(&keys::staff(&staff.id), keys::STAFF_SK).await {
                     targets.push(("staff", staff.id.clone(), rec.email.clone()));
                 }
             }
-        }
+            // A thread the contact started: nobody at the firm has written yet, so the
+            // firm's staff are told (one Query of the firm's staff).
+            None => match state.store.query_gsi1(&keys::firm(&thread.firm_id), "STAFF#").await {
+                Ok(items) => {
+                    for rec in items.into_iter().filter_map(|i| from_item::<crate::store::StaffRecord>(i).ok()) {
+                        targets.push(("staff", rec.sub.clone(), rec.email.clone()));
+                    }
+                }
+                Err(e) => return vec![Notice { to: "firm", id: thread.firm_id.clone(), outcome: "failed", reason: Some(e.public_detail()) }],
+            },
+        },
     }
     let url = match viewer {
         Viewer::Staff { .. } => format!("{}/#/portal", state.config.web_origin),

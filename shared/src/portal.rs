@@ -12,7 +12,6 @@ use aws_sdk_cognitoidentityprovider::types::{AttributeType, MessageActionType};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::auth::{Actor, Audience};
 use crate::domain::{self, EmailAddress};
 use crate::error::{aws, Error, Result};
 use crate::audit::Origin;
@@ -266,6 +265,7 @@ pub async fn create_account(state: &AppState, token: &str, input: CreateAccountI
                 sub: sub.clone(),
                 contact_id: live.contact.contact_id.clone(),
                 firm_id: live.contact.firm_id.clone(),
+                mfa_enabled: false,
             };
             let unrevoke = tx::update(
                 store.table(),
@@ -317,6 +317,7 @@ pub async fn create_account(state: &AppState, token: &str, input: CreateAccountI
             sub: sub.clone(),
             contact_id: live.contact.contact_id.clone(),
             firm_id: live.contact.firm_id.clone(),
+            mfa_enabled: false,
         };
         let link_user = tx::update(
             store.table(),
@@ -413,9 +414,8 @@ pub async fn sign_in(state: &AppState, email: &EmailAddress, password: &str, ori
     let answer = sessions::sign_in(state.cognito().await, &state.config.contacts, email, password).await?;
     let SignIn::Session(session) = &answer else { return Ok(answer) };
     // Tokens are handed out only for a login that belongs to a contact.
-    let actor = state.authenticate_token(&session.access_token, Audience::Contact).await?;
-    let Actor::Contact { contact_id, firm_id, .. } = &actor else { return Err(Error::Unauthorized("not a contact login".into())) };
-    after_password(state, firm_id, contact_id, email, answer, Some(origin)).await
+    let login = state.verify_contact_login(&session.access_token).await?;
+    after_password(state, &login.firm_id, &login.contact_id, email, answer, Some(origin)).await
 }
 
 /// Password sign-in of a contact whose firm and id are known (accepting an invite).
@@ -442,16 +442,22 @@ async fn after_password(state: &AppState, firm_id: &str, contact_id: &str, email
 /// The second step of a contact sign-in: the code of the authenticator app, or the first
 /// code of an app being set up (Cognito's own setup, or the one a firm requires).
 pub async fn complete_sign_in(state: &AppState, answer: &sessions::MfaAnswer, origin: &Origin) -> Result<Session> {
-    let (contact_id, session) = if answer.setup && crate::contact_mfa::is_setup(&answer.session) {
-        crate::contact_mfa::complete(state.cognito().await, &state.store, &answer.session, &answer.code).await?
+    let session = if answer.setup && crate::contact_mfa::is_setup(&answer.session) {
+        crate::contact_mfa::complete(state.cognito().await, &state.store, &answer.session, &answer.code).await?.1
     } else {
-        let session = sessions::complete_mfa(state.cognito().await, &state.config.contacts, answer).await?;
-        let actor = state.authenticate_token(&session.access_token, Audience::Contact).await?;
-        let Actor::Contact { contact_id, .. } = actor else { return Err(Error::Unauthorized("not a contact login".into())) };
-        (contact_id, session)
+        sessions::complete_mfa(state.cognito().await, &state.config.contacts, answer).await?
     };
-    record_login(&state.store, &contact_id, domain::now(), Some(origin)).await?;
+    let login = state.verify_contact_login(&session.access_token).await?;
+    mark_mfa_enabled(&state.store, &login.sub).await?;
+    record_login(&state.store, &login.contact_id, domain::now(), Some(origin)).await?;
     Ok(session)
+}
+
+/// Remember that this login proved an authenticator app (see [`UserRecord::mfa_enabled`]).
+pub async fn mark_mfa_enabled(store: &Store, sub: &str) -> Result<()> {
+    let t = Item::from([(":t".to_string(), AttributeValue::Bool(true))]);
+    let write = tx::update(store.table(), &keys::user(sub), keys::USER_SK, "SET mfa_enabled = :t", "attribute_exists(PK)", t, Default::default())?;
+    store.transact(vec![write], |_| Error::Unauthorized("this login has no portal access".into())).await
 }
 
 // ---------- me ----------

@@ -10,9 +10,11 @@
 //! [`crate::store`]) whose last email is older than a day, read with one `Query`. Each is
 //! then judged by its firm's policy ([`crate::settings::ReminderPolicy`]): due when its last
 //! email is `after_days` old and fewer than `max` reminders followed the last email a
-//! person sent. Links that will never be due — reminders exhausted or turned off, the
-//! contact revoked, the email bounced or complained about — leave the index, so the work
-//! list stays the invites that may still need a nudge.
+//! person sent. Links that will never be due — reminders exhausted, the invite revoked or
+//! accepted, the email bounced or complained about — leave the index, so the work list stays
+//! the invites that may still need a nudge (a firm that turns reminders off keeps its
+//! invites on the list, so turning them on again reaches them). A reminder SES refused is
+//! tried again after the firm's interval, not every hour.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -57,11 +59,8 @@ pub fn decide(link: &LinkRecord, policy: Option<ReminderPolicy>, now: OffsetDate
     if link.accepted_at.is_some() {
         return Decision::Drop("accepted");
     }
-    if link.invite_hash.is_none() {
+    if link.invite_hash.is_none() || link.invite_revoked_at.is_some() {
         return Decision::Drop("no open invite");
-    }
-    if link.access_revoked_at.is_some() || link.invite_revoked_at.is_some() {
-        return Decision::Drop("revoked");
     }
     if matches!(link.invite_delivery.as_deref(), Some(DELIVERY_BOUNCED) | Some(DELIVERY_COMPLAINED)) {
         return Decision::Drop("the last email bounced or was marked as spam");
@@ -69,12 +68,17 @@ pub fn decide(link: &LinkRecord, policy: Option<ReminderPolicy>, now: OffsetDate
     if link.email.is_none() {
         return Decision::Drop("no email address");
     }
-    let Some(policy) = policy else { return Decision::Drop("reminders are off for this firm") };
+    // Reminders off: kept on the list, so turning them on again reaches these invites.
+    let Some(policy) = policy else { return Decision::Wait };
     if reminders_sent(link) >= policy.max {
         return Decision::Drop("all reminders sent");
     }
+    let interval = Duration::days(i64::from(policy.after_days));
+    if link.reminder_attempted_at.is_some_and(|at| now - at < interval) {
+        return Decision::Wait;
+    }
     match link.invited_at {
-        Some(at) if now - at >= Duration::days(i64::from(policy.after_days)) => Decision::Remind,
+        Some(at) if now - at >= interval => Decision::Remind,
         Some(_) => Decision::Wait,
         None => Decision::Drop("no open invite"),
     }
@@ -90,6 +94,29 @@ pub struct Summary {
     pub failed: usize,
 }
 
+/// Remember a reminder that did not go out, so the next try waits the firm's interval
+/// instead of the next hour (a refused email would otherwise be retried every hour).
+async fn attempted(state: &AppState, client_id: &str, contact_id: &str, now: OffsetDateTime) {
+    let write = crate::domain::rfc3339(now).and_then(|at| {
+        tx::update(
+            state.store.table(),
+            &crate::store::keys::client(client_id),
+            &crate::store::keys::contact(contact_id),
+            "SET reminder_attempted_at = :at",
+            "attribute_exists(PK)",
+            crate::store::Item::from([(":at".to_string(), crate::store::s(at))]),
+            Default::default(),
+        )
+    });
+    let done = match write {
+        Ok(w) => state.store.transact(vec![w], |_| crate::Error::NotFound("contact")).await,
+        Err(e) => Err(e),
+    };
+    if let Err(e) = done {
+        tracing::warn!(%client_id, %contact_id, error = %e, "could not record a failed reminder");
+    }
+}
+
 /// One run at `now` (the schedule's time).
 pub async fn run(state: &AppState, now: OffsetDateTime) -> Result<Summary> {
     let links: Vec<LinkRecord> = state.store.open_invites_before(now - Duration::days(1)).await?.into_iter().map(from_item).collect::<Result<_>>()?;
@@ -100,8 +127,17 @@ pub async fn run(state: &AppState, now: OffsetDateTime) -> Result<Summary> {
     let mut drops = Vec::new();
     for link in &links {
         if !policies.contains_key(&link.firm_id) {
-            let policy = state.firm_settings(&link.firm_id).await?.reminder_policy();
-            policies.insert(link.firm_id.clone(), policy);
+            match state.firm_settings(&link.firm_id).await {
+                Ok(firm) => {
+                    policies.insert(link.firm_id.clone(), firm.reminder_policy());
+                }
+                Err(e) => {
+                    // One firm's settings unreadable: its invites wait, the others go on.
+                    tracing::error!(firm_id = %link.firm_id, error = %e, "firm settings unreadable; its reminders wait");
+                    summary.waiting += 1;
+                    continue;
+                }
+            }
         }
         match decide(link, policies[&link.firm_id], now) {
             Decision::Remind => due.entry((link.firm_id.clone(), link.client_id.clone())).or_default().push(link.contact_id.clone()),
@@ -125,6 +161,7 @@ pub async fn run(state: &AppState, now: OffsetDateTime) -> Result<Summary> {
                             other => {
                                 tracing::warn!(%client_id, contact_id = %o.contact_id, outcome = ?other, "reminder not sent");
                                 summary.failed += 1;
+                                attempted(state, &client_id, &o.contact_id, now).await;
                             }
                         }
                     }
@@ -132,6 +169,9 @@ pub async fn run(state: &AppState, now: OffsetDateTime) -> Result<Summary> {
                 Err(e) => {
                     tracing::error!(%client_id, error = %e, "reminders for a client failed");
                     summary.failed += chunk.len();
+                    for contact_id in chunk {
+                        attempted(state, &client_id, contact_id, now).await;
+                    }
                 }
             }
         }
@@ -204,9 +244,25 @@ mod tests {
     }
 
     #[test]
+    fn a_refused_reminder_is_tried_again_after_the_interval_not_every_hour() {
+        let mut link = open_link(&[staff()]);
+        link.reminder_attempted_at = Some(at(7));
+        assert_eq!(decide(&link, POLICY, at(8)), Decision::Wait);
+        assert_eq!(decide(&link, POLICY, at(14)), Decision::Remind);
+    }
+
+    #[test]
+    fn a_revoked_contact_invited_again_is_reminded() {
+        let mut restoring = open_link(&[staff()]);
+        restoring.access_revoked_at = Some(at(-1));
+        assert_eq!(decide(&restoring, POLICY, at(7)), Decision::Remind);
+    }
+
+    #[test]
     fn never_to_revoked_bounced_active_or_firms_without_reminders() {
         let mut revoked = open_link(&[staff()]);
-        revoked.access_revoked_at = Some(at(1));
+        revoked.invite_hash = None;
+        revoked.invite_revoked_at = Some(at(1));
         let mut bounced = open_link(&[staff()]);
         bounced.invite_delivery = Some(DELIVERY_BOUNCED.into());
         let mut complained = open_link(&[staff()]);
@@ -216,6 +272,7 @@ mod tests {
         for link in [&revoked, &bounced, &complained, &active] {
             assert!(matches!(decide(link, POLICY, at(30)), Decision::Drop(_)), "{link:?}");
         }
-        assert_eq!(decide(&open_link(&[staff()]), None, at(30)), Decision::Drop("reminders are off for this firm"));
+        // a firm with reminders off keeps its invites on the list (it may turn them on again)
+        assert_eq!(decide(&open_link(&[staff()]), None, at(30)), Decision::Wait);
     }
 }

@@ -114,13 +114,29 @@ impl AppState {
     }
 
     /// A contact's login → the contact. Not cached: a revoked login must stop at once.
+    ///
+    /// A login that has not proven an authenticator app is refused when its firm requires
+    /// two-step sign-in: the requirement holds for tokens got any way (our sign-in, a refresh,
+    /// or Cognito directly), not only at our sign-in. The firm's setting comes from the
+    /// one-minute cache, so turning it on takes effect within a minute everywhere.
     async fn contact_actor(&self, sub: &str) -> Result<Actor> {
-        let rec = self
-            .store
-            .get::<UserRecord>(&keys::user(sub), keys::USER_SK)
-            .await?
-            .ok_or_else(|| Error::Unauthorized("this login has no portal access".into()))?;
+        let rec = self.contact_login(sub).await?;
+        if !rec.mfa_enabled && self.firm_settings(&rec.firm_id).await?.require_contact_mfa {
+            return Err(Error::Unauthorized("your firm requires two-step sign-in: sign in again to set up your authenticator app".into()));
+        }
         Ok(Actor::Contact { sub: rec.sub, contact_id: rec.contact_id, firm_id: rec.firm_id })
+    }
+
+    /// The login record of a contact's `sub`, without the two-step requirement (sign-in uses
+    /// it to decide whether to start the authenticator's setup).
+    pub async fn contact_login(&self, sub: &str) -> Result<UserRecord> {
+        self.store.get::<UserRecord>(&keys::user(sub), keys::USER_SK).await?.ok_or_else(|| Error::Unauthorized("this login has no portal access".into()))
+    }
+
+    /// Verify a contact's access token and read its login record (no two-step check).
+    pub async fn verify_contact_login(&self, token: &str) -> Result<UserRecord> {
+        let claims = self.contact_tokens.verify(token).await?;
+        self.contact_login(&claims.sub).await
     }
 
     async fn staff_actor(&self, sub: &str) -> Result<Actor> {

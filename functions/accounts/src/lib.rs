@@ -79,9 +79,14 @@ async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
             totp_step(state, &req, r.name.ends_with("setup"), &email).await
         }
         "contact_totp_setup" | "contact_totp_verify" => match state.authenticate(&req, Audience::Contact).await? {
-            Actor::Contact { contact_id, .. } => {
+            Actor::Contact { contact_id, sub, .. } => {
                 let email = portal::me(&state.store, &contact_id).await?.email.map(|e| e.to_string()).unwrap_or_default();
-                totp_step(state, &req, r.name.ends_with("setup"), &email).await
+                let setup = r.name.ends_with("setup");
+                let resp = totp_step(state, &req, setup, &email).await?;
+                if !setup {
+                    portal::mark_mfa_enabled(&state.store, &sub).await?;
+                }
+                Ok(resp)
             }
             Actor::Staff { .. } => Err(Error::Forbidden("this route is for client contacts".into())),
         },

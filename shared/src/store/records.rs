@@ -105,6 +105,11 @@ pub struct UserRecord {
     pub sub: String,
     pub contact_id: String,
     pub firm_id: String,
+    /// This login has proven an authenticator app through our API (a code sign-in, or the
+    /// app's setup). A firm that requires two-step sign-in refuses the tokens of a login
+    /// without it ([`crate::state::AppState::authenticate_token`]).
+    #[serde(default)]
+    pub mfa_enabled: bool,
 }
 
 /// A client of a firm (a person, household or business). Portals belong to clients.
@@ -276,6 +281,11 @@ pub struct LinkRecord {
     pub accepted_at: Option<OffsetDateTime>,
     #[serde(default, skip_serializing_if = "Option::is_none", with = "time::serde::rfc3339::option")]
     pub last_login_at: Option<OffsetDateTime>,
+    /// When the reminders job last tried a reminder that did not go out (SES refused it):
+    /// the next try waits the firm's interval (`shared::reminders`). Not an invite
+    /// attribute, so putting a refused invite back does not erase it.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "time::serde::rfc3339::option")]
+    pub reminder_attempted_at: Option<OffsetDateTime>,
 }
 
 impl LinkRecord {
@@ -307,6 +317,7 @@ impl LinkRecord {
             access_revoked_at: None,
             accepted_at: None,
             last_login_at: None,
+            reminder_attempted_at: None,
         }
     }
 
