@@ -105,7 +105,7 @@ def test_a_form_is_signed_by_every_signer_and_completed_with_a_certificate(stack
     assert cert["document_sha256"] == sha and [s["name"] for s in cert["signers"]] == ["Ana Client", "Cy Client"]
     assert [t["event"] for t in cert["timeline"]] == ["sent", "signed", "signed", "completed"] and len(cert["sha256"]) == 64
     assert firm.api.call("GET", f"{base}/{form['id']}/verify", expect=200).json() == {
-        "document_sha256": sha, "current_sha256": sha, "unchanged": True, "certificate_intact": True}
+        "document_sha256": sha, "current_sha256": sha, "unchanged": True, "certificate_intact": True, "drawings_intact": True}
     events = [e["event"] for e in firm.api.call("GET", f"/api/staff/clients/{client['id']}/audit", expect=200).json()["entries"]]
     assert [e for e in events if e.startswith("form_")] == ["form_completed", "form_signed", "form_signed", "form_sent"]
 
@@ -113,6 +113,15 @@ def test_a_form_is_signed_by_every_signer_and_completed_with_a_certificate(stack
     overwrite(stack, slot, DOC.replace(b"engagement", b"ENGAGEMENT"))
     check = firm.api.call("GET", f"{base}/{form['id']}/verify", expect=200).json()
     assert check["unchanged"] is False and check["current_sha256"] != sha and check["certificate_intact"] is True
+    # so is an edit of the form's record (evidence rewritten, hash on the form recomputed):
+    # the audit trail keeps the hash issued at completion
+    table = stack.aws("dynamodb")
+    key = {"PK": {"S": f"CLIENT#{client['id']}"}, "SK": {"S": f"FORM#{form['id']}"}}
+    item = table.get_item(TableName=stack.env["TABLE_NAME"], Key=key)["Item"]
+    item["signers"]["L"][0]["M"]["evidence"]["M"]["ip"] = {"S": "198.51.100.66"}
+    item["certificate_sha256"] = {"S": "0" * 64}
+    table.put_item(TableName=stack.env["TABLE_NAME"], Item=item)
+    assert firm.api.call("GET", f"{base}/{form['id']}/verify", expect=200).json()["certificate_intact"] is False
 
 
 def test_a_declined_form_and_a_document_changed_before_signing(stack, firm):

@@ -111,15 +111,25 @@ pub async fn get(store: &Store, firm_id: &str, default_lifetime_days: u32) -> Re
 }
 
 /// Change the settings: one conditional `UpdateItem` (in a transaction of one) of only the
-/// settings attributes, so a concurrent change of the firm's other fields is never undone.
+/// settings the request names, so a concurrent change of anything else is never undone.
 pub async fn update(store: &Store, firm_id: &str, input: SettingsInput, default_lifetime_days: u32) -> Result<SettingsView> {
     let mut firm = store.firm(firm_id).await?;
+    // Only the attributes the request names are written.
+    let sent: Vec<&str> = [
+        ("invite_ttl_days", input.invite_lifetime_days.is_some()),
+        ("reminder_after_days", input.reminder_after_days.is_some()),
+        ("max_reminders", input.max_reminders.is_some()),
+        ("require_contact_mfa", input.require_contact_mfa.is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(a, given)| given.then_some(a))
+    .collect();
     input.apply(&mut firm)?;
     let item = crate::store::to_item(&firm)?;
     let mut names = std::collections::HashMap::new();
     let mut values = Item::new();
     let mut set = Vec::new();
-    for (i, attr) in SETTINGS_ATTRIBUTES.iter().enumerate() {
+    for (i, attr) in SETTINGS_ATTRIBUTES.iter().enumerate().filter(|(_, a)| sent.contains(a)) {
         if let Some(v) = item.get(*attr) {
             names.insert(format!("#s{i}"), attr.to_string());
             values.insert(format!(":s{i}"), v.clone());

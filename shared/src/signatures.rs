@@ -7,10 +7,18 @@
 //! user agent), what (the SHA-256 of the exact document bytes), and what they agreed to
 //! (the consent text and its version, and the name they typed). The document's hash is
 //! taken from the stored object when the form is sent; at signing, the server hashes the
-//! object again and the browser sends the hash of the bytes it showed — all three must be
-//! equal, so nobody signs a document that changed or that they were not shown. The
-//! certificate lists the signers, the timeline and the document hash, and carries its own
-//! SHA-256; [`verify`] hashes the stored object again so any later change is detectable.
+//! object again and the browser sends the hash of the bytes it fetched for the signer — all
+//! three must be equal, so nobody signs a document that changed since it was sent. (The web
+//! UI lets a signer sign only after fetching the document; the API cannot prove that a
+//! person read it, only that the hash sent matches.) The certificate lists the signers, the
+//! timeline and the document hash, and carries its own SHA-256, which is also written to the
+//! append-only audit trail at completion; [`verify`] hashes the stored object and the drawn
+//! signatures again and compares the certificate with that audit entry, so a later change of
+//! the document or of the form's record is detectable.
+//!
+//! Who sees what: staff see every signer's evidence; a signer sees their own, and the other
+//! signers' names and status. The completion certificate — like a paper one — is shared
+//! with every signer and shows each signature's evidence (time, IP, user agent).
 //!
 //! The form item lives in the client's partition (`CLIENT#c` / `FORM#f`), so the contact's
 //! Home reads pending forms in its one Query (their To-Do). Every change is conditional on
@@ -755,29 +763,54 @@ pub async fn decline(state: &AppState, viewer: &Viewer, client_id: &str, form_id
     FormView::new(&after, viewer)
 }
 
-/// Is the stored document still the one that was signed?
+/// Is the stored document still the one that was signed, and is the form's record as it
+/// was at completion?
 #[derive(Debug, Serialize)]
 pub struct Verification {
     pub document_sha256: String,
     pub current_sha256: Option<String>,
     pub unchanged: bool,
-    /// The certificate's own hash matches the one recorded at completion.
+    /// Completed forms: the certificate computed from the record now has the hash recorded
+    /// at completion — on the form and in the append-only audit trail.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub certificate_intact: Option<bool>,
+    /// Every drawn signature still hashes to the value in its signer's evidence.
+    pub drawings_intact: bool,
 }
 
 pub async fn verify(state: &AppState, viewer: &Viewer, client_id: &str, form_id: &str) -> Result<Verification> {
-    let form = load(&state.store, viewer, client_id, form_id).await?;
-    let file = state.store.get::<FileRecord>(&keys::client(client_id), &keys::file(&form.file_id)).await?;
+    let store = &state.store;
+    let form = load(store, viewer, client_id, form_id).await?;
+    let file = store.get::<FileRecord>(&keys::client(client_id), &keys::file(&form.file_id)).await?;
     let current = match file {
         Some(f) => Some(hash_object(state, &f.s3_key).await?.0),
         None => None,
     };
-    let certificate_intact = match (&form.certificate_sha256, certificate(&form)?) {
-        (Some(recorded), Some(c)) => Some(recorded == &c.sha256),
+    let certificate_intact = match (certificate(&form)?, form.completed_at) {
+        (Some(c), Some(at)) => {
+            // The completion entry was written with the form, at the completion time.
+            let prefix = format!("AUDIT#{}#", domain::rfc3339(at)?);
+            let audited: Vec<crate::store::AuditRecord> = store.query_partition(&keys::client(client_id), Some(&prefix), true).await?.into_iter().map(from_item).collect::<Result<_>>()?;
+            let in_audit = audited.iter().any(|e| e.event == audit::event::FORM_COMPLETED && e.subject_id.as_deref() == Some(form_id) && e.detail.as_deref() == Some(c.sha256.as_str()));
+            Some(in_audit && form.certificate_sha256.as_deref() == Some(c.sha256.as_str()))
+        }
         _ => None,
     };
-    Ok(Verification { unchanged: current.as_deref() == Some(form.document_sha256.as_str()), document_sha256: form.document_sha256, current_sha256: current, certificate_intact })
+    let drawn: Vec<(&str, &str)> =
+        form.signers.iter().filter_map(|s| s.evidence.as_ref().and_then(|e| e.drawn_signature_sha256.as_deref()).map(|h| (s.contact_id.as_str(), h))).collect();
+    let drawings_intact = if drawn.is_empty() {
+        true
+    } else {
+        let stored: Vec<DrawingRecord> = store.query_partition(&keys::form_drawings(form_id), None, true).await?.into_iter().map(from_item).collect::<Result<_>>()?;
+        drawn.iter().all(|(contact, hash)| stored.iter().any(|d| d.contact_id == *contact && check_drawing(&d.data_url).is_ok_and(|h| h == *hash)))
+    };
+    Ok(Verification {
+        unchanged: current.as_deref() == Some(form.document_sha256.as_str()),
+        document_sha256: form.document_sha256,
+        current_sha256: current,
+        certificate_intact,
+        drawings_intact,
+    })
 }
 
 #[cfg(test)]

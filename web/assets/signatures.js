@@ -155,15 +155,19 @@ export async function signView(clientId, formId) {
 
   let shownHash = null;
   const fingerprint = h("p", { class: "small", id: "document-fingerprint" }, "Open the document to read it before signing.");
+  // Fetch the document, hash the exact bytes, then offer them to open (a link the signer
+  // clicks, so no popup blocker stands in the way) in their own type.
   const openDoc = h("button", { type: "button", onclick: async () => {
     try {
       const d = await api(C, "GET", `/api/portal/clients/${clientId}/files/${f.file_id}/download`);
-      const bytes = await (await fetch(d.url)).arrayBuffer();
+      const resp = await fetch(d.url);
+      if (!resp.ok) throw new Error(`the download failed (${resp.status})`);
+      const bytes = await resp.arrayBuffer();
       shownHash = await sha256Hex(bytes);
-      const url = URL.createObjectURL(new Blob([bytes], { type: "application/pdf" }));
-      fingerprint.replaceChildren("Document fingerprint (SHA-256): ", h("code", {}, shownHash), " · ",
-        h("a", { href: url, download: f.document_name }, "Save a copy"));
-      window.open(url, "_blank", "noopener");
+      const url = URL.createObjectURL(new Blob([bytes], { type: resp.headers.get("content-type") || "application/octet-stream" }));
+      fingerprint.replaceChildren(h("a", { href: url, target: "_blank", rel: "noopener" }, `Read ${f.document_name}`), " · ",
+        h("a", { href: url, download: f.document_name }, "Save a copy"),
+        h("div", { class: "small" }, "Document fingerprint (SHA-256): ", h("code", {}, shownHash)));
     } catch (err) { fingerprint.textContent = `The document could not be opened: ${err.message}`; }
   } }, "Open the document");
 

@@ -411,11 +411,14 @@ async function settingsView() {
     h("p", {}, h("button", { type: "submit" }, "Save settings")));
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
-    const num = (n) => Number(form.elements[n].value);
+    // Only what was changed on this page, so a colleague's change made meanwhile stays.
+    const now = {
+      invite_lifetime_days: Number(form.elements.invite_lifetime_days.value), reminder_after_days: Number(form.elements.reminder_after_days.value),
+      max_reminders: Number(form.elements.max_reminders.value), require_contact_mfa: form.require_contact_mfa.checked };
+    const changed = Object.fromEntries(Object.entries(now).filter(([k, v]) => v !== st[k]));
+    if (!Object.keys(changed).length) { flash("Nothing changed."); return; }
     try {
-      await api(S, "PATCH", "/api/staff/firm/settings", {
-        invite_lifetime_days: num("invite_lifetime_days"), reminder_after_days: num("reminder_after_days"), max_reminders: num("max_reminders"),
-        require_contact_mfa: form.require_contact_mfa.checked });
+      Object.assign(st, await api(S, "PATCH", "/api/staff/firm/settings", changed));
       flash("Settings saved.");
     } catch (err) { showError(form, err); }
   });
