@@ -252,6 +252,10 @@ def test_phone_width_sign_in_is_usable(stack, browser):
     shot(page, "11-phone-sign-in")
 
 
+def mail_to_(stack, email: str) -> list[dict]:
+    return [m for m in local_mailbox.messages(stack.endpoint) if email in m["to"]]
+
+
 def staff_sign_in(page, stack, firm) -> None:
     goto(page, stack.base + "/#/staff/sign-in")
     page.get_by_label("Email").fill(firm.info["email"])
@@ -269,7 +273,14 @@ def test_signature_form_messages_and_a_bounced_invite_in_the_browser(stack, brow
     ines = firm.contact(client["id"], "Ines", "Santos", email)
     accept_invite(stack, firm, client["id"], ines["id"], email)
     bad = firm.contact(client["id"], "Bo", "Bounce", f"bounce+{email.split('@')[0]}@simulator.amazonses.com")
-    firm.api.call("POST", f"/api/staff/clients/{client['id']}/invites", {"contact_ids": [bad["id"]]}, expect=200)
+    rita = firm.contact(client["id"], "Rita", "Santos", unique_email("rita"))
+    firm.api.call("POST", f"/api/staff/clients/{client['id']}/invites", {"contact_ids": [bad["id"], rita["id"]]}, expect=200)
+    # the hourly reminders job, run with its sample scheduled event a week ahead (once SES
+    # has reported Bo's bounce: a bounced invite gets no reminder)
+    from test_invites import delivery_of
+    from test_reminders import run_reminders
+    delivery_of(stack, firm, client["id"], bad["id"], "bounced")
+    run_reminders(stack, 8)
     slot = upload_slot(firm.api, "staff", client["id"], {"name": "Engagement letter.pdf", "size": len(PDF), "content_type": "application/pdf"})
     assert land(stack, slot, PDF) == "available"
 
@@ -278,6 +289,15 @@ def test_signature_form_messages_and_a_bounced_invite_in_the_browser(stack, brow
     staff.get_by_role("link", name="Santos Family").click()
     # the bounced invite is shown as bounced, so staff fix the address instead of waiting
     expect(staff.locator("li[data-contact]", has_text="Bo Bounce")).to_contain_text("Invite bounced", timeout=60_000)
+
+    # … while Rita, who has not accepted, got the automatic reminder: her access history says so
+    rita_row = staff.locator("li[data-contact]", has_text="Rita Santos")
+    rita_row.locator("summary").click()
+    rita_row.get_by_role("button", name="Access history").click()
+    history = staff.get_by_role("dialog")
+    expect(history.locator("tr", has_text="Automatic reminder").first).to_contain_text("Invite sent")
+    history.get_by_role("button", name="Close").click()
+    assert [m for m in mail_to_(stack, rita["email"]) if (m["subject"] or "").startswith("Reminder:")]
 
     # staff send the engagement letter for signature …
     sig = staff.locator("#signatures")
