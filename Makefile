@@ -5,7 +5,7 @@ PY := .venv/bin/python
 export CARGO_TARGET_DIR ?= $(CURDIR)/target
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: dev test tools unit integration lint bench
+.PHONY: dev test tools unit integration lint bench routes
 
 tools:
 	@scripts/tools.sh
@@ -15,7 +15,13 @@ dev: tools
 
 test: tools lint unit integration
 
+# Routes are declared once, in infra/openapi.yaml; this writes what follows from it (the
+# Rust route tables, the local router in Cargo.toml, the template's HttpApi events).
+routes: tools
+	$(PY) scripts/routes.py
+
 lint: tools
+	$(PY) scripts/routes.py --check
 	cargo clippy --workspace --all-targets --locked -- -D warnings
 	AWS_DEFAULT_REGION=us-east-1 $(PY) scripts/check_template.py
 

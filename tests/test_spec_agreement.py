@@ -1,7 +1,11 @@
 """Every HTTP route is in the OpenAPI spec, the SAM template and the local router, served by
-the same function in all three; and every environment variable a function requires is set
-by the template. (Each function's own route table is checked against the local router by
-that function's unit tests, so all four agree.)"""
+the same function in all three, with the same audience in the spec and the template's
+authorizer; and every environment variable a function requires is set by the template.
+
+Routes are declared once, in the spec; `scripts/routes.py` generates the rest (the Rust
+route tables, the router, the template's events). These tests read each view as it is on
+disk, so a hand edit of a generated view, or a stale one, fails here; each function's
+unit tests check its Rust table against the router, so all four agree."""
 from __future__ import annotations
 
 import re
@@ -33,12 +37,32 @@ def template_functions() -> dict[str, dict]:
             if r["Type"] in ("AWS::Serverless::Function", "AWS::Lambda::Function")}
 
 
-def template_routes() -> set[tuple[str, str, str]]:
-    out = set()
+def template_events() -> list[tuple[str, str, str, str]]:
+    """(method, path, function, authorizer) of every HttpApi event."""
+    out = []
     for binary, r in template_functions().items():
         for ev in r["Properties"].get("Events", {}).values():
             if ev["Type"] == "HttpApi":
-                out.add((ev["Properties"]["Method"].upper(), ev["Properties"]["Path"], binary))
+                p = ev["Properties"]
+                out.append((p["Method"].upper(), p["Path"], binary, str(p.get("Auth", {}).get("Authorizer", "default"))))
+    return out
+
+
+def template_routes() -> set[tuple[str, str, str]]:
+    return {(m, p, f) for m, p, f, _ in template_events()}
+
+
+def rust_routes() -> set[tuple[str, str, str, str]]:
+    """(method, path, function, audience) of the generated Rust route tables."""
+    text = (ROOT / "shared" / "src" / "http" / "routes.rs").read_text()
+    out, function = set(), None
+    for line in text.splitlines():
+        m = re.match(r"pub mod (\w+) \{", line)
+        if m:
+            function = m.group(1).replace("_", "-")
+        m = re.search(r'method: "(\w+)", path: "([^"]+)".*audience: Audience::(\w+)', line)
+        if m:
+            out.add((m.group(1), m.group(2), function, m.group(3).lower()))
     return out
 
 
@@ -53,6 +77,30 @@ def test_openapi_template_and_router_agree():
     assert spec, "no routes found"
     assert spec == template, f"spec vs template: {spec ^ template}"
     assert spec == router, f"spec vs router: {spec ^ router}"
+
+
+def test_audiences_agree():
+    """The spec's security, the template's authorizer and the Rust route's audience."""
+    spec = yaml.safe_load((ROOT / "infra" / "openapi.yaml").read_text())
+    default = {name for req in spec["security"] for name in req}
+    audience = {}
+    for path, item in spec["paths"].items():
+        for method, op in item.items():
+            if method in METHODS:
+                schemes = {name for req in op.get("security", spec["security"]) for name in req}
+                audience[(method.upper(), path)] = schemes.pop() if schemes else "public"
+    assert default == {"staff"}
+    authorizer = {"staff": "default", "contact": "ContactJwt", "public": "NONE"}
+    for m, p, f, auth in template_events():
+        assert authorizer[audience[(m, p)]] == auth, f"{m} {p}: spec says {audience[(m, p)]}, template {auth}"
+    rust = rust_routes()
+    assert {(m, p, f, audience[(m, p)]) for m, p, f in openapi_routes()} == rust
+
+
+def test_generated_route_views_are_up_to_date():
+    import routes
+    stale = [str(p) for p, text in routes.generated().items() if p.read_text() != text]
+    assert not stale, f"edit infra/openapi.yaml and run `make routes`; stale: {stale}"
 
 
 def test_template_functions_are_the_workspace_functions():

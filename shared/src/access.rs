@@ -4,7 +4,7 @@
 //! link to the client has `accepted_at`). Staff may open every client of their firm. An id
 //! that fails either check answers 404 — never "forbidden", which would confirm it exists.
 
-use crate::auth::Actor;
+use crate::auth::{Actor, Audience};
 use crate::clients::load_client_record;
 use crate::domain;
 use crate::error::{Error, Result};
@@ -50,18 +50,11 @@ impl Viewer {
     }
 }
 
-/// Authenticate a request to a client's portal — staff routes (`/api/staff/…`) with a
-/// staff token, contact routes (`/api/portal/…`) with a contact token — and check access.
-pub async fn viewer_for(state: &crate::AppState, req: &lambda_http::Request, client_id: &str) -> Result<Viewer> {
-    let actor = actor_for(state, req).await?;
+/// Authenticate a request to a client's portal with the token of the matched route's
+/// audience (never decided from the raw path) and check access.
+pub async fn viewer_for(state: &crate::AppState, req: &lambda_http::Request, audience: Audience, client_id: &str) -> Result<Viewer> {
+    let actor = state.authenticate(req, audience).await?;
     open_client(&state.store, &actor, client_id).await
-}
-
-/// Authenticate a portal request by its prefix (staff token for `/api/staff/…`, contact
-/// token otherwise), without the access check (for operations that make it themselves).
-pub async fn actor_for(state: &crate::AppState, req: &lambda_http::Request) -> Result<Actor> {
-    let audience = if crate::http::path(req).starts_with("/api/staff/") { crate::auth::Audience::Staff } else { crate::auth::Audience::Contact };
-    state.authenticate(req, audience).await
 }
 
 /// The access check on items already read from the client's partition (the client item for

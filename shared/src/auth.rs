@@ -35,9 +35,11 @@ use crate::error::{Error, Result};
 /// How often an unknown `kid` may cause the key set to be fetched again.
 pub const REFETCH_INTERVAL: Duration = Duration::from_secs(60);
 
-/// Which user pool a route accepts.
+/// Whose token a route accepts: the staff pool's, the contacts pool's, or none (public
+/// routes: sign-in, invite links, the web UI). Every route carries one (`http::routes`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Audience {
+    Public,
     Staff,
     Contact,
 }

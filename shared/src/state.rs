@@ -98,6 +98,8 @@ impl AppState {
     /// Verify a raw access token for `audience` and resolve who it is.
     pub async fn authenticate_token(&self, token: &str, audience: Audience) -> Result<Actor> {
         let actor = match audience {
+            // A public route has no token to check; asking for one is a bug in the handler.
+            Audience::Public => return Err(Error::internal("authenticate called for a public route")),
             Audience::Staff => {
                 let claims = self.staff_tokens.verify(token).await?;
                 self.staff_actor(&claims.sub).await?

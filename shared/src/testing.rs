@@ -33,8 +33,9 @@ pub fn router_routes_for(function: &str) -> BTreeSet<String> {
     out
 }
 
-/// Assert that a function's route table is exactly what the local router gives it.
-pub fn assert_routes_match_router(function: &str, routes: &[Route]) {
+/// Assert that a function's route table (generated from the spec) is exactly what the local
+/// router gives it.
+pub fn assert_routes_match_router<Op>(function: &str, routes: &[Route<Op>]) {
     let ours: BTreeSet<String> = routes.iter().map(|r| format!("{} {}", r.method, r.path)).collect();
     assert_eq!(ours, router_routes_for(function), "the route table of `{function}` and the local router disagree");
 }

@@ -8,31 +8,11 @@
 use shared::audit::Origin;
 use lambda_http::{Body, Request, Response};
 use shared::auth::{bearer_token, Actor, Audience};
-use shared::http::{json, json_body, match_route, no_content, path, route, serve, Route};
+use shared::http::routes::accounts::{Op, ROUTES};
+use shared::http::{json, json_body, no_content, route_of, serve};
 use shared::sessions::{self, RefreshInput, SignInInput};
 use shared::{portal, AppState, Error, Result};
 
-pub const ROUTES: &[Route] = &[
-    route("POST", "/api/staff/sessions", "staff_sign_in"),
-    route("POST", "/api/staff/sessions/refresh", "staff_refresh"),
-    route("DELETE", "/api/staff/sessions", "staff_sign_out"),
-    route("GET", "/api/invites/{token}", "open_invite"),
-    route("POST", "/api/invites/{token}/account", "create_account"),
-    route("POST", "/api/portal/sessions", "contact_sign_in"),
-    route("POST", "/api/portal/sessions/refresh", "contact_refresh"),
-    route("DELETE", "/api/portal/sessions", "contact_sign_out"),
-    route("GET", "/api/portal/me", "me"),
-    route("PATCH", "/api/portal/me", "update_me"),
-    route("POST", "/api/staff/sessions/mfa", "staff_mfa"),
-    route("POST", "/api/portal/sessions/mfa", "contact_mfa"),
-    route("POST", "/api/staff/mfa/setup", "staff_totp_setup"),
-    route("POST", "/api/staff/mfa/verify", "staff_totp_verify"),
-    route("POST", "/api/portal/me/mfa/setup", "contact_totp_setup"),
-    route("POST", "/api/portal/me/mfa/verify", "contact_totp_verify"),
-];
-
-/// Turn on an authenticator app for the caller's own login: `setup` gives the secret, then
-/// `verify` with the app's first code makes it required at every sign-in.
 async fn totp_step(state: &AppState, req: &Request, setup: bool, email: &str) -> Result<Response<Body>> {
     let token = bearer_token(req.headers())?;
     if setup {
@@ -49,11 +29,12 @@ pub async fn handle(state: &'static AppState, req: Request) -> Response<Body> {
 }
 
 async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
-    let (r, p) = match_route(ROUTES, req.method().as_str(), &path(&req))?;
+    let m = route_of(ROUTES, &req)?;
+    let p = &m.params;
     let staff = &state.config.staff;
     let contacts = &state.config.contacts;
-    match r.name {
-        "staff_sign_in" => {
+    match m.op {
+        Op::StaffSignIn => {
             let (email, password) = json_body::<SignInInput>(&req)?.parse()?;
             let answer = sessions::sign_in(state.cognito().await, staff, &email, &password).await?;
             // The login must belong to a staff member of a firm, or the tokens are useless.
@@ -62,26 +43,26 @@ async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
             }
             json(200, &answer)
         }
-        "staff_mfa" => {
+        Op::StaffMfa => {
             let answer = json_body::<sessions::MfaInput>(&req)?.parse()?;
             let session = sessions::complete_mfa(state.cognito().await, staff, &answer).await?;
             state.authenticate_token(&session.access_token, Audience::Staff).await?;
             json(200, &session)
         }
-        "contact_mfa" => {
+        Op::ContactMfa => {
             let answer = json_body::<sessions::MfaInput>(&req)?.parse()?;
             json(200, &portal::complete_sign_in(state, &answer, &Origin::of(&req)).await?)
         }
-        "staff_totp_setup" | "staff_totp_verify" => {
-            let Actor::Staff { email, .. } = state.authenticate(&req, Audience::Staff).await? else {
+        op @ (Op::StaffTotpSetup | Op::StaffTotpVerify) => {
+            let Actor::Staff { email, .. } = state.authenticate(&req, m.audience).await? else {
                 return Err(Error::Forbidden("this route is for firm staff".into()));
             };
-            totp_step(state, &req, r.name.ends_with("setup"), &email).await
+            totp_step(state, &req, op == Op::StaffTotpSetup, &email).await
         }
-        "contact_totp_setup" | "contact_totp_verify" => match state.authenticate(&req, Audience::Contact).await? {
+        op @ (Op::ContactTotpSetup | Op::ContactTotpVerify) => match state.authenticate(&req, m.audience).await? {
             Actor::Contact { contact_id, sub, .. } => {
                 let email = portal::me(&state.store, &contact_id).await?.email.map(|e| e.to_string()).unwrap_or_default();
-                let setup = r.name.ends_with("setup");
+                let setup = op == Op::ContactTotpSetup;
                 let resp = totp_step(state, &req, setup, &email).await?;
                 if !setup {
                     portal::mark_mfa_enabled(&state.store, &sub).await?;
@@ -90,33 +71,28 @@ async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
             }
             Actor::Staff { .. } => Err(Error::Forbidden("this route is for client contacts".into())),
         },
-        "staff_refresh" => json(200, &sessions::refresh(state.cognito().await, staff, json_body::<RefreshInput>(&req)?).await?),
-        "staff_sign_out" => {
-            state.authenticate(&req, Audience::Staff).await?;
+        Op::StaffRefresh => json(200, &sessions::refresh(state.cognito().await, staff, json_body::<RefreshInput>(&req)?).await?),
+        Op::StaffSignOut | Op::ContactSignOut => {
+            state.authenticate(&req, m.audience).await?;
             sessions::sign_out(state.cognito().await, bearer_token(req.headers())?).await?;
             no_content()
         }
-        "open_invite" => json(200, &portal::invite_info(state, p.get("token")?).await?),
-        "create_account" => {
+        Op::OpenInvite => json(200, &portal::invite_info(state, p.get("token")?).await?),
+        Op::CreateAccount => {
             let body = json_body(&req)?;
             let created = portal::create_account(state, p.get("token")?, body, &Origin::of(&req)).await?;
             json(if created.created { 201 } else { 200 }, &created)
         }
-        "contact_sign_in" => {
+        Op::ContactSignIn => {
             let (email, password) = json_body::<SignInInput>(&req)?.parse()?;
             json(200, &portal::sign_in(state, &email, &password, &Origin::of(&req)).await?)
         }
-        "contact_refresh" => json(200, &sessions::refresh(state.cognito().await, contacts, json_body::<RefreshInput>(&req)?).await?),
-        "contact_sign_out" => {
-            state.authenticate(&req, Audience::Contact).await?;
-            sessions::sign_out(state.cognito().await, bearer_token(req.headers())?).await?;
-            no_content()
-        }
-        "me" => match state.authenticate(&req, Audience::Contact).await? {
+        Op::ContactRefresh => json(200, &sessions::refresh(state.cognito().await, contacts, json_body::<RefreshInput>(&req)?).await?),
+        Op::Me => match state.authenticate(&req, m.audience).await? {
             Actor::Contact { contact_id, .. } => json(200, &portal::me(&state.store, &contact_id).await?),
             Actor::Staff { .. } => Err(Error::Forbidden("this route is for client contacts".into())),
         },
-        "update_me" => match state.authenticate(&req, Audience::Contact).await? {
+        Op::UpdateMe => match state.authenticate(&req, m.audience).await? {
             actor @ Actor::Contact { .. } => {
                 let Actor::Contact { contact_id, firm_id, .. } = &actor else { unreachable!() };
                 let patch = json_body::<shared::clients::ProfileInput>(&req)?.into_patch()?;
@@ -125,7 +101,6 @@ async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
             }
             Actor::Staff { .. } => Err(Error::Forbidden("this route is for client contacts".into())),
         },
-        other => unreachable!("route {other} has no handler"),
     }
 }
 

@@ -2,22 +2,23 @@
 //! the firm's help link, in two AWS calls (see `shared::portal::home`).
 
 use lambda_http::{Body, Request, Response};
-use shared::auth::{Actor, Audience};
-use shared::http::{json, match_route, path, route, serve, Route};
+use shared::auth::Actor;
+use shared::http::routes::home::{Op, ROUTES};
+use shared::http::{json, route_of, serve};
 use shared::{portal, AppState, Error, Result};
-
-pub const ROUTES: &[Route] = &[route("GET", "/api/portal/clients/{client_id}/home", "home")];
 
 pub async fn handle(state: &'static AppState, req: Request) -> Response<Body> {
     serve(req, |req| dispatch(state, req)).await
 }
 
 async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
-    let (_, p) = match_route(ROUTES, req.method().as_str(), &path(&req))?;
-    let Actor::Contact { contact_id, firm_id, .. } = state.authenticate(&req, Audience::Contact).await? else {
+    let m = route_of(ROUTES, &req)?;
+    let Actor::Contact { contact_id, firm_id, .. } = state.authenticate(&req, m.audience).await? else {
         return Err(Error::NotFound("route"));
     };
-    json(200, &portal::home(&state.store, &contact_id, &firm_id, p.get("client_id")?).await?)
+    match m.op {
+        Op::Home => json(200, &portal::home(&state.store, &contact_id, &firm_id, m.params.get("client_id")?).await?),
+    }
 }
 
 #[cfg(test)]

@@ -4,39 +4,29 @@
 //! The rules live in `shared::invites` and `shared::templates`; this is the HTTP edge.
 
 use lambda_http::{Body, Request, Response};
-use shared::auth::{Actor, Audience};
-use shared::http::{json, json_body, json_text, match_route, no_content, path, route, serve, Route};
+use shared::auth::Actor;
+use shared::http::routes::invites::{Op, ROUTES};
+use shared::http::{json, json_body, json_text, no_content, route_of, serve};
 use shared::audit::By;
 use shared::{idempotency, invites, templates, AppState, Error, Result};
 
-
-pub const ROUTES: &[Route] = &[
-    route("POST", "/api/staff/clients/{client_id}/invites", "send"),
-    route("POST", "/api/staff/clients/{client_id}/invites/preview", "preview"),
-    route("POST", "/api/staff/clients/{client_id}/contacts/{contact_id}/revoke-invite", "revoke"),
-    route("POST", "/api/staff/contacts/{contact_id}/revoke-access", "revoke_access"),
-    route("GET", "/api/staff/templates", "list_templates"),
-    route("POST", "/api/staff/templates", "create_template"),
-    route("GET", "/api/staff/templates/{template_id}", "get_template"),
-    route("PUT", "/api/staff/templates/{template_id}", "update_template"),
-    route("DELETE", "/api/staff/templates/{template_id}", "delete_template"),
-];
 
 pub async fn handle(state: &'static AppState, req: Request) -> Response<Body> {
     serve(req, |req| dispatch(state, req)).await
 }
 
 async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
-    let (r, p) = match_route(ROUTES, req.method().as_str(), &path(&req))?;
-    let actor = state.authenticate(&req, Audience::Staff).await?;
+    let m = route_of(ROUTES, &req)?;
+    let p = &m.params;
+    let actor = state.authenticate(&req, m.audience).await?;
     let Actor::Staff { sub, firm_id, .. } = &actor else {
         return Err(Error::Forbidden("this route is for firm staff".into()));
     };
     let by = By::of(&actor, &req);
     let store = &state.store;
     let firm = firm_id.as_str();
-    match r.name {
-        "send" => {
+    match m.op {
+        Op::SendInvites => {
             let body = json_body(&req)?;
             let client_id = p.get("client_id")?;
             // With an Idempotency-Key, a retry of the same request sends nothing twice.
@@ -66,21 +56,20 @@ async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
                 (Err(e), None) => Err(e),
             }
         }
-        "preview" => {
+        Op::PreviewInvite => {
             let body = json_body(&req)?;
             json(200, &invites::preview(state, firm, p.get("client_id")?, body).await?)
         }
-        "revoke" => json(200, &invites::revoke_invite(store, &by, firm, p.get("client_id")?, p.get("contact_id")?).await?),
-        "revoke_access" => json(200, &shared::portal::revoke_access(state, &by, firm, p.get("contact_id")?).await?),
-        "list_templates" => json(200, &serde_json::json!({ "templates": templates::list(store, firm).await? })),
-        "create_template" => json(201, &templates::create(store, firm, json_body(&req)?).await?),
-        "get_template" => json(200, &templates::get(store, firm, p.get("template_id")?).await?),
-        "update_template" => json(200, &templates::update(store, firm, p.get("template_id")?, json_body(&req)?).await?),
-        "delete_template" => {
+        Op::RevokeInvite => json(200, &invites::revoke_invite(store, &by, firm, p.get("client_id")?, p.get("contact_id")?).await?),
+        Op::RevokeAccess => json(200, &shared::portal::revoke_access(state, &by, firm, p.get("contact_id")?).await?),
+        Op::ListTemplates => json(200, &serde_json::json!({ "templates": templates::list(store, firm).await? })),
+        Op::CreateTemplate => json(201, &templates::create(store, firm, json_body(&req)?).await?),
+        Op::GetTemplate => json(200, &templates::get(store, firm, p.get("template_id")?).await?),
+        Op::UpdateTemplate => json(200, &templates::update(store, firm, p.get("template_id")?, json_body(&req)?).await?),
+        Op::DeleteTemplate => {
             templates::delete(store, firm, p.get("template_id")?).await?;
             no_content()
         }
-        other => unreachable!("route {other} has no handler"),
     }
 }
 

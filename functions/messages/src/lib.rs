@@ -3,34 +3,23 @@
 
 use lambda_http::{Body, Request, Response};
 use shared::access::viewer_for;
-use shared::http::{json, json_body, match_route, path, route, serve, Route};
+use shared::http::routes::messages::{Op, ROUTES};
+use shared::http::{json, json_body, route_of, serve};
 use shared::{messages, AppState, Result};
-
-pub const ROUTES: &[Route] = &[
-    route("POST", "/api/staff/clients/{client_id}/threads", "start"),
-    route("GET", "/api/staff/clients/{client_id}/threads", "list"),
-    route("GET", "/api/staff/clients/{client_id}/threads/{thread_id}", "open"),
-    route("POST", "/api/staff/clients/{client_id}/threads/{thread_id}/messages", "post"),
-    route("POST", "/api/portal/clients/{client_id}/threads", "start"),
-    route("GET", "/api/portal/clients/{client_id}/threads", "list"),
-    route("GET", "/api/portal/clients/{client_id}/threads/{thread_id}", "open"),
-    route("POST", "/api/portal/clients/{client_id}/threads/{thread_id}/messages", "post"),
-];
 
 pub async fn handle(state: &'static AppState, req: Request) -> Response<Body> {
     serve(req, |req| dispatch(state, req)).await
 }
 
 async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
-    let (r, p) = match_route(ROUTES, req.method().as_str(), &path(&req))?;
-    let client_id = p.get("client_id")?;
-    let viewer = viewer_for(state, &req, client_id).await?;
-    match r.name {
-        "start" => json(201, &messages::start(state, &viewer, client_id, json_body(&req)?).await?),
-        "list" => json(200, &serde_json::json!({ "threads": messages::list(&state.store, &viewer, client_id).await? })),
-        "open" => json(200, &messages::open(&state.store, &viewer, client_id, p.get("thread_id")?).await?),
-        "post" => json(201, &messages::post(state, &viewer, client_id, p.get("thread_id")?, json_body(&req)?).await?),
-        other => unreachable!("route {other} has no handler"),
+    let m = route_of(ROUTES, &req)?;
+    let client_id = m.params.get("client_id")?;
+    let viewer = viewer_for(state, &req, m.audience, client_id).await?;
+    match m.op {
+        Op::StaffStartThread | Op::ContactStartThread => json(201, &messages::start(state, &viewer, client_id, json_body(&req)?).await?),
+        Op::StaffListThreads | Op::ContactListThreads => json(200, &serde_json::json!({ "threads": messages::list(&state.store, &viewer, client_id).await? })),
+        Op::StaffOpenThread | Op::ContactOpenThread => json(200, &messages::open(&state.store, &viewer, client_id, m.params.get("thread_id")?).await?),
+        Op::StaffPostMessage | Op::ContactPostMessage => json(201, &messages::post(state, &viewer, client_id, m.params.get("thread_id")?, json_body(&req)?).await?),
     }
 }
 

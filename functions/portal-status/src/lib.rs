@@ -4,22 +4,21 @@
 //! link item per contact carrying invite and login times); see `shared::store`.
 
 use lambda_http::{Body, Request, Response};
-use shared::auth::Audience;
-use shared::http::{json, match_route, path, route, serve, Route};
+use shared::http::routes::portal_status::{Op, ROUTES};
+use shared::http::{json, route_of, serve};
 use shared::state::staff_firm;
 use shared::{clients, AppState, Result};
-
-pub const ROUTES: &[Route] = &[route("GET", "/api/staff/clients/{client_id}/portal-status", "portal_status")];
 
 pub async fn handle(state: &'static AppState, req: Request) -> Response<Body> {
     serve(req, |req| dispatch(state, req)).await
 }
 
 async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
-    let (_, p) = match_route(ROUTES, req.method().as_str(), &path(&req))?;
-    let actor = state.authenticate(&req, Audience::Staff).await?;
-    let detail = clients::portal_status(&state.store, staff_firm(&actor)?, p.get("client_id")?).await?;
-    json(200, &detail)
+    let m = route_of(ROUTES, &req)?;
+    let actor = state.authenticate(&req, m.audience).await?;
+    match m.op {
+        Op::GetPortalStatus => json(200, &clients::portal_status(&state.store, staff_firm(&actor)?, m.params.get("client_id")?).await?),
+    }
 }
 
 #[cfg(test)]

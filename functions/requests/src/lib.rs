@@ -2,22 +2,11 @@
 //! and reopen; contacts answer and mark done. The rules are in `shared::requests`.
 
 use lambda_http::{Body, Request, Response};
-use shared::access::{viewer_for, Viewer};
-use shared::http::{json, json_body, match_route, path, route, serve, Route};
+use shared::access::viewer_for;
+use shared::http::routes::requests::{Op, ROUTES};
+use shared::http::{json, json_body, route_of, serve};
 use shared::requests::{self, NoteInput};
-use shared::{AppState, Error, Result};
-
-pub const ROUTES: &[Route] = &[
-    route("POST", "/api/staff/clients/{client_id}/requests", "create"),
-    route("GET", "/api/staff/clients/{client_id}/requests", "list"),
-    route("GET", "/api/staff/clients/{client_id}/requests/{request_id}", "get"),
-    route("POST", "/api/staff/clients/{client_id}/requests/{request_id}/complete", "complete"),
-    route("POST", "/api/staff/clients/{client_id}/requests/{request_id}/reopen", "reopen"),
-    route("GET", "/api/portal/clients/{client_id}/todo", "list"),
-    route("GET", "/api/portal/clients/{client_id}/requests/{request_id}", "get"),
-    route("POST", "/api/portal/clients/{client_id}/requests/{request_id}/responses", "respond"),
-    route("POST", "/api/portal/clients/{client_id}/requests/{request_id}/submit", "submit"),
-];
+use shared::{AppState, Result};
 
 pub async fn handle(state: &'static AppState, req: Request) -> Response<Body> {
     serve(req, |req| dispatch(state, req)).await
@@ -32,28 +21,24 @@ fn note(req: &Request) -> Result<NoteInput> {
 }
 
 async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
-    let (r, p) = match_route(ROUTES, req.method().as_str(), &path(&req))?;
-    let client_id = p.get("client_id")?;
-    let viewer = viewer_for(state, &req, client_id).await?;
+    let m = route_of(ROUTES, &req)?;
+    let client_id = m.params.get("client_id")?;
+    let viewer = viewer_for(state, &req, m.audience, client_id).await?;
     let store = &state.store;
     let by = viewer.actor_ref();
-    let staff = matches!(viewer, Viewer::Staff { .. });
-    match r.name {
-        "create" if staff => {
-            let body = json_body(&req)?;
-            json(201, &requests::create(store, &viewer, by, client_id, body).await?)
+    match m.op {
+        Op::CreateRequest => json(201, &requests::create(store, &viewer, by, client_id, json_body(&req)?).await?),
+        Op::StaffListRequests | Op::Todo => json(200, &serde_json::json!({ "requests": requests::list(store, &viewer, client_id).await? })),
+        Op::StaffGetRequest | Op::ContactGetRequest => json(200, &requests::get(store, &viewer, client_id, m.params.get("request_id")?).await?),
+        Op::RespondToRequest => json(200, &requests::respond(store, &viewer, by, client_id, m.params.get("request_id")?, json_body(&req)?).await?),
+        op @ (Op::SubmitRequest | Op::CompleteRequest | Op::ReopenRequest) => {
+            let action = match op {
+                Op::SubmitRequest => "submit",
+                Op::CompleteRequest => "complete",
+                _ => "reopen",
+            };
+            json(200, &requests::change_status(store, &viewer, by, client_id, m.params.get("request_id")?, action, note(&req)?).await?)
         }
-        "list" => json(200, &serde_json::json!({ "requests": requests::list(store, &viewer, client_id).await? })),
-        "get" => json(200, &requests::get(store, &viewer, client_id, p.get("request_id")?).await?),
-        "respond" if !staff => {
-            let body = json_body(&req)?;
-            json(200, &requests::respond(store, &viewer, by, client_id, p.get("request_id")?, body).await?)
-        }
-        action @ ("submit" | "complete" | "reopen") => {
-            let body = note(&req)?;
-            json(200, &requests::change_status(store, &viewer, by, client_id, p.get("request_id")?, action, body).await?)
-        }
-        _ => Err(Error::NotFound("route")),
     }
 }
 

@@ -6,14 +6,9 @@
 //! scripts, no third-party origins; uploads may go to the files bucket only).
 
 use lambda_http::{Body, Request, Response};
-use shared::http::{match_route, path, route, serve, Route};
+use shared::http::routes::web::{Op, ROUTES};
+use shared::http::{route_of, serve};
 use shared::{AppState, Error, Result};
-
-pub const ROUTES: &[Route] = &[
-    route("GET", "/", "page"),
-    route("GET", "/create-account", "page"),
-    route("GET", "/assets/{file}", "asset"),
-];
 
 /// (name, content type, bytes) of every file the UI has.
 pub const ASSETS: &[(&str, &str, &[u8])] = &[
@@ -61,8 +56,11 @@ pub async fn handle(state: &'static AppState, req: Request) -> Response<Body> {
 }
 
 async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
-    let (r, p) = match_route(ROUTES, req.method().as_str(), &path(&req))?;
-    let name = if r.name == "page" { "index.html" } else { p.get("file")? };
+    let m = route_of(ROUTES, &req)?;
+    let name = match m.op {
+        Op::WebApp | Op::CreateAccountPage => "index.html",
+        Op::WebAsset => m.params.get("file")?,
+    };
     let (_, ctype, bytes) = file(name).ok_or(Error::NotFound("file"))?;
     let cache = if name == "index.html" { "no-cache" } else { "public, max-age=300" };
     Response::builder()
@@ -98,6 +96,8 @@ mod tests {
             assert!(csp.contains("script-src 'self';") && !csp.contains("script-src 'self' 'unsafe-inline'"), "{csp}");
         }
         let req = lambda_http::http::Request::builder().method("GET").uri("/assets/../Cargo.toml").body(Body::Empty).unwrap();
+        assert_eq!(handle(offline_state(), req).await.status(), 400);
+        let req = lambda_http::http::Request::builder().method("GET").uri("/assets/nothing.js").body(Body::Empty).unwrap();
         assert_eq!(handle(offline_state(), req).await.status(), 404);
     }
 

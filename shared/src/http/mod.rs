@@ -17,16 +17,29 @@ use tracing::Instrument;
 
 use crate::error::{Error, Result};
 
-/// One route of a function: method, API Gateway path template, and a name for dispatch.
+pub mod routes;
+
+pub use crate::auth::Audience;
+
+/// One route: method, API Gateway path template, the operation it serves and the audience
+/// whose token it takes. The tables are generated from `infra/openapi.yaml`
+/// ([`routes`]): a route is declared once, in the spec.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Route {
+pub struct Route<Op: 'static> {
     pub method: &'static str,
     pub path: &'static str,
-    pub name: &'static str,
+    pub op: Op,
+    /// The spec's `operationId`.
+    pub operation_id: &'static str,
+    pub audience: Audience,
 }
 
-pub const fn route(method: &'static str, path: &'static str, name: &'static str) -> Route {
-    Route { method, path, name }
+/// The route a request matched: what to do, whose token to check, the path's parameters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Matched<Op> {
+    pub op: Op,
+    pub audience: Audience,
+    pub params: Params,
 }
 
 /// Path parameters captured by a route template.
@@ -39,18 +52,34 @@ impl Params {
     }
 }
 
-fn match_template(template: &str, path: &str) -> Option<Params> {
-    let t: Vec<&str> = template.trim_matches('/').split('/').collect();
-    let p: Vec<&str> = path.trim_end_matches('/').trim_start_matches('/').split('/').collect();
-    if t.len() != p.len() {
+/// The segments of a request path. Refused (400): a path that does not start with `/`, or
+/// has an empty (`//`, a trailing `/`), `.` or `..` segment, also percent-encoded. API
+/// Gateway would not route such a path to us; a proxy or router in front that normalises
+/// it could, and then the path the caller wrote and the route we matched would differ.
+pub fn segments(path: &str) -> Result<Vec<&str>> {
+    let refuse = || Error::BadRequest("the path must not contain empty, `.` or `..` segments".into());
+    let rest = path.strip_prefix('/').ok_or_else(refuse)?;
+    if rest.is_empty() {
+        return Ok(Vec::new());
+    }
+    let segs: Vec<&str> = rest.split('/').collect();
+    for seg in &segs {
+        let lower = seg.to_ascii_lowercase().replace("%2e", ".");
+        if seg.is_empty() || lower == "." || lower == ".." {
+            return Err(refuse());
+        }
+    }
+    Ok(segs)
+}
+
+fn match_template(template: &str, path: &[&str]) -> Option<Params> {
+    let t: Vec<&str> = template.split('/').filter(|s| !s.is_empty()).collect();
+    if t.len() != path.len() {
         return None;
     }
     let mut params = HashMap::new();
-    for (ts, ps) in t.iter().zip(&p) {
+    for (ts, ps) in t.iter().zip(path) {
         if let Some(name) = ts.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-            if ps.is_empty() {
-                return None;
-            }
             params.insert(name.to_string(), ps.to_string());
         } else if ts != ps {
             return None;
@@ -59,16 +88,17 @@ fn match_template(template: &str, path: &str) -> Option<Params> {
     Some(Params(params))
 }
 
-/// Find the route for `method` and `path`: 404 if no template matches the path, 405 if
-/// one matches with another method.
-pub fn match_route<'a>(routes: &'a [Route], method: &str, path: &str) -> Result<(&'a Route, Params)> {
+/// Find the route for `method` and `path`: 400 for a path with empty or dot segments, 404
+/// if no template matches the path, 405 if one matches with another method.
+pub fn match_route<Op: Copy>(routes: &[Route<Op>], method: &str, path: &str) -> Result<Matched<Op>> {
+    let segs = segments(path)?;
     let mut path_matched = false;
     for r in routes {
-        if let Some(params) = match_template(r.path, path) {
+        if let Some(params) = match_template(r.path, &segs) {
             if r.method.eq_ignore_ascii_case(method) {
                 // The template, not the path: paths can carry secrets (invite tokens).
                 tracing::Span::current().record("route", r.path);
-                return Ok((r, params));
+                return Ok(Matched { op: r.op, audience: r.audience, params });
             }
             path_matched = true;
         }
@@ -78,6 +108,11 @@ pub fn match_route<'a>(routes: &'a [Route], method: &str, path: &str) -> Result<
     } else {
         Err(Error::NotFound("route"))
     }
+}
+
+/// [`match_route`] on the request's own method and path.
+pub fn route_of<Op: Copy>(routes: &[Route<Op>], req: &Request) -> Result<Matched<Op>> {
+    match_route(routes, req.method().as_str(), &path(req))
 }
 
 /// Parse a JSON body into `T`. The 400 names the field serde stumbled on.
@@ -176,26 +211,64 @@ where
 mod tests {
     use super::*;
 
-    const ROUTES: &[Route] = &[
-        route("GET", "/api/staff/clients", "list"),
-        route("POST", "/api/staff/clients", "create"),
-        route("GET", "/api/staff/clients/{client_id}", "get"),
-        route("PUT", "/api/staff/clients/{client_id}/contacts/{contact_id}", "link"),
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    enum Op {
+        List,
+        Create,
+        Get,
+        Link,
+    }
+
+    const fn r(method: &'static str, path: &'static str, op: Op) -> Route<Op> {
+        Route { method, path, op, operation_id: "", audience: Audience::Staff }
+    }
+
+    const ROUTES: &[Route<Op>] = &[
+        r("GET", "/api/staff/clients", Op::List),
+        r("POST", "/api/staff/clients", Op::Create),
+        r("GET", "/api/staff/clients/{client_id}", Op::Get),
+        r("PUT", "/api/staff/clients/{client_id}/contacts/{contact_id}", Op::Link),
     ];
 
     #[test]
     fn matches_templates_and_captures_parameters() {
-        let (r, p) = match_route(ROUTES, "PUT", "/api/staff/clients/c1/contacts/k9").unwrap();
-        assert_eq!(r.name, "link");
-        assert_eq!((p.get("client_id").unwrap(), p.get("contact_id").unwrap()), ("c1", "k9"));
-        assert_eq!(match_route(ROUTES, "get", "/api/staff/clients/").unwrap().0.name, "list");
+        let m = match_route(ROUTES, "PUT", "/api/staff/clients/c1/contacts/k9").unwrap();
+        assert_eq!(m.op, Op::Link);
+        assert_eq!((m.params.get("client_id").unwrap(), m.params.get("contact_id").unwrap()), ("c1", "k9"));
+        assert_eq!(match_route(ROUTES, "get", "/api/staff/clients").unwrap().op, Op::List);
     }
 
     #[test]
     fn distinguishes_unknown_paths_from_wrong_methods() {
         assert!(matches!(match_route(ROUTES, "DELETE", "/api/staff/clients"), Err(Error::MethodNotAllowed)));
         assert!(matches!(match_route(ROUTES, "GET", "/api/staff/clients/c1/extra"), Err(Error::NotFound(_))));
-        assert!(matches!(match_route(ROUTES, "GET", "/api/staff//contacts"), Err(Error::NotFound(_))));
+    }
+
+    #[test]
+    fn refuses_paths_with_empty_or_dot_segments() {
+        for bad in [
+            "/api/staff/clients/",
+            "//api/staff/clients",
+            "/api//staff/clients",
+            "/api/staff/clients/./x",
+            "/api/staff/clients/..",
+            "/api/staff/clients/%2E%2e",
+            "api/staff/clients",
+        ] {
+            assert!(matches!(match_route(ROUTES, "GET", bad), Err(Error::BadRequest(_))), "{bad} was not refused");
+        }
+        assert_eq!(segments("/").unwrap(), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn a_route_carries_the_audience_of_its_spec_operation() {
+        use routes::files::{Op as F, ROUTES as FILES};
+        let staff = match_route(FILES, "GET", "/api/staff/clients/c1/files").unwrap();
+        assert_eq!((staff.op, staff.audience), (F::StaffListFiles, Audience::Staff));
+        let contact = match_route(FILES, "GET", "/api/portal/clients/c1/files").unwrap();
+        assert_eq!((contact.op, contact.audience), (F::ContactListFiles, Audience::Contact));
+        let public = match_route(routes::accounts::ROUTES, "GET", "/api/invites/abc").unwrap();
+        assert_eq!(public.audience, Audience::Public);
     }
 
     #[test]
