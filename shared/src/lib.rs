@@ -39,33 +39,17 @@
 //! exercised against the emulator by the integration tests in `tests/`. Errors carry what
 //! the caller must fix, never what the server tripped on.
 
-pub mod access;
-pub mod audit;
-pub mod auth;
-pub mod billing;
-pub mod clients;
 pub mod config;
-pub mod contact_mfa;
-pub mod delivery;
-pub mod domain;
 pub mod error;
-pub mod files;
-pub mod http;
-pub mod idempotency;
-pub mod invites;
-pub mod mail;
-pub mod messages;
-pub mod portal;
-pub mod reminders;
-pub mod requests;
-pub mod runtime;
-pub mod sessions;
-pub mod settings;
-pub mod signatures;
-pub mod templates;
-pub mod state;
-pub mod store;
+pub mod sdk;
 pub mod telemetry;
+
+pub mod domain;
+pub mod store;
+pub mod ports;
+pub mod ops;
+pub mod http;
+
 #[cfg(feature = "testing")]
 pub mod testing;
 
@@ -78,4 +62,4 @@ pub(crate) fn testing_root() -> std::path::PathBuf {
     dir.pop();
     dir
 }
-pub use state::AppState;
+pub use http::state::AppState;

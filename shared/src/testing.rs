@@ -7,7 +7,7 @@ use lambda_http::{Body, Request, Response};
 
 use crate::config::Config;
 use crate::http::Route;
-use crate::state::AppState;
+use crate::http::state::AppState;
 
 /// The repository root (tests run with the crate's directory as working directory).
 pub fn repo_root() -> PathBuf {

@@ -5,13 +5,15 @@
 //! Public routes (no bearer token): sign-in, refresh, the invite link and account
 //! creation. Sign-out and `me` require the caller's access token.
 
-use shared::audit::Origin;
+use shared::ops::audit::Origin;
 use lambda_http::{Body, Request, Response};
-use shared::auth::{bearer_token, Actor, Audience};
+use shared::ports::tokens::{bearer_token};
+use shared::domain::identity::{Actor, Audience};
 use shared::http::routes::accounts::{Op, ROUTES};
 use shared::http::{json, json_body, no_content, route_of, serve};
-use shared::sessions::{self, RefreshInput, SignInInput};
-use shared::{portal, AppState, Error, Result};
+use shared::ports::sessions::{self, RefreshInput, SignInInput};
+use shared::ops::portal;
+use shared::{AppState, Error, Result};
 
 async fn totp_step(state: &AppState, req: &Request, setup: bool, email: &str) -> Result<Response<Body>> {
     let token = bearer_token(req.headers())?;
@@ -95,8 +97,8 @@ async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
         Op::UpdateMe => match state.authenticate(&req, m.audience).await? {
             actor @ Actor::Contact { .. } => {
                 let Actor::Contact { contact_id, firm_id, .. } = &actor else { unreachable!() };
-                let patch = json_body::<shared::clients::ProfileInput>(&req)?.into_patch()?;
-                shared::clients::update_contact(state, &shared::audit::By::of(&actor, &req), firm_id, contact_id, patch).await?;
+                let patch = json_body::<shared::ops::clients::ProfileInput>(&req)?.into_patch()?;
+                shared::ops::clients::update_contact(state, &shared::ops::audit::By::of(&actor, &req), firm_id, contact_id, patch).await?;
                 json(200, &portal::me(&state.store, contact_id).await?)
             }
             Actor::Staff { .. } => Err(Error::Forbidden("this route is for client contacts".into())),

@@ -1,14 +1,14 @@
 //! `billing` — invoices, payments and balances; the firm's billing settings; online
-//! payment through the provider seam. The rules are in `shared::billing`.
+//! payment through the provider seam. The rules are in `shared::ops::billing`.
 
 use std::sync::OnceLock;
 
 use lambda_http::{Body, Request, Response};
-use shared::access::{viewer_for, Viewer};
-use shared::billing::{self, PaymentInput, PaymentProvider};
+use shared::ops::access::{viewer_for, Viewer};
+use shared::ops::billing::{self, PaymentInput, PaymentProvider};
 use shared::http::routes::billing::{Op, ROUTES};
 use shared::http::{json, json_body, route_of, serve};
-use shared::state::staff_firm;
+use shared::domain::identity::staff_firm;
 use shared::{AppState, Error, Result};
 
 /// The payment provider, chosen once per cold start from `PAYMENT_PROVIDER`.

@@ -1,14 +1,15 @@
 //! `clients` — staff manage their firm's clients and contacts.
 //!
-//! Thin by design: match the route, authenticate as staff, call [`shared::clients`], map
+//! Thin by design: match the route, authenticate as staff, call [`shared::ops::clients`], map
 //! the result. Every id is scoped to the caller's firm inside the shared operations.
 
 use lambda_http::{Body, Request, Response};
-use shared::audit::{self, By};
+use shared::ops::audit::{self, By};
 use shared::http::routes::clients::{Op, ROUTES};
 use shared::http::{json, json_body, query_param, route_of, serve};
-use shared::state::staff_firm;
-use shared::{clients, settings, AppState, Result};
+use shared::domain::identity::staff_firm;
+use shared::ops::{clients, settings};
+use shared::{AppState, Result};
 
 pub async fn handle(state: &'static AppState, req: Request) -> Response<Body> {
     serve(req, |req| dispatch(state, req)).await

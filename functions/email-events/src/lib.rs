@@ -1,6 +1,6 @@
 //! `email-events` — SES delivery, bounce and complaint events (configuration set → SNS)
 //! recorded on the invite's link, so the portal status shows them. The rules are in
-//! `shared::delivery`. A failure to reach DynamoDB is returned as an error so that SNS
+//! `shared::ops::delivery`. A failure to reach DynamoDB is returned as an error so that SNS
 //! retries; events that change nothing are acknowledged.
 
 use aws_lambda_events::event::sns::SnsEvent;
@@ -11,11 +11,11 @@ use shared::AppState;
 pub async fn handle(state: &'static AppState, event: LambdaEvent<SnsEvent>) -> Result<Vec<String>, lambda_runtime::Error> {
     let mut out = Vec::new();
     for record in event.payload.records {
-        let Some((invite, delivery)) = shared::delivery::parse(&record.sns.message) else {
+        let Some((invite, delivery)) = shared::ops::delivery::parse(&record.sns.message) else {
             out.push("ignored".into());
             continue;
         };
-        let changed = shared::delivery::record(&state.store, &invite, delivery).await.map_err(|e| {
+        let changed = shared::ops::delivery::record(&state.store, &invite, delivery).await.map_err(|e| {
             tracing::error!(error = %e, "recording a delivery event failed; SNS will retry");
             lambda_runtime::Error::from(e.to_string())
         })?;
@@ -34,7 +34,7 @@ mod tests {
         for name in ["send", "delivery", "bounce", "complaint"] {
             let text = std::fs::read_to_string(shared::testing::repo_root().join(format!("events/email-events/{name}.json"))).unwrap();
             let ev: SnsEvent = serde_json::from_str(&text).unwrap();
-            assert!(shared::delivery::parse(&ev.records[0].sns.message).is_some(), "{name}");
+            assert!(shared::ops::delivery::parse(&ev.records[0].sns.message).is_some(), "{name}");
         }
     }
 

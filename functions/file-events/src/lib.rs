@@ -8,7 +8,7 @@
 
 use aws_lambda_events::event::s3::S3Event;
 use lambda_runtime::LambdaEvent;
-use shared::files::{confirm_upload, Confirmation};
+use shared::ops::files::{confirm_upload, Confirmation};
 use shared::AppState;
 
 /// Percent-decoding of S3 event keys (`+` is a space there).

@@ -1,12 +1,13 @@
 //! `files` — upload slots, lists, sharing and downloads of a client's files, for staff
-//! (`/api/staff/…`) and contacts (`/api/portal/…`). The rules are in `shared::files`.
+//! (`/api/staff/…`) and contacts (`/api/portal/…`). The rules are in `shared::ops::files`.
 
 use lambda_http::{Body, Request, Response};
-use shared::access::open_client;
-use shared::audit::Origin;
+use shared::ops::access::open_client;
+use shared::ops::audit::Origin;
 use shared::http::routes::files::{Op, ROUTES};
 use shared::http::{json, json_body, route_of, serve};
-use shared::{files, AppState, Result};
+use shared::ops::files;
+use shared::{AppState, Result};
 
 pub async fn handle(state: &'static AppState, req: Request) -> Response<Body> {
     serve(req, |req| dispatch(state, req)).await

@@ -1,11 +1,12 @@
 //! `home` — the contact's Home for one client: To-Do, recent files, billing at a glance and
-//! the firm's help link, in two AWS calls (see `shared::portal::home`).
+//! the firm's help link, in two AWS calls (see `shared::ops::portal::home`).
 
 use lambda_http::{Body, Request, Response};
-use shared::auth::Actor;
+use shared::domain::identity::Actor;
 use shared::http::routes::home::{Op, ROUTES};
 use shared::http::{json, route_of, serve};
-use shared::{portal, AppState, Error, Result};
+use shared::ops::portal;
+use shared::{AppState, Error, Result};
 
 pub async fn handle(state: &'static AppState, req: Request) -> Response<Body> {
     serve(req, |req| dispatch(state, req)).await

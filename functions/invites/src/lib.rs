@@ -1,14 +1,15 @@
 //! `invites` — staff send portal invites (one contact or many), preview the email, revoke
 //! an open invite, and manage the firm's invite email templates.
 //!
-//! The rules live in `shared::invites` and `shared::templates`; this is the HTTP edge.
+//! The rules live in `shared::ops::invites` and `shared::ops::templates`; this is the HTTP edge.
 
 use lambda_http::{Body, Request, Response};
-use shared::auth::Actor;
+use shared::domain::identity::Actor;
 use shared::http::routes::invites::{Op, ROUTES};
 use shared::http::{json, json_body, json_text, no_content, route_of, serve};
-use shared::audit::By;
-use shared::{idempotency, invites, templates, AppState, Error, Result};
+use shared::ops::audit::By;
+use shared::ops::{idempotency, invites, templates};
+use shared::{AppState, Error, Result};
 
 
 pub async fn handle(state: &'static AppState, req: Request) -> Response<Body> {
@@ -61,7 +62,7 @@ async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
             json(200, &invites::preview(state, firm, p.get("client_id")?, body).await?)
         }
         Op::RevokeInvite => json(200, &invites::revoke_invite(store, &by, firm, p.get("client_id")?, p.get("contact_id")?).await?),
-        Op::RevokeAccess => json(200, &shared::portal::revoke_access(state, &by, firm, p.get("contact_id")?).await?),
+        Op::RevokeAccess => json(200, &shared::ops::portal::revoke_access(state, &by, firm, p.get("contact_id")?).await?),
         Op::ListTemplates => json(200, &serde_json::json!({ "templates": templates::list(store, firm).await? })),
         Op::CreateTemplate => json(201, &templates::create(store, firm, json_body(&req)?).await?),
         Op::GetTemplate => json(200, &templates::get(store, firm, p.get("template_id")?).await?),

@@ -1,11 +1,12 @@
 //! `messages` — secure message threads between the firm and a client's contacts, for staff
-//! (`/api/staff/…`) and contacts (`/api/portal/…`). The rules are in `shared::messages`.
+//! (`/api/staff/…`) and contacts (`/api/portal/…`). The rules are in `shared::ops::messages`.
 
 use lambda_http::{Body, Request, Response};
-use shared::access::viewer_for;
+use shared::ops::access::viewer_for;
 use shared::http::routes::messages::{Op, ROUTES};
 use shared::http::{json, json_body, route_of, serve};
-use shared::{messages, AppState, Result};
+use shared::ops::messages;
+use shared::{AppState, Result};
 
 pub async fn handle(state: &'static AppState, req: Request) -> Response<Body> {
     serve(req, |req| dispatch(state, req)).await

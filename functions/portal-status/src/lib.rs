@@ -6,8 +6,9 @@
 use lambda_http::{Body, Request, Response};
 use shared::http::routes::portal_status::{Op, ROUTES};
 use shared::http::{json, route_of, serve};
-use shared::state::staff_firm;
-use shared::{clients, AppState, Result};
+use shared::domain::identity::staff_firm;
+use shared::ops::clients;
+use shared::{AppState, Result};
 
 pub async fn handle(state: &'static AppState, req: Request) -> Response<Body> {
     serve(req, |req| dispatch(state, req)).await

@@ -1,6 +1,6 @@
 //! `reminders` — the scheduled job (an EventBridge rule in the SAM template, hourly) that
 //! reminds contacts of invites they have not accepted. The rules are in
-//! `shared::reminders`; this is the trigger and its answer.
+//! `shared::ops::reminders`; this is the trigger and its answer.
 //!
 //! "Now" is the schedule's `time` (the event says when the rule fired), so a run is
 //! reproducible from its event, and a test runs the job "eight days later" with a sample
@@ -8,7 +8,7 @@
 
 use lambda_runtime::LambdaEvent;
 use serde::Deserialize;
-use shared::reminders::Summary;
+use shared::ops::reminders::Summary;
 use shared::AppState;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
@@ -30,7 +30,7 @@ pub fn run_time(event: &Scheduled) -> Result<OffsetDateTime, String> {
 
 pub async fn handle(state: &'static AppState, event: LambdaEvent<Scheduled>) -> Result<Summary, lambda_runtime::Error> {
     let now = run_time(&event.payload).map_err(lambda_runtime::Error::from)?;
-    shared::reminders::run(state, now).await.map_err(|e| {
+    shared::ops::reminders::run(state, now).await.map_err(|e| {
         tracing::error!(error = %e, "reminders run failed; the next run picks the invites up again");
         lambda_runtime::Error::from(e.to_string())
     })

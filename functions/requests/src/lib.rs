@@ -1,11 +1,11 @@
 //! `requests` — client requests and tasks (the contact's To-Do): staff create, complete
-//! and reopen; contacts answer and mark done. The rules are in `shared::requests`.
+//! and reopen; contacts answer and mark done. The rules are in `shared::ops::requests`.
 
 use lambda_http::{Body, Request, Response};
-use shared::access::viewer_for;
+use shared::ops::access::viewer_for;
 use shared::http::routes::requests::{Op, ROUTES};
 use shared::http::{json, json_body, route_of, serve};
-use shared::requests::{self, NoteInput};
+use shared::ops::requests::{self, NoteInput};
 use shared::{AppState, Result};
 
 pub async fn handle(state: &'static AppState, req: Request) -> Response<Body> {

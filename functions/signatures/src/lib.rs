@@ -1,14 +1,15 @@
 //! `signatures` — e-signature forms: staff send a document of the client's portal for
 //! signature, contacts sign (consent, typed name, document hash) or decline, staff follow
 //! who has signed and get the completion certificate. The rules are in
-//! `shared::signatures`.
+//! `shared::ops::signatures`.
 
 use lambda_http::{Body, Request, Response};
-use shared::access::viewer_for;
-use shared::audit::Origin;
+use shared::ops::access::viewer_for;
+use shared::ops::audit::Origin;
 use shared::http::routes::signatures::{Op, ROUTES};
 use shared::http::{json, json_body, route_of, serve};
-use shared::{signatures, AppState, Result};
+use shared::ops::signatures;
+use shared::{AppState, Result};
 
 pub async fn handle(state: &'static AppState, req: Request) -> Response<Body> {
     serve(req, |req| dispatch(state, req)).await

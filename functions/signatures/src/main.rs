@@ -1,4 +1,4 @@
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    shared::runtime::run_http(signatures::handle).await
+    shared::http::runtime::run_http(signatures::handle).await
 }

@@ -18,8 +18,10 @@ use tracing::Instrument;
 use crate::error::{Error, Result};
 
 pub mod routes;
+pub mod runtime;
+pub mod state;
 
-pub use crate::auth::Audience;
+pub use crate::domain::identity::Audience;
 
 /// One route: method, API Gateway path template, the operation it serves and the audience
 /// whose token it takes. The tables are generated from `infra/openapi.yaml`

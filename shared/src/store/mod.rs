@@ -166,7 +166,7 @@ pub mod keys {
 pub struct Store {
     db: tokio::sync::OnceCell<Client>,
     /// Set when the client is made on first use ([`Store::lazy`]).
-    sdk: Option<crate::state::LazySdk>,
+    sdk: Option<crate::sdk::LazySdk>,
     pub(crate) table: String,
 }
 
@@ -203,7 +203,7 @@ impl Store {
 
     /// A store whose DynamoDB client is made on its first call, not at init (a cold start
     /// then pays only for what the first request uses).
-    pub fn lazy(sdk: crate::state::LazySdk, table: impl Into<String>) -> Self {
+    pub fn lazy(sdk: crate::sdk::LazySdk, table: impl Into<String>) -> Self {
         Self { db: tokio::sync::OnceCell::new(), sdk: Some(sdk), table: table.into() }
     }
 

@@ -31,10 +31,10 @@ pub struct FirmRecord {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_upload_bytes: Option<u64>,
     /// Days after the last invite email before an automatic reminder (0 = none); absent =
-    /// [`crate::settings::DEFAULT_REMINDER_AFTER_DAYS`].
+    /// [`crate::ops::settings::DEFAULT_REMINDER_AFTER_DAYS`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reminder_after_days: Option<u32>,
-    /// Reminders per invite at most; absent = [`crate::settings::DEFAULT_MAX_REMINDERS`].
+    /// Reminders per invite at most; absent = [`crate::ops::settings::DEFAULT_MAX_REMINDERS`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_reminders: Option<u32>,
     /// Every contact of the firm signs in with an authenticator app (set up at the next
@@ -107,7 +107,7 @@ pub struct UserRecord {
     pub firm_id: String,
     /// This login has proven an authenticator app through our API (a code sign-in, or the
     /// app's setup). A firm that requires two-step sign-in refuses the tokens of a login
-    /// without it ([`crate::state::AppState::authenticate_token`]).
+    /// without it ([`crate::http::state::AppState::authenticate_token`]).
     #[serde(default)]
     pub mfa_enabled: bool,
 }

@@ -1,6 +1,6 @@
 //! Sending email through SES v2 (`SendEmail`, Simple content with HTML and text parts).
 //!
-//! We render every email ourselves (see [`crate::templates`]) and send one message per
+//! We render every email ourselves (see [`crate::ops::templates`]) and send one message per
 //! recipient: each invite carries its own link, and SES templates / bulk sending are not
 //! something the local emulator offers. A refusal by SES is returned as text for the
 //! outcome shown to staff; it never contains the link.
@@ -8,7 +8,7 @@
 use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message, MessageTag};
 use serde::Serialize;
 
-use crate::templates::RenderedEmail;
+use crate::ops::templates::RenderedEmail;
 
 fn content(data: &str) -> Result<Content, String> {
     Content::builder().data(data).charset("UTF-8").build().map_err(|e| e.to_string())

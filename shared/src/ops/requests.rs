@@ -11,7 +11,7 @@
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 
-use crate::access::Viewer;
+use crate::ops::access::Viewer;
 use crate::domain;
 use crate::error::{Error, FieldError, Result};
 use crate::store::{from_item, keys, ActorRef, FileRecord, FileStatus, LinkRecord, Store};
@@ -282,7 +282,7 @@ pub struct Created {
 }
 
 pub async fn create(store: &Store, viewer: &Viewer, by: ActorRef, client_id: &str, input: NewRequestInput) -> Result<Created> {
-    let links = crate::clients::links_of(store, client_id).await?;
+    let links = crate::ops::clients::links_of(store, client_id).await?;
     let PlannedRequest { kind, title, instructions, due_date, assignees: outcomes, upload_required } = plan_new(input, &links)?;
     let now = domain::now();
     let id = domain::new_id();
@@ -355,7 +355,7 @@ pub async fn respond(store: &Store, viewer: &Viewer, by: ActorRef, client_id: &s
     }
     for id in &file_ids {
         let f = if domain::is_plausible_id(id) { store.get::<FileRecord>(&keys::client(client_id), &keys::file(id)).await? } else { None };
-        let ok = f.is_some_and(|f| crate::files::visible_to(&f, viewer) && f.status != FileStatus::Rejected);
+        let ok = f.is_some_and(|f| crate::ops::files::visible_to(&f, viewer) && f.status != FileStatus::Rejected);
         if !ok {
             return Err(Error::field("file_ids", format!("{id} is not a file of yours in this portal")));
         }

@@ -4,8 +4,8 @@
 //! link to the client has `accepted_at`). Staff may open every client of their firm. An id
 //! that fails either check answers 404 — never "forbidden", which would confirm it exists.
 
-use crate::auth::{Actor, Audience};
-use crate::clients::load_client_record;
+use crate::domain::identity::{Actor, Audience};
+use crate::ops::clients::load_client_record;
 use crate::domain;
 use crate::error::{Error, Result};
 use crate::store::{keys, ClientRecord, LinkRecord, Store};

@@ -14,9 +14,9 @@ use time::OffsetDateTime;
 
 use crate::domain::{self, EmailAddress};
 use crate::error::{aws, Error, Result};
-use crate::audit::Origin;
-use crate::invites::{hash_token, invite_write, same_hash, token_ids};
-use crate::sessions::{self, Session, SignIn};
+use crate::ops::audit::Origin;
+use crate::ops::invites::{hash_token, invite_write, same_hash, token_ids};
+use crate::ports::sessions::{self, Session, SignIn};
 use crate::store::{from_item, keys, s, tx, ActorRef, ContactRecord, InviteEnd, Item, LinkRecord, Store, UserRecord};
 use aws_sdk_dynamodb::types::AttributeValue;
 use crate::AppState;
@@ -160,7 +160,7 @@ async fn live_invite(store: &Store, token: &str) -> Result<LiveInvite> {
     }
     let expires_at = link.invite_expires_at.ok_or(Error::NotFound("invite"))?;
     if domain::now() >= expires_at {
-        return Err(Error::Gone(format!("This invite link expired on {}. Ask the firm to send a new invite.", crate::templates::long_date(expires_at))));
+        return Err(Error::Gone(format!("This invite link expired on {}. Ask the firm to send a new invite.", crate::ops::templates::long_date(expires_at))));
     }
     if link.invite_attempts >= MAX_ATTEMPTS {
         return Err(Error::Gone("This invite link was locked after too many wrong passwords. Ask the firm to send a new invite.".into()));
@@ -241,10 +241,10 @@ pub async fn create_account(state: &AppState, token: &str, input: CreateAccountI
     let accept = |event: &str, extra: Vec<aws_sdk_dynamodb::types::TransactWriteItem>| -> Result<Vec<aws_sdk_dynamodb::types::TransactWriteItem>> {
         let mut after = live.link.clone();
         after.end_invite(InviteEnd::Used, now);
-        let entry = crate::audit::entry(&client_id, event, contact_actor(&live.contact), now, origin, Some(&live.contact.contact_id), None)?;
+        let entry = crate::ops::audit::entry(&client_id, event, contact_actor(&live.contact), now, origin, Some(&live.contact.contact_id), None)?;
         let mut items = vec![
             invite_write(store, &after, Some(&live.hash), false, &[("accepted_at", Some(s(domain::rfc3339(now)?))), ("access_revoked_at", None)])?,
-            crate::audit::tx_put(store, &entry)?,
+            crate::ops::audit::tx_put(store, &entry)?,
         ];
         items.extend(extra);
         Ok(items)
@@ -276,7 +276,7 @@ pub async fn create_account(state: &AppState, token: &str, input: CreateAccountI
                 Item::from([(":sub".to_string(), s(sub.clone()))]),
                 Default::default(),
             )?;
-            store.transact(accept(crate::audit::event::INVITE_ACCEPTED, vec![tx::put_new(store.table(), &user)?, unrevoke])?, used_meanwhile).await
+            store.transact(accept(crate::ops::audit::event::INVITE_ACCEPTED, vec![tx::put_new(store.table(), &user)?, unrevoke])?, used_meanwhile).await
         }
         .await;
         if let Err(e) = restored {
@@ -301,7 +301,7 @@ pub async fn create_account(state: &AppState, token: &str, input: CreateAccountI
         };
         // The password is proven either way; with an authenticator app, the contact finishes
         // signing in with its code.
-        store.transact(accept(crate::audit::event::INVITE_ACCEPTED, vec![])?, used_meanwhile).await?;
+        store.transact(accept(crate::ops::audit::event::INVITE_ACCEPTED, vec![])?, used_meanwhile).await?;
         let session = after_password(state, &live.contact.firm_id, &live.contact.contact_id, &email, session, None).await?;
         tracing::info!(contact_id = %live.contact.contact_id, user = %sub, %client_id, "invite accepted with existing login");
         return Ok(AccountCreated { created: false, email, client_id, session });
@@ -328,7 +328,7 @@ pub async fn create_account(state: &AppState, token: &str, input: CreateAccountI
             Item::from([(":sub".to_string(), s(sub.clone()))]),
             Default::default(),
         )?;
-        store.transact(accept(crate::audit::event::ACCOUNT_CREATED, vec![tx::put_new(store.table(), &user)?, link_user])?, used_meanwhile).await
+        store.transact(accept(crate::ops::audit::event::ACCOUNT_CREATED, vec![tx::put_new(store.table(), &user)?, link_user])?, used_meanwhile).await
     }
     .await;
     if let Err(e) = result {
@@ -397,8 +397,8 @@ pub async fn record_login(store: &Store, contact_id: &str, now: OffsetDateTime, 
         items.push(tx::update(store.table(), &l.pk, &l.sk, "SET last_login_at = :now", "attribute_exists(PK)", at.clone(), Default::default())?);
         if let Some(origin) = audit {
             let actor = ActorRef { kind: "contact".into(), id: contact_id.into(), name: format!("{} {}", l.first_name, l.last_name) };
-            let entry = crate::audit::entry(&l.client_id, crate::audit::event::SIGNED_IN, actor, now, origin, Some(contact_id), None)?;
-            items.push(crate::audit::tx_put(store, &entry)?);
+            let entry = crate::ops::audit::entry(&l.client_id, crate::ops::audit::event::SIGNED_IN, actor, now, origin, Some(contact_id), None)?;
+            items.push(crate::ops::audit::tx_put(store, &entry)?);
         }
     }
     // A contact of more than 49 clients: the sign-in is still recorded, without the entries.
@@ -426,12 +426,12 @@ async fn password_session(state: &AppState, firm_id: &str, contact_id: &str, ema
 
 /// What a right password leads to: the code step (Cognito asked for it), the
 /// authenticator's setup (the firm requires one and this login has none: Cognito gave
-/// tokens without asking for a code; see [`crate::contact_mfa`]), or the session, with the
+/// tokens without asking for a code; see [`crate::ops::contact_mfa`]), or the session, with the
 /// login recorded. The firm is read fresh, so turning the requirement on applies at once.
 async fn after_password(state: &AppState, firm_id: &str, contact_id: &str, email: &EmailAddress, answer: SignIn, origin: Option<&Origin>) -> Result<SignIn> {
     let SignIn::Session(session) = answer else { return Ok(answer) };
     if state.store.firm(firm_id).await?.require_contact_mfa {
-        let challenge = crate::contact_mfa::start(state.cognito().await, &state.store, contact_id, email.as_str(), &session).await?;
+        let challenge = crate::ops::contact_mfa::start(state.cognito().await, &state.store, contact_id, email.as_str(), &session).await?;
         tracing::info!(%contact_id, "authenticator setup required by the firm");
         return Ok(SignIn::Challenge(challenge));
     }
@@ -442,8 +442,8 @@ async fn after_password(state: &AppState, firm_id: &str, contact_id: &str, email
 /// The second step of a contact sign-in: the code of the authenticator app, or the first
 /// code of an app being set up (Cognito's own setup, or the one a firm requires).
 pub async fn complete_sign_in(state: &AppState, answer: &sessions::MfaAnswer, origin: &Origin) -> Result<Session> {
-    let session = if answer.setup && crate::contact_mfa::is_setup(&answer.session) {
-        crate::contact_mfa::complete(state.cognito().await, &state.store, &answer.session, &answer.code).await?.1
+    let session = if answer.setup && crate::ops::contact_mfa::is_setup(&answer.session) {
+        crate::ops::contact_mfa::complete(state.cognito().await, &state.store, &answer.session, &answer.code).await?.1
     } else {
         sessions::complete_mfa(state.cognito().await, &state.config.contacts, answer).await?
     };
@@ -516,7 +516,7 @@ pub async fn me(store: &Store, contact_id: &str) -> Result<Me> {
 /// USER record goes, so every API call answers 401), every client link loses its access and
 /// open invite, and in Cognito the user is disabled and all sessions end. The status shows
 /// `revoked` until a new invite is accepted, which restores the same login.
-pub async fn revoke_access(state: &AppState, by: &crate::audit::By, firm_id: &str, contact_id: &str) -> Result<crate::clients::ContactDetail> {
+pub async fn revoke_access(state: &AppState, by: &crate::ops::audit::By, firm_id: &str, contact_id: &str) -> Result<crate::ops::clients::ContactDetail> {
     let store = &state.store;
     let contact = match store.get::<ContactRecord>(&keys::contact(contact_id), keys::PROFILE_SK).await? {
         Some(c) if c.firm_id == firm_id && domain::is_plausible_id(contact_id) => c,
@@ -534,8 +534,8 @@ pub async fn revoke_access(state: &AppState, by: &crate::audit::By, firm_id: &st
         after.end_invite(InviteEnd::Revoked, now);
         let extra = [("access_revoked_at", Some(s(domain::rfc3339(now)?))), ("accepted_at", None), ("last_login_at", None)];
         items.push(invite_write(store, &after, l.invite_hash.as_deref(), false, &extra)?);
-        let entry = crate::audit::entry(&l.client_id, crate::audit::event::ACCESS_REVOKED, by.actor.clone(), now, &by.origin, Some(contact_id), None)?;
-        items.push(crate::audit::tx_put(store, &entry)?);
+        let entry = crate::ops::audit::entry(&l.client_id, crate::ops::audit::event::ACCESS_REVOKED, by.actor.clone(), now, &by.origin, Some(contact_id), None)?;
+        items.push(crate::ops::audit::tx_put(store, &entry)?);
     }
     store.transact(items, |_| Error::Conflict("the contact changed meanwhile; reload and try again".into())).await?;
     if let (Some(_), Some(email)) = (&contact.user_sub, &contact.email) {
@@ -550,7 +550,7 @@ pub async fn revoke_access(state: &AppState, by: &crate::audit::By, firm_id: &st
     tracing::info!(%contact_id, "portal access revoked");
     let mut updated = contact;
     updated.access_revoked_at = Some(now);
-    Ok(crate::clients::ContactDetail::from(&updated))
+    Ok(crate::ops::clients::ContactDetail::from(&updated))
 }
 
 // ---------- home ----------
@@ -559,14 +559,14 @@ pub async fn revoke_access(state: &AppState, by: &crate::audit::By, firm_id: &st
 pub struct TodoSummary {
     pub open: usize,
     pub overdue: usize,
-    pub items: Vec<crate::requests::RequestView>,
+    pub items: Vec<crate::ops::requests::RequestView>,
     /// Documents waiting for the contact's signature (counted in `open` and `overdue`).
-    pub signatures: Vec<crate::signatures::SignatureTodo>,
+    pub signatures: Vec<crate::ops::signatures::SignatureTodo>,
 }
 
 #[derive(Debug, Serialize)]
 pub struct BillingGlance {
-    pub balances: Vec<crate::billing::Balance>,
+    pub balances: Vec<crate::ops::billing::Balance>,
     pub open_invoices: usize,
     pub online_payments_enabled: bool,
 }
@@ -577,12 +577,12 @@ pub struct Home {
     pub firm_name: String,
     pub help_center_url: Option<String>,
     pub todo: TodoSummary,
-    pub recent_files: Vec<crate::files::FileView>,
+    pub recent_files: Vec<crate::ops::files::FileView>,
     /// Absent when the firm has billing off.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub billing: Option<BillingGlance>,
     /// Unread messages in the threads shared with the contact.
-    pub messages: crate::messages::UnreadSummary,
+    pub messages: crate::ops::messages::UnreadSummary,
 }
 
 /// How many items each Home section shows.
@@ -607,7 +607,7 @@ pub async fn home(store: &Store, contact_id: &str, firm_id: &str, client_id: &st
     }
     let link = link.filter(|l| l.accepted_at.is_some()).ok_or(Error::NotFound("client"))?;
     let firm = firm.ok_or_else(|| Error::internal("firm settings missing"))?;
-    let viewer = crate::access::Viewer::Contact { contact_id: contact_id.into(), firm_id: firm_id.into(), name: String::new() };
+    let viewer = crate::ops::access::Viewer::Contact { contact_id: contact_id.into(), firm_id: firm_id.into(), name: String::new() };
     let items = store.query_between(&keys::client(client_id), "FILE#", "REQUEST$").await?;
     let today = domain::now().date();
     let mut requests = Vec::new();
@@ -617,25 +617,25 @@ pub async fn home(store: &Store, contact_id: &str, firm_id: &str, client_id: &st
     for item in &items {
         let sk = item.get("SK").and_then(|v| v.as_s().ok()).map(String::as_str).unwrap_or("");
         if sk.starts_with("REQUEST#") {
-            let r: crate::requests::RequestRecord = from_item(item.clone())?;
-            if crate::requests::visible(&r, &viewer) && r.status != crate::requests::RequestStatus::Completed {
-                requests.push(crate::requests::RequestView::new(&r, today));
+            let r: crate::ops::requests::RequestRecord = from_item(item.clone())?;
+            if crate::ops::requests::visible(&r, &viewer) && r.status != crate::ops::requests::RequestStatus::Completed {
+                requests.push(crate::ops::requests::RequestView::new(&r, today));
             }
         } else if sk.starts_with("FORM#") {
-            forms.push(from_item::<crate::signatures::FormRecord>(item.clone())?);
+            forms.push(from_item::<crate::ops::signatures::FormRecord>(item.clone())?);
         } else if sk.starts_with("MSGTHREAD#") {
-            threads.push(from_item::<crate::messages::ThreadRecord>(item.clone())?);
+            threads.push(from_item::<crate::ops::messages::ThreadRecord>(item.clone())?);
         } else if sk.starts_with("FILE#") {
             let f: crate::store::FileRecord = from_item(item.clone())?;
-            if crate::files::visible_to(&f, &viewer) {
-                files.push(crate::files::FileView::new(&f, &viewer));
+            if crate::ops::files::visible_to(&f, &viewer) {
+                files.push(crate::ops::files::FileView::new(&f, &viewer));
             }
         }
     }
-    crate::requests::sort_for_todo(&mut requests);
+    crate::ops::requests::sort_for_todo(&mut requests);
     files.sort_by_key(|f| std::cmp::Reverse(f.created_at));
     let billing = if firm.billing_enabled {
-        let summary = crate::billing::summary(&items, firm.online_payments_enabled)?;
+        let summary = crate::ops::billing::summary(&items, firm.online_payments_enabled)?;
         Some(BillingGlance {
             open_invoices: summary.invoices.iter().filter(|i| i.status != "paid").count(),
             balances: summary.balances,
@@ -644,8 +644,8 @@ pub async fn home(store: &Store, contact_id: &str, firm_id: &str, client_id: &st
     } else {
         None
     };
-    let signatures = crate::signatures::todo_of(forms.iter().filter(|f| f.firm_id == firm_id), contact_id, today);
-    let open = requests.iter().filter(|r| r.status == crate::requests::RequestStatus::Open).count() + signatures.len();
+    let signatures = crate::ops::signatures::todo_of(forms.iter().filter(|f| f.firm_id == firm_id), contact_id, today);
+    let open = requests.iter().filter(|r| r.status == crate::ops::requests::RequestStatus::Open).count() + signatures.len();
     let overdue = requests.iter().filter(|r| r.overdue).count() + signatures.iter().filter(|s| s.overdue).count();
     Ok(Home {
         client: PortalClient { id: link.client_id, name: link.client_name },
@@ -654,7 +654,7 @@ pub async fn home(store: &Store, contact_id: &str, firm_id: &str, client_id: &st
         todo: TodoSummary { open, overdue, items: requests.into_iter().take(HOME_ITEMS).collect(), signatures },
         recent_files: files.into_iter().take(HOME_ITEMS).collect(),
         billing,
-        messages: crate::messages::unread_summary(threads.iter(), &viewer),
+        messages: crate::ops::messages::unread_summary(threads.iter(), &viewer),
     })
 }
 

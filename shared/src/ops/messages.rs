@@ -25,12 +25,12 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::access::Viewer;
+use crate::ops::access::Viewer;
 use crate::domain;
 use crate::error::{Error, FieldError, Result};
-use crate::mail::Notice;
+use crate::ports::mail::Notice;
 use crate::store::{from_item, keys, s, tx, ActorRef, FileRecord, FileStatus, Item, LinkRecord, Store};
-use crate::templates::{escape_html, RenderedEmail};
+use crate::ops::templates::{escape_html, RenderedEmail};
 use crate::AppState;
 
 pub const MAX_SUBJECT: usize = 200;
@@ -242,7 +242,7 @@ async fn load_attachments(store: &Store, viewer: &Viewer, client_id: &str, file_
     let files: Vec<FileRecord> = items.into_iter().map(from_item).collect::<Result<_>>()?;
     for id in file_ids {
         match files.iter().find(|f| &f.file_id == id) {
-            Some(f) if f.firm_id == viewer.firm_id() && f.status == FileStatus::Available && crate::files::visible_to(f, viewer) => {}
+            Some(f) if f.firm_id == viewer.firm_id() && f.status == FileStatus::Available && crate::ops::files::visible_to(f, viewer) => {}
             _ => return Err(Error::field("file_ids", format!("names a file that is not an uploaded file of this client's portal you can see: {id}"))),
         }
     }
@@ -254,7 +254,7 @@ fn share_writes(store: &Store, files: &[FileRecord], participants: &[String], vi
     if viewer.contact_id().is_some() {
         return Ok(vec![]);
     }
-    files.iter().filter_map(|f| crate::files::share_write(store, f, participants).transpose()).collect()
+    files.iter().filter_map(|f| crate::ops::files::share_write(store, f, participants).transpose()).collect()
 }
 
 fn message_record(client_id: &str, thread_id: &str, seq: u32, by: ActorRef, at: OffsetDateTime, body: String, files: &[FileRecord]) -> MessageRecord {
@@ -287,7 +287,7 @@ fn view_of(m: &MessageRecord) -> MessageView {
 /// Start a thread (staff: with the contacts named; a contact: with the firm).
 pub async fn start(state: &AppState, viewer: &Viewer, client_id: &str, input: NewThreadInput) -> Result<Posted> {
     let store = &state.store;
-    let links = crate::clients::links_of(store, client_id).await?;
+    let links = crate::ops::clients::links_of(store, client_id).await?;
     let plan = plan_thread(input, viewer, &links)?;
     let files = load_attachments(store, viewer, client_id, &plan.file_ids).await?;
     let now = domain::now();
@@ -377,7 +377,7 @@ pub async fn post(state: &AppState, viewer: &Viewer, client_id: &str, thread_id:
                     thread.last_staff = Some(by.clone());
                 }
                 thread.read.insert(key.clone(), seq);
-                let links = crate::clients::links_of(store, client_id).await?;
+                let links = crate::ops::clients::links_of(store, client_id).await?;
                 let notifications = notify(state, viewer, &thread, &links).await;
                 return Ok(Posted { thread: ThreadView::new(&thread, viewer), message: view_of(&message), notifications });
             }
@@ -418,7 +418,7 @@ pub async fn open(store: &Store, viewer: &Viewer, client_id: &str, thread_id: &s
             let items = store.batch_get(chunk.iter().map(|id| (keys::client(client_id), keys::file(id))).collect()).await?;
             for f in items.into_iter().map(from_item::<FileRecord>) {
                 let f = f?;
-                if crate::files::visible_to(&f, viewer) {
+                if crate::ops::files::visible_to(&f, viewer) {
                     ok.push(f.file_id);
                 }
             }
@@ -532,7 +532,7 @@ async fn notify(state: &AppState, viewer: &Viewer, thread: &ThreadRecord, links:
         Viewer::Contact { name, .. } => name.clone(),
     };
     let email = notification(&firm.name, &client_name, &from, &url);
-    crate::mail::notify(state.ses().await, &firm.sender_email, targets, &email, state.config.ses_configuration_set.as_deref()).await
+    crate::ports::mail::notify(state.ses().await, &firm.sender_email, targets, &email, state.config.ses_configuration_set.as_deref()).await
 }
 
 #[cfg(test)]

@@ -35,39 +35,6 @@ use crate::error::{Error, Result};
 /// How often an unknown `kid` may cause the key set to be fetched again.
 pub const REFETCH_INTERVAL: Duration = Duration::from_secs(60);
 
-/// Whose token a route accepts: the staff pool's, the contacts pool's, or none (public
-/// routes: sign-in, invite links, the web UI). Every route carries one (`http::routes`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Audience {
-    Public,
-    Staff,
-    Contact,
-}
-
-/// Who is making the request, after verification and lookup.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Actor {
-    /// A staff member of firm `firm_id`.
-    Staff { sub: String, firm_id: String, email: String, name: String },
-    /// A client contact with a portal login.
-    Contact { sub: String, contact_id: String, firm_id: String },
-}
-
-impl Actor {
-    pub fn firm_id(&self) -> &str {
-        match self {
-            Actor::Staff { firm_id, .. } | Actor::Contact { firm_id, .. } => firm_id,
-        }
-    }
-    /// A short label for logs: never an email or a token.
-    pub fn label(&self) -> String {
-        match self {
-            Actor::Staff { sub, .. } => format!("staff:{sub}"),
-            Actor::Contact { contact_id, .. } => format!("contact:{contact_id}"),
-        }
-    }
-}
-
 /// The claims of a verified access token that we use.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Claims {
@@ -212,8 +179,8 @@ mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     // A throwaway 2048-bit RSA key made for these tests only.
-    const TEST_KEY_PEM: &str = include_str!("../testdata/test-rsa-key.pem");
-    const TEST_JWKS: &str = include_str!("../testdata/test-jwks.json");
+    const TEST_KEY_PEM: &str = include_str!("../../testdata/test-rsa-key.pem");
+    const TEST_JWKS: &str = include_str!("../../testdata/test-jwks.json");
 
     fn pool() -> PoolConfig {
         PoolConfig {

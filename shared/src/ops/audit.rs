@@ -49,10 +49,10 @@ pub struct By {
 impl By {
     /// The caller of `req`, authenticated as `actor`. A contact's name is not in their token;
     /// operations that load the contact fill it in ([`By::named`]).
-    pub fn of(actor: &crate::auth::Actor, req: &lambda_http::Request) -> Self {
+    pub fn of(actor: &crate::domain::identity::Actor, req: &lambda_http::Request) -> Self {
         let actor = match actor {
-            crate::auth::Actor::Staff { sub, name, .. } => ActorRef { kind: "staff".into(), id: sub.clone(), name: name.clone() },
-            crate::auth::Actor::Contact { contact_id, .. } => ActorRef { kind: "contact".into(), id: contact_id.clone(), name: String::new() },
+            crate::domain::identity::Actor::Staff { sub, name, .. } => ActorRef { kind: "staff".into(), id: sub.clone(), name: name.clone() },
+            crate::domain::identity::Actor::Contact { contact_id, .. } => ActorRef { kind: "contact".into(), id: contact_id.clone(), name: String::new() },
         };
         By { actor, origin: Origin::of(req) }
     }

@@ -5,6 +5,8 @@
 //! code can trust the value: an [`EmailAddress`] is trimmed, lower-cased and plausible; a
 //! [`PersonName`] is non-empty and free of control characters.
 
+pub mod identity;
+
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 

@@ -8,7 +8,7 @@
 //!
 //! Which links: those in the sparse `GSI2` index (every open, unaccepted invite; see
 //! [`crate::store`]) whose last email is older than a day, read with one `Query`. Each is
-//! then judged by its firm's policy ([`crate::settings::ReminderPolicy`]): due when its last
+//! then judged by its firm's policy ([`crate::ops::settings::ReminderPolicy`]): due when its last
 //! email is `after_days` old and fewer than `max` reminders followed the last email a
 //! person sent. Links that will never be due — reminders exhausted, the invite revoked or
 //! accepted, the email bounced or complained about — leave the index, so the work list stays
@@ -21,10 +21,10 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 use time::{Duration, OffsetDateTime};
 
-use crate::audit::{By, Origin};
+use crate::ops::audit::{By, Origin};
 use crate::error::Result;
-use crate::invites::{self, Outcome, SendInput};
-use crate::settings::ReminderPolicy;
+use crate::ops::invites::{self, Outcome, SendInput};
+use crate::ops::settings::ReminderPolicy;
 use crate::store::{from_item, tx, ActorRef, LinkRecord, DELIVERY_BOUNCED, DELIVERY_COMPLAINED};
 use crate::AppState;
 

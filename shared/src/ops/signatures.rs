@@ -27,12 +27,12 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::access::Viewer;
-use crate::audit::{self, Origin};
+use crate::ops::access::Viewer;
+use crate::ops::audit::{self, Origin};
 use crate::domain::{self, EmailAddress};
 use crate::error::{aws, Error, FieldError, Result};
 use crate::store::{from_item, keys, tx, ActorRef, FileRecord, FileStatus, Item, LinkRecord, Store};
-use crate::templates::{escape_html, RenderedEmail};
+use crate::ops::templates::{escape_html, RenderedEmail};
 use crate::AppState;
 
 /// The consent statement a signer agrees to, and its version (recorded with each signature).
@@ -256,7 +256,7 @@ pub fn plan_form(input: NewFormInput, links: &[LinkRecord], today: time::Date) -
     let message = domain::text_input(&mut errs, "message", input.message, 2000, false);
     let due_date = match input.due_date.filter(|d| !d.trim().is_empty()) {
         None => None,
-        Some(d) => match crate::requests::parse_date("due_date", &d) {
+        Some(d) => match crate::ops::requests::parse_date("due_date", &d) {
             Ok(date) if date < today => {
                 errs.push(FieldError::new("due_date", "is in the past"));
                 None
@@ -545,7 +545,7 @@ pub fn todo_of<'a>(forms: impl Iterator<Item = &'a FormRecord>, contact_id: &str
             id: f.form_id.clone(),
             document_name: f.document_name.clone(),
             due_date: f.due_date.clone(),
-            overdue: f.due_date.as_deref().and_then(|d| crate::requests::parse_date("", d).ok()).is_some_and(|d| d < today),
+            overdue: f.due_date.as_deref().and_then(|d| crate::ops::requests::parse_date("", d).ok()).is_some_and(|d| d < today),
         })
         .collect();
     out.sort_by(|a, b| a.due_date.is_none().cmp(&b.due_date.is_none()).then(a.due_date.cmp(&b.due_date)));
@@ -583,7 +583,7 @@ async fn load(store: &Store, viewer: &Viewer, client_id: &str, form_id: &str) ->
 pub struct Sent {
     pub form: FormView,
     /// The email to each signer, sent or failed (the form is on their To-Do either way).
-    pub emails: Vec<crate::mail::Notice>,
+    pub emails: Vec<crate::ports::mail::Notice>,
 }
 
 
@@ -608,7 +608,7 @@ pub fn request_email(firm_name: &str, client_name: &str, url: &str, due: Option<
 pub async fn send(state: &AppState, viewer: &Viewer, client_id: &str, input: NewFormInput, origin: &Origin) -> Result<Sent> {
     let store = &state.store;
     let by = viewer.actor_ref();
-    let links = crate::clients::links_of(store, client_id).await?;
+    let links = crate::ops::clients::links_of(store, client_id).await?;
     let now = domain::now();
     let plan = plan_form(input, &links, now.date())?;
     if !domain::is_plausible_id(&plan.file_id) {
@@ -653,7 +653,7 @@ pub async fn send(state: &AppState, viewer: &Viewer, client_id: &str, input: New
     // transaction (conditional on the file still being available).
     let signer_ids: Vec<String> = form.signers.iter().map(|s| s.contact_id.clone()).collect();
     let mut items = vec![tx::put_new(store.table(), &form)?];
-    items.extend(crate::files::share_write(store, &file, &signer_ids)?);
+    items.extend(crate::ops::files::share_write(store, &file, &signer_ids)?);
     let entry = audit::entry(client_id, audit::event::FORM_SENT, by, now, origin, Some(&id), Some(format!("{} to {} signer(s)", form.document_name, form.signers.len())))?;
     items.push(audit::tx_put(store, &entry)?);
     store.transact(items, |_| Error::Conflict("the document changed meanwhile; reload and try again".into())).await?;
@@ -661,7 +661,7 @@ pub async fn send(state: &AppState, viewer: &Viewer, client_id: &str, input: New
     let firm = state.firm_settings(viewer.firm_id()).await?;
     let email = request_email(&firm.name, &form.client_name, &format!("{}/#/portal", state.config.web_origin), form.due_date.as_deref());
     let recipients = form.signers.iter().map(|s| ("contact", s.contact_id.clone(), s.email.clone())).collect();
-    let emails = crate::mail::notify(state.ses().await, &firm.sender_email, recipients, &email, state.config.ses_configuration_set.as_deref()).await;
+    let emails = crate::ports::mail::notify(state.ses().await, &firm.sender_email, recipients, &email, state.config.ses_configuration_set.as_deref()).await;
     tracing::info!(%client_id, form_id = %id, signers = form.signers.len(), "sent for signature");
     Ok(Sent { form: FormView::new(&form, viewer)?, emails })
 }

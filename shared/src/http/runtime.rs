@@ -4,7 +4,7 @@ use std::future::Future;
 
 use lambda_http::{service_fn, Body, Request, Response};
 
-use crate::state::AppState;
+use crate::http::state::AppState;
 
 /// Initialise tracing, build the [`AppState`] (failing at init, with the variable's name,
 /// if configuration is missing) and serve requests with `handler`.

@@ -12,10 +12,10 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::access::Viewer;
+use crate::ops::access::Viewer;
 use crate::domain;
 use crate::error::{Error, FieldError, Result};
-use crate::requests::parse_date;
+use crate::ops::requests::parse_date;
 use crate::store::{from_item, keys, tx, ActorRef, Item, Store};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

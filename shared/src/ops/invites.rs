@@ -21,17 +21,17 @@ use futures_util::stream::{self, StreamExt};
 use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 
-use crate::clients::{load_client, ContactView};
+use crate::ops::clients::{load_client, ContactView};
 use crate::domain;
 use crate::error::{Error, FieldError, Result};
 use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
 
-use crate::audit::By;
-use crate::mail::SendError;
+use crate::ops::audit::By;
+use crate::ports::mail::SendError;
 use crate::store::{
     s, tx, ClientRecord, FirmRecord, InviteEnd, InviteLogEntry, Item, LinkRecord, Store, DELIVERY_SENDING, INVITE_ATTRIBUTES, INVITE_LOG_KEPT,
 };
-use crate::templates::{self, InviteVars, RenderedEmail, TemplateSource};
+use crate::ops::templates::{self, InviteVars, RenderedEmail, TemplateSource};
 use crate::AppState;
 
 /// How many emails of one request are in flight at once.
@@ -370,7 +370,7 @@ pub async fn send_invites(state: &AppState, sender: &By, firm_id: &str, client_i
         async move {
             let tags = tags_of(&p);
             let tags: Vec<(&str, &str)> = tags.iter().map(|(n, v)| (*n, v.as_str())).collect();
-            let result = crate::mail::send(state.ses().await, &ctx.firm.sender_email, &p.email, &p.rendered, state.config.ses_configuration_set.as_deref(), &tags).await;
+            let result = crate::ports::mail::send(state.ses().await, &ctx.firm.sender_email, &p.email, &p.rendered, state.config.ses_configuration_set.as_deref(), &tags).await;
             (p, result)
         }
     });
@@ -479,8 +479,8 @@ pub async fn revoke_invite(store: &Store, by: &By, firm_id: &str, client_id: &st
     let mut updated = link.clone();
     updated.end_invite(InviteEnd::Revoked, now);
     updated.invite_revoked_at = Some(now);
-    let entry = crate::audit::entry(client_id, crate::audit::event::INVITE_REVOKED, by.actor.clone(), now, &by.origin, Some(contact_id), None)?;
-    let items = vec![invite_write(store, &updated, Some(&hash), false, &[])?, crate::audit::tx_put(store, &entry)?];
+    let entry = crate::ops::audit::entry(client_id, crate::ops::audit::event::INVITE_REVOKED, by.actor.clone(), now, &by.origin, Some(contact_id), None)?;
+    let items = vec![invite_write(store, &updated, Some(&hash), false, &[])?, crate::ops::audit::tx_put(store, &entry)?];
     store.transact(items, |_| Error::Conflict("the invite changed meanwhile; reload and try again".into())).await?;
     tracing::info!(%client_id, %contact_id, "invite revoked");
     Ok(ContactView::from_link(&updated, now))
@@ -553,7 +553,7 @@ mod tests {
     }
 
     fn by() -> By {
-        By { actor: crate::store::ActorRef { kind: "staff".into(), id: "s".into(), name: "Sam".into() }, origin: crate::audit::Origin { ip: Some("198.51.100.7".into()), user_agent: None } }
+        By { actor: crate::store::ActorRef { kind: "staff".into(), id: "s".into(), name: "Sam".into() }, origin: crate::ops::audit::Origin { ip: Some("198.51.100.7".into()), user_agent: None } }
     }
 
     #[test]

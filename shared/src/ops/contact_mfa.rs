@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain;
 use crate::error::{Error, Result};
-use crate::sessions::{self, MfaChallenge, Session, MFA_SETUP};
+use crate::ports::sessions::{self, MfaChallenge, Session, MFA_SETUP};
 use crate::store::{keys, Store};
 
 /// How long a parked setup waits for the app's first code.

@@ -461,7 +461,7 @@ pub async fn add_contact(store: &Store, firm_id: &str, client_id: &str, input: N
 
 /// Edit a contact (adding a missing email is the common case). The profile and the copy
 /// on every client link change in one transaction, conditional on the version read.
-pub async fn update_contact(state: &crate::AppState, by: &crate::audit::By, firm_id: &str, contact_id: &str, input: ContactPatchInput) -> Result<ContactDetail> {
+pub async fn update_contact(state: &crate::AppState, by: &crate::ops::audit::By, firm_id: &str, contact_id: &str, input: ContactPatchInput) -> Result<ContactDetail> {
     let store = &state.store;
     let patch = input.parse()?;
     let current = load_contact(store, firm_id, contact_id).await?;
@@ -511,10 +511,10 @@ pub async fn update_contact(state: &crate::AppState, by: &crate::audit::By, firm
             // Access to every client ends with the login; the status goes back to "No invite sent".
             extra.extend([("accepted_at", None), ("last_login_at", None)]);
         }
-        items.push(crate::invites::invite_write(store, &after, before.invite_hash.as_deref(), false, &extra)?);
+        items.push(crate::ops::invites::invite_write(store, &after, before.invite_hash.as_deref(), false, &extra)?);
         let detail = if email_changed { Some("email changed; the login and open invites ended".to_string()) } else { None };
-        let entry = crate::audit::entry(&before.client_id, crate::audit::event::CONTACT_UPDATED, by.actor.clone(), now, &by.origin, Some(contact_id), detail)?;
-        items.push(crate::audit::tx_put(store, &entry)?);
+        let entry = crate::ops::audit::entry(&before.client_id, crate::ops::audit::event::CONTACT_UPDATED, by.actor.clone(), now, &by.origin, Some(contact_id), detail)?;
+        items.push(crate::ops::audit::tx_put(store, &entry)?);
     }
     store
         .transact(items, |i| {

@@ -21,8 +21,8 @@ use aws_sdk_s3::presigning::PresigningConfig;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::audit::{self, Origin};
-use crate::access::Viewer;
+use crate::ops::audit::{self, Origin};
+use crate::ops::access::Viewer;
 use crate::domain;
 use crate::error::{aws, Error, FieldError, Result};
 use crate::store::{from_item, keys, s, tx, ActorRef, FileRecord, FileStatus, Item, LinkRecord, Store};
@@ -293,7 +293,7 @@ pub async fn create_upload(state: &AppState, viewer: &Viewer, client_id: &str, i
             shared_with_all = input.share_with_all.unwrap_or(false);
             shared_with = dedupe(input.share_with.unwrap_or_default());
             if shared_with_all || !shared_with.is_empty() {
-                sharing = plan_sharing(&crate::clients::links_of(&state.store, client_id).await?, &shared_with, shared_with_all)?;
+                sharing = plan_sharing(&crate::ops::clients::links_of(&state.store, client_id).await?, &shared_with, shared_with_all)?;
             }
         }
         Viewer::Contact { contact_id, .. } => {
@@ -301,7 +301,7 @@ pub async fn create_upload(state: &AppState, viewer: &Viewer, client_id: &str, i
                 return Err(Error::field("share_with", "only the firm shares files; your uploads are visible to you and the firm"));
             }
             if let Some(rid) = input.request_id.filter(|r| !r.is_empty()) {
-                let r = crate::requests::load(&state.store, client_id, &rid).await?;
+                let r = crate::ops::requests::load(&state.store, client_id, &rid).await?;
                 if !r.assignees.iter().any(|a| a == contact_id) {
                     return Err(Error::field("request_id", "names no request assigned to you"));
                 }
@@ -396,7 +396,7 @@ fn dedupe(ids: Vec<String>) -> Vec<String> {
 /// The client's files `actor` may see, access check included, in one `Query`: the client
 /// item, the contacts' links and the files share the partition and sort `CLIENT` <
 /// `CONTACT#…` < `FILE#…` (the audit trail, `AUDIT#…`, sorts before and is not read).
-pub async fn list(store: &Store, actor: &crate::auth::Actor, client_id: &str) -> Result<Vec<FileView>> {
+pub async fn list(store: &Store, actor: &crate::domain::identity::Actor, client_id: &str) -> Result<Vec<FileView>> {
     if !domain::is_plausible_id(client_id) {
         return Err(Error::NotFound("client"));
     }
@@ -412,7 +412,7 @@ pub async fn list(store: &Store, actor: &crate::auth::Actor, client_id: &str) ->
             files.push(from_item::<FileRecord>(item)?);
         }
     }
-    let viewer = crate::access::viewer_from_partition(actor, client.as_ref(), &links)?;
+    let viewer = crate::ops::access::viewer_from_partition(actor, client.as_ref(), &links)?;
     let mut out: Vec<FileView> = files.iter().filter(|f| visible_to(f, &viewer)).map(|f| FileView::new(f, &viewer)).collect();
     out.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
     Ok(out)
@@ -491,7 +491,7 @@ pub async fn set_sharing(store: &Store, viewer: &Viewer, client_id: &str, file_i
     let mut f = load_visible(store, viewer, client_id, file_id).await?;
     let ids = dedupe(input.contact_ids.unwrap_or_default());
     let all = input.all.unwrap_or(false);
-    let sharing = plan_sharing(&crate::clients::links_of(store, client_id).await?, &ids, all)?;
+    let sharing = plan_sharing(&crate::ops::clients::links_of(store, client_id).await?, &ids, all)?;
     let (before, was_all) = (std::mem::replace(&mut f.shared_with, ids.clone()), f.shared_with_all);
     f.shared_with_all = all;
     let mut values = Item::from([(":all".to_string(), aws_sdk_dynamodb::types::AttributeValue::Bool(all))]);

@@ -1,0 +1,18 @@
+//! Operations: one module per capability. Each takes the store and the ports it uses.
+
+pub mod access;
+pub mod audit;
+pub mod billing;
+pub mod clients;
+pub mod contact_mfa;
+pub mod delivery;
+pub mod files;
+pub mod idempotency;
+pub mod invites;
+pub mod messages;
+pub mod portal;
+pub mod reminders;
+pub mod requests;
+pub mod settings;
+pub mod signatures;
+pub mod templates;
