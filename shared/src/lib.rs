@@ -53,6 +53,10 @@ pub mod http;
 #[cfg(feature = "testing")]
 pub mod testing;
 
+/// The check that keeps the layers (a unit test over this crate's sources).
+#[cfg(test)]
+mod layering;
+
 pub use error::{Error, Result};
 
 /// The repository root, for tests that read `events/` samples.

@@ -66,3 +66,27 @@ pub fn lazy_https_client() -> aws_smithy_runtime_api::client::http::SharedHttpCl
     })
 }
 
+
+/// An AWS client made from the [`LazySdk`] on its first use: a function pays (at init and
+/// in memory) only for the clients it calls.
+pub struct LazyClient<C> {
+    sdk: LazySdk,
+    cell: tokio::sync::OnceCell<C>,
+    make: fn(&aws_config::SdkConfig) -> C,
+}
+
+impl<C> LazyClient<C> {
+    pub fn new(sdk: LazySdk, make: fn(&aws_config::SdkConfig) -> C) -> Self {
+        Self { sdk, cell: tokio::sync::OnceCell::new(), make }
+    }
+
+    pub async fn get(&self) -> &C {
+        self.cell.get_or_init(|| async { (self.make)(self.sdk.get().await) }).await
+    }
+}
+
+impl<C> std::fmt::Debug for LazyClient<C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LazyClient").field("made", &self.cell.initialized()).finish()
+    }
+}

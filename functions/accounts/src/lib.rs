@@ -5,104 +5,84 @@
 //! Public routes (no bearer token): sign-in, refresh, the invite link and account
 //! creation. Sign-out and `me` require the caller's access token.
 
-use shared::ops::audit::Origin;
 use lambda_http::{Body, Request, Response};
-use shared::ports::tokens::{bearer_token};
-use shared::domain::identity::{Actor, Audience};
+use shared::domain::identity::Actor;
 use shared::http::routes::accounts::{Op, ROUTES};
 use shared::http::{json, json_body, no_content, route_of, serve};
-use shared::ports::sessions::{self, RefreshInput, SignInInput};
-use shared::ops::portal;
+use shared::ops::accounts;
+use shared::ops::audit::{By, Origin};
+use shared::ops::clients::{self, ProfileInput};
+use shared::ports::logins::{CodeInput, MfaInput, Pool, RefreshInput, SignInInput};
+use shared::ports::tokens::bearer_token;
 use shared::{AppState, Error, Result};
-
-async fn totp_step(state: &AppState, req: &Request, setup: bool, email: &str) -> Result<Response<Body>> {
-    let token = bearer_token(req.headers())?;
-    if setup {
-        json(200, &sessions::start_totp(state.cognito().await, token, email).await?)
-    } else {
-        let input = json_body::<sessions::CodeInput>(req)?;
-        sessions::confirm_totp(state.cognito().await, token, input.code.as_deref()).await?;
-        no_content()
-    }
-}
 
 pub async fn handle(state: &'static AppState, req: Request) -> Response<Body> {
     serve(req, |req| dispatch(state, req)).await
 }
 
+fn for_contacts() -> Error {
+    Error::Forbidden("this route is for client contacts".into())
+}
+
 async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
     let m = route_of(ROUTES, &req)?;
     let p = &m.params;
-    let staff = &state.config.staff;
-    let contacts = &state.config.contacts;
+    let (store, logins) = (&state.store, &state.logins);
     match m.op {
         Op::StaffSignIn => {
             let (email, password) = json_body::<SignInInput>(&req)?.parse()?;
-            let answer = sessions::sign_in(state.cognito().await, staff, &email, &password).await?;
-            // The login must belong to a staff member of a firm, or the tokens are useless.
-            if let Some(session) = answer.session() {
-                state.authenticate_token(&session.access_token, Audience::Staff).await?;
-            }
-            json(200, &answer)
+            json(200, &accounts::staff_sign_in(store, logins, &state.staff_tokens, &email, &password).await?)
         }
         Op::StaffMfa => {
-            let answer = json_body::<sessions::MfaInput>(&req)?.parse()?;
-            let session = sessions::complete_mfa(state.cognito().await, staff, &answer).await?;
-            state.authenticate_token(&session.access_token, Audience::Staff).await?;
-            json(200, &session)
+            let answer = json_body::<MfaInput>(&req)?.parse()?;
+            json(200, &accounts::staff_mfa(store, logins, &state.staff_tokens, &answer).await?)
         }
         Op::ContactMfa => {
-            let answer = json_body::<sessions::MfaInput>(&req)?.parse()?;
-            json(200, &portal::complete_sign_in(state, &answer, &Origin::of(&req)).await?)
+            let answer = json_body::<MfaInput>(&req)?.parse()?;
+            json(200, &accounts::complete_sign_in(store, logins, &state.contact_tokens, &answer, &Origin::of(&req)).await?)
         }
-        op @ (Op::StaffTotpSetup | Op::StaffTotpVerify) => {
-            let Actor::Staff { email, .. } = state.authenticate(&req, m.audience).await? else {
-                return Err(Error::Forbidden("this route is for firm staff".into()));
+        Op::StaffTotpSetup | Op::StaffTotpVerify | Op::ContactTotpSetup | Op::ContactTotpVerify => {
+            let (email, contact_sub) = match state.authenticate(&req, m.audience).await? {
+                Actor::Staff { email, .. } => (email, None),
+                Actor::Contact { contact_id, sub, .. } => (accounts::me(store, &contact_id).await?.email.map(|e| e.to_string()).unwrap_or_default(), Some(sub)),
             };
-            totp_step(state, &req, op == Op::StaffTotpSetup, &email).await
-        }
-        op @ (Op::ContactTotpSetup | Op::ContactTotpVerify) => match state.authenticate(&req, m.audience).await? {
-            Actor::Contact { contact_id, sub, .. } => {
-                let email = portal::me(&state.store, &contact_id).await?.email.map(|e| e.to_string()).unwrap_or_default();
-                let setup = op == Op::ContactTotpSetup;
-                let resp = totp_step(state, &req, setup, &email).await?;
-                if !setup {
-                    portal::mark_mfa_enabled(&state.store, &sub).await?;
-                }
-                Ok(resp)
+            let token = bearer_token(req.headers())?;
+            if let Op::StaffTotpSetup | Op::ContactTotpSetup = m.op {
+                json(200, &accounts::start_totp(logins, token, &email).await?)
+            } else {
+                let code = json_body::<CodeInput>(&req)?.code;
+                accounts::confirm_totp(store, logins, token, code.as_deref(), contact_sub.as_deref()).await?;
+                no_content()
             }
-            Actor::Staff { .. } => Err(Error::Forbidden("this route is for client contacts".into())),
-        },
-        Op::StaffRefresh => json(200, &sessions::refresh(state.cognito().await, staff, json_body::<RefreshInput>(&req)?).await?),
+        }
+        Op::StaffRefresh => json(200, &logins.refresh(Pool::Staff, json_body::<RefreshInput>(&req)?).await?),
+        Op::ContactRefresh => json(200, &logins.refresh(Pool::Contacts, json_body::<RefreshInput>(&req)?).await?),
         Op::StaffSignOut | Op::ContactSignOut => {
             state.authenticate(&req, m.audience).await?;
-            sessions::sign_out(state.cognito().await, bearer_token(req.headers())?).await?;
+            logins.sign_out(bearer_token(req.headers())?).await?;
             no_content()
         }
-        Op::OpenInvite => json(200, &portal::invite_info(state, p.get("token")?).await?),
+        Op::OpenInvite => json(200, &accounts::invite_info(store, logins, p.get("token")?).await?),
         Op::CreateAccount => {
             let body = json_body(&req)?;
-            let created = portal::create_account(state, p.get("token")?, body, &Origin::of(&req)).await?;
+            let created = accounts::create_account(store, logins, p.get("token")?, body, &Origin::of(&req)).await?;
             json(if created.created { 201 } else { 200 }, &created)
         }
         Op::ContactSignIn => {
             let (email, password) = json_body::<SignInInput>(&req)?.parse()?;
-            json(200, &portal::sign_in(state, &email, &password, &Origin::of(&req)).await?)
+            json(200, &accounts::sign_in(store, logins, &state.contact_tokens, &email, &password, &Origin::of(&req)).await?)
         }
-        Op::ContactRefresh => json(200, &sessions::refresh(state.cognito().await, contacts, json_body::<RefreshInput>(&req)?).await?),
         Op::Me => match state.authenticate(&req, m.audience).await? {
-            Actor::Contact { contact_id, .. } => json(200, &portal::me(&state.store, &contact_id).await?),
-            Actor::Staff { .. } => Err(Error::Forbidden("this route is for client contacts".into())),
+            Actor::Contact { contact_id, .. } => json(200, &accounts::me(store, &contact_id).await?),
+            Actor::Staff { .. } => Err(for_contacts()),
         },
-        Op::UpdateMe => match state.authenticate(&req, m.audience).await? {
-            actor @ Actor::Contact { .. } => {
-                let Actor::Contact { contact_id, firm_id, .. } = &actor else { unreachable!() };
-                let patch = json_body::<shared::ops::clients::ProfileInput>(&req)?.into_patch()?;
-                shared::ops::clients::update_contact(state, &shared::ops::audit::By::of(&actor, &req), firm_id, contact_id, patch).await?;
-                json(200, &portal::me(&state.store, contact_id).await?)
-            }
-            Actor::Staff { .. } => Err(Error::Forbidden("this route is for client contacts".into())),
-        },
+        Op::UpdateMe => {
+            let actor = state.authenticate(&req, m.audience).await?;
+            let Actor::Contact { contact_id, firm_id, .. } = &actor else { return Err(for_contacts()) };
+            let patch = json_body::<ProfileInput>(&req)?.into_patch()?;
+            clients::update_contact(store, logins, &By::of(&actor, &req), firm_id, contact_id, patch).await?;
+            json(200, &accounts::me(store, contact_id).await?)
+        }
     }
 }
 

@@ -4,7 +4,8 @@
 use std::sync::OnceLock;
 
 use lambda_http::{Body, Request, Response};
-use shared::ops::access::{viewer_for, Viewer};
+use shared::http::viewer_for;
+use shared::ops::access::Viewer;
 use shared::ops::billing::{self, PaymentInput, PaymentProvider};
 use shared::http::routes::billing::{Op, ROUTES};
 use shared::http::{json, json_body, route_of, serve};

@@ -31,7 +31,7 @@ async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
             json(if created { 201 } else { 200 }, &view)
         }
         Op::GetContact => json(200, &clients::contact_detail(store, firm, p.get("contact_id")?).await?),
-        Op::UpdateContact => json(200, &clients::update_contact(state, &By::of(&actor, &req), firm, p.get("contact_id")?, json_body(&req)?).await?),
+        Op::UpdateContact => json(200, &clients::update_contact(store, &state.logins, &By::of(&actor, &req), firm, p.get("contact_id")?, json_body(&req)?).await?),
         Op::GetAuditTrail => {
             let contact = query_param(&req, "contact_id");
             json(200, &serde_json::json!({ "entries": audit::history(store, firm, p.get("client_id")?, contact.as_deref()).await? }))

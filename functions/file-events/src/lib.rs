@@ -46,7 +46,7 @@ pub async fn handle(state: &'static AppState, event: LambdaEvent<S3Event>) -> Re
             outcomes.push("ignored".into());
             continue;
         }
-        let verdict = confirm_upload(state, &key).await.map_err(|e| {
+        let verdict = confirm_upload(&state.store, &state.blobs, &key).await.map_err(|e| {
             tracing::error!(error = %e, "confirming an upload failed; the event will be retried");
             lambda_runtime::Error::from(e.to_string())
         })?;

@@ -23,9 +23,9 @@ async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
     }
     let viewer = open_client(&state.store, &actor, client_id).await?;
     match m.op {
-        Op::StaffUploadFile | Op::ContactUploadFile => json(201, &files::create_upload(state, &viewer, client_id, json_body(&req)?, &Origin::of(&req)).await?),
+        Op::StaffUploadFile | Op::ContactUploadFile => json(201, &files::create_upload(&state.store, &state.blobs, &viewer, client_id, json_body(&req)?, &Origin::of(&req)).await?),
         Op::ShareFile => json(200, &files::set_sharing(&state.store, &viewer, client_id, m.params.get("file_id")?, json_body(&req)?, &Origin::of(&req)).await?),
-        Op::StaffDownloadFile | Op::ContactDownloadFile => json(200, &files::download(state, &viewer, client_id, m.params.get("file_id")?, &Origin::of(&req)).await?),
+        Op::StaffDownloadFile | Op::ContactDownloadFile => json(200, &files::download(&state.store, &state.blobs, &viewer, client_id, m.params.get("file_id")?, &Origin::of(&req)).await?),
         Op::StaffListFiles | Op::ContactListFiles => unreachable!("answered above"),
     }
 }

@@ -5,7 +5,7 @@ use lambda_http::{Body, Request, Response};
 use shared::domain::identity::Actor;
 use shared::http::routes::home::{Op, ROUTES};
 use shared::http::{json, route_of, serve};
-use shared::ops::portal;
+use shared::ops::home;
 use shared::{AppState, Error, Result};
 
 pub async fn handle(state: &'static AppState, req: Request) -> Response<Body> {
@@ -18,7 +18,7 @@ async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
         return Err(Error::NotFound("route"));
     };
     match m.op {
-        Op::Home => json(200, &portal::home(&state.store, &contact_id, &firm_id, m.params.get("client_id")?).await?),
+        Op::Home => json(200, &home::home(&state.store, &contact_id, &firm_id, m.params.get("client_id")?).await?),
     }
 }
 

@@ -41,7 +41,7 @@ async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
                     }
                 }
             };
-            let outcome = invites::send_invites(state, &by, firm, client_id, body).await;
+            let outcome = invites::send_invites(store, &state.mailer, &state.config, &by, firm, client_id, body).await;
             match (outcome, claim) {
                 (Ok(results), claim) => {
                     let body = serde_json::json!({ "results": results }).to_string();
@@ -59,10 +59,10 @@ async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
         }
         Op::PreviewInvite => {
             let body = json_body(&req)?;
-            json(200, &invites::preview(state, firm, p.get("client_id")?, body).await?)
+            json(200, &invites::preview(store, &state.config, firm, p.get("client_id")?, body).await?)
         }
         Op::RevokeInvite => json(200, &invites::revoke_invite(store, &by, firm, p.get("client_id")?, p.get("contact_id")?).await?),
-        Op::RevokeAccess => json(200, &shared::ops::portal::revoke_access(state, &by, firm, p.get("contact_id")?).await?),
+        Op::RevokeAccess => json(200, &shared::ops::revoke::revoke_access(store, &state.logins, &by, firm, p.get("contact_id")?).await?),
         Op::ListTemplates => json(200, &serde_json::json!({ "templates": templates::list(store, firm).await? })),
         Op::CreateTemplate => json(201, &templates::create(store, firm, json_body(&req)?).await?),
         Op::GetTemplate => json(200, &templates::get(store, firm, p.get("template_id")?).await?),

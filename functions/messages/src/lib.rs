@@ -2,7 +2,7 @@
 //! (`/api/staff/…`) and contacts (`/api/portal/…`). The rules are in `shared::ops::messages`.
 
 use lambda_http::{Body, Request, Response};
-use shared::ops::access::viewer_for;
+use shared::http::viewer_for;
 use shared::http::routes::messages::{Op, ROUTES};
 use shared::http::{json, json_body, route_of, serve};
 use shared::ops::messages;
@@ -17,10 +17,10 @@ async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
     let client_id = m.params.get("client_id")?;
     let viewer = viewer_for(state, &req, m.audience, client_id).await?;
     match m.op {
-        Op::StaffStartThread | Op::ContactStartThread => json(201, &messages::start(state, &viewer, client_id, json_body(&req)?).await?),
+        Op::StaffStartThread | Op::ContactStartThread => json(201, &messages::start(&state.store, &state.outbox(), &viewer, client_id, json_body(&req)?).await?),
         Op::StaffListThreads | Op::ContactListThreads => json(200, &serde_json::json!({ "threads": messages::list(&state.store, &viewer, client_id).await? })),
         Op::StaffOpenThread | Op::ContactOpenThread => json(200, &messages::open(&state.store, &viewer, client_id, m.params.get("thread_id")?).await?),
-        Op::StaffPostMessage | Op::ContactPostMessage => json(201, &messages::post(state, &viewer, client_id, m.params.get("thread_id")?, json_body(&req)?).await?),
+        Op::StaffPostMessage | Op::ContactPostMessage => json(201, &messages::post(&state.store, &state.outbox(), &viewer, client_id, m.params.get("thread_id")?, json_body(&req)?).await?),
     }
 }
 

@@ -17,7 +17,7 @@ pub async fn record(store: &Store, sub: &str) -> shared::Result<bool> {
     };
     // Cognito's event carries no IP or user agent: the sign-in is recorded on the contact,
     // and its audit entry is written by the API sign-in that has them.
-    shared::ops::portal::record_login(store, &user.contact_id, shared::domain::now(), None).await?;
+    shared::ops::accounts::record_login(store, &user.contact_id, shared::domain::now(), None).await?;
     Ok(true)
 }
 

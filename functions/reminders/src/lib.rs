@@ -30,7 +30,7 @@ pub fn run_time(event: &Scheduled) -> Result<OffsetDateTime, String> {
 
 pub async fn handle(state: &'static AppState, event: LambdaEvent<Scheduled>) -> Result<Summary, lambda_runtime::Error> {
     let now = run_time(&event.payload).map_err(lambda_runtime::Error::from)?;
-    shared::ops::reminders::run(state, now).await.map_err(|e| {
+    shared::ops::reminders::run(&state.store, &state.mailer, &state.config, now).await.map_err(|e| {
         tracing::error!(error = %e, "reminders run failed; the next run picks the invites up again");
         lambda_runtime::Error::from(e.to_string())
     })

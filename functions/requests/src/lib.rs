@@ -2,7 +2,7 @@
 //! and reopen; contacts answer and mark done. The rules are in `shared::ops::requests`.
 
 use lambda_http::{Body, Request, Response};
-use shared::ops::access::viewer_for;
+use shared::http::viewer_for;
 use shared::http::routes::requests::{Op, ROUTES};
 use shared::http::{json, json_body, route_of, serve};
 use shared::ops::requests::{self, NoteInput};

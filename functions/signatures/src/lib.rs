@@ -4,7 +4,7 @@
 //! `shared::ops::signatures`.
 
 use lambda_http::{Body, Request, Response};
-use shared::ops::access::viewer_for;
+use shared::http::viewer_for;
 use shared::ops::audit::Origin;
 use shared::http::routes::signatures::{Op, ROUTES};
 use shared::http::{json, json_body, route_of, serve};
@@ -21,12 +21,12 @@ async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
     let viewer = viewer_for(state, &req, m.audience, client_id).await?;
     let store = &state.store;
     match m.op {
-        Op::SendForSignature => json(201, &signatures::send(state, &viewer, client_id, json_body(&req)?, &Origin::of(&req)).await?),
+        Op::SendForSignature => json(201, &signatures::send(store, &state.blobs, &state.outbox(), &viewer, client_id, json_body(&req)?, &Origin::of(&req)).await?),
         Op::StaffListSignatureForms | Op::ContactListSignatureForms => json(200, &serde_json::json!({ "forms": signatures::list(store, &viewer, client_id).await? })),
         Op::StaffGetSignatureForm | Op::ContactGetSignatureForm => json(200, &signatures::get(store, &viewer, client_id, m.params.get("form_id")?).await?),
-        Op::VerifySignatureForm => json(200, &signatures::verify(state, &viewer, client_id, m.params.get("form_id")?).await?),
-        Op::SignForm => json(200, &signatures::sign(state, &viewer, client_id, m.params.get("form_id")?, json_body(&req)?, &Origin::of(&req)).await?),
-        Op::DeclineForm => json(200, &signatures::decline(state, &viewer, client_id, m.params.get("form_id")?, json_body(&req)?, &Origin::of(&req)).await?),
+        Op::VerifySignatureForm => json(200, &signatures::verify(store, &state.blobs, &viewer, client_id, m.params.get("form_id")?).await?),
+        Op::SignForm => json(200, &signatures::sign(store, &state.blobs, &viewer, client_id, m.params.get("form_id")?, json_body(&req)?, &Origin::of(&req)).await?),
+        Op::DeclineForm => json(200, &signatures::decline(store, &viewer, client_id, m.params.get("form_id")?, json_body(&req)?, &Origin::of(&req)).await?),
     }
 }
 

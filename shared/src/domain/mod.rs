@@ -5,7 +5,9 @@
 //! code can trust the value: an [`EmailAddress`] is trimmed, lower-cased and plausible; a
 //! [`PersonName`] is non-empty and free of control characters.
 
+pub mod email;
 pub mod identity;
+pub mod password;
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;

@@ -117,6 +117,13 @@ pub fn route_of<Op: Copy>(routes: &[Route<Op>], req: &Request) -> Result<Matched
     match_route(routes, req.method().as_str(), &path(req))
 }
 
+/// Authenticate a request to a client's portal with the token of the matched route's
+/// audience (never decided from the raw path) and check access.
+pub async fn viewer_for(state: &state::AppState, req: &Request, audience: Audience, client_id: &str) -> Result<crate::ops::access::Viewer> {
+    let actor = state.authenticate(req, audience).await?;
+    crate::ops::access::open_client(&state.store, &actor, client_id).await
+}
+
 /// Parse a JSON body into `T`. The 400 names the field serde stumbled on.
 pub fn json_body<T: DeserializeOwned>(req: &Request) -> Result<T> {
     let bytes: &[u8] = match req.body() {
@@ -168,6 +175,24 @@ pub fn path(req: &Request) -> String {
 /// A query-string parameter, if present and not empty.
 pub fn query_param(req: &Request, name: &str) -> Option<String> {
     req.query_string_parameters_ref().and_then(|q| q.first(name)).map(str::trim).filter(|v| !v.is_empty()).map(str::to_string)
+}
+
+impl crate::ops::audit::Origin {
+    /// Where `req` came from: the caller's IP as API Gateway saw it and the user agent
+    /// (cut to [`MAX_USER_AGENT`](crate::ops::audit::MAX_USER_AGENT) characters).
+    pub fn of(req: &Request) -> Self {
+        Self {
+            ip: source_ip(req),
+            user_agent: req.headers().get("user-agent").and_then(|v| v.to_str().ok()).map(|u| u.chars().take(crate::ops::audit::MAX_USER_AGENT).collect()),
+        }
+    }
+}
+
+impl crate::ops::audit::By {
+    /// The caller of `req`, authenticated as `actor`.
+    pub fn of(actor: &crate::domain::identity::Actor, req: &Request) -> Self {
+        Self::new(actor, crate::ops::audit::Origin::of(req))
+    }
 }
 
 /// The caller's IP as API Gateway saw it (for audit), if known.

@@ -4,7 +4,7 @@
 //! link to the client has `accepted_at`). Staff may open every client of their firm. An id
 //! that fails either check answers 404 — never "forbidden", which would confirm it exists.
 
-use crate::domain::identity::{Actor, Audience};
+use crate::domain::identity::Actor;
 use crate::ops::clients::load_client_record;
 use crate::domain;
 use crate::error::{Error, Result};
@@ -50,13 +50,6 @@ impl Viewer {
     }
 }
 
-/// Authenticate a request to a client's portal with the token of the matched route's
-/// audience (never decided from the raw path) and check access.
-pub async fn viewer_for(state: &crate::AppState, req: &lambda_http::Request, audience: Audience, client_id: &str) -> Result<Viewer> {
-    let actor = state.authenticate(req, audience).await?;
-    open_client(&state.store, &actor, client_id).await
-}
-
 /// The access check on items already read from the client's partition (the client item for
 /// staff, the contact's link for a contact): the same answers as [`open_client`].
 pub fn viewer_from_partition(actor: &Actor, client: Option<&ClientRecord>, links: &[LinkRecord]) -> Result<Viewer> {
@@ -85,6 +78,17 @@ pub async fn open_client(store: &Store, actor: &Actor, client_id: &str) -> Resul
         Actor::Contact { contact_id, firm_id, .. } => {
             let link = contact_link(store, contact_id, client_id).await?;
             Ok(Viewer::Contact { contact_id: contact_id.clone(), firm_id: firm_id.clone(), name: format!("{} {}", link.first_name, link.last_name) })
+        }
+    }
+}
+
+/// Who may see a file.
+pub fn visible_to(file: &crate::store::FileRecord, viewer: &Viewer) -> bool {
+    match viewer.contact_id() {
+        None => true,
+        Some(me) => {
+            let mine = file.uploaded_by.kind == "contact" && file.uploaded_by.id == me;
+            mine || ((file.shared_with_all || file.shared_with.iter().any(|k| k == me)) && file.status == crate::store::FileStatus::Available)
         }
     }
 }

@@ -30,15 +30,6 @@ pub struct Origin {
     pub user_agent: Option<String>,
 }
 
-impl Origin {
-    pub fn of(req: &lambda_http::Request) -> Self {
-        Origin {
-            ip: crate::http::source_ip(req),
-            user_agent: req.headers().get("user-agent").and_then(|v| v.to_str().ok()).map(|u| u.chars().take(MAX_USER_AGENT).collect()),
-        }
-    }
-}
-
 /// Who did something and from where: what every audit entry records about the actor.
 #[derive(Debug, Clone)]
 pub struct By {
@@ -47,14 +38,14 @@ pub struct By {
 }
 
 impl By {
-    /// The caller of `req`, authenticated as `actor`. A contact's name is not in their token;
-    /// operations that load the contact fill it in ([`By::named`]).
-    pub fn of(actor: &crate::domain::identity::Actor, req: &lambda_http::Request) -> Self {
+    /// `actor`, calling from `origin` (a request's: `By::of` in `http`). A contact's name is
+    /// not in their token; operations that load the contact fill it in ([`By::named`]).
+    pub fn new(actor: &crate::domain::identity::Actor, origin: Origin) -> Self {
         let actor = match actor {
             crate::domain::identity::Actor::Staff { sub, name, .. } => ActorRef { kind: "staff".into(), id: sub.clone(), name: name.clone() },
             crate::domain::identity::Actor::Contact { contact_id, .. } => ActorRef { kind: "contact".into(), id: contact_id.clone(), name: String::new() },
         };
-        By { actor, origin: Origin::of(req) }
+        By { actor, origin }
     }
 
     /// The same caller with a display name, if it had none.

@@ -5,6 +5,7 @@
 //! Each operation is scoped by the caller's firm: a client or contact of another firm is
 //! answered exactly like one that does not exist.
 
+use crate::ports::logins::Logins;
 use serde::{Deserialize, Deserializer, Serialize};
 use time::OffsetDateTime;
 
@@ -461,8 +462,7 @@ pub async fn add_contact(store: &Store, firm_id: &str, client_id: &str, input: N
 
 /// Edit a contact (adding a missing email is the common case). The profile and the copy
 /// on every client link change in one transaction, conditional on the version read.
-pub async fn update_contact(state: &crate::AppState, by: &crate::ops::audit::By, firm_id: &str, contact_id: &str, input: ContactPatchInput) -> Result<ContactDetail> {
-    let store = &state.store;
+pub async fn update_contact(store: &Store, logins: &Logins, by: &crate::ops::audit::By, firm_id: &str, contact_id: &str, input: ContactPatchInput) -> Result<ContactDetail> {
     let patch = input.parse()?;
     let current = load_contact(store, firm_id, contact_id).await?;
     let by = &by.named(|| format!("{} {}", current.first_name, current.last_name));
@@ -511,7 +511,7 @@ pub async fn update_contact(state: &crate::AppState, by: &crate::ops::audit::By,
             // Access to every client ends with the login; the status goes back to "No invite sent".
             extra.extend([("accepted_at", None), ("last_login_at", None)]);
         }
-        items.push(crate::ops::invites::invite_write(store, &after, before.invite_hash.as_deref(), false, &extra)?);
+        items.push(crate::store::invite_write(store, &after, before.invite_hash.as_deref(), false, &extra)?);
         let detail = if email_changed { Some("email changed; the login and open invites ended".to_string()) } else { None };
         let entry = crate::ops::audit::entry(&before.client_id, crate::ops::audit::event::CONTACT_UPDATED, by.actor.clone(), now, &by.origin, Some(contact_id), detail)?;
         items.push(crate::ops::audit::tx_put(store, &entry)?);
@@ -529,10 +529,9 @@ pub async fn update_contact(state: &crate::AppState, by: &crate::ops::audit::By,
     if let Some((_, old_email)) = &plan.end_login {
         // The login is already cut off from the portal (no USER record); remove it from the
         // pool too, so its sessions end and the old address could be invited again.
-        let pool = &state.config.contacts.pool_id;
-        let _ = state.cognito().await.admin_user_global_sign_out().user_pool_id(pool).username(old_email.as_str()).send().await;
-        if let Err(e) = state.cognito().await.admin_delete_user().user_pool_id(pool).username(old_email.as_str()).send().await {
-            tracing::error!(%contact_id, error = %crate::error::aws(e), "ended login could not be removed from the pool");
+        let _ = logins.sign_out_contact(old_email).await;
+        if let Err(e) = logins.delete_contact(old_email).await {
+            tracing::error!(%contact_id, error = %e, "ended login could not be removed from the pool");
         }
         tracing::info!(%contact_id, "login ended by an email change");
     }

@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain;
 use crate::error::{Error, Result};
-use crate::ports::sessions::{self, MfaChallenge, Session, MFA_SETUP};
+use crate::ports::logins::{Logins, MfaChallenge, Session, MFA_SETUP};
 use crate::store::{keys, Store};
 
 /// How long a parked setup waits for the app's first code.
@@ -71,8 +71,8 @@ pub fn open(id: &str, sealed: &str) -> Option<Session> {
 }
 
 /// Start the app's setup for a contact whose password sign-in gave `session`.
-pub async fn start(cognito: &aws_sdk_cognitoidentityprovider::Client, store: &Store, contact_id: &str, email: &str, session: &Session) -> Result<MfaChallenge> {
-    let setup = sessions::start_totp(cognito, &session.access_token, email).await?;
+pub async fn start(logins: &Logins, store: &Store, contact_id: &str, email: &str, session: &Session) -> Result<MfaChallenge> {
+    let setup = logins.start_totp(&session.access_token, email).await?;
     let mut raw = [0u8; 32];
     aws_lc_rs::rand::fill(&mut raw).map_err(|_| Error::internal("no randomness available"))?;
     let id = domain::hex(&raw);
@@ -94,7 +94,7 @@ pub fn is_setup(session: &str) -> bool {
 
 /// Finish the setup: verify the app's first code, require the app from now on, release the
 /// parked tokens (once: the item is deleted). Returns the contact id and the session.
-pub async fn complete(cognito: &aws_sdk_cognitoidentityprovider::Client, store: &Store, session_id: &str, code: &str) -> Result<(String, Session)> {
+pub async fn complete(logins: &Logins, store: &Store, session_id: &str, code: &str) -> Result<(String, Session)> {
     let expired = || Error::Unauthorized("this sign-in step expired; sign in again".into());
     let id = session_id.strip_prefix(SETUP_PREFIX).ok_or_else(expired)?;
     let pk = record_key(id);
@@ -103,7 +103,7 @@ pub async fn complete(cognito: &aws_sdk_cognitoidentityprovider::Client, store: 
         return Err(expired());
     }
     let session = open(id, &record.sealed).ok_or_else(expired)?;
-    sessions::confirm_totp(cognito, &session.access_token, Some(code)).await?;
+    logins.confirm_totp(&session.access_token, Some(code)).await?;
     store.delete(&pk, keys::MFA_SETUP_SK).await?;
     Ok((record.contact_id, session))
 }

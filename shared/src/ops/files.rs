@@ -17,16 +17,16 @@
 
 use std::time::Duration;
 
-use aws_sdk_s3::presigning::PresigningConfig;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::ops::audit::{self, Origin};
 use crate::ops::access::Viewer;
 use crate::domain;
-use crate::error::{aws, Error, FieldError, Result};
+use crate::error::{Error, FieldError, Result};
 use crate::store::{from_item, keys, s, tx, ActorRef, FileRecord, FileStatus, Item, LinkRecord, Store};
-use crate::AppState;
+use crate::ops::access::visible_to;
+use crate::ports::blobs::Blobs;
 
 pub const UPLOAD_URL_SECONDS: u64 = 15 * 60;
 pub const DOWNLOAD_URL_SECONDS: u64 = 5 * 60;
@@ -184,16 +184,6 @@ pub fn share_write(store: &Store, file: &FileRecord, contact_ids: &[String]) -> 
     crate::store::tx::update(store.table(), &file.pk, &file.sk, "SET shared_with = list_append(if_not_exists(shared_with, :empty), :new)", "#st = :ok", values, names).map(Some)
 }
 
-/// Who may see a file.
-pub fn visible_to(file: &FileRecord, viewer: &Viewer) -> bool {
-    match viewer.contact_id() {
-        None => true,
-        Some(me) => {
-            let mine = file.uploaded_by.kind == "contact" && file.uploaded_by.id == me;
-            mine || ((file.shared_with_all || file.shared_with.iter().any(|k| k == me)) && file.status == FileStatus::Available)
-        }
-    }
-}
 
 #[derive(Debug, Clone, Serialize)]
 pub struct FileView {
@@ -279,9 +269,9 @@ pub struct UploadSlot {
 }
 
 /// Issue an upload slot: check the limits, choose the key, record the pending file, sign.
-pub async fn create_upload(state: &AppState, viewer: &Viewer, client_id: &str, input: UploadInput, origin: &Origin) -> Result<UploadSlot> {
-    // The firm's upload cap: a minute-old value is harmless (see AppState::firm_settings).
-    let firm = state.firm_settings(viewer.firm_id()).await?;
+pub async fn create_upload(store: &Store, blobs: &impl Blobs, viewer: &Viewer, client_id: &str, input: UploadInput, origin: &Origin) -> Result<UploadSlot> {
+    // The firm's upload cap: a minute-old value is harmless (see Store::firm_settings).
+    let firm = store.firm_settings(viewer.firm_id()).await?;
     let req = check_upload(input.name.as_deref(), input.size, input.content_type.as_deref(), firm.max_upload_bytes)?;
     let mut sharing = Vec::new();
     let (mut shared_with, mut shared_with_all, mut request_id) = (Vec::new(), false, None);
@@ -293,7 +283,7 @@ pub async fn create_upload(state: &AppState, viewer: &Viewer, client_id: &str, i
             shared_with_all = input.share_with_all.unwrap_or(false);
             shared_with = dedupe(input.share_with.unwrap_or_default());
             if shared_with_all || !shared_with.is_empty() {
-                sharing = plan_sharing(&crate::ops::clients::links_of(&state.store, client_id).await?, &shared_with, shared_with_all)?;
+                sharing = plan_sharing(&crate::ops::clients::links_of(store, client_id).await?, &shared_with, shared_with_all)?;
             }
         }
         Viewer::Contact { contact_id, .. } => {
@@ -301,7 +291,7 @@ pub async fn create_upload(state: &AppState, viewer: &Viewer, client_id: &str, i
                 return Err(Error::field("share_with", "only the firm shares files; your uploads are visible to you and the firm"));
             }
             if let Some(rid) = input.request_id.filter(|r| !r.is_empty()) {
-                let r = crate::ops::requests::load(&state.store, client_id, &rid).await?;
+                let r = crate::ops::requests::load(store, client_id, &rid).await?;
                 if !r.assignees.iter().any(|a| a == contact_id) {
                     return Err(Error::field("request_id", "names no request assigned to you"));
                 }
@@ -334,52 +324,22 @@ pub async fn create_upload(state: &AppState, viewer: &Viewer, client_id: &str, i
         request_id,
         expires_at: Some(now.unix_timestamp() + PENDING_TTL_SECONDS),
     };
-    let presigned = state
-        .s3()
-        .await
-        .put_object()
-        .bucket(&state.config.bucket_name)
-        .key(&rec.s3_key)
-        .content_type(&req.content_type)
-        .content_length(req.size as i64)
-        // Abandoned uploads: the bucket's lifecycle rule expires objects still tagged pending.
-        .tagging(PENDING_TAG)
-        .presigned(PresigningConfig::expires_in(Duration::from_secs(UPLOAD_URL_SECONDS)).map_err(Error::internal)?)
-        .await
-        .map_err(|e| Error::internal(format!("presigning failed: {e}")))?;
-    if !state.store.put_new(&rec).await? {
+    // Abandoned uploads: the bucket's lifecycle rule expires objects still tagged pending.
+    let upload = blobs.upload_url(&rec.s3_key, &req.content_type, req.size, PENDING_TAG, Duration::from_secs(UPLOAD_URL_SECONDS)).await?;
+    if !store.put_new(&rec).await? {
         return Err(Error::Conflict("please retry the upload".into()));
     }
-    // Only the signed headers: the SDK may add others (a trace id) that a browser must not
-    // send, since the bucket's CORS rule allows exactly the signed ones.
-    let signed = signed_header_names(presigned.uri());
-    let headers = presigned
-        .headers()
-        .filter(|(k, _)| signed.iter().any(|s| s.eq_ignore_ascii_case(k)))
-        .map(|(k, v)| (k.to_ascii_lowercase(), v.to_string()))
-        .collect();
     tracing::info!(%client_id, %file_id, size = req.size, "upload slot issued");
     Ok(UploadSlot {
         file: FileView::new(&rec, viewer),
         upload: PresignedUpload {
             method: "PUT",
-            url: presigned.uri().to_string(),
-            headers,
+            url: upload.url,
+            headers: upload.headers.into_iter().collect(),
             expires_at: now + time::Duration::seconds(UPLOAD_URL_SECONDS as i64),
         },
         sharing,
     })
-}
-
-/// The header names a presigned URL signs (`X-Amz-SignedHeaders`).
-pub fn signed_header_names(uri: &str) -> Vec<String> {
-    uri.split_once('?')
-        .map(|(_, q)| q)
-        .unwrap_or("")
-        .split('&')
-        .find_map(|kv| kv.strip_prefix("X-Amz-SignedHeaders="))
-        .map(|v| v.replace("%3B", ";").replace("%3b", ";").split(';').map(str::to_string).collect())
-        .unwrap_or_default()
 }
 
 fn dedupe(ids: Vec<String>) -> Vec<String> {
@@ -446,29 +406,19 @@ pub fn content_disposition(name: &str) -> String {
 }
 
 /// A short-lived download link; the download is recorded (who, when, from where).
-pub async fn download(state: &AppState, viewer: &Viewer, client_id: &str, file_id: &str, origin: &Origin) -> Result<Download> {
-    let f = load_visible(&state.store, viewer, client_id, file_id).await?;
+pub async fn download(store: &Store, blobs: &impl Blobs, viewer: &Viewer, client_id: &str, file_id: &str, origin: &Origin) -> Result<Download> {
+    let f = load_visible(store, viewer, client_id, file_id).await?;
     if f.status != FileStatus::Available {
         return Err(Error::Conflict(match f.status {
             FileStatus::Pending => "this file is still being uploaded".into(),
             _ => "this upload was rejected and cannot be downloaded".into(),
         }));
     }
-    let presigned = state
-        .s3()
-        .await
-        .get_object()
-        .bucket(&state.config.bucket_name)
-        .key(&f.s3_key)
-        .response_content_disposition(content_disposition(&f.name))
-        .response_content_type(&f.content_type)
-        .presigned(PresigningConfig::expires_in(Duration::from_secs(DOWNLOAD_URL_SECONDS)).map_err(Error::internal)?)
-        .await
-        .map_err(|e| Error::internal(format!("presigning failed: {e}")))?;
+    let url = blobs.download_url(&f.s3_key, &content_disposition(&f.name), &f.content_type, Duration::from_secs(DOWNLOAD_URL_SECONDS)).await?;
     let now = domain::now();
     let entry = audit::entry(client_id, audit::event::FILE_DOWNLOADED, viewer.actor_ref(), now, origin, Some(file_id), Some(f.name.clone()))?;
-    audit::record(&state.store, &entry).await?;
-    Ok(Download { url: presigned.uri().to_string(), expires_at: now + time::Duration::seconds(DOWNLOAD_URL_SECONDS as i64) })
+    audit::record(store, &entry).await?;
+    Ok(Download { url, expires_at: now + time::Duration::seconds(DOWNLOAD_URL_SECONDS as i64) })
 }
 
 #[derive(Debug, Deserialize)]
@@ -535,48 +485,44 @@ pub fn judge(file: &FileRecord, actual_size: u64, actual_type: &str, head: &[u8]
 }
 
 /// Check one landed object (S3 `ObjectCreated`) and mark the file available or rejected.
-pub async fn confirm_upload(state: &AppState, key: &str) -> Result<Confirmation> {
+pub async fn confirm_upload(store: &Store, blobs: &impl Blobs, key: &str) -> Result<Confirmation> {
     let Some((_firm, client_id, file_id)) = parse_object_key(key) else {
         tracing::warn!("object key not made by this system; ignored");
         return Ok(Confirmation::Ignored);
     };
-    let Some(file) = state.store.get::<FileRecord>(&keys::client(&client_id), &keys::file(&file_id)).await? else {
+    let Some(file) = store.get::<FileRecord>(&keys::client(&client_id), &keys::file(&file_id)).await? else {
         return Ok(Confirmation::Ignored);
     };
     if file.status != FileStatus::Pending || file.s3_key != key {
         return Ok(Confirmation::Ignored);
     }
-    let bucket = &state.config.bucket_name;
-    let head = state.s3().await.head_object().bucket(bucket).key(key).send().await.map_err(aws)?;
-    let size = head.content_length().unwrap_or(-1).max(0) as u64;
-    let ctype = head.content_type().unwrap_or("").to_string();
-    let first = state.s3().await.get_object().bucket(bucket).key(key).range("bytes=0-511").send().await.map_err(aws)?;
-    let bytes = first.body.collect().await.map_err(|e| Error::internal(format!("reading the object failed: {e}")))?.into_bytes();
-    let verdict = judge(&file, size, &ctype, &bytes);
+    let head = blobs.head(key).await?;
+    let bytes = blobs.first_bytes(key, 512).await?;
+    let verdict = judge(&file, head.size, &head.content_type, &bytes);
     let now = domain::now();
     let (expr, mut values) = match &verdict {
         Confirmation::Available => {
-            state.s3().await.delete_object_tagging().bucket(bucket).key(key).send().await.map_err(aws)?;
+            blobs.untag(key).await?;
             (
             "SET #status = :s, available_at = :now, etag = :etag REMOVE expires_at",
-            Item::from([(":s".to_string(), s("available")), (":now".to_string(), s(domain::rfc3339(now)?)), (":etag".to_string(), s(head.e_tag().unwrap_or("").to_string()))]),
+            Item::from([(":s".to_string(), s("available")), (":now".to_string(), s(domain::rfc3339(now)?)), (":etag".to_string(), s(head.etag.clone()))]),
             )
         }
         Confirmation::Rejected(reason) => {
-            state.s3().await.delete_object().bucket(bucket).key(key).send().await.map_err(aws)?;
+            blobs.delete(key).await?;
             ("SET #status = :s, rejected_reason = :r", Item::from([(":s".to_string(), s("rejected")), (":r".to_string(), s(reason.clone()))]))
         }
         Confirmation::Ignored => return Ok(verdict),
     };
     values.insert(":pending".into(), s("pending"));
-    let item = tx::update(state.store.table(), &file.pk, &file.sk, expr, "#status = :pending", values, [("#status".to_string(), "status".to_string())].into())?;
+    let item = tx::update(store.table(), &file.pk, &file.sk, expr, "#status = :pending", values, [("#status".to_string(), "status".to_string())].into())?;
     let mut items = vec![item];
     if verdict == Confirmation::Available {
         let origin = Origin { ip: file.upload_ip.clone(), user_agent: file.upload_user_agent.clone() };
         let entry = audit::entry(&client_id, audit::event::FILE_UPLOADED, file.uploaded_by.clone(), now, &origin, Some(&file_id), Some(file.name.clone()))?;
-        items.push(audit::tx_put(&state.store, &entry)?);
+        items.push(audit::tx_put(store, &entry)?);
     }
-    state.store.transact(items, |_| Error::Conflict("the file was confirmed meanwhile".into())).await?;
+    store.transact(items, |_| Error::Conflict("the file was confirmed meanwhile".into())).await?;
     tracing::info!(%client_id, %file_id, verdict = ?verdict, "upload checked");
     Ok(verdict)
 }
@@ -672,12 +618,6 @@ mod tests {
         assert!(visible_to(&pending, &contact("k1")), "the uploader sees their pending upload");
     }
 
-    #[test]
-    fn signed_headers_are_read_from_the_url() {
-        let url = "http://h/b/k?x-id=PutObject&X-Amz-Expires=900&X-Amz-SignedHeaders=content-length%3Bcontent-type%3Bhost%3Bx-amz-tagging&X-Amz-Signature=ab";
-        assert_eq!(signed_header_names(url), ["content-length", "content-type", "host", "x-amz-tagging"]);
-        assert!(signed_header_names("http://h/b/k").is_empty());
-    }
 
     #[test]
     fn download_names_survive_any_characters() {

@@ -22,17 +22,20 @@ use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 
 use crate::ops::clients::{load_client, ContactView};
+use crate::store::invite_write;
 use crate::domain;
 use crate::error::{Error, FieldError, Result};
-use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
+use aws_sdk_dynamodb::types::TransactWriteItem;
 
 use crate::ops::audit::By;
 use crate::ports::mail::SendError;
 use crate::store::{
-    s, tx, ClientRecord, FirmRecord, InviteEnd, InviteLogEntry, Item, LinkRecord, Store, DELIVERY_SENDING, INVITE_ATTRIBUTES, INVITE_LOG_KEPT,
+    ClientRecord, FirmRecord, InviteEnd, InviteLogEntry, LinkRecord, Store, DELIVERY_SENDING, INVITE_LOG_KEPT,
 };
-use crate::ops::templates::{self, InviteVars, RenderedEmail, TemplateSource};
-use crate::AppState;
+use crate::domain::email::{self, InviteVars, RenderedEmail, TemplateSource};
+use crate::ops::templates;
+use crate::config::Config;
+use crate::ports::mail::Mailer;
 
 /// How many emails of one request are in flight at once.
 pub const SEND_CONCURRENCY: usize = 8;
@@ -212,12 +215,12 @@ impl InviteContext {
             message: self.message.clone(),
             create_account_url: url.to_string(),
             help_center_url: self.firm.help_center_url.clone().unwrap_or_default(),
-            expires_on: templates::long_date(expires_at),
+            expires_on: email::long_date(expires_at),
         }
     }
 
     pub fn render(&self, link: &LinkRecord, url: &str, expires_at: OffsetDateTime) -> std::result::Result<RenderedEmail, String> {
-        templates::render(&self.template, &self.vars(link, url, expires_at)).map_err(|(field, e)| format!("the template's {field} {e}"))
+        email::render(&self.template, &self.vars(link, url, expires_at)).map_err(|(field, e)| format!("the template's {field} {e}"))
     }
 
     pub fn link_expiry(&self, now: OffsetDateTime) -> OffsetDateTime {
@@ -262,64 +265,11 @@ pub fn invited(link: &LinkRecord, hash: &str, email: &str, expires_at: OffsetDat
     after
 }
 
-/// The one write that moves a link's invite attributes to those of `target`: every
-/// attribute of [`INVITE_ATTRIBUTES`] is set to `target`'s value or removed. Conditional on
-/// the link still having the live hash `expect` (or none), so two writers never cross.
-/// `extra` sets (`Some`) or removes (`None`) other attributes of the same item.
-pub fn invite_write(store: &Store, target: &LinkRecord, expect: Option<&str>, not_accepted: bool, extra: &[(&str, Option<AttributeValue>)]) -> Result<TransactWriteItem> {
-    let item = crate::store::to_item(target)?;
-    let mut names = std::collections::HashMap::new();
-    let mut values = Item::new();
-    let mut set = Vec::new();
-    let mut remove = Vec::new();
-    for (i, attr) in INVITE_ATTRIBUTES.iter().enumerate() {
-        names.insert(format!("#a{i}"), attr.to_string());
-        match item.get(*attr) {
-            Some(v) => {
-                set.push(format!("#a{i} = :a{i}"));
-                values.insert(format!(":a{i}"), v.clone());
-            }
-            None => remove.push(format!("#a{i}")),
-        }
-    }
-    for (i, (attr, v)) in extra.iter().enumerate() {
-        names.insert(format!("#x{i}"), attr.to_string());
-        match v {
-            Some(v) => {
-                set.push(format!("#x{i} = :x{i}"));
-                values.insert(format!(":x{i}"), v.clone());
-            }
-            None => remove.push(format!("#x{i}")),
-        }
-    }
-    let mut update = String::new();
-    if !set.is_empty() {
-        update.push_str(&format!("SET {}", set.join(", ")));
-    }
-    if !remove.is_empty() {
-        update.push_str(&format!(" REMOVE {}", remove.join(", ")));
-    }
-    let mut condition = "attribute_exists(PK)".to_string();
-    if not_accepted {
-        condition.push_str(" AND attribute_not_exists(accepted_at)");
-    }
-    names.insert("#h".into(), "invite_hash".into());
-    match expect {
-        Some(h) => {
-            condition.push_str(" AND #h = :expect");
-            values.insert(":expect".into(), s(h));
-        }
-        None => condition.push_str(" AND attribute_not_exists(#h)"),
-    }
-    tx::update(store.table(), &target.pk, &target.sk, update.trim(), &condition, values, names)
-}
-
-async fn context(state: &AppState, firm_id: &str, client_id: &str, template_id: Option<&str>, message: String) -> Result<(InviteContext, Vec<LinkRecord>)> {
-    let store = &state.store;
+async fn context(store: &Store, config: &Config, firm_id: &str, client_id: &str, template_id: Option<&str>, message: String) -> Result<(InviteContext, Vec<LinkRecord>)> {
     let (loaded, firm, template) =
-        tokio::try_join!(load_client(store, firm_id, client_id), state.firm_settings(firm_id), templates::load(store, firm_id, template_id))?;
+        tokio::try_join!(load_client(store, firm_id, client_id), store.firm_settings(firm_id), templates::load(store, firm_id, template_id))?;
     let (client, links) = loaded;
-    Ok((InviteContext { firm, client, template, message, default_days: state.config.invite_lifetime_days }, links))
+    Ok((InviteContext { firm, client, template, message, default_days: config.invite_lifetime_days }, links))
 }
 
 /// Send invites to the listed contacts of a client.
@@ -337,14 +287,14 @@ async fn context(state: &AppState, firm_id: &str, client_id: &str, template_id: 
 /// SES's own `Send` event (configuration set → `email-events`) then turns `sending` into
 /// `sent`; a link left `sending` (the process died before SES answered) shows as
 /// `unconfirmed` after [`SENDING_GRACE`](crate::store::SENDING_GRACE), so staff resend.
-pub async fn send_invites(state: &AppState, sender: &By, firm_id: &str, client_id: &str, input: SendInput) -> Result<Vec<ContactOutcome>> {
+pub async fn send_invites(store: &Store, mailer: &impl Mailer, config: &Config, sender: &By, firm_id: &str, client_id: &str, input: SendInput) -> Result<Vec<ContactOutcome>> {
     let req = input.parse()?;
-    let (ctx, links) = context(state, firm_id, client_id, req.template_id.as_deref(), req.message).await?;
+    let (ctx, links) = context(store, config, firm_id, client_id, req.template_id.as_deref(), req.message).await?;
     let now = domain::now();
     let mut outcomes: Vec<Option<Outcome>> = vec![None; req.contact_ids.len()];
     let mut pending = Vec::new();
     for (index, contact_id) in req.contact_ids.iter().enumerate() {
-        match classify(&links, contact_id).and_then(|link| prepare(state, &ctx, link, sender, now, index)) {
+        match classify(&links, contact_id).and_then(|link| prepare(config, &ctx, link, sender, now, index)) {
             Ok(p) => pending.push(p),
             Err(skip) => outcomes[index] = Some(skip),
         }
@@ -355,7 +305,7 @@ pub async fn send_invites(state: &AppState, sender: &By, firm_id: &str, client_i
     let mut rest = pending;
     while !rest.is_empty() {
         let chunk: Vec<Pending> = rest.drain(..rest.len().min(100)).collect();
-        for (p, result) in record_links(&state.store, chunk).await {
+        for (p, result) in record_links(store, chunk).await {
             match result {
                 Ok(()) => recorded.push(p),
                 Err(reason) => outcomes[p.index] = Some(Outcome::Failed { reason }),
@@ -370,7 +320,7 @@ pub async fn send_invites(state: &AppState, sender: &By, firm_id: &str, client_i
         async move {
             let tags = tags_of(&p);
             let tags: Vec<(&str, &str)> = tags.iter().map(|(n, v)| (*n, v.as_str())).collect();
-            let result = crate::ports::mail::send(state.ses().await, &ctx.firm.sender_email, &p.email, &p.rendered, state.config.ses_configuration_set.as_deref(), &tags).await;
+            let result = mailer.send(&ctx.firm.sender_email, &p.email, &p.rendered, &tags).await;
             (p, result)
         }
     });
@@ -402,9 +352,9 @@ pub async fn send_invites(state: &AppState, sender: &By, firm_id: &str, client_i
         // The old state comes back only if nothing touched the link since (its hash is still
         // ours). Should this write fail, the link stays live but unsent: its status says
         // `unconfirmed` once the grace period is over — never `sent`.
-        let undo = invite_write(&state.store, &p.before, Some(&p.hash), false, &[]);
+        let undo = invite_write(store, &p.before, Some(&p.hash), false, &[]);
         let undone = match undo {
-            Ok(item) => state.store.transact(vec![item], |_| Error::Conflict("changed meanwhile".into())).await,
+            Ok(item) => store.transact(vec![item], |_| Error::Conflict("changed meanwhile".into())).await,
             Err(e) => Err(e),
         };
         if let Err(e) = undone {
@@ -423,11 +373,11 @@ pub async fn send_invites(state: &AppState, sender: &By, firm_id: &str, client_i
     Ok(outcomes)
 }
 
-fn prepare(state: &AppState, ctx: &InviteContext, link: &LinkRecord, sender: &By, now: OffsetDateTime, index: usize) -> std::result::Result<Pending, Outcome> {
+fn prepare(config: &Config, ctx: &InviteContext, link: &LinkRecord, sender: &By, now: OffsetDateTime, index: usize) -> std::result::Result<Pending, Outcome> {
     let email = link.email.as_ref().ok_or(Outcome::MissingEmail)?.to_string();
     let (token, hash) = new_token(&link.client_id, &link.contact_id).map_err(|e| Outcome::Failed { reason: e.public_detail() })?;
     let expires_at = ctx.link_expiry(now);
-    let url = create_account_url(&state.config.web_origin, &token);
+    let url = create_account_url(&config.web_origin, &token);
     let rendered = ctx.render(link, &url, expires_at).map_err(|reason| Outcome::Failed { reason })?;
     let after = invited(link, &hash, &email, expires_at, sender, now);
     Ok(Pending { index, before: link.clone(), after, email, rendered, hash })
@@ -495,7 +445,7 @@ pub struct Preview {
     pub email: RenderedEmail,
 }
 
-pub async fn preview(state: &AppState, firm_id: &str, client_id: &str, input: PreviewInput) -> Result<Preview> {
+pub async fn preview(store: &Store, config: &Config, firm_id: &str, client_id: &str, input: PreviewInput) -> Result<Preview> {
     let mut errs = Vec::new();
     let contact_id = input.contact_id.filter(|c| !c.trim().is_empty());
     if contact_id.is_none() {
@@ -506,11 +456,11 @@ pub async fn preview(state: &AppState, firm_id: &str, client_id: &str, input: Pr
         return Err(Error::Validation(errs));
     }
     let contact_id = contact_id.unwrap_or_default();
-    let (ctx, links) = context(state, firm_id, client_id, input.template_id.as_deref().filter(|t| !t.is_empty()), message).await?;
+    let (ctx, links) = context(store, config, firm_id, client_id, input.template_id.as_deref().filter(|t| !t.is_empty()), message).await?;
     let link = links.iter().find(|l| l.contact_id == contact_id).ok_or(Error::NotFound("contact"))?;
     let now = domain::now();
     // The real link is made when the invite is sent; the preview shows where it leads.
-    let url = create_account_url(&state.config.web_origin, "preview");
+    let url = create_account_url(&config.web_origin, "preview");
     let email = ctx.render(link, &url, ctx.link_expiry(now)).map_err(|e| Error::field("template_id", e))?;
     Ok(Preview { to: link.email.as_ref().map(|e| e.to_string()), from: ctx.firm.sender_email.clone(), email })
 }
@@ -518,6 +468,7 @@ pub async fn preview(state: &AppState, firm_id: &str, client_id: &str, input: Pr
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::INVITE_ATTRIBUTES;
     use time::macros::datetime;
 
     fn link(id: &str, email: Option<&str>, accepted: bool) -> LinkRecord {

@@ -30,8 +30,8 @@ use crate::domain;
 use crate::error::{Error, FieldError, Result};
 use crate::ports::mail::Notice;
 use crate::store::{from_item, keys, s, tx, ActorRef, FileRecord, FileStatus, Item, LinkRecord, Store};
-use crate::ops::templates::{escape_html, RenderedEmail};
-use crate::AppState;
+use crate::domain::email::{escape_html, RenderedEmail};
+use crate::ports::mail::{Mailer, Outbox};
 
 pub const MAX_SUBJECT: usize = 200;
 pub const MAX_BODY: usize = 10_000;
@@ -242,7 +242,7 @@ async fn load_attachments(store: &Store, viewer: &Viewer, client_id: &str, file_
     let files: Vec<FileRecord> = items.into_iter().map(from_item).collect::<Result<_>>()?;
     for id in file_ids {
         match files.iter().find(|f| &f.file_id == id) {
-            Some(f) if f.firm_id == viewer.firm_id() && f.status == FileStatus::Available && crate::ops::files::visible_to(f, viewer) => {}
+            Some(f) if f.firm_id == viewer.firm_id() && f.status == FileStatus::Available && crate::ops::access::visible_to(f, viewer) => {}
             _ => return Err(Error::field("file_ids", format!("names a file that is not an uploaded file of this client's portal you can see: {id}"))),
         }
     }
@@ -285,8 +285,7 @@ fn view_of(m: &MessageRecord) -> MessageView {
 }
 
 /// Start a thread (staff: with the contacts named; a contact: with the firm).
-pub async fn start(state: &AppState, viewer: &Viewer, client_id: &str, input: NewThreadInput) -> Result<Posted> {
-    let store = &state.store;
+pub async fn start(store: &Store, outbox: &Outbox<'_, impl Mailer>, viewer: &Viewer, client_id: &str, input: NewThreadInput) -> Result<Posted> {
     let links = crate::ops::clients::links_of(store, client_id).await?;
     let plan = plan_thread(input, viewer, &links)?;
     let files = load_attachments(store, viewer, client_id, &plan.file_ids).await?;
@@ -314,7 +313,7 @@ pub async fn start(state: &AppState, viewer: &Viewer, client_id: &str, input: Ne
     let mut items = vec![tx::put_new(store.table(), &thread)?, tx::put_new(store.table(), &message)?];
     items.extend(share_writes(store, &files, &thread.participants, viewer)?);
     store.transact(items, |_| Error::Conflict("a file changed meanwhile; reload and try again".into())).await?;
-    let notifications = notify(state, viewer, &thread, &links).await;
+    let notifications = notify(store, outbox, viewer, &thread, &links).await;
     tracing::info!(%client_id, thread_id = %id, "thread started");
     Ok(Posted { thread: ThreadView::new(&thread, viewer), message: view_of(&message), notifications })
 }
@@ -331,8 +330,7 @@ async fn load_thread(store: &Store, viewer: &Viewer, client_id: &str, thread_id:
 }
 
 /// Answer in a thread.
-pub async fn post(state: &AppState, viewer: &Viewer, client_id: &str, thread_id: &str, input: PostInput) -> Result<Posted> {
-    let store = &state.store;
+pub async fn post(store: &Store, outbox: &Outbox<'_, impl Mailer>, viewer: &Viewer, client_id: &str, thread_id: &str, input: PostInput) -> Result<Posted> {
     let mut errs = Vec::new();
     let body = domain::text_input(&mut errs, "body", input.body, MAX_BODY, true);
     let file_ids = dedupe(input.file_ids);
@@ -378,7 +376,7 @@ pub async fn post(state: &AppState, viewer: &Viewer, client_id: &str, thread_id:
                 }
                 thread.read.insert(key.clone(), seq);
                 let links = crate::ops::clients::links_of(store, client_id).await?;
-                let notifications = notify(state, viewer, &thread, &links).await;
+                let notifications = notify(store, outbox, viewer, &thread, &links).await;
                 return Ok(Posted { thread: ThreadView::new(&thread, viewer), message: view_of(&message), notifications });
             }
             // Our own retry, or DynamoDB's "transaction conflict" (a concurrent write to the
@@ -418,7 +416,7 @@ pub async fn open(store: &Store, viewer: &Viewer, client_id: &str, thread_id: &s
             let items = store.batch_get(chunk.iter().map(|id| (keys::client(client_id), keys::file(id))).collect()).await?;
             for f in items.into_iter().map(from_item::<FileRecord>) {
                 let f = f?;
-                if crate::ops::files::visible_to(&f, viewer) {
+                if crate::ops::access::visible_to(&f, viewer) {
                     ok.push(f.file_id);
                 }
             }
@@ -488,8 +486,8 @@ pub fn notification(firm_name: &str, client_name: &str, from: &str, url: &str) -
 /// Tell the other side: staff wrote → the thread's contacts with portal access; a contact
 /// wrote → the last staff member who wrote in the thread, or the firm's staff when none has. Failures are reported,
 /// never fatal: the message is posted.
-async fn notify(state: &AppState, viewer: &Viewer, thread: &ThreadRecord, links: &[LinkRecord]) -> Vec<Notice> {
-    let firm = match state.firm_settings(&thread.firm_id).await {
+async fn notify(store: &Store, outbox: &Outbox<'_, impl Mailer>, viewer: &Viewer, thread: &ThreadRecord, links: &[LinkRecord]) -> Vec<Notice> {
+    let firm = match store.firm_settings(&thread.firm_id).await {
         Ok(f) => f,
         Err(e) => return vec![Notice { to: "firm", id: thread.firm_id.clone(), outcome: "failed", reason: Some(e.public_detail()) }],
     };
@@ -507,13 +505,13 @@ async fn notify(state: &AppState, viewer: &Viewer, thread: &ThreadRecord, links:
         }
         Viewer::Contact { .. } => match &thread.last_staff {
             Some(staff) => {
-                if let Ok(Some(rec)) = state.store.get::<crate::store::StaffRecord>(&keys::staff(&staff.id), keys::STAFF_SK).await {
+                if let Ok(Some(rec)) = store.get::<crate::store::StaffRecord>(&keys::staff(&staff.id), keys::STAFF_SK).await {
                     targets.push(("staff", staff.id.clone(), rec.email.clone()));
                 }
             }
             // A thread the contact started: nobody at the firm has written yet, so the
             // firm's staff are told (one Query of the firm's staff).
-            None => match state.store.query_gsi1(&keys::firm(&thread.firm_id), "STAFF#").await {
+            None => match store.query_gsi1(&keys::firm(&thread.firm_id), "STAFF#").await {
                 Ok(items) => {
                     for rec in items.into_iter().filter_map(|i| from_item::<crate::store::StaffRecord>(i).ok()) {
                         targets.push(("staff", rec.sub.clone(), rec.email.clone()));
@@ -524,15 +522,15 @@ async fn notify(state: &AppState, viewer: &Viewer, thread: &ThreadRecord, links:
         },
     }
     let url = match viewer {
-        Viewer::Staff { .. } => format!("{}/#/portal", state.config.web_origin),
-        Viewer::Contact { .. } => format!("{}/#/staff", state.config.web_origin),
+        Viewer::Staff { .. } => format!("{}/#/portal", outbox.web_origin),
+        Viewer::Contact { .. } => format!("{}/#/staff", outbox.web_origin),
     };
     let from = match viewer {
         Viewer::Staff { .. } => firm.name.clone(),
         Viewer::Contact { name, .. } => name.clone(),
     };
     let email = notification(&firm.name, &client_name, &from, &url);
-    crate::ports::mail::notify(state.ses().await, &firm.sender_email, targets, &email, state.config.ses_configuration_set.as_deref()).await
+    crate::ports::mail::notify(outbox.mailer, &firm.sender_email, targets, &email).await
 }
 
 #[cfg(test)]

@@ -25,8 +25,9 @@ use crate::ops::audit::{By, Origin};
 use crate::error::Result;
 use crate::ops::invites::{self, Outcome, SendInput};
 use crate::ops::settings::ReminderPolicy;
-use crate::store::{from_item, tx, ActorRef, LinkRecord, DELIVERY_BOUNCED, DELIVERY_COMPLAINED};
-use crate::AppState;
+use crate::store::{from_item, tx, ActorRef, LinkRecord, Store, DELIVERY_BOUNCED, DELIVERY_COMPLAINED};
+use crate::config::Config;
+use crate::ports::mail::Mailer;
 
 /// The template reminders use (a preset; staff can pick it for a manual reminder too).
 pub const REMINDER_TEMPLATE: &str = "preset:reminder";
@@ -96,10 +97,10 @@ pub struct Summary {
 
 /// Remember a reminder that did not go out, so the next try waits the firm's interval
 /// instead of the next hour (a refused email would otherwise be retried every hour).
-async fn attempted(state: &AppState, client_id: &str, contact_id: &str, now: OffsetDateTime) {
+async fn attempted(store: &Store, client_id: &str, contact_id: &str, now: OffsetDateTime) {
     let write = crate::domain::rfc3339(now).and_then(|at| {
         tx::update(
-            state.store.table(),
+            store.table(),
             &crate::store::keys::client(client_id),
             &crate::store::keys::contact(contact_id),
             "SET reminder_attempted_at = :at",
@@ -109,7 +110,7 @@ async fn attempted(state: &AppState, client_id: &str, contact_id: &str, now: Off
         )
     });
     let done = match write {
-        Ok(w) => state.store.transact(vec![w], |_| crate::Error::NotFound("contact")).await,
+        Ok(w) => store.transact(vec![w], |_| crate::Error::NotFound("contact")).await,
         Err(e) => Err(e),
     };
     if let Err(e) = done {
@@ -118,8 +119,8 @@ async fn attempted(state: &AppState, client_id: &str, contact_id: &str, now: Off
 }
 
 /// One run at `now` (the schedule's time).
-pub async fn run(state: &AppState, now: OffsetDateTime) -> Result<Summary> {
-    let links: Vec<LinkRecord> = state.store.open_invites_before(now - Duration::days(1)).await?.into_iter().map(from_item).collect::<Result<_>>()?;
+pub async fn run(store: &Store, mailer: &impl Mailer, config: &Config, now: OffsetDateTime) -> Result<Summary> {
+    let links: Vec<LinkRecord> = store.open_invites_before(now - Duration::days(1)).await?.into_iter().map(from_item).collect::<Result<_>>()?;
     let mut summary = Summary { checked: links.len(), ..Default::default() };
     let mut policies: HashMap<String, Option<ReminderPolicy>> = HashMap::new();
     // firm → client → contacts due; BTreeMap for a stable order of work.
@@ -127,7 +128,7 @@ pub async fn run(state: &AppState, now: OffsetDateTime) -> Result<Summary> {
     let mut drops = Vec::new();
     for link in &links {
         if !policies.contains_key(&link.firm_id) {
-            match state.firm_settings(&link.firm_id).await {
+            match store.firm_settings(&link.firm_id).await {
                 Ok(firm) => {
                     policies.insert(link.firm_id.clone(), firm.reminder_policy());
                 }
@@ -153,7 +154,7 @@ pub async fn run(state: &AppState, now: OffsetDateTime) -> Result<Summary> {
     for ((firm_id, client_id), contact_ids) in due {
         for chunk in contact_ids.chunks(invites::MAX_CONTACTS) {
             let input = SendInput { contact_ids: Some(chunk.to_vec()), message: None, template_id: Some(REMINDER_TEMPLATE.into()) };
-            match invites::send_invites(state, &by, &firm_id, &client_id, input).await {
+            match invites::send_invites(store, mailer, config, &by, &firm_id, &client_id, input).await {
                 Ok(outcomes) => {
                     for o in outcomes {
                         match o.outcome {
@@ -161,7 +162,7 @@ pub async fn run(state: &AppState, now: OffsetDateTime) -> Result<Summary> {
                             other => {
                                 tracing::warn!(%client_id, contact_id = %o.contact_id, outcome = ?other, "reminder not sent");
                                 summary.failed += 1;
-                                attempted(state, &client_id, &o.contact_id, now).await;
+                                attempted(store, &client_id, &o.contact_id, now).await;
                             }
                         }
                     }
@@ -170,7 +171,7 @@ pub async fn run(state: &AppState, now: OffsetDateTime) -> Result<Summary> {
                     tracing::error!(%client_id, error = %e, "reminders for a client failed");
                     summary.failed += chunk.len();
                     for contact_id in chunk {
-                        attempted(state, &client_id, contact_id, now).await;
+                        attempted(store, &client_id, contact_id, now).await;
                     }
                 }
             }
@@ -180,7 +181,7 @@ pub async fn run(state: &AppState, now: OffsetDateTime) -> Result<Summary> {
     // Out of the index, only if the invite is still the one judged (same live hash).
     for link in drops {
         let write = tx::update(
-            state.store.table(),
+            store.table(),
             &link.pk,
             &link.sk,
             "REMOVE GSI2PK, GSI2SK",
@@ -188,7 +189,7 @@ pub async fn run(state: &AppState, now: OffsetDateTime) -> Result<Summary> {
             crate::store::Item::from([(":h".to_string(), crate::store::s(link.invite_hash.clone().unwrap_or_default()))]),
             Default::default(),
         )?;
-        match state.store.transact(vec![write], |_| crate::Error::Conflict("changed".into())).await {
+        match store.transact(vec![write], |_| crate::Error::Conflict("changed".into())).await {
             Ok(()) => summary.dropped += 1,
             Err(e) => tracing::warn!(client_id = %link.client_id, contact_id = %link.contact_id, error = %e, "could not take an invite off the reminder list"),
         }

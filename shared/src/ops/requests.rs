@@ -355,7 +355,7 @@ pub async fn respond(store: &Store, viewer: &Viewer, by: ActorRef, client_id: &s
     }
     for id in &file_ids {
         let f = if domain::is_plausible_id(id) { store.get::<FileRecord>(&keys::client(client_id), &keys::file(id)).await? } else { None };
-        let ok = f.is_some_and(|f| crate::ops::files::visible_to(&f, viewer) && f.status != FileStatus::Rejected);
+        let ok = f.is_some_and(|f| crate::ops::access::visible_to(&f, viewer) && f.status != FileStatus::Rejected);
         if !ok {
             return Err(Error::field("file_ids", format!("{id} is not a file of yours in this portal")));
         }

@@ -30,10 +30,11 @@ use time::OffsetDateTime;
 use crate::ops::access::Viewer;
 use crate::ops::audit::{self, Origin};
 use crate::domain::{self, EmailAddress};
-use crate::error::{aws, Error, FieldError, Result};
+use crate::error::{Error, FieldError, Result};
 use crate::store::{from_item, keys, tx, ActorRef, FileRecord, FileStatus, Item, LinkRecord, Store};
-use crate::ops::templates::{escape_html, RenderedEmail};
-use crate::AppState;
+use crate::domain::email::{escape_html, RenderedEmail};
+use crate::ports::blobs::Blobs;
+use crate::ports::mail::{Mailer, Outbox};
 
 /// The consent statement a signer agrees to, and its version (recorded with each signature).
 pub const CONSENT_TEXT: &str = "I agree to sign this document electronically and to be legally bound by my electronic signature, as if I had signed it on paper. I have read the document I am signing.";
@@ -554,19 +555,6 @@ pub fn todo_of<'a>(forms: impl Iterator<Item = &'a FormRecord>, contact_id: &str
 
 // ---------- operations ----------
 
-/// SHA-256 and size of the stored object, read in full (streamed).
-pub async fn hash_object(state: &AppState, key: &str) -> Result<(String, u64)> {
-    let out = state.s3().await.get_object().bucket(&state.config.bucket_name).key(key).send().await.map_err(aws)?;
-    let mut body = out.body;
-    let mut ctx = aws_lc_rs::digest::Context::new(&aws_lc_rs::digest::SHA256);
-    let mut size = 0u64;
-    while let Some(chunk) = body.try_next().await.map_err(|e| Error::internal(format!("reading the document failed: {e}")))? {
-        size += chunk.len() as u64;
-        ctx.update(&chunk);
-    }
-    Ok((domain::hex(ctx.finish().as_ref()), size))
-}
-
 async fn load(store: &Store, viewer: &Viewer, client_id: &str, form_id: &str) -> Result<FormRecord> {
     if !domain::is_plausible_id(form_id) {
         return Err(Error::NotFound("signature form"));
@@ -605,8 +593,7 @@ pub fn request_email(firm_name: &str, client_name: &str, url: &str, due: Option<
 }
 
 /// Send a document for signature.
-pub async fn send(state: &AppState, viewer: &Viewer, client_id: &str, input: NewFormInput, origin: &Origin) -> Result<Sent> {
-    let store = &state.store;
+pub async fn send(store: &Store, blobs: &impl Blobs, outbox: &Outbox<'_, impl Mailer>, viewer: &Viewer, client_id: &str, input: NewFormInput, origin: &Origin) -> Result<Sent> {
     let by = viewer.actor_ref();
     let links = crate::ops::clients::links_of(store, client_id).await?;
     let now = domain::now();
@@ -622,7 +609,7 @@ pub async fn send(state: &AppState, viewer: &Viewer, client_id: &str, input: New
     if file.status != FileStatus::Available {
         return Err(Error::field("file_id", "names a file whose upload is not complete"));
     }
-    let (sha256, size) = hash_object(state, &file.s3_key).await?;
+    let (sha256, size) = blobs.sha256(&file.s3_key).await?;
     if size != file.size {
         return Err(Error::Conflict("the stored document does not match its upload record; upload it again".into()));
     }
@@ -658,10 +645,10 @@ pub async fn send(state: &AppState, viewer: &Viewer, client_id: &str, input: New
     items.push(audit::tx_put(store, &entry)?);
     store.transact(items, |_| Error::Conflict("the document changed meanwhile; reload and try again".into())).await?;
 
-    let firm = state.firm_settings(viewer.firm_id()).await?;
-    let email = request_email(&firm.name, &form.client_name, &format!("{}/#/portal", state.config.web_origin), form.due_date.as_deref());
+    let firm = store.firm_settings(viewer.firm_id()).await?;
+    let email = request_email(&firm.name, &form.client_name, &format!("{}/#/portal", outbox.web_origin), form.due_date.as_deref());
     let recipients = form.signers.iter().map(|s| ("contact", s.contact_id.clone(), s.email.clone())).collect();
-    let emails = crate::ports::mail::notify(state.ses().await, &firm.sender_email, recipients, &email, state.config.ses_configuration_set.as_deref()).await;
+    let emails = crate::ports::mail::notify(outbox.mailer, &firm.sender_email, recipients, &email).await;
     tracing::info!(%client_id, form_id = %id, signers = form.signers.len(), "sent for signature");
     Ok(Sent { form: FormView::new(&form, viewer)?, emails })
 }
@@ -708,12 +695,12 @@ async fn save(store: &Store, before: &FormRecord, after: &FormRecord, entries: V
 
 /// Sign: the consent, the typed name, and the document hash checked against the stored
 /// object read again now.
-pub async fn sign(state: &AppState, viewer: &Viewer, client_id: &str, form_id: &str, input: SignInput, origin: &Origin) -> Result<FormView> {
+pub async fn sign(store: &Store, blobs: &impl Blobs, viewer: &Viewer, client_id: &str, form_id: &str, input: SignInput, origin: &Origin) -> Result<FormView> {
     let me = viewer.contact_id().ok_or(Error::NotFound("route"))?;
-    let form = load(&state.store, viewer, client_id, form_id).await?;
+    let form = load(store, viewer, client_id, form_id).await?;
     let (typed_name, drawing) = check_signature(input, &form)?;
-    let file = state.store.get::<FileRecord>(&keys::client(client_id), &keys::file(&form.file_id)).await?.ok_or_else(|| Error::Conflict("the document is no longer in the portal; ask the firm".into()))?;
-    let (now_hash, _) = hash_object(state, &file.s3_key).await?;
+    let file = store.get::<FileRecord>(&keys::client(client_id), &keys::file(&form.file_id)).await?.ok_or_else(|| Error::Conflict("the document is no longer in the portal; ask the firm".into()))?;
+    let (now_hash, _) = blobs.sha256(&file.s3_key).await?;
     if now_hash != form.document_sha256 {
         tracing::warn!(%client_id, %form_id, "document changed since it was sent for signature");
         return Err(Error::Conflict("the document changed since it was sent for signature, so it cannot be signed; ask the firm to send it again".into()));
@@ -742,24 +729,24 @@ pub async fn sign(state: &AppState, viewer: &Viewer, client_id: &str, form_id: &
     if after.status == FormStatus::Completed {
         entries.push(audit::entry(client_id, audit::event::FORM_COMPLETED, system(), now, &Origin { ip: None, user_agent: None }, Some(form_id), after.certificate_sha256.clone())?);
     }
-    save(&state.store, &form, &after, entries, drawing).await?;
+    save(store, &form, &after, entries, drawing).await?;
     tracing::info!(%client_id, %form_id, completed = after.status == FormStatus::Completed, "form signed");
     FormView::new(&after, viewer)
 }
 
-pub async fn decline(state: &AppState, viewer: &Viewer, client_id: &str, form_id: &str, input: DeclineInput, origin: &Origin) -> Result<FormView> {
+pub async fn decline(store: &Store, viewer: &Viewer, client_id: &str, form_id: &str, input: DeclineInput, origin: &Origin) -> Result<FormView> {
     let me = viewer.contact_id().ok_or(Error::NotFound("route"))?;
     let mut errs = Vec::new();
     let reason = domain::text_input(&mut errs, "reason", input.reason, 1000, true);
     if !errs.is_empty() {
         return Err(Error::Validation(errs));
     }
-    let form = load(&state.store, viewer, client_id, form_id).await?;
+    let form = load(store, viewer, client_id, form_id).await?;
     let now = domain::now();
     let by = viewer.actor_ref();
     let after = declined(&form, me, reason.clone(), now, by.clone())?;
     let entry = audit::entry(client_id, audit::event::FORM_DECLINED, by, now, origin, Some(form_id), Some(reason))?;
-    save(&state.store, &form, &after, vec![entry], None).await?;
+    save(store, &form, &after, vec![entry], None).await?;
     FormView::new(&after, viewer)
 }
 
@@ -778,12 +765,11 @@ pub struct Verification {
     pub drawings_intact: bool,
 }
 
-pub async fn verify(state: &AppState, viewer: &Viewer, client_id: &str, form_id: &str) -> Result<Verification> {
-    let store = &state.store;
+pub async fn verify(store: &Store, blobs: &impl Blobs, viewer: &Viewer, client_id: &str, form_id: &str) -> Result<Verification> {
     let form = load(store, viewer, client_id, form_id).await?;
     let file = store.get::<FileRecord>(&keys::client(client_id), &keys::file(&form.file_id)).await?;
     let current = match file {
-        Some(f) => Some(hash_object(state, &f.s3_key).await?.0),
+        Some(f) => Some(blobs.sha256(&f.s3_key).await?.0),
         None => None,
     };
     let certificate_intact = match (certificate(&form)?, form.completed_at) {

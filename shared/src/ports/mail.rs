@@ -1,6 +1,7 @@
-//! Sending email through SES v2 (`SendEmail`, Simple content with HTML and text parts).
+//! The `Mailer` port: sending email, implemented by SES v2 (`SendEmail`, Simple content
+//! with HTML and text parts).
 //!
-//! We render every email ourselves (see [`crate::ops::templates`]) and send one message per
+//! We render every email ourselves (see [`crate::domain::email`]) and send one message per
 //! recipient: each invite carries its own link, and SES templates / bulk sending are not
 //! something the local emulator offers. A refusal by SES is returned as text for the
 //! outcome shown to staff; it never contains the link.
@@ -8,7 +9,44 @@
 use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message, MessageTag};
 use serde::Serialize;
 
-use crate::ops::templates::RenderedEmail;
+use std::future::Future;
+
+use crate::domain::email::RenderedEmail;
+use crate::sdk::{LazyClient, LazySdk};
+
+/// Sends one email at a time. `Ok(message id)` once the service accepted it.
+pub trait Mailer: Send + Sync {
+    /// `tags` come back in the service's delivery events (configuration set → SNS →
+    /// `email-events`), which is how a bounce finds the invite it belongs to; names and
+    /// values may only hold ASCII letters, digits, `_`, `-`.
+    fn send(&self, from: &str, to: &str, email: &RenderedEmail, tags: &[(&str, &str)]) -> impl Future<Output = Result<String, SendError>> + Send;
+}
+
+/// Where notification emails go out and where their links point: the mailer and the web
+/// origin the "sign in to read it" links lead to.
+pub struct Outbox<'a, M: Mailer> {
+    pub mailer: &'a M,
+    pub web_origin: &'a str,
+}
+
+/// [`Mailer`] through SES v2, with the stage's configuration set (delivery events).
+#[derive(Debug)]
+pub struct SesMailer {
+    ses: LazyClient<aws_sdk_sesv2::Client>,
+    configuration_set: Option<String>,
+}
+
+impl SesMailer {
+    pub fn new(sdk: LazySdk, configuration_set: Option<String>) -> Self {
+        Self { ses: LazyClient::new(sdk, aws_sdk_sesv2::Client::new), configuration_set }
+    }
+}
+
+impl Mailer for SesMailer {
+    async fn send(&self, from: &str, to: &str, email: &RenderedEmail, tags: &[(&str, &str)]) -> Result<String, SendError> {
+        send(self.ses.get().await, from, to, email, self.configuration_set.as_deref(), tags).await
+    }
+}
 
 fn content(data: &str) -> Result<Content, String> {
     Content::builder().data(data).charset("UTF-8").build().map_err(|e| e.to_string())
@@ -24,10 +62,7 @@ pub enum SendError {
     Unknown(String),
 }
 
-/// Send one email; `Ok(message id)` once SES accepted it. `tags` come back in SES's
-/// delivery events (configuration set → SNS → `email-events`), which is how a bounce finds
-/// the invite it belongs to; names and values may only hold ASCII letters, digits, `_`, `-`.
-pub async fn send(ses: &aws_sdk_sesv2::Client, from: &str, to: &str, email: &RenderedEmail, configuration_set: Option<&str>, tags: &[(&str, &str)]) -> Result<String, SendError> {
+async fn send(ses: &aws_sdk_sesv2::Client, from: &str, to: &str, email: &RenderedEmail, configuration_set: Option<&str>, tags: &[(&str, &str)]) -> Result<String, SendError> {
     let tags = tags
         .iter()
         .map(|(name, value)| MessageTag::builder().name(*name).value(*value).build().map_err(|e| SendError::Refused(e.to_string())))
@@ -73,13 +108,41 @@ pub struct Notice {
 }
 
 /// Send the same notification to each `(kind, id, address)`, one at a time.
-pub async fn notify(ses: &aws_sdk_sesv2::Client, from: &str, recipients: Vec<(&'static str, String, String)>, email: &RenderedEmail, configuration_set: Option<&str>) -> Vec<Notice> {
+pub async fn notify(mailer: &impl Mailer, from: &str, recipients: Vec<(&'static str, String, String)>, email: &RenderedEmail) -> Vec<Notice> {
     let mut out = Vec::new();
     for (to, id, address) in recipients {
-        out.push(match send(ses, from, &address, email, configuration_set, &[]).await {
+        out.push(match mailer.send(from, &address, email, &[]).await {
             Ok(_) => Notice { to, id, outcome: "sent", reason: None },
             Err(SendError::Refused(r)) | Err(SendError::Unknown(r)) => Notice { to, id, outcome: "failed", reason: Some(r) },
         });
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Refuses mail to addresses that start with "no", accepts the rest.
+    struct Picky;
+
+    impl Mailer for Picky {
+        async fn send(&self, _from: &str, to: &str, _email: &RenderedEmail, _tags: &[(&str, &str)]) -> Result<String, SendError> {
+            if to.starts_with("no") {
+                Err(SendError::Refused("address on the suppression list".into()))
+            } else {
+                Ok(format!("id-{to}"))
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn notify_says_honestly_which_emails_went_out() {
+        let email = RenderedEmail { subject: "s".into(), text: "t".into(), html: "h".into() };
+        let recipients = vec![("contact", "k1".to_string(), "yes@example.com".to_string()), ("staff", "s1".to_string(), "no@example.com".to_string())];
+        let out = notify(&Picky, "firm@example.com", recipients, &email).await;
+        assert_eq!(out[0], Notice { to: "contact", id: "k1".into(), outcome: "sent", reason: None });
+        assert_eq!(out[1].outcome, "failed");
+        assert_eq!(out[1].reason.as_deref(), Some("address on the suppression list"));
+    }
 }

@@ -2,5 +2,6 @@
 //! AWS implementation beside it. They know the SDK; nothing above them does.
 
 pub mod mail;
-pub mod sessions;
+pub mod blobs;
+pub mod logins;
 pub mod tokens;

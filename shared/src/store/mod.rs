@@ -65,8 +65,10 @@
 //! Every multi-item change is one `TransactWriteItems` with conditions, so a failure
 //! halfway leaves nothing half-written.
 
+mod links;
 mod records;
 
+pub use links::*;
 pub use records::*;
 
 use std::collections::HashMap;
@@ -168,7 +170,12 @@ pub struct Store {
     /// Set when the client is made on first use ([`Store::lazy`]).
     sdk: Option<crate::sdk::LazySdk>,
     pub(crate) table: String,
+    /// firm id → (read at, settings), for [`Store::firm_settings`].
+    firms: std::sync::Arc<tokio::sync::RwLock<HashMap<String, (std::time::Instant, FirmRecord)>>>,
 }
+
+/// How long [`Store::firm_settings`] trusts a firm record it read.
+pub const FIRM_SETTINGS_TTL: std::time::Duration = std::time::Duration::from_secs(60);
 
 pub fn s(v: impl Into<String>) -> AttributeValue {
     AttributeValue::S(v.into())
@@ -198,13 +205,13 @@ pub fn failed_condition(reasons: &[CancellationReason]) -> Option<usize> {
 
 impl Store {
     pub fn new(db: Client, table: impl Into<String>) -> Self {
-        Self { db: tokio::sync::OnceCell::from(db), sdk: None, table: table.into() }
+        Self { db: tokio::sync::OnceCell::from(db), sdk: None, table: table.into(), firms: Default::default() }
     }
 
     /// A store whose DynamoDB client is made on its first call, not at init (a cold start
     /// then pays only for what the first request uses).
     pub fn lazy(sdk: crate::sdk::LazySdk, table: impl Into<String>) -> Self {
-        Self { db: tokio::sync::OnceCell::new(), sdk: Some(sdk), table: table.into() }
+        Self { db: tokio::sync::OnceCell::new(), sdk: Some(sdk), table: table.into(), firms: Default::default() }
     }
 
     pub(crate) async fn db(&self) -> &Client {
@@ -266,6 +273,33 @@ impl Store {
         self.get::<FirmRecord>(&keys::firm(firm_id), keys::FIRM_SK)
             .await?
             .ok_or_else(|| Error::internal(format!("firm {firm_id} has no settings record")))
+    }
+
+    /// A firm's settings, cached for [`FIRM_SETTINGS_TTL`] per warm instance. For reads where
+    /// a minute-old name, sender address or invite lifetime is harmless — sending invites,
+    /// which then costs no read of its own (single invite: Query, SendEmail, one write).
+    /// Anything that gates access (billing on/off) reads the record itself ([`Store::firm`]).
+    pub async fn firm_settings(&self, firm_id: &str) -> Result<FirmRecord> {
+        if let Some((at, firm)) = self.firms.read().await.get(firm_id) {
+            if at.elapsed() < FIRM_SETTINGS_TTL {
+                return Ok(firm.clone());
+            }
+        }
+        let firm = self.firm(firm_id).await?;
+        self.firms.write().await.insert(firm_id.to_string(), (std::time::Instant::now(), firm.clone()));
+        Ok(firm)
+    }
+
+    /// The login record of a contact's Cognito `sub`: 401 when the login has no portal
+    /// access (never created by an invite, or removed).
+    pub async fn contact_login(&self, sub: &str) -> Result<UserRecord> {
+        self.get::<UserRecord>(&keys::user(sub), keys::USER_SK).await?.ok_or_else(|| Error::Unauthorized("this login has no portal access".into()))
+    }
+
+    /// The staff record of a staff login's Cognito `sub`: 403 when the login is no staff
+    /// member of any firm.
+    pub async fn staff(&self, sub: &str) -> Result<StaffRecord> {
+        self.get::<StaffRecord>(&keys::staff(sub), keys::STAFF_SK).await?.ok_or_else(|| Error::Forbidden("this login is not a staff member of any firm".into()))
     }
 
     pub async fn delete(&self, pk: &str, sk: &str) -> Result<()> {

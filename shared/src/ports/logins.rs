@@ -1,4 +1,6 @@
-//! Sign-in, refresh and sign-out against a Cognito user pool (staff or contacts).
+//! The `Logins` port: the two Cognito user pools (staff and contacts) — sign-in, the
+//! authenticator-app steps, refresh and sign-out, and the admin calls that create, restore
+//! and end contact logins.
 //!
 //! The browser never talks to Cognito directly: our API does, so the same rules (input
 //! checks, error messages, last-login recording) apply to every client of the API, and the
@@ -11,7 +13,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::PoolConfig;
 use crate::domain::EmailAddress;
+use crate::domain::password::PasswordRules;
 use crate::error::{aws, Error, FieldError, Result};
+use crate::sdk::{LazyClient, LazySdk};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -131,7 +135,7 @@ pub fn otpauth_uri(email: &str, secret: &str) -> String {
 
 /// Email + password → tokens (`USER_PASSWORD_AUTH`), or the MFA step when the login has (or
 /// its pool requires) an authenticator app.
-pub async fn sign_in(cognito: &Client, pool: &PoolConfig, email: &EmailAddress, password: &str) -> Result<SignIn> {
+async fn sign_in(cognito: &Client, pool: &PoolConfig, email: &EmailAddress, password: &str) -> Result<SignIn> {
     let out = cognito
         .initiate_auth()
         .client_id(&pool.client_id)
@@ -231,7 +235,7 @@ fn mfa_error<E: aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata + s
 
 /// The second step of a sign-in: the code (and, for `mfa_setup`, the app's first code,
 /// which also turns the authenticator on for this login) → tokens.
-pub async fn complete_mfa(cognito: &Client, pool: &PoolConfig, answer: &MfaAnswer) -> Result<Session> {
+async fn complete_mfa(cognito: &Client, pool: &PoolConfig, answer: &MfaAnswer) -> Result<Session> {
     let out = if answer.setup {
         let verified = cognito
             .verify_software_token()
@@ -275,14 +279,14 @@ pub struct TotpSetup {
     pub otpauth_uri: String,
 }
 
-pub async fn start_totp(cognito: &Client, access_token: &str, email: &str) -> Result<TotpSetup> {
+async fn start_totp(cognito: &Client, access_token: &str, email: &str) -> Result<TotpSetup> {
     let out = cognito.associate_software_token().access_token(access_token).send().await.map_err(mfa_error)?;
     let secret = out.secret_code.ok_or_else(|| Error::internal("Cognito returned no TOTP secret"))?;
     Ok(TotpSetup { otpauth_uri: otpauth_uri(email, &secret), secret })
 }
 
 /// Confirm the app with its first code and make it required at every sign-in of this login.
-pub async fn confirm_totp(cognito: &Client, access_token: &str, code: Option<&str>) -> Result<()> {
+async fn confirm_totp(cognito: &Client, access_token: &str, code: Option<&str>) -> Result<()> {
     let code = parse_code(code).map_err(|e| Error::Validation(vec![e]))?;
     cognito
         .verify_software_token()
@@ -310,7 +314,7 @@ pub struct CodeInput {
 }
 
 /// Refresh token → new access token (`REFRESH_TOKEN_AUTH`).
-pub async fn refresh(cognito: &Client, pool: &PoolConfig, input: RefreshInput) -> Result<Session> {
+async fn refresh(cognito: &Client, pool: &PoolConfig, input: RefreshInput) -> Result<Session> {
     let token = input.refresh_token.filter(|t| !t.trim().is_empty()).ok_or_else(|| Error::field("refresh_token", "is required"))?;
     let out = cognito
         .initiate_auth()
@@ -326,7 +330,7 @@ pub async fn refresh(cognito: &Client, pool: &PoolConfig, input: RefreshInput) -
 }
 
 /// End every session of this login (`GlobalSignOut`: refresh tokens stop working).
-pub async fn sign_out(cognito: &Client, access_token: &str) -> Result<()> {
+async fn sign_out(cognito: &Client, access_token: &str) -> Result<()> {
     cognito.global_sign_out().access_token(access_token).send().await.map_err(|e| {
         if e.as_service_error().is_some_and(|se| se.is_not_authorized_exception()) {
             Error::Unauthorized("the access token is no longer valid".into())
@@ -335,6 +339,154 @@ pub async fn sign_out(cognito: &Client, access_token: &str) -> Result<()> {
         }
     })?;
     Ok(())
+}
+
+/// Which user pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pool {
+    Staff,
+    Contacts,
+}
+
+/// [`Logins`]: both pools through one Cognito client, made on first use.
+#[derive(Debug)]
+pub struct Logins {
+    cognito: LazyClient<Client>,
+    staff: PoolConfig,
+    contacts: PoolConfig,
+    /// The contacts pool's password rules, read once per cold start.
+    contact_rules: tokio::sync::OnceCell<PasswordRules>,
+}
+
+impl Logins {
+    pub fn new(sdk: LazySdk, staff: PoolConfig, contacts: PoolConfig) -> Self {
+        Self { cognito: LazyClient::new(sdk, Client::new), staff, contacts, contact_rules: tokio::sync::OnceCell::new() }
+    }
+
+    async fn client(&self) -> &Client {
+        self.cognito.get().await
+    }
+
+    fn pool(&self, pool: Pool) -> &PoolConfig {
+        match pool {
+            Pool::Staff => &self.staff,
+            Pool::Contacts => &self.contacts,
+        }
+    }
+
+    /// Email + password → tokens, or the authenticator step.
+    pub async fn sign_in(&self, pool: Pool, email: &EmailAddress, password: &str) -> Result<SignIn> {
+        sign_in(self.client().await, self.pool(pool), email, password).await
+    }
+
+    /// The authenticator step of a sign-in → tokens.
+    pub async fn complete_mfa(&self, pool: Pool, answer: &MfaAnswer) -> Result<Session> {
+        complete_mfa(self.client().await, self.pool(pool), answer).await
+    }
+
+    pub async fn refresh(&self, pool: Pool, input: RefreshInput) -> Result<Session> {
+        refresh(self.client().await, self.pool(pool), input).await
+    }
+
+    /// End every session of the token's login.
+    pub async fn sign_out(&self, access_token: &str) -> Result<()> {
+        sign_out(self.client().await, access_token).await
+    }
+
+    /// A new authenticator-app secret for a signed-in login.
+    pub async fn start_totp(&self, access_token: &str, email: &str) -> Result<TotpSetup> {
+        start_totp(self.client().await, access_token, email).await
+    }
+
+    /// Confirm the app with its first code and require it at every sign-in.
+    pub async fn confirm_totp(&self, access_token: &str, code: Option<&str>) -> Result<()> {
+        confirm_totp(self.client().await, access_token, code).await
+    }
+
+    /// The contacts pool's password rules (read once).
+    pub async fn contact_password_rules(&self) -> Result<&PasswordRules> {
+        self.contact_rules
+            .get_or_try_init(|| async {
+                let out = self.client().await.describe_user_pool().user_pool_id(&self.contacts.pool_id).send().await.map_err(aws)?;
+                let p = out.user_pool.and_then(|u| u.policies).and_then(|p| p.password_policy).ok_or_else(|| Error::internal("contacts pool has no password policy"))?;
+                Ok(PasswordRules {
+                    min_length: p.minimum_length.unwrap_or(8).max(8) as usize,
+                    upper: p.require_uppercase,
+                    lower: p.require_lowercase,
+                    digit: p.require_numbers,
+                    symbol: p.require_symbols,
+                })
+            })
+            .await
+    }
+
+    /// A contact login for `email` (no email from Cognito: the invite was ours); its `sub`.
+    pub async fn create_contact(&self, email: &EmailAddress) -> Result<String> {
+        use aws_sdk_cognitoidentityprovider::operation::admin_create_user::AdminCreateUserError;
+        use aws_sdk_cognitoidentityprovider::types::{AttributeType, MessageActionType};
+        let out = self
+            .client()
+            .await
+            .admin_create_user()
+            .user_pool_id(&self.contacts.pool_id)
+            .username(email.as_str())
+            .user_attributes(AttributeType::builder().name("email").value(email.as_str()).build().map_err(Error::internal)?)
+            .user_attributes(AttributeType::builder().name("email_verified").value("true").build().map_err(Error::internal)?)
+            .message_action(MessageActionType::Suppress)
+            .send()
+            .await
+            .map_err(|e| match e.as_service_error() {
+                Some(AdminCreateUserError::UsernameExistsException(_)) => Error::Conflict(
+                    "A portal login already exists for this email address. Sign in with it, or ask the firm for help.".into(),
+                ),
+                _ => aws(e),
+            })?;
+        out.user
+            .and_then(|u| u.attributes.unwrap_or_default().into_iter().find(|a| a.name == "sub").and_then(|a| a.value))
+            .ok_or_else(|| Error::internal("Cognito returned no sub for the new user"))
+    }
+
+    /// Set a contact login's password (the pool's policy decides; its message names the rule).
+    pub async fn set_contact_password(&self, email: &EmailAddress, password: &str) -> Result<()> {
+        use aws_sdk_cognitoidentityprovider::operation::admin_set_user_password::AdminSetUserPasswordError;
+        self.client()
+            .await
+            .admin_set_user_password()
+            .user_pool_id(&self.contacts.pool_id)
+            .username(email.as_str())
+            .password(password)
+            .permanent(true)
+            .send()
+            .await
+            .map_err(|e| match e.as_service_error() {
+                Some(AdminSetUserPasswordError::InvalidPasswordException(ex)) => {
+                    Error::field("password", ex.message().unwrap_or("does not meet the password policy").to_string())
+                }
+                _ => aws(e),
+            })?;
+        Ok(())
+    }
+
+    pub async fn enable_contact(&self, email: &EmailAddress) -> Result<()> {
+        self.client().await.admin_enable_user().user_pool_id(&self.contacts.pool_id).username(email.as_str()).send().await.map_err(aws)?;
+        Ok(())
+    }
+
+    pub async fn disable_contact(&self, email: &EmailAddress) -> Result<()> {
+        self.client().await.admin_disable_user().user_pool_id(&self.contacts.pool_id).username(email.as_str()).send().await.map_err(aws)?;
+        Ok(())
+    }
+
+    /// End every session of a contact login (refresh tokens stop working).
+    pub async fn sign_out_contact(&self, email: &EmailAddress) -> Result<()> {
+        self.client().await.admin_user_global_sign_out().user_pool_id(&self.contacts.pool_id).username(email.as_str()).send().await.map_err(aws)?;
+        Ok(())
+    }
+
+    pub async fn delete_contact(&self, email: &EmailAddress) -> Result<()> {
+        self.client().await.admin_delete_user().user_pool_id(&self.contacts.pool_id).username(email.as_str()).send().await.map_err(aws)?;
+        Ok(())
+    }
 }
 
 #[cfg(test)]

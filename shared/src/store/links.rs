@@ -1,0 +1,304 @@
+//! A contact's link to a client: the item the portal status, invites and access all live
+//! on, and the one write that changes a link's invite.
+
+use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use super::{keys, ActorRef, ClientRecord, ContactRecord};
+use crate::domain::{EmailAddress, PortalStatus};
+use crate::error::Result;
+
+/// A contact's link to one client, carrying the copy of the contact's fields and the
+/// portal state that the status view needs (so the status is one Query).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LinkRecord {
+    #[serde(rename = "PK")]
+    pub pk: String,
+    #[serde(rename = "SK")]
+    pub sk: String,
+    #[serde(rename = "GSI1PK")]
+    pub gsi1pk: String,
+    #[serde(rename = "GSI1SK")]
+    pub gsi1sk: String,
+    /// Set while the invite is open and not accepted (the reminders' index, GSI2).
+    #[serde(rename = "GSI2PK", default, skip_serializing_if = "Option::is_none")]
+    pub gsi2pk: Option<String>,
+    #[serde(rename = "GSI2SK", default, skip_serializing_if = "Option::is_none")]
+    pub gsi2sk: Option<String>,
+    pub firm_id: String,
+    pub client_id: String,
+    pub client_name: String,
+    pub contact_id: String,
+    pub first_name: String,
+    pub last_name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<EmailAddress>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub linked_at: OffsetDateTime,
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "time::serde::rfc3339::option")]
+    pub invited_at: Option<OffsetDateTime>,
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "time::serde::rfc3339::option")]
+    pub invite_expires_at: Option<OffsetDateTime>,
+    /// SHA-256 (hex) of the one live invite link for this contact on this client.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invite_hash: Option<String>,
+    /// Delivery of the live invite's email: `sending` (recorded before the email goes to
+    /// SES), then sent, delivered, bounced or complained as SES reports it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invite_delivery: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "time::serde::rfc3339::option")]
+    pub invite_revoked_at: Option<OffsetDateTime>,
+    /// Failed password attempts made with the live invite link (see `portal::MAX_ATTEMPTS`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub invite_attempts: u32,
+    /// The last few links that stopped working, so an old email's link answers with why
+    /// ("a newer invite was sent") instead of "not valid".
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub past_invites: Vec<PastInvite>,
+    /// Every invite email sent for this contact on this client (newest last): part of the
+    /// client's audit trail, kept on the link so that sending N invites writes N items.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub invite_log: Vec<InviteLogEntry>,
+    /// When the firm revoked the contact's portal access (cleared by accepting a new invite).
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "time::serde::rfc3339::option")]
+    pub access_revoked_at: Option<OffsetDateTime>,
+    /// When the contact accepted an invite for this client (portal access granted).
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "time::serde::rfc3339::option")]
+    pub accepted_at: Option<OffsetDateTime>,
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "time::serde::rfc3339::option")]
+    pub last_login_at: Option<OffsetDateTime>,
+    /// When the reminders job last tried a reminder that did not go out (SES refused it):
+    /// the next try waits the firm's interval (`shared::reminders`). Not an invite
+    /// attribute, so putting a refused invite back does not erase it.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "time::serde::rfc3339::option")]
+    pub reminder_attempted_at: Option<OffsetDateTime>,
+}
+
+impl LinkRecord {
+    pub fn new(client: &ClientRecord, contact: &ContactRecord, linked_at: OffsetDateTime) -> Self {
+        Self {
+            pk: keys::client(&client.client_id),
+            sk: keys::contact(&contact.contact_id),
+            gsi1pk: keys::contact(&contact.contact_id),
+            gsi1sk: keys::client(&client.client_id),
+            gsi2pk: None,
+            gsi2sk: None,
+            firm_id: client.firm_id.clone(),
+            client_id: client.client_id.clone(),
+            client_name: client.name.clone(),
+            contact_id: contact.contact_id.clone(),
+            first_name: contact.first_name.clone(),
+            last_name: contact.last_name.clone(),
+            email: contact.email.clone(),
+            phone: contact.phone.clone(),
+            linked_at,
+            invited_at: None,
+            invite_expires_at: None,
+            invite_hash: None,
+            invite_delivery: None,
+            invite_revoked_at: None,
+            invite_attempts: 0,
+            past_invites: Vec::new(),
+            invite_log: Vec::new(),
+            access_revoked_at: None,
+            accepted_at: None,
+            last_login_at: None,
+            reminder_attempted_at: None,
+        }
+    }
+
+    pub fn portal_status(&self, now: OffsetDateTime) -> PortalStatus {
+        // An email recorded as `sending` that SES never confirmed: the process stopped
+        // between recording the link and sending, or SES's event is lost. Say so.
+        let delivery = match (self.invite_delivery.as_deref(), self.invited_at) {
+            (Some(DELIVERY_SENDING), Some(at)) if now - at > SENDING_GRACE => Some(DELIVERY_UNCONFIRMED),
+            (d, _) => d,
+        };
+        PortalStatus::derive(self.accepted_at, self.last_login_at, self.invited_at, self.invite_expires_at, now)
+            .with_delivery(delivery)
+            .with_revocation(self.access_revoked_at)
+    }
+
+    /// Stop the live invite link (if any) for `why`, remembering it as a past invite.
+    pub fn end_invite(&mut self, why: InviteEnd, now: OffsetDateTime) {
+        if let Some(hash) = self.invite_hash.take() {
+            self.past_invites.push(PastInvite { hash, ended: why, at: now });
+            let excess = self.past_invites.len().saturating_sub(PAST_INVITES_KEPT);
+            self.past_invites.drain(..excess);
+        }
+        self.invited_at = None;
+        self.invite_expires_at = None;
+        self.invite_delivery = None;
+        self.invite_attempts = 0;
+        self.gsi2pk = None;
+        self.gsi2sk = None;
+    }
+
+    /// Put this link in the reminders' index as an invite sent at `at`.
+    pub fn mark_open(&mut self, at: OffsetDateTime) {
+        self.gsi2pk = Some(keys::OPEN_INVITES.into());
+        self.gsi2sk = Some(keys::open_invite_sort(at, &self.client_id, &self.contact_id));
+    }
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+/// How many ended links a contact's link item remembers.
+pub const PAST_INVITES_KEPT: usize = 5;
+/// How many sent invites the link item's log keeps (a resend every day for a month).
+pub const INVITE_LOG_KEPT: usize = 30;
+/// How long an email may stay `sending` before the status calls it unconfirmed.
+pub const SENDING_GRACE: time::Duration = time::Duration::minutes(15);
+
+/// The link-item attributes that describe its invite: the only ones an invite write sets
+/// or removes ([`invite_write`]).
+pub const INVITE_ATTRIBUTES: [&str; 10] = [
+    "invited_at",
+    "invite_expires_at",
+    "invite_hash",
+    "invite_delivery",
+    "invite_revoked_at",
+    "invite_attempts",
+    "past_invites",
+    "invite_log",
+    "GSI2PK",
+    "GSI2SK",
+];
+
+/// Why an invite link stopped working.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InviteEnd {
+    /// Used to create the login (or add the client to it).
+    Used,
+    Revoked,
+    /// A newer invite to the same contact and client was sent.
+    Replaced,
+    /// The firm changed the contact's email address.
+    EmailChanged,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PastInvite {
+    pub hash: String,
+    pub ended: InviteEnd,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+}
+
+/// One invite email, as the audit trail shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InviteLogEntry {
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    pub by: ActorRef,
+    pub email: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_agent: Option<String>,
+}
+
+/// The delivery state of the last invite email: recorded as `sending` before the email
+/// goes out, then as SES reports it.
+pub const DELIVERY_SENDING: &str = "sending";
+/// Shown (never stored) for an email still `sending` after [`SENDING_GRACE`].
+pub const DELIVERY_UNCONFIRMED: &str = "unconfirmed";
+pub const DELIVERY_SENT: &str = "sent";
+pub const DELIVERY_DELIVERED: &str = "delivered";
+pub const DELIVERY_BOUNCED: &str = "bounced";
+pub const DELIVERY_COMPLAINED: &str = "complained";
+
+/// The one write that moves a link's invite attributes to those of `target`: every
+/// attribute of [`INVITE_ATTRIBUTES`] is set to `target`'s value or removed. Conditional on
+/// the link still having the live hash `expect` (or none), so two writers never cross.
+/// `extra` sets (`Some`) or removes (`None`) other attributes of the same item.
+pub fn invite_write(store: &super::Store, target: &LinkRecord, expect: Option<&str>, not_accepted: bool, extra: &[(&str, Option<AttributeValue>)]) -> Result<TransactWriteItem> {
+    let item = super::to_item(target)?;
+    let mut names = std::collections::HashMap::new();
+    let mut values = super::Item::new();
+    let mut set = Vec::new();
+    let mut remove = Vec::new();
+    for (i, attr) in INVITE_ATTRIBUTES.iter().enumerate() {
+        names.insert(format!("#a{i}"), attr.to_string());
+        match item.get(*attr) {
+            Some(v) => {
+                set.push(format!("#a{i} = :a{i}"));
+                values.insert(format!(":a{i}"), v.clone());
+            }
+            None => remove.push(format!("#a{i}")),
+        }
+    }
+    for (i, (attr, v)) in extra.iter().enumerate() {
+        names.insert(format!("#x{i}"), attr.to_string());
+        match v {
+            Some(v) => {
+                set.push(format!("#x{i} = :x{i}"));
+                values.insert(format!(":x{i}"), v.clone());
+            }
+            None => remove.push(format!("#x{i}")),
+        }
+    }
+    let mut update = String::new();
+    if !set.is_empty() {
+        update.push_str(&format!("SET {}", set.join(", ")));
+    }
+    if !remove.is_empty() {
+        update.push_str(&format!(" REMOVE {}", remove.join(", ")));
+    }
+    let mut condition = "attribute_exists(PK)".to_string();
+    if not_accepted {
+        condition.push_str(" AND attribute_not_exists(accepted_at)");
+    }
+    names.insert("#h".into(), "invite_hash".into());
+    match expect {
+        Some(h) => {
+            condition.push_str(" AND #h = :expect");
+            values.insert(":expect".into(), super::s(h));
+        }
+        None => condition.push_str(" AND attribute_not_exists(#h)"),
+    }
+    super::tx::update(store.table(), &target.pk, &target.sk, update.trim(), &condition, values, names)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn link_round_trips_through_dynamo_attributes_without_nulls() {
+        let t = datetime!(2026-11-28 10:00 UTC);
+        let client = ClientRecord::new("f1", "c1", "Acme LLC", t);
+        let contact = ContactRecord {
+            pk: keys::contact("k1"),
+            sk: keys::PROFILE_SK.into(),
+            firm_id: "f1".into(),
+            contact_id: "k1".into(),
+            first_name: "Ana".into(),
+            last_name: "Lima".into(),
+            email: None,
+            phone: None,
+            address: None,
+            user_sub: None,
+            last_login_at: None,
+            access_revoked_at: None,
+            created_at: t,
+            updated_at: t,
+            version: 1,
+        };
+        let link = LinkRecord::new(&client, &contact, t);
+        let item = crate::store::to_item(&link).unwrap();
+        assert!(!item.contains_key("email") && !item.contains_key("invited_at"), "absent, not NULL: {item:?}");
+        assert_eq!(item["GSI1PK"].as_s().unwrap(), "CONTACT#k1");
+        assert_eq!(item["linked_at"].as_s().unwrap(), "2026-11-28T10:00:00Z");
+        let back: LinkRecord = crate::store::from_item(item).unwrap();
+        assert_eq!(back, link);
+        assert_eq!(client.gsi1sk, "CLIENT#acme llc#c1");
+    }
+}
