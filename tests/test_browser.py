@@ -70,7 +70,7 @@ def no_csp_violations():
     for page in PAGES:  # deliver the events still queued for open pages
         if not page.is_closed():
             page.wait_for_timeout(200)
-    assert not CSP_VIOLATIONS, "the Content-Security-Policy refused something:\n" + "\n".join(CSP_VIOLATIONS)
+    assert not CSP_VIOLATIONS, "the Content-Security-Policy refused something:\n" + "\n".join(dict.fromkeys(CSP_VIOLATIONS))
 
 
 def new_page(browser, **kwargs):

@@ -55,6 +55,20 @@ export async function api(kind, method, path, body) {
   return data;
 }
 
+/** The API's calls as `kind`, under that side's prefix and `base`:
+ * `calls("staff").get("/clients")` is GET /api/staff/clients. Views never build /api/… URLs:
+ * the api-*.js modules do, with these. */
+export function calls(kind, base = "") {
+  const call = (method) => (path = "", body) => api(kind, method, `${PREFIX[kind]}${base}${path}`, body);
+  return { get: call("GET"), post: call("POST"), put: call("PUT"), patch: call("PATCH"), del: call("DELETE") };
+}
+
+/** A path segment from an id or token. */
+export const seg = encodeURIComponent;
+
+/** The calls about one client: `/clients/{clientId}…` under the side's prefix. */
+export function ofClient(kind, clientId) { return calls(kind, `/clients/${seg(clientId)}`); }
+
 /** Email + password: the session (saved), or `{ challenge }` when the login asks for its
  * authenticator app's code (see mfa.js). */
 export async function signIn(kind, email, password) {
