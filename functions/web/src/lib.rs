@@ -3,7 +3,8 @@
 //! The UI is static HTML, CSS and ES modules compiled into this binary (`web/` at the
 //! repository root), so a deploy is one artifact and the pages share the API's origin:
 //! no CORS for the API, cookies not needed, and a strict Content-Security-Policy (no inline
-//! scripts, no third-party origins; uploads may go to the files bucket only).
+//! scripts, no inline styles — not even style attributes —, no third-party origins; uploads
+//! may go to the files bucket only).
 
 use lambda_http::{Body, Request, Response};
 use shared::http::{match_route, path, route, serve, Route};
@@ -80,7 +81,7 @@ pub fn upload_origin(state: &AppState) -> String {
 
 pub fn content_security_policy(upload_origin: &str) -> String {
     format!(
-        "default-src 'self'; script-src 'self'; style-src 'self'; style-src-attr 'unsafe-inline'; img-src 'self' data:; \
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
 connect-src 'self' {upload_origin}; frame-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'"
     )
 }
@@ -134,7 +135,9 @@ mod tests {
             assert_eq!(resp.status(), 200, "{uri}");
             assert_eq!(resp.headers()["content-type"], ctype);
             let csp = resp.headers()["content-security-policy"].to_str().unwrap();
-            assert!(csp.contains("script-src 'self';") && !csp.contains("script-src 'self' 'unsafe-inline'"), "{csp}");
+            assert!(csp.contains("script-src 'self';") && csp.contains("style-src 'self';"), "{csp}");
+            // No inline scripts, no inline styles: not in <style>/<script> and not in attributes.
+            assert!(!csp.contains("unsafe-inline") && !csp.contains("unsafe-eval") && !csp.contains("style-src-attr"), "{csp}");
         }
         let req = lambda_http::http::Request::builder().method("GET").uri("/assets/../Cargo.toml").body(Body::Empty).unwrap();
         assert_eq!(handle(offline_state(), req).await.status(), 404);
