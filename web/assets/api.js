@@ -1,6 +1,9 @@
-// The API client. Tokens are kept in sessionStorage: they survive a reload of the tab but
-// not the closing of it, and are never written to localStorage or cookies. Access tokens
-// are short-lived; a 401 triggers one refresh with the refresh token, then a sign-in.
+// The API client: the one transport (api()), sessions and uploads. The resources are in
+// api-*.js (one module each), built on calls()/ofClient() below; views import those and
+// never build an /api/… URL. Tokens are kept in sessionStorage: they survive a reload of
+// the tab but not the closing of it, and are never written to localStorage or cookies.
+// Access tokens are short-lived; a 401 triggers one refresh with the refresh token, then a
+// sign-in.
 
 const KEYS = { staff: "portal.staff.session", contact: "portal.contact.session" };
 const PREFIX = { staff: "/api/staff", contact: "/api/portal" };
