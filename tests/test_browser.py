@@ -47,9 +47,38 @@ def mailbox_url(stack):
     server.shutdown()
 
 
+# What the Content-Security-Policy refused on any page a journey opened (see new_page).
+CSP_VIOLATIONS: list[str] = []
+PAGES: list = []
+# Each violation is also reported to the page's own script as a `securitypolicyviolation`
+# event: log it, so a violation the browser does not print is seen as well.
+REPORT_VIOLATIONS = """document.addEventListener("securitypolicyviolation", (e) =>
+  console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || "inline"} ${e.sample || ""}`));"""
+
+
+def _csp_message(text: str) -> bool:
+    return text.startswith("CSP violation:") or "Refused to" in text or "Content Security Policy" in text
+
+
+@pytest.fixture(autouse=True)
+def no_csp_violations():
+    """Every test here fails if any page it opened had something refused by the CSP (an
+    inline style attribute, an inline script, a foreign origin, ...)."""
+    CSP_VIOLATIONS.clear()
+    PAGES.clear()
+    yield
+    for page in PAGES:  # deliver the events still queued for open pages
+        if not page.is_closed():
+            page.wait_for_timeout(200)
+    assert not CSP_VIOLATIONS, "the Content-Security-Policy refused something:\n" + "\n".join(dict.fromkeys(CSP_VIOLATIONS))
+
+
 def new_page(browser, **kwargs):
     page = browser.new_page(**kwargs)
     page.set_default_timeout(PAGE_TIMEOUT_MS)
+    PAGES.append(page)
+    page.add_init_script(REPORT_VIOLATIONS)
+    page.on("console", lambda m: CSP_VIOLATIONS.append(f"{page.url}: {m.text}") if _csp_message(m.text) else None)
     # Anything the page logs as an error, or throws, is printed with a failing test.
     page.on("console", lambda m: print(f"[console {m.type}] {m.text}") if m.type in ("error", "warning") else None)
     page.on("pageerror", lambda e: print(f"[pageerror] {e}"))

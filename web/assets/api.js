@@ -1,6 +1,9 @@
-// The API client. Tokens are kept in sessionStorage: they survive a reload of the tab but
-// not the closing of it, and are never written to localStorage or cookies. Access tokens
-// are short-lived; a 401 triggers one refresh with the refresh token, then a sign-in.
+// The API client: the one transport (api()), sessions and uploads. The resources are in
+// api-*.js (one module each), built on calls()/ofClient() below; views import those and
+// never build an /api/… URL. Tokens are kept in sessionStorage: they survive a reload of
+// the tab but not the closing of it, and are never written to localStorage or cookies.
+// Access tokens are short-lived; a 401 triggers one refresh with the refresh token, then a
+// sign-in.
 
 const KEYS = { staff: "portal.staff.session", contact: "portal.contact.session" };
 const PREFIX = { staff: "/api/staff", contact: "/api/portal" };
@@ -54,6 +57,20 @@ export async function api(kind, method, path, body) {
   if (!r.ok) throw new ApiError(r.status, data);
   return data;
 }
+
+/** The API's calls as `kind`, under that side's prefix and `base`:
+ * `calls("staff").get("/clients")` is GET /api/staff/clients. Views never build /api/… URLs:
+ * the api-*.js modules do, with these. */
+export function calls(kind, base = "") {
+  const call = (method) => (path = "", body) => api(kind, method, `${PREFIX[kind]}${base}${path}`, body);
+  return { get: call("GET"), post: call("POST"), put: call("PUT"), patch: call("PATCH"), del: call("DELETE") };
+}
+
+/** A path segment from an id or token. */
+export const seg = encodeURIComponent;
+
+/** The calls about one client: `/clients/{clientId}…` under the side's prefix. */
+export function ofClient(kind, clientId) { return calls(kind, `/clients/${seg(clientId)}`); }
 
 /** Email + password: the session (saved), or `{ challenge }` when the login asks for its
  * authenticator app's code (see mfa.js). */

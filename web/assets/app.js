@@ -2,21 +2,24 @@
 // (#/portal/…); /create-account#<token> is the page the invite email links to.
 import { session, signOut } from "./api.js";
 import { h } from "./ui.js";
+import { signInPage } from "./sign-in.js";
 import * as staff from "./staff.js";
 import * as portal from "./portal.js";
+import { createAccount } from "./portal-create-account.js";
 
 const app = document.getElementById("app");
 const nav = document.getElementById("nav");
 
+const LINKS = {
+  staff: [["#/staff", "Clients"], ["#/staff/templates", "Email templates"], ["#/staff/settings", "Portal settings"]],
+  contact: [["#/portal", "Home"], ["#/portal/settings", "User settings"]],
+};
+
 function navFor(kind) {
   nav.replaceChildren();
-  if (kind === "staff" && session("staff")) {
-    nav.append(h("a", { href: "#/staff" }, "Clients"), h("a", { href: "#/staff/templates" }, "Email templates"),
-      h("a", { href: "#/staff/settings" }, "Portal settings"),
-      h("button", { type: "button", onclick: async () => { await signOut("staff"); location.hash = "#/staff/sign-in"; } }, "Sign out"));
-  } else if (kind === "contact" && session("contact")) {
-    nav.append(h("a", { href: "#/portal" }, "Home"), h("a", { href: "#/portal/settings" }, "User settings"),
-      h("button", { type: "button", onclick: async () => { await signOut("contact"); location.hash = "#/portal/sign-in"; } }, "Sign out"));
+  if (kind && session(kind)) {
+    nav.append(...LINKS[kind].map(([href, text]) => h("a", { href }, text)),
+      h("button", { type: "button", onclick: async () => { await signOut(kind); location.hash = signInPage(kind); } }, "Sign out"));
   }
 }
 
@@ -26,7 +29,7 @@ export async function render() {
   let view;
   if (location.pathname === "/create-account" && !hash.startsWith("#/")) {
     navFor(null);
-    view = await portal.createAccount(hash.slice(1));
+    view = await createAccount(hash.slice(1));
   } else if (parts[0] === "staff") {
     navFor("staff");
     view = await staff.route(parts.slice(1));

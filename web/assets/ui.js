@@ -7,6 +7,7 @@ export function h(tag, attrs = {}, ...children) {
     if (v === false || v === null || v === undefined) continue;
     if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
     else if (k === "class") el.className = v;
+    else if (k === "style") throw new Error("No style attributes: the Content-Security-Policy refuses them; use a class.");
     else if (v === true) el.setAttribute(k, "");
     else el.setAttribute(k, v);
   }
@@ -105,4 +106,62 @@ export function modal(title) {
 
 export function setBusy(form, busy) {
   form.querySelectorAll("button, input, select, textarea").forEach((el) => { el.disabled = busy; });
+}
+
+/** A problem a form finds before asking the API, shown the way an API error is. */
+export class FormProblem extends Error {
+  constructor(message, fields = {}) { super(message); this.fields = fields; }
+}
+
+/** The one submit handler of every form: the form is busy (its controls disabled) while
+ * `action(form)` runs, and what goes wrong is shown on the form. With `stayBusy` the form
+ * stays disabled after a success, because it is replaced or the page moves on. */
+export function onSubmit(form, action, { stayBusy = false } = {}) {
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    setBusy(form, true);
+    let done = false;
+    try { await action(form); done = true; }
+    catch (err) { showError(form, err); }
+    finally { if (!(done && stayBusy)) setBusy(form, false); }
+  });
+  return form;
+}
+
+/** A button's click handler: what goes wrong is flashed. */
+export function act(action) {
+  return async (e) => { try { await action(e); } catch (err) { flash(err.message); } };
+}
+
+/** Draw the current route again (after a change that the page shows). */
+export function rerender() { window.dispatchEvent(new HashChangeEvent("hashchange")); }
+
+/** A card that draws itself: `draw(redraw, card)` returns its content; `redraw()` after a change. */
+export async function liveCard(attrs, draw) {
+  const card = h("section", { class: "card", ...attrs });
+  const redraw = async () => {
+    const content = [await draw(redraw, card)].flat(2).filter((c) => c !== null && c !== undefined && c !== false);
+    card.replaceChildren(...content);
+  };
+  await redraw();
+  return card;
+}
+
+/** A checkbox with its label beside it (in normal weight, or `strong`). */
+export function checkbox({ id, name, value, checked, disabled, strong, row = "row" }, ...label) {
+  return h("div", { class: row }, h("input", { type: "checkbox", id, name, value, checked, disabled }),
+    h("label", { for: id, class: strong ? "inline" : "choice" }, ...label));
+}
+
+/** The values of a form's checked boxes named `name`. */
+export function checkedValues(form, name) {
+  return [...form.querySelectorAll(`input[name="${name}"]:checked`)].map((b) => b.value);
+}
+
+/** Contacts as checkboxes named `name` (ids `${prefix}-${contact id}`), in a fieldset; `empty`
+ * is said when there are none. */
+export function contactChecks(contacts, { name, prefix = name, legend = "Contacts", empty = null }) {
+  return h("fieldset", {}, h("legend", {}, legend), !contacts.length && empty
+    ? h("p", { class: "small muted", name }, empty)
+    : contacts.map((c) => checkbox({ id: `${prefix}-${c.id}`, name, value: c.id }, `${c.first_name} ${c.last_name}`)));
 }

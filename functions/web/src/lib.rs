@@ -3,24 +3,64 @@
 //! The UI is static HTML, CSS and ES modules compiled into this binary (`web/` at the
 //! repository root), so a deploy is one artifact and the pages share the API's origin:
 //! no CORS for the API, cookies not needed, and a strict Content-Security-Policy (no inline
-//! scripts, no third-party origins; uploads may go to the files bucket only).
+//! scripts, no inline styles — not even style attributes —, no third-party origins; uploads
+//! may go to the files bucket only).
 
 use lambda_http::{Body, Request, Response};
 use shared::http::routes::web::{Op, ROUTES};
 use shared::http::{route_of, serve};
 use shared::{AppState, Error, Result};
 
-/// (name, content type, bytes) of every file the UI has.
+const JS: &str = "text/javascript; charset=utf-8";
+
+/// (name, content type, bytes) of every file the UI has: index.html and the flat files of
+/// web/assets/ (one path segment under /assets; see `every_file_of_the_ui_is_served`).
 pub const ASSETS: &[(&str, &str, &[u8])] = &[
     ("index.html", "text/html; charset=utf-8", include_bytes!("../../../web/index.html")),
-    ("app.js", "text/javascript; charset=utf-8", include_bytes!("../../../web/assets/app.js")),
-    ("api.js", "text/javascript; charset=utf-8", include_bytes!("../../../web/assets/api.js")),
-    ("staff.js", "text/javascript; charset=utf-8", include_bytes!("../../../web/assets/staff.js")),
-    ("portal.js", "text/javascript; charset=utf-8", include_bytes!("../../../web/assets/portal.js")),
-    ("ui.js", "text/javascript; charset=utf-8", include_bytes!("../../../web/assets/ui.js")),
-    ("mfa.js", "text/javascript; charset=utf-8", include_bytes!("../../../web/assets/mfa.js")),
-    ("messages.js", "text/javascript; charset=utf-8", include_bytes!("../../../web/assets/messages.js")),
-    ("signatures.js", "text/javascript; charset=utf-8", include_bytes!("../../../web/assets/signatures.js")),
+    ("api-clients.js", JS, include_bytes!("../../../web/assets/api-clients.js")),
+    ("api-contacts.js", JS, include_bytes!("../../../web/assets/api-contacts.js")),
+    ("api-files.js", JS, include_bytes!("../../../web/assets/api-files.js")),
+    ("api-firm.js", JS, include_bytes!("../../../web/assets/api-firm.js")),
+    ("api-invites.js", JS, include_bytes!("../../../web/assets/api-invites.js")),
+    ("api-invoices.js", JS, include_bytes!("../../../web/assets/api-invoices.js")),
+    ("api-me.js", JS, include_bytes!("../../../web/assets/api-me.js")),
+    ("api-mfa.js", JS, include_bytes!("../../../web/assets/api-mfa.js")),
+    ("api-requests.js", JS, include_bytes!("../../../web/assets/api-requests.js")),
+    ("api-signatures.js", JS, include_bytes!("../../../web/assets/api-signatures.js")),
+    ("api-templates.js", JS, include_bytes!("../../../web/assets/api-templates.js")),
+    ("api-threads.js", JS, include_bytes!("../../../web/assets/api-threads.js")),
+    ("api.js", JS, include_bytes!("../../../web/assets/api.js")),
+    ("app.js", JS, include_bytes!("../../../web/assets/app.js")),
+    ("certificate.js", JS, include_bytes!("../../../web/assets/certificate.js")),
+    ("email-preview.js", JS, include_bytes!("../../../web/assets/email-preview.js")),
+    ("messages.js", JS, include_bytes!("../../../web/assets/messages.js")),
+    ("mfa.js", JS, include_bytes!("../../../web/assets/mfa.js")),
+    ("portal-billing.js", JS, include_bytes!("../../../web/assets/portal-billing.js")),
+    ("portal-create-account.js", JS, include_bytes!("../../../web/assets/portal-create-account.js")),
+    ("portal-files.js", JS, include_bytes!("../../../web/assets/portal-files.js")),
+    ("portal-home.js", JS, include_bytes!("../../../web/assets/portal-home.js")),
+    ("portal-messages.js", JS, include_bytes!("../../../web/assets/portal-messages.js")),
+    ("portal-request.js", JS, include_bytes!("../../../web/assets/portal-request.js")),
+    ("portal-settings.js", JS, include_bytes!("../../../web/assets/portal-settings.js")),
+    ("portal-sign.js", JS, include_bytes!("../../../web/assets/portal-sign.js")),
+    ("portal-todo.js", JS, include_bytes!("../../../web/assets/portal-todo.js")),
+    ("portal.js", JS, include_bytes!("../../../web/assets/portal.js")),
+    ("sign-in.js", JS, include_bytes!("../../../web/assets/sign-in.js")),
+    ("signature-parts.js", JS, include_bytes!("../../../web/assets/signature-parts.js")),
+    ("staff-access-history.js", JS, include_bytes!("../../../web/assets/staff-access-history.js")),
+    ("staff-client.js", JS, include_bytes!("../../../web/assets/staff-client.js")),
+    ("staff-clients.js", JS, include_bytes!("../../../web/assets/staff-clients.js")),
+    ("staff-contacts.js", JS, include_bytes!("../../../web/assets/staff-contacts.js")),
+    ("staff-files.js", JS, include_bytes!("../../../web/assets/staff-files.js")),
+    ("staff-invites.js", JS, include_bytes!("../../../web/assets/staff-invites.js")),
+    ("staff-invoices.js", JS, include_bytes!("../../../web/assets/staff-invoices.js")),
+    ("staff-messages.js", JS, include_bytes!("../../../web/assets/staff-messages.js")),
+    ("staff-requests.js", JS, include_bytes!("../../../web/assets/staff-requests.js")),
+    ("staff-settings.js", JS, include_bytes!("../../../web/assets/staff-settings.js")),
+    ("staff-signatures.js", JS, include_bytes!("../../../web/assets/staff-signatures.js")),
+    ("staff-templates.js", JS, include_bytes!("../../../web/assets/staff-templates.js")),
+    ("staff.js", JS, include_bytes!("../../../web/assets/staff.js")),
+    ("ui.js", JS, include_bytes!("../../../web/assets/ui.js")),
     ("style.css", "text/css; charset=utf-8", include_bytes!("../../../web/assets/style.css")),
     ("favicon.svg", "image/svg+xml", include_bytes!("../../../web/assets/favicon.svg")),
 ];
@@ -36,7 +76,7 @@ pub fn upload_origin(state: &AppState) -> String {
 
 pub fn content_security_policy(upload_origin: &str) -> String {
     format!(
-        "default-src 'self'; script-src 'self'; style-src 'self'; style-src-attr 'unsafe-inline'; img-src 'self' data:; \
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
 connect-src 'self' {upload_origin}; frame-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'"
     )
 }
@@ -93,7 +133,9 @@ mod tests {
             assert_eq!(resp.status(), 200, "{uri}");
             assert_eq!(resp.headers()["content-type"], ctype);
             let csp = resp.headers()["content-security-policy"].to_str().unwrap();
-            assert!(csp.contains("script-src 'self';") && !csp.contains("script-src 'self' 'unsafe-inline'"), "{csp}");
+            assert!(csp.contains("script-src 'self';") && csp.contains("style-src 'self';"), "{csp}");
+            // No inline scripts, no inline styles: not in <style>/<script> and not in attributes.
+            assert!(!csp.contains("unsafe-inline") && !csp.contains("unsafe-eval") && !csp.contains("style-src-attr"), "{csp}");
         }
         let req = lambda_http::http::Request::builder().method("GET").uri("/assets/../Cargo.toml").body(Body::Empty).unwrap();
         assert_eq!(handle(offline_state(), req).await.status(), 400);

@@ -1,0 +1,11 @@
+// Staff: a client's contacts and their portal access.
+import { calls, ofClient, seg } from "./api.js";
+
+const staff = calls("staff");
+
+export const contacts = {
+  add: (clientId, body) => ofClient("staff", clientId).post("/contacts", body),
+  update: (contactId, body) => staff.patch(`/contacts/${seg(contactId)}`, body),
+  /** Ends the contact's login for every client of the firm. */
+  revokeAccess: (contactId) => staff.post(`/contacts/${seg(contactId)}/revoke-access`),
+};
