@@ -272,7 +272,7 @@ pub async fn create_account(store: &Store, logins: &Logins, token: &str, input: 
 /// status view reads the link), in one transaction; with `audit`, also a `signed_in` entry
 /// in each of those clients' audit trails (account creation records its own entry).
 pub async fn record_login(store: &Store, contact_id: &str, now: OffsetDateTime, audit: Option<&Origin>) -> Result<()> {
-    let links: Vec<LinkRecord> = store.query_gsi1(&keys::contact(contact_id), "CLIENT#").await?.into_iter().map(from_item).collect::<Result<_>>()?;
+    let links = store.links_of_contact(contact_id).await?;
     let at = Item::from([(":now".to_string(), s(domain::rfc3339(now)?))]);
     let mut items = vec![tx::update(store.table(), &keys::contact(contact_id), keys::PROFILE_SK, "SET last_login_at = :now", "attribute_exists(PK)", at.clone(), Default::default())?];
     for l in links.iter().filter(|l| l.accepted_at.is_some()) {
@@ -368,15 +368,11 @@ pub struct Me {
 
 pub async fn me(store: &Store, contact_id: &str) -> Result<Me> {
     let pk = keys::contact(contact_id);
-    let (contact, links) = tokio::try_join!(store.get::<ContactRecord>(&pk, keys::PROFILE_SK), store.query_gsi1(&pk, "CLIENT#"))?;
+    let (contact, links) = tokio::try_join!(store.get::<ContactRecord>(&pk, keys::PROFILE_SK), store.links_of_contact(contact_id))?;
     let contact = contact.ok_or(Error::NotFound("contact"))?;
     let firm = store.firm(&contact.firm_id).await?;
-    let mut clients: Vec<PortalClient> = links
-        .into_iter()
-        .map(from_item::<LinkRecord>)
-        .filter(|l| l.as_ref().map_or(true, |l| l.accepted_at.is_some()))
-        .map(|l| l.map(|l| PortalClient { id: l.client_id, name: l.client_name }))
-        .collect::<Result<_>>()?;
+    let mut clients: Vec<PortalClient> =
+        links.into_iter().filter(|l| l.accepted_at.is_some()).map(|l| PortalClient { id: l.client_id, name: l.client_name }).collect();
     clients.sort_by_key(|c| c.name.to_lowercase());
     Ok(Me {
         id: contact.contact_id,

@@ -21,7 +21,7 @@ use time::OffsetDateTime;
 
 use crate::domain;
 use crate::error::{Error, Result};
-use crate::store::{from_item, keys, tx, ActorRef, AuditRecord, LinkRecord, Store};
+use crate::store::{ClientItem, keys, tx, ActorRef, AuditRecord, LinkRecord, Store};
 
 /// Where a request came from, as API Gateway saw it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -174,18 +174,16 @@ pub async fn history(store: &Store, firm_id: &str, client_id: &str, contact_id: 
     if !domain::is_plausible_id(client_id) {
         return Err(Error::NotFound("client"));
     }
-    let items = store.query_between(&keys::client(client_id), "AUDIT#", "CONTACT$").await?;
+    let items = store.query_between(&keys::client(client_id), keys::prefix::AUDIT, &keys::through(keys::prefix::CONTACT)).await?;
     let mut entries = Vec::new();
     let mut links = Vec::new();
     let mut firm_ok = false;
-    for item in items {
-        let sk = item.get("SK").and_then(|v| v.as_s().ok()).map(String::as_str).unwrap_or("");
-        if sk.starts_with("AUDIT#") {
-            entries.push(from_item::<AuditRecord>(item)?);
-        } else if sk.starts_with("CONTACT#") {
-            links.push(from_item::<LinkRecord>(item)?);
-        } else if sk == keys::CLIENT_SK {
-            firm_ok = from_item::<crate::store::ClientRecord>(item)?.firm_id == firm_id;
+    for item in ClientItem::decode_all(items)? {
+        match item {
+            ClientItem::Audit(a) => entries.push(*a),
+            ClientItem::Link(l) => links.push(*l),
+            ClientItem::Client(c) => firm_ok = c.firm_id == firm_id,
+            _ => {}
         }
     }
     if !firm_ok {

@@ -10,64 +10,12 @@
 //! payment and returns its reference.
 
 use serde::{Deserialize, Serialize};
-use time::OffsetDateTime;
 
 use crate::ops::access::Viewer;
 use crate::domain;
 use crate::error::{Error, FieldError, Result};
 use crate::ops::requests::parse_date;
-use crate::store::{from_item, keys, tx, ActorRef, Item, Store};
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Line {
-    pub description: String,
-    pub quantity: u32,
-    /// Minor units per item.
-    pub unit_amount: i64,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct InvoiceRecord {
-    #[serde(rename = "PK")]
-    pub pk: String,
-    #[serde(rename = "SK")]
-    pub sk: String,
-    pub firm_id: String,
-    pub client_id: String,
-    pub invoice_id: String,
-    pub number: String,
-    pub issue_date: String,
-    pub due_date: String,
-    pub currency: String,
-    pub lines: Vec<Line>,
-    pub total: i64,
-    pub amount_paid: i64,
-    #[serde(with = "time::serde::rfc3339")]
-    pub created_at: OffsetDateTime,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PaymentRecord {
-    #[serde(rename = "PK")]
-    pub pk: String,
-    #[serde(rename = "SK")]
-    pub sk: String,
-    pub firm_id: String,
-    pub client_id: String,
-    pub payment_id: String,
-    pub invoice_id: String,
-    pub invoice_number: String,
-    pub amount: i64,
-    pub currency: String,
-    pub paid_on: String,
-    /// `recorded` by staff (cheque, transfer) or `online` through the provider.
-    pub method: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub reference: String,
-    pub recorded_by: ActorRef,
-    #[serde(with = "time::serde::rfc3339")]
-    pub created_at: OffsetDateTime,
-}
+use crate::store::{keys, tx, InvoiceRecord, Item, Line, PaymentRecord, Store};
 
 // ---------- inputs and rules ----------
 
@@ -260,18 +208,8 @@ pub struct BillingSummary {
     pub online_payments_enabled: bool,
 }
 
-/// Split a client's billing items (from one Query or the home Query).
-pub fn summary(items: &[crate::store::Item], online: bool) -> Result<BillingSummary> {
-    let mut invoices = Vec::new();
-    let mut payments = Vec::new();
-    for item in items {
-        let sk = item.get("SK").and_then(|v| v.as_s().ok()).map(String::as_str).unwrap_or("");
-        if sk.starts_with("INVOICE#") {
-            invoices.push(from_item::<InvoiceRecord>(item.clone())?);
-        } else if sk.starts_with("PAYMENT#") {
-            payments.push(from_item::<PaymentRecord>(item.clone())?);
-        }
-    }
+/// A client's billing from its invoices and payments (one Query each, or the home Query).
+pub fn summary(mut invoices: Vec<InvoiceRecord>, mut payments: Vec<PaymentRecord>, online: bool) -> Result<BillingSummary> {
     let today = domain::now().date().to_string();
     let bal = balances(&invoices, &payments);
     invoices.sort_by(|a, b| b.issue_date.cmp(&a.issue_date).then(b.number.cmp(&a.number)));
@@ -336,16 +274,15 @@ pub async fn set_settings(store: &Store, firm_id: &str, input: BillingSettings) 
     Ok(input)
 }
 
-async fn client_billing_items(store: &Store, client_id: &str) -> Result<Vec<crate::store::Item>> {
+async fn client_billing(store: &Store, client_id: &str) -> Result<(Vec<InvoiceRecord>, Vec<PaymentRecord>)> {
     let pk = keys::client(client_id);
-    let (invoices, payments) = tokio::try_join!(store.query_partition(&pk, Some("INVOICE#"), false), store.query_partition(&pk, Some("PAYMENT#"), false))?;
-    Ok(invoices.into_iter().chain(payments).collect())
+    tokio::try_join!(store.children::<InvoiceRecord>(&pk), store.children::<PaymentRecord>(&pk))
 }
 
 pub async fn create_invoice(store: &Store, viewer: &Viewer, client_id: &str, input: InvoiceInput) -> Result<InvoiceView> {
     let (number, issue_date, due_date, currency, lines, total) = plan_invoice(input)?;
-    let existing = store.query_partition(&keys::client(client_id), Some("INVOICE#"), false).await?;
-    if existing.iter().any(|i| i.get("number").and_then(|v| v.as_s().ok()) == Some(&number)) {
+    let existing: Vec<InvoiceRecord> = store.children(&keys::client(client_id)).await?;
+    if existing.iter().any(|i| i.number == number) {
         return Err(Error::field("number", "is already used by another invoice of this client"));
     }
     let id = domain::new_id();
@@ -371,7 +308,8 @@ pub async fn create_invoice(store: &Store, viewer: &Viewer, client_id: &str, inp
 }
 
 pub async fn client_summary(store: &Store, client_id: &str, online: bool) -> Result<BillingSummary> {
-    summary(&client_billing_items(store, client_id).await?, online)
+    let (invoices, payments) = client_billing(store, client_id).await?;
+    summary(invoices, payments, online)
 }
 
 async fn load_invoice(store: &Store, viewer: &Viewer, client_id: &str, invoice_id: &str) -> Result<InvoiceRecord> {
@@ -454,6 +392,7 @@ pub async fn pay_online(store: &Store, viewer: &Viewer, client_id: &str, invoice
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::ActorRef;
 
     fn inv(total: i64, paid: i64, currency: &str) -> InvoiceRecord {
         InvoiceRecord {

@@ -11,7 +11,7 @@ use time::OffsetDateTime;
 
 use crate::domain::{self, ClientName, EmailAddress, PersonName, Phone, PortalStatus};
 use crate::error::{Error, FieldError, Result};
-use crate::store::{keys, s, tx, Address, ClientRecord, ContactRecord, EmailGuardRecord, LinkRecord, Store};
+use crate::store::{ClientItem, keys, s, tx, Address, ClientRecord, ContactRecord, EmailGuardRecord, LinkRecord, Store};
 
 // ---------- inputs ----------
 
@@ -343,7 +343,7 @@ pub async fn create_client(store: &Store, firm_id: &str, input: CreateClientInpu
 
 /// The firm's clients, sorted by name (one Query on GSI1).
 pub async fn list_clients(store: &Store, firm_id: &str) -> Result<Vec<ClientSummary>> {
-    let items = store.query_gsi1(&keys::firm(firm_id), "CLIENT#").await?;
+    let items = store.query_gsi1(&keys::firm(firm_id), keys::prefix::CLIENT).await?;
     items
         .into_iter()
         .map(|i| store_from::<ClientRecord>(i).map(|c| ClientSummary::from(&c)))
@@ -362,10 +362,10 @@ pub async fn load_client(store: &Store, firm_id: &str, client_id: &str) -> Resul
     let items = store.query_partition(&keys::client(client_id), None, true).await?;
     let mut client = None;
     let mut links = Vec::new();
-    for item in items {
-        match item.get("SK").and_then(|v| v.as_s().ok()).map(String::as_str) {
-            Some(keys::CLIENT_SK) => client = Some(store_from::<ClientRecord>(item)?),
-            Some(sk) if sk.starts_with("CONTACT#") => links.push(store_from::<LinkRecord>(item)?),
+    for item in ClientItem::decode_all(items)? {
+        match item {
+            ClientItem::Client(c) => client = Some(*c),
+            ClientItem::Link(l) => links.push(*l),
             _ => {}
         }
     }
@@ -388,7 +388,7 @@ pub async fn load_client_record(store: &Store, firm_id: &str, client_id: &str) -
 
 /// The client's contact links alone (one Query), for sharing and assigning.
 pub async fn links_of(store: &Store, client_id: &str) -> Result<Vec<LinkRecord>> {
-    store.query_partition(&keys::client(client_id), Some("CONTACT#"), false).await?.into_iter().map(crate::store::from_item).collect()
+    store.children(&keys::client(client_id)).await
 }
 
 /// A client with its contacts and their portal status.
@@ -467,18 +467,9 @@ pub async fn update_contact(store: &Store, logins: &Logins, by: &crate::ops::aud
     let current = load_contact(store, firm_id, contact_id).await?;
     let by = &by.named(|| format!("{} {}", current.first_name, current.last_name));
     let plan = plan_contact_update(&current, patch, domain::now())?;
-    let links = store.query_gsi1(&keys::contact(contact_id), "CLIENT#").await?;
+    let links = store.links_of_contact(contact_id).await?;
     let u = &plan.updated;
-    let mut items = vec![{
-        let put = aws_sdk_dynamodb::types::Put::builder()
-            .table_name(store.table())
-            .set_item(Some(crate::store::to_item(u)?))
-            .condition_expression("version = :v")
-            .expression_attribute_values(":v", aws_sdk_dynamodb::types::AttributeValue::N(current.version.to_string()))
-            .build()
-            .map_err(Error::internal)?;
-        aws_sdk_dynamodb::types::TransactWriteItem::builder().put(put).build()
-    }];
+    let mut items = vec![tx::put_versioned(store.table(), u, current.version)?];
     let guard_index = if let Some(new_email) = &plan.claim_email {
         items.push(tx::put_new(store.table(), &EmailGuardRecord::new(firm_id, new_email, contact_id))?);
         Some(items.len() - 1)
@@ -493,8 +484,7 @@ pub async fn update_contact(store: &Store, logins: &Logins, by: &crate::ops::aud
     }
     let email_changed = plan.claim_email.is_some() || plan.release_email.is_some();
     let now = domain::now();
-    for link in links {
-        let before: LinkRecord = crate::store::from_item(link)?;
+    for before in links {
         let mut after = before.clone();
         if email_changed {
             // A link sent to the old address must not create a login for the new one.

@@ -15,30 +15,16 @@
 //! with a key derived from the id, so reading the table does not yield a session.
 
 use aws_lc_rs::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM, NONCE_LEN};
-use serde::{Deserialize, Serialize};
 
 use crate::domain;
 use crate::error::{Error, Result};
 use crate::ports::logins::{Logins, MfaChallenge, Session, MFA_SETUP};
-use crate::store::{keys, Store};
+use crate::store::{keys, PendingSetupRecord, Store};
 
 /// How long a parked setup waits for the app's first code.
 pub const SETUP_SECONDS: i64 = 600;
 /// The prefix that tells our setup ids from Cognito's session strings.
 pub const SETUP_PREFIX: &str = "portal-setup.";
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PendingSetupRecord {
-    #[serde(rename = "PK")]
-    pub pk: String,
-    #[serde(rename = "SK")]
-    pub sk: String,
-    pub contact_id: String,
-    /// Nonce ‖ AES-256-GCM ciphertext of the JSON session, as hex.
-    pub sealed: String,
-    /// Epoch seconds; also the table's TTL attribute.
-    pub expires_at: i64,
-}
 
 fn key_of(id: &str) -> Result<LessSafeKey> {
     let k = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, format!("contact-mfa-setup-key\0{id}").as_bytes());

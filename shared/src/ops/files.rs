@@ -24,7 +24,7 @@ use crate::ops::audit::{self, Origin};
 use crate::ops::access::Viewer;
 use crate::domain;
 use crate::error::{Error, FieldError, Result};
-use crate::store::{from_item, keys, s, tx, ActorRef, FileRecord, FileStatus, Item, LinkRecord, Store};
+use crate::store::{ClientItem, keys, s, tx, ActorRef, FileRecord, FileStatus, Item, LinkRecord, Store};
 use crate::ops::access::visible_to;
 use crate::ports::blobs::Blobs;
 
@@ -360,16 +360,14 @@ pub async fn list(store: &Store, actor: &crate::domain::identity::Actor, client_
     if !domain::is_plausible_id(client_id) {
         return Err(Error::NotFound("client"));
     }
-    let items = store.query_between(&keys::client(client_id), keys::CLIENT_SK, "FILE$").await?;
+    let items = store.query_between(&keys::client(client_id), keys::CLIENT_SK, &keys::through(keys::prefix::FILE)).await?;
     let (mut client, mut links, mut files) = (None, Vec::new(), Vec::new());
-    for item in items {
-        let sk = item.get("SK").and_then(|v| v.as_s().ok()).map(String::as_str).unwrap_or("");
-        if sk == keys::CLIENT_SK {
-            client = Some(from_item::<crate::store::ClientRecord>(item)?);
-        } else if sk.starts_with("CONTACT#") {
-            links.push(from_item::<LinkRecord>(item)?);
-        } else if sk.starts_with("FILE#") {
-            files.push(from_item::<FileRecord>(item)?);
+    for item in ClientItem::decode_all(items)? {
+        match item {
+            ClientItem::Client(c) => client = Some(*c),
+            ClientItem::Link(l) => links.push(*l),
+            ClientItem::File(f) => files.push(*f),
+            _ => {}
         }
     }
     let viewer = crate::ops::access::viewer_from_partition(actor, client.as_ref(), &links)?;

@@ -6,7 +6,7 @@ use serde::Serialize;
 use crate::domain;
 use crate::error::{Error, Result};
 use crate::ops::accounts::PortalClient;
-use crate::store::{from_item, keys, LinkRecord, Store};
+use crate::store::{ClientItem, from_item, keys, LinkRecord, Store};
 
 #[derive(Debug, Serialize)]
 pub struct TodoSummary {
@@ -61,34 +61,28 @@ pub async fn home(store: &Store, contact_id: &str, firm_id: &str, client_id: &st
     let link = link.filter(|l| l.accepted_at.is_some()).ok_or(Error::NotFound("client"))?;
     let firm = firm.ok_or_else(|| Error::internal("firm settings missing"))?;
     let viewer = crate::ops::access::Viewer::Contact { contact_id: contact_id.into(), firm_id: firm_id.into(), name: String::new() };
-    let items = store.query_between(&keys::client(client_id), "FILE#", "REQUEST$").await?;
+    // Files, forms, invoices, threads, payments and requests sort together between `FILE#`
+    // and `REQUEST$` (the audit trail sorts before them and is never read here).
+    let items = store.query_between(&keys::client(client_id), keys::prefix::FILE, &keys::through(keys::prefix::REQUEST)).await?;
     let today = domain::now().date();
-    let mut requests = Vec::new();
-    let mut files = Vec::new();
-    let mut threads = Vec::new();
-    let mut forms = Vec::new();
-    for item in &items {
-        let sk = item.get("SK").and_then(|v| v.as_s().ok()).map(String::as_str).unwrap_or("");
-        if sk.starts_with("REQUEST#") {
-            let r: crate::ops::requests::RequestRecord = from_item(item.clone())?;
-            if crate::ops::requests::visible(&r, &viewer) && r.status != crate::ops::requests::RequestStatus::Completed {
+    let (mut requests, mut files, mut threads, mut forms, mut invoices, mut payments) = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for item in ClientItem::decode_all(items)? {
+        match item {
+            ClientItem::Request(r) if crate::ops::requests::visible(&r, &viewer) && r.status != crate::store::RequestStatus::Completed => {
                 requests.push(crate::ops::requests::RequestView::new(&r, today));
             }
-        } else if sk.starts_with("FORM#") {
-            forms.push(from_item::<crate::ops::signatures::FormRecord>(item.clone())?);
-        } else if sk.starts_with("MSGTHREAD#") {
-            threads.push(from_item::<crate::ops::messages::ThreadRecord>(item.clone())?);
-        } else if sk.starts_with("FILE#") {
-            let f: crate::store::FileRecord = from_item(item.clone())?;
-            if crate::ops::access::visible_to(&f, &viewer) {
-                files.push(crate::ops::files::FileView::new(&f, &viewer));
-            }
+            ClientItem::Form(f) => forms.push(*f),
+            ClientItem::Thread(t) => threads.push(*t),
+            ClientItem::File(f) if crate::ops::access::visible_to(&f, &viewer) => files.push(crate::ops::files::FileView::new(&f, &viewer)),
+            ClientItem::Invoice(i) => invoices.push(*i),
+            ClientItem::Payment(p) => payments.push(*p),
+            _ => {}
         }
     }
     crate::ops::requests::sort_for_todo(&mut requests);
     files.sort_by_key(|f| std::cmp::Reverse(f.created_at));
     let billing = if firm.billing_enabled {
-        let summary = crate::ops::billing::summary(&items, firm.online_payments_enabled)?;
+        let summary = crate::ops::billing::summary(invoices, payments, firm.online_payments_enabled)?;
         Some(BillingGlance {
             open_invoices: summary.invoices.iter().filter(|i| i.status != "paid").count(),
             balances: summary.balances,
@@ -98,7 +92,7 @@ pub async fn home(store: &Store, contact_id: &str, firm_id: &str, client_id: &st
         None
     };
     let signatures = crate::ops::signatures::todo_of(forms.iter().filter(|f| f.firm_id == firm_id), contact_id, today);
-    let open = requests.iter().filter(|r| r.status == crate::ops::requests::RequestStatus::Open).count() + signatures.len();
+    let open = requests.iter().filter(|r| r.status == crate::store::RequestStatus::Open).count() + signatures.len();
     let overdue = requests.iter().filter(|r| r.overdue).count() + signatures.iter().filter(|s| s.overdue).count();
     Ok(Home {
         client: PortalClient { id: link.client_id, name: link.client_name },

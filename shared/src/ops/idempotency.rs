@@ -9,32 +9,15 @@
 //! If the process died while holding the lock, the lock expires and a retry takes over.
 
 use lambda_http::http::HeaderMap;
-use serde::{Deserialize, Serialize};
 
 use crate::domain;
 use crate::error::{aws, Error, Result};
-use crate::store::{keys, s, Item, Store};
+use crate::store::{keys, s, IdempotencyRecord, Item, Store};
 
 /// Records live this long (a retry a day later is a new request).
 pub const KEEP_SECONDS: i64 = 24 * 3600;
 /// How long an in-progress claim holds before a retry may take over (the function timeout).
 pub const LOCK_SECONDS: i64 = 30;
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct IdempotencyRecord {
-    #[serde(rename = "PK")]
-    pub pk: String,
-    #[serde(rename = "SK")]
-    pub sk: String,
-    pub status: String,
-    pub request_hash: String,
-    pub locked_until: i64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub response_status: Option<u16>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub response_body: Option<String>,
-    pub expires_at: i64,
-}
 
 /// A validated `Idempotency-Key` header, if the request has one.
 pub fn key_from(headers: &HeaderMap) -> Result<Option<String>> {

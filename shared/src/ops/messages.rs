@@ -29,7 +29,7 @@ use crate::ops::access::Viewer;
 use crate::domain;
 use crate::error::{Error, FieldError, Result};
 use crate::ports::mail::Notice;
-use crate::store::{from_item, keys, s, tx, ActorRef, FileRecord, FileStatus, Item, LinkRecord, Store};
+use crate::store::{from_item, keys, s, tx, ActorRef, Attachment, FileRecord, FileStatus, Item, LinkRecord, MessageRecord, Store, ThreadRecord};
 use crate::domain::email::{escape_html, RenderedEmail};
 use crate::ports::mail::{Mailer, Outbox};
 
@@ -38,56 +38,6 @@ pub const MAX_BODY: usize = 10_000;
 pub const MAX_ATTACHMENTS: usize = 10;
 const RETRY: &str = "the thread moved on; read it again";
 const ATTACHMENT_GONE: &str = "an attached file is no longer available; reload and try again";
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ThreadRecord {
-    #[serde(rename = "PK")]
-    pub pk: String,
-    #[serde(rename = "SK")]
-    pub sk: String,
-    pub firm_id: String,
-    pub client_id: String,
-    pub thread_id: String,
-    pub subject: String,
-    /// Contacts the thread is shared with.
-    pub participants: Vec<String>,
-    pub created_by: ActorRef,
-    #[serde(with = "time::serde::rfc3339")]
-    pub created_at: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339")]
-    pub last_message_at: OffsetDateTime,
-    pub last_by: ActorRef,
-    /// The last staff member who wrote (the one told when a contact answers).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_staff: Option<ActorRef>,
-    pub message_count: u32,
-    /// Reader key → messages read.
-    #[serde(default)]
-    pub read: HashMap<String, u32>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Attachment {
-    pub file_id: String,
-    pub name: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct MessageRecord {
-    #[serde(rename = "PK")]
-    pub pk: String,
-    #[serde(rename = "SK")]
-    pub sk: String,
-    pub client_id: String,
-    pub thread_id: String,
-    pub seq: u32,
-    pub by: ActorRef,
-    #[serde(with = "time::serde::rfc3339")]
-    pub at: OffsetDateTime,
-    pub body: String,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub attachments: Vec<Attachment>,
-}
 
 /// Who reads: the key of their read mark.
 pub fn reader_key(viewer: &Viewer) -> String {
@@ -390,9 +340,9 @@ pub async fn post(store: &Store, outbox: &Outbox<'_, impl Mailer>, viewer: &View
 
 /// The viewer's threads of a client, newest activity first (one Query).
 pub async fn list(store: &Store, viewer: &Viewer, client_id: &str) -> Result<Vec<ThreadView>> {
-    let items = store.query_partition(&keys::client(client_id), Some("MSGTHREAD#"), false).await?;
-    let mut out: Vec<ThreadView> =
-        items.into_iter().map(from_item::<ThreadRecord>).collect::<Result<Vec<_>>>()?.iter().filter(|t| t.firm_id == viewer.firm_id() && visible(t, viewer)).map(|t| ThreadView::new(t, viewer)).collect();
+    let threads: Vec<ThreadRecord> = store.children(&keys::client(client_id)).await?;
+    let mut out: Vec<ThreadView> = threads
+        .iter().filter(|t| t.firm_id == viewer.firm_id() && visible(t, viewer)).map(|t| ThreadView::new(t, viewer)).collect();
     out.sort_by_key(|t| std::cmp::Reverse(t.last_message_at));
     Ok(out)
 }
@@ -406,7 +356,7 @@ pub struct ThreadDetail {
 /// A thread with its messages; opening it marks it read for the viewer.
 pub async fn open(store: &Store, viewer: &Viewer, client_id: &str, thread_id: &str) -> Result<ThreadDetail> {
     let mut thread = load_thread(store, viewer, client_id, thread_id).await?;
-    let records: Vec<MessageRecord> = store.query_partition(&keys::thread(thread_id), Some("MSG#"), false).await?.into_iter().map(from_item).collect::<Result<_>>()?;
+    let records: Vec<MessageRecord> = store.children(&keys::thread(thread_id)).await?;
     // Each reader sees only the attachments they may open.
     let mut allowed: Option<Vec<String>> = None;
     if viewer.contact_id().is_some() {
@@ -511,9 +461,9 @@ async fn notify(store: &Store, outbox: &Outbox<'_, impl Mailer>, viewer: &Viewer
             }
             // A thread the contact started: nobody at the firm has written yet, so the
             // firm's staff are told (one Query of the firm's staff).
-            None => match store.query_gsi1(&keys::firm(&thread.firm_id), "STAFF#").await {
-                Ok(items) => {
-                    for rec in items.into_iter().filter_map(|i| from_item::<crate::store::StaffRecord>(i).ok()) {
+            None => match store.staff_of_firm(&thread.firm_id).await {
+                Ok(staff) => {
+                    for rec in staff {
                         targets.push(("staff", rec.sub.clone(), rec.email.clone()));
                     }
                 }

@@ -14,74 +14,7 @@ use time::{Date, OffsetDateTime};
 use crate::ops::access::Viewer;
 use crate::domain;
 use crate::error::{Error, FieldError, Result};
-use crate::store::{from_item, keys, ActorRef, FileRecord, FileStatus, LinkRecord, Store};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RequestKind {
-    Request,
-    Task,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RequestStatus {
-    Open,
-    Submitted,
-    Completed,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ResponseEntry {
-    pub by: ActorRef,
-    #[serde(with = "time::serde::rfc3339")]
-    pub at: OffsetDateTime,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub text: String,
-    #[serde(default)]
-    pub file_ids: Vec<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct StatusChange {
-    pub status: RequestStatus,
-    pub by: ActorRef,
-    #[serde(with = "time::serde::rfc3339")]
-    pub at: OffsetDateTime,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub note: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RequestRecord {
-    #[serde(rename = "PK")]
-    pub pk: String,
-    #[serde(rename = "SK")]
-    pub sk: String,
-    pub firm_id: String,
-    pub client_id: String,
-    pub request_id: String,
-    pub kind: RequestKind,
-    pub title: String,
-    #[serde(default)]
-    pub instructions: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub due_date: Option<String>,
-    pub assignees: Vec<String>,
-    #[serde(default)]
-    pub upload_required: bool,
-    pub status: RequestStatus,
-    #[serde(default)]
-    pub responses: Vec<ResponseEntry>,
-    #[serde(default)]
-    pub history: Vec<StatusChange>,
-    pub created_by: ActorRef,
-    #[serde(with = "time::serde::rfc3339")]
-    pub created_at: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339")]
-    pub updated_at: OffsetDateTime,
-    pub version: u64,
-}
+use crate::store::{keys, tx, ActorRef, FileRecord, FileStatus, LinkRecord, RequestKind, RequestRecord, RequestStatus, ResponseEntry, StatusChange, Store};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -315,7 +248,7 @@ pub async fn create(store: &Store, viewer: &Viewer, by: ActorRef, client_id: &st
 /// The requests the viewer may see (one Query): all for staff, theirs for a contact.
 pub async fn list(store: &Store, viewer: &Viewer, client_id: &str) -> Result<Vec<RequestView>> {
     let today = domain::now().date();
-    let recs: Vec<RequestRecord> = store.query_partition(&keys::client(client_id), Some("REQUEST#"), false).await?.into_iter().map(from_item).collect::<Result<_>>()?;
+    let recs: Vec<RequestRecord> = store.children(&keys::client(client_id)).await?;
     let mut out: Vec<RequestView> = recs.iter().filter(|r| visible(r, viewer)).map(|r| RequestView::new(r, today)).collect();
     sort_for_todo(&mut out);
     Ok(out)
@@ -326,15 +259,8 @@ pub async fn get(store: &Store, viewer: &Viewer, client_id: &str, request_id: &s
 }
 
 async fn save(store: &Store, rec: &RequestRecord, read_version: u64) -> Result<()> {
-    let put = aws_sdk_dynamodb::types::Put::builder()
-        .table_name(store.table())
-        .set_item(Some(crate::store::to_item(rec)?))
-        .condition_expression("version = :v")
-        .expression_attribute_values(":v", aws_sdk_dynamodb::types::AttributeValue::N(read_version.to_string()))
-        .build()
-        .map_err(Error::internal)?;
     store
-        .transact(vec![aws_sdk_dynamodb::types::TransactWriteItem::builder().put(put).build()], |_| {
+        .transact(vec![tx::put_versioned(store.table(), rec, read_version)?], |_| {
             Error::Conflict("this was changed by someone else meanwhile; reload and try again".into())
         })
         .await

@@ -4,7 +4,7 @@ use crate::domain;
 use crate::error::{Error, Result};
 use crate::store::invite_write;
 use crate::ports::logins::Logins;
-use crate::store::{from_item, keys, s, tx, ContactRecord, InviteEnd, Item, LinkRecord, Store};
+use crate::store::{keys, s, tx, ContactRecord, InviteEnd, Item, Store};
 
 /// Revoke a contact's portal access in one action: the login stops working at once (its
 /// USER record goes, so every API call answers 401), every client link loses its access and
@@ -15,7 +15,7 @@ pub async fn revoke_access(store: &Store, logins: &Logins, by: &crate::ops::audi
         Some(c) if c.firm_id == firm_id && domain::is_plausible_id(contact_id) => c,
         _ => return Err(Error::NotFound("contact")),
     };
-    let links: Vec<LinkRecord> = store.query_gsi1(&keys::contact(contact_id), "CLIENT#").await?.into_iter().map(from_item).collect::<Result<_>>()?;
+    let links = store.links_of_contact(contact_id).await?;
     let now = domain::now();
     let at = Item::from([(":now".to_string(), s(domain::rfc3339(now)?))]);
     let mut items = vec![tx::update(store.table(), &contact.pk, &contact.sk, "SET access_revoked_at = :now", "attribute_exists(PK)", at.clone(), Default::default())?];

@@ -31,7 +31,7 @@ use crate::ops::access::Viewer;
 use crate::ops::audit::{self, Origin};
 use crate::domain::{self, EmailAddress};
 use crate::error::{Error, FieldError, Result};
-use crate::store::{from_item, keys, tx, ActorRef, FileRecord, FileStatus, Item, LinkRecord, Store};
+use crate::store::{from_item, keys, tx, ActorRef, DrawingRecord, Evidence, FileRecord, FileStatus, FormRecord, FormStatus, LinkRecord, Signer, SignerStatus, Store, TimelineEntry};
 use crate::domain::email::{escape_html, RenderedEmail};
 use crate::ports::blobs::Blobs;
 use crate::ports::mail::{Mailer, Outbox};
@@ -40,56 +40,6 @@ use crate::ports::mail::{Mailer, Outbox};
 pub const CONSENT_TEXT: &str = "I agree to sign this document electronically and to be legally bound by my electronic signature, as if I had signed it on paper. I have read the document I am signing.";
 pub const CONSENT_VERSION: &str = "2026-11-28";
 pub const MAX_SIGNERS: usize = 10;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum FormStatus {
-    Pending,
-    Completed,
-    Declined,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SignerStatus {
-    Pending,
-    Signed,
-    Declined,
-}
-
-/// The evidence of one signature.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Evidence {
-    pub typed_name: String,
-    #[serde(with = "time::serde::rfc3339")]
-    pub signed_at: OffsetDateTime,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ip: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_agent: Option<String>,
-    /// SHA-256 of the document bytes, as hashed by the server at signing (equal to the
-    /// hash the signer's browser computed of what it showed).
-    pub document_sha256: String,
-    pub consent_text: String,
-    pub consent_version: String,
-    /// SHA-256 of the drawn signature's PNG bytes, when the signer drew one (the image is
-    /// kept in its own item, see [`DrawingRecord`]).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub drawn_signature_sha256: Option<String>,
-}
-
-/// A drawn signature (PNG) — in its own partition, so the form item (read by every Home)
-/// stays small.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct DrawingRecord {
-    #[serde(rename = "PK")]
-    pub pk: String,
-    #[serde(rename = "SK")]
-    pub sk: String,
-    pub contact_id: String,
-    pub data_url: String,
-    pub sha256: String,
-}
 
 /// The largest drawn signature accepted (characters of its data URL).
 pub const MAX_DRAWING_CHARS: usize = 100_000;
@@ -108,61 +58,6 @@ pub fn check_drawing(data_url: &str) -> std::result::Result<String, FieldError> 
         return Err(bad());
     }
     Ok(domain::sha256_hex(&bytes))
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Signer {
-    pub contact_id: String,
-    pub name: String,
-    pub email: String,
-    pub status: SignerStatus,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub evidence: Option<Evidence>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub decline_reason: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none", with = "time::serde::rfc3339::option")]
-    pub declined_at: Option<OffsetDateTime>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TimelineEntry {
-    #[serde(with = "time::serde::rfc3339")]
-    pub at: OffsetDateTime,
-    /// `sent`, `signed`, `declined`, `completed`.
-    pub event: String,
-    pub by: ActorRef,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct FormRecord {
-    #[serde(rename = "PK")]
-    pub pk: String,
-    #[serde(rename = "SK")]
-    pub sk: String,
-    pub firm_id: String,
-    pub client_id: String,
-    pub client_name: String,
-    pub form_id: String,
-    pub file_id: String,
-    pub document_name: String,
-    pub document_size: u64,
-    pub document_sha256: String,
-    #[serde(default)]
-    pub message: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub due_date: Option<String>,
-    pub signers: Vec<Signer>,
-    pub status: FormStatus,
-    pub timeline: Vec<TimelineEntry>,
-    pub created_by: ActorRef,
-    #[serde(with = "time::serde::rfc3339")]
-    pub created_at: OffsetDateTime,
-    #[serde(default, skip_serializing_if = "Option::is_none", with = "time::serde::rfc3339::option")]
-    pub completed_at: Option<OffsetDateTime>,
-    /// SHA-256 of the certificate as issued at completion.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub certificate_sha256: Option<String>,
-    pub version: u64,
 }
 
 // ---------- input ----------
@@ -655,7 +550,7 @@ pub async fn send(store: &Store, blobs: &impl Blobs, outbox: &Outbox<'_, impl Ma
 
 /// The forms the viewer can see (one Query), newest first.
 pub async fn list(store: &Store, viewer: &Viewer, client_id: &str) -> Result<Vec<FormView>> {
-    let forms: Vec<FormRecord> = store.query_partition(&keys::client(client_id), Some("FORM#"), false).await?.into_iter().map(from_item).collect::<Result<_>>()?;
+    let forms: Vec<FormRecord> = store.children(&keys::client(client_id)).await?;
     let mut out = forms.iter().filter(|f| visible(f, viewer)).map(|f| FormView::new(f, viewer)).collect::<Result<Vec<_>>>()?;
     out.sort_by_key(|f| std::cmp::Reverse(f.created_at));
     Ok(out)
@@ -675,15 +570,7 @@ pub async fn get(store: &Store, viewer: &Viewer, client_id: &str, form_id: &str)
 }
 
 async fn save(store: &Store, before: &FormRecord, after: &FormRecord, entries: Vec<crate::store::AuditRecord>, drawing: Option<DrawingRecord>) -> Result<()> {
-    let values = Item::from([(":v".to_string(), aws_sdk_dynamodb::types::AttributeValue::N(before.version.to_string()))]);
-    let put = aws_sdk_dynamodb::types::Put::builder()
-        .table_name(store.table())
-        .set_item(Some(crate::store::to_item(after)?))
-        .condition_expression("version = :v")
-        .set_expression_attribute_values(Some(values))
-        .build()
-        .map_err(Error::internal)?;
-    let mut items = vec![aws_sdk_dynamodb::types::TransactWriteItem::builder().put(put).build()];
+    let mut items = vec![tx::put_versioned(store.table(), after, before.version)?];
     for e in &entries {
         items.push(audit::tx_put(store, e)?);
     }
@@ -718,7 +605,7 @@ pub async fn sign(store: &Store, blobs: &impl Blobs, viewer: &Viewer, client_id:
     };
     let drawing = drawing.map(|(data_url, sha256)| DrawingRecord {
         pk: keys::form_drawings(form_id),
-        sk: format!("SIGNER#{me}"),
+        sk: keys::signer(me),
         contact_id: me.to_string(),
         data_url,
         sha256,
@@ -775,7 +662,7 @@ pub async fn verify(store: &Store, blobs: &impl Blobs, viewer: &Viewer, client_i
     let certificate_intact = match (certificate(&form)?, form.completed_at) {
         (Some(c), Some(at)) => {
             // The completion entry was written with the form, at the completion time.
-            let prefix = format!("AUDIT#{}#", domain::rfc3339(at)?);
+            let prefix = keys::audit_at(&domain::rfc3339(at)?);
             let audited: Vec<crate::store::AuditRecord> = store.query_partition(&keys::client(client_id), Some(&prefix), true).await?.into_iter().map(from_item).collect::<Result<_>>()?;
             let in_audit = audited.iter().any(|e| e.event == audit::event::FORM_COMPLETED && e.subject_id.as_deref() == Some(form_id) && e.detail.as_deref() == Some(c.sha256.as_str()));
             Some(in_audit && form.certificate_sha256.as_deref() == Some(c.sha256.as_str()))

@@ -72,8 +72,7 @@ pub async fn load(store: &Store, firm_id: &str, template_id: Option<&str>) -> Re
 
 /// The presets, then the firm's templates by name (one Query).
 pub async fn list(store: &Store, firm_id: &str) -> Result<Vec<TemplateView>> {
-    let mut firm: Vec<TemplateRecord> =
-        store.query_partition(&keys::firm(firm_id), Some("TEMPLATE#"), false).await?.into_iter().map(crate::store::from_item).collect::<Result<_>>()?;
+    let mut firm: Vec<TemplateRecord> = store.children(&keys::firm(firm_id)).await?;
     firm.sort_by_key(|t| t.name.to_lowercase());
     Ok(PRESETS.iter().map(TemplateView::from).chain(firm.iter().map(TemplateView::from)).collect())
 }

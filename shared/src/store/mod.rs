@@ -65,11 +65,22 @@
 //! Every multi-item change is one `TransactWriteItems` with conditions, so a failure
 //! halfway leaves nothing half-written.
 
+pub mod keys;
+pub mod tx;
+
+mod billing;
+mod forms;
 mod links;
 mod records;
+mod requests;
+mod threads;
 
+pub use billing::*;
+pub use forms::*;
 pub use links::*;
 pub use records::*;
+pub use requests::*;
+pub use threads::*;
 
 use std::collections::HashMap;
 
@@ -82,86 +93,6 @@ use crate::error::{aws, Error, Result};
 
 pub type Item = HashMap<String, AttributeValue>;
 
-/// Key builders: the only place key strings are spelled.
-pub mod keys {
-    pub fn firm(firm_id: &str) -> String {
-        format!("FIRM#{firm_id}")
-    }
-    pub const FIRM_SK: &str = "FIRM";
-    pub fn staff(sub: &str) -> String {
-        format!("STAFF#{sub}")
-    }
-    pub const STAFF_SK: &str = "STAFF";
-    pub fn user(sub: &str) -> String {
-        format!("USER#{sub}")
-    }
-    pub const USER_SK: &str = "USER";
-    pub fn client(client_id: &str) -> String {
-        format!("CLIENT#{client_id}")
-    }
-    pub const CLIENT_SK: &str = "CLIENT";
-    pub fn contact(contact_id: &str) -> String {
-        format!("CONTACT#{contact_id}")
-    }
-    pub const PROFILE_SK: &str = "PROFILE";
-    pub fn idempotency(hash: &str) -> String {
-        format!("IDEMP#{hash}")
-    }
-    pub const IDEMPOTENCY_SK: &str = "IDEMP";
-    pub fn message_thread(thread_id: &str) -> String {
-        format!("MSGTHREAD#{thread_id}")
-    }
-    pub fn thread(thread_id: &str) -> String {
-        format!("THREAD#{thread_id}")
-    }
-    /// Messages sort by their sequence number within the thread.
-    pub fn message(seq: u32) -> String {
-        format!("MSG#{seq:08}")
-    }
-    pub fn signature_form(form_id: &str) -> String {
-        format!("FORM#{form_id}")
-    }
-    pub fn form_drawings(form_id: &str) -> String {
-        format!("FORMDRAW#{form_id}")
-    }
-    pub fn mfa_setup(hash: &str) -> String {
-        format!("MFASETUP#{hash}")
-    }
-    pub const MFA_SETUP_SK: &str = "MFASETUP";
-    pub fn file(file_id: &str) -> String {
-        format!("FILE#{file_id}")
-    }
-    pub fn audit(at: &str, id: &str) -> String {
-        format!("AUDIT#{at}#{id}")
-    }
-    pub fn request(request_id: &str) -> String {
-        format!("REQUEST#{request_id}")
-    }
-    pub fn invoice(invoice_id: &str) -> String {
-        format!("INVOICE#{invoice_id}")
-    }
-    pub fn payment(payment_id: &str) -> String {
-        format!("PAYMENT#{payment_id}")
-    }
-    pub fn template(template_id: &str) -> String {
-        format!("TEMPLATE#{template_id}")
-    }
-    pub fn email_guard(email: &str) -> String {
-        format!("EMAIL#{email}")
-    }
-    pub fn client_sort(name: &str, client_id: &str) -> String {
-        format!("CLIENT#{}#{client_id}", name.to_lowercase())
-    }
-    pub const GSI1: &str = "GSI1";
-    pub const GSI2: &str = "GSI2";
-    /// The one GSI2 partition: links whose invite is open and not accepted.
-    pub const OPEN_INVITES: &str = "OPEN_INVITE";
-    /// GSI2 sort key of an open invite: when its last email went out (epoch seconds,
-    /// zero-padded so that text order is time order), then the link.
-    pub fn open_invite_sort(invited_at: time::OffsetDateTime, client_id: &str, contact_id: &str) -> String {
-        format!("{:012}#{client_id}#{contact_id}", invited_at.unix_timestamp().max(0))
-    }
-}
 
 /// The table and the client that reaches it.
 #[derive(Clone, Debug)]
@@ -460,51 +391,95 @@ impl Store {
     }
 }
 
-/// Builders for the parts of a transaction.
-pub mod tx {
-    use super::*;
-    use aws_sdk_dynamodb::types::{ConditionCheck, Delete, Put, Update};
+/// A record kind that lives under a partition with its own sort-key prefix: the typed read
+/// of every such item of a partition is [`Store::children`].
+pub trait Entity: DeserializeOwned {
+    const PREFIX: &'static str;
+}
 
-    fn built<T, E: std::fmt::Display>(r: std::result::Result<T, E>) -> Result<T> {
-        r.map_err(Error::internal)
+macro_rules! entity {
+    ($($t:ty => $p:expr),* $(,)?) => { $(impl Entity for $t { const PREFIX: &'static str = $p; })* };
+}
+
+entity! {
+    LinkRecord => keys::prefix::CONTACT,
+    FileRecord => keys::prefix::FILE,
+    RequestRecord => keys::prefix::REQUEST,
+    InvoiceRecord => keys::prefix::INVOICE,
+    PaymentRecord => keys::prefix::PAYMENT,
+    ThreadRecord => keys::prefix::THREAD,
+    MessageRecord => keys::prefix::MESSAGE,
+    FormRecord => keys::prefix::FORM,
+    TemplateRecord => keys::prefix::TEMPLATE,
+    AuditRecord => keys::prefix::AUDIT,
+}
+
+/// One item of a client's partition (`PK = CLIENT#c`), decoded by its sort key: what a
+/// read of several kinds at once (the portal home, the client detail) matches on instead
+/// of comparing sort-key strings.
+#[derive(Debug, Clone)]
+pub enum ClientItem {
+    Client(Box<ClientRecord>),
+    Link(Box<LinkRecord>),
+    File(Box<FileRecord>),
+    Request(Box<RequestRecord>),
+    Invoice(Box<InvoiceRecord>),
+    Payment(Box<PaymentRecord>),
+    Thread(Box<ThreadRecord>),
+    Form(Box<FormRecord>),
+    Audit(Box<AuditRecord>),
+}
+
+impl ClientItem {
+    /// `None` for an item of a kind this enum does not know (a newer writer's).
+    pub fn decode(item: Item) -> Result<Option<Self>> {
+        use keys::prefix as p;
+        let sk = match item.get("SK") {
+            Some(AttributeValue::S(sk)) => sk.clone(),
+            _ => return Err(Error::internal("stored item has no sort key")),
+        };
+        Ok(Some(if sk == keys::CLIENT_SK {
+            ClientItem::Client(Box::new(from_item(item)?))
+        } else if sk.starts_with(p::CONTACT) {
+            ClientItem::Link(Box::new(from_item(item)?))
+        } else if sk.starts_with(p::FILE) {
+            ClientItem::File(Box::new(from_item(item)?))
+        } else if sk.starts_with(p::REQUEST) {
+            ClientItem::Request(Box::new(from_item(item)?))
+        } else if sk.starts_with(p::INVOICE) {
+            ClientItem::Invoice(Box::new(from_item(item)?))
+        } else if sk.starts_with(p::PAYMENT) {
+            ClientItem::Payment(Box::new(from_item(item)?))
+        } else if sk.starts_with(p::THREAD) {
+            ClientItem::Thread(Box::new(from_item(item)?))
+        } else if sk.starts_with(p::FORM) {
+            ClientItem::Form(Box::new(from_item(item)?))
+        } else if sk.starts_with(p::AUDIT) {
+            ClientItem::Audit(Box::new(from_item(item)?))
+        } else {
+            return Ok(None);
+        }))
     }
 
-    pub fn put_new<T: Serialize>(table: &str, value: &T) -> Result<TransactWriteItem> {
-        let put = built(Put::builder().table_name(table).set_item(Some(to_item(value)?)).condition_expression("attribute_not_exists(PK)").build())?;
-        Ok(TransactWriteItem::builder().put(put).build())
+    /// Decode every item of a read (skipping unknown kinds).
+    pub fn decode_all(items: Vec<Item>) -> Result<Vec<Self>> {
+        Ok(items.into_iter().map(Self::decode).collect::<Result<Vec<_>>>()?.into_iter().flatten().collect())
+    }
+}
+
+impl Store {
+    /// Every `T` of partition `pk` (`begins_with(SK, T::PREFIX)`, every page).
+    pub async fn children<T: Entity>(&self, pk: &str) -> Result<Vec<T>> {
+        self.query_partition(pk, Some(T::PREFIX), false).await?.into_iter().map(from_item).collect()
     }
 
-    pub fn delete(table: &str, pk: &str, sk: &str) -> Result<TransactWriteItem> {
-        let d = built(Delete::builder().table_name(table).set_key(Some(key(pk, sk))).build())?;
-        Ok(TransactWriteItem::builder().delete(d).build())
+    /// Every client link of a contact (GSI1 `CONTACT#k`).
+    pub async fn links_of_contact(&self, contact_id: &str) -> Result<Vec<LinkRecord>> {
+        self.query_gsi1(&keys::contact(contact_id), keys::prefix::CLIENT).await?.into_iter().map(from_item).collect()
     }
 
-    /// A condition on another item, e.g. "the client exists and belongs to this firm".
-    pub fn check(table: &str, pk: &str, sk: &str, condition: &str, values: Vec<(&str, AttributeValue)>) -> Result<TransactWriteItem> {
-        let mut b = ConditionCheck::builder().table_name(table).set_key(Some(key(pk, sk))).condition_expression(condition);
-        for (k, v) in values {
-            b = b.expression_attribute_values(k, v);
-        }
-        Ok(TransactWriteItem::builder().condition_check(built(b.build())?).build())
-    }
-
-    /// `SET`/`REMOVE` update with a condition.
-    pub fn update(
-        table: &str,
-        pk: &str,
-        sk: &str,
-        expression: &str,
-        condition: &str,
-        values: Item,
-        names: HashMap<String, String>,
-    ) -> Result<TransactWriteItem> {
-        let b = Update::builder()
-            .table_name(table)
-            .set_key(Some(key(pk, sk)))
-            .update_expression(expression)
-            .condition_expression(condition)
-            .set_expression_attribute_values((!values.is_empty()).then_some(values))
-            .set_expression_attribute_names((!names.is_empty()).then_some(names));
-        Ok(TransactWriteItem::builder().update(built(b.build())?).build())
+    /// A firm's staff members (GSI1 `FIRM#f`, `STAFF#…`).
+    pub async fn staff_of_firm(&self, firm_id: &str) -> Result<Vec<StaffRecord>> {
+        self.query_gsi1(&keys::firm(firm_id), keys::prefix::STAFF).await?.into_iter().map(from_item).collect()
     }
 }

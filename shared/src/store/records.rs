@@ -337,3 +337,32 @@ impl EmailGuardRecord {
         Self { pk: keys::firm(firm_id), sk: keys::email_guard(email.as_str()), contact_id: contact_id.into() }
     }
 }
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PendingSetupRecord {
+    #[serde(rename = "PK")]
+    pub pk: String,
+    #[serde(rename = "SK")]
+    pub sk: String,
+    pub contact_id: String,
+    /// Nonce ‖ AES-256-GCM ciphertext of the JSON session, as hex.
+    pub sealed: String,
+    /// Epoch seconds; also the table's TTL attribute.
+    pub expires_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IdempotencyRecord {
+    #[serde(rename = "PK")]
+    pub pk: String,
+    #[serde(rename = "SK")]
+    pub sk: String,
+    pub status: String,
+    pub request_hash: String,
+    pub locked_until: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response_status: Option<u16>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response_body: Option<String>,
+    pub expires_at: i64,
+}

@@ -1,0 +1,114 @@
+//! Key builders: the only place key strings are spelled (see the key schema in the
+//! module docs of [`crate::store`]).
+
+/// Sort-key (and GSI sort-key) prefixes of the item kinds.
+pub mod prefix {
+    pub const CLIENT: &str = "CLIENT#";
+    pub const CONTACT: &str = "CONTACT#";
+    pub const STAFF: &str = "STAFF#";
+    pub const TEMPLATE: &str = "TEMPLATE#";
+    pub const FILE: &str = "FILE#";
+    pub const REQUEST: &str = "REQUEST#";
+    pub const INVOICE: &str = "INVOICE#";
+    pub const PAYMENT: &str = "PAYMENT#";
+    pub const AUDIT: &str = "AUDIT#";
+    pub const THREAD: &str = "MSGTHREAD#";
+    pub const MESSAGE: &str = "MSG#";
+    pub const FORM: &str = "FORM#";
+    pub const SIGNER: &str = "SIGNER#";
+    pub const EMAIL: &str = "EMAIL#";
+}
+
+pub fn firm(firm_id: &str) -> String {
+    format!("FIRM#{firm_id}")
+}
+pub const FIRM_SK: &str = "FIRM";
+pub fn staff(sub: &str) -> String {
+    format!("{}{sub}", prefix::STAFF)
+}
+pub const STAFF_SK: &str = "STAFF";
+pub fn user(sub: &str) -> String {
+    format!("USER#{sub}")
+}
+pub const USER_SK: &str = "USER";
+pub fn client(client_id: &str) -> String {
+    format!("{}{client_id}", prefix::CLIENT)
+}
+pub const CLIENT_SK: &str = "CLIENT";
+pub fn contact(contact_id: &str) -> String {
+    format!("{}{contact_id}", prefix::CONTACT)
+}
+pub const PROFILE_SK: &str = "PROFILE";
+pub fn idempotency(hash: &str) -> String {
+    format!("IDEMP#{hash}")
+}
+pub const IDEMPOTENCY_SK: &str = "IDEMP";
+pub fn message_thread(thread_id: &str) -> String {
+    format!("{}{thread_id}", prefix::THREAD)
+}
+pub fn thread(thread_id: &str) -> String {
+    format!("THREAD#{thread_id}")
+}
+/// Messages sort by their sequence number within the thread.
+pub fn message(seq: u32) -> String {
+    format!("{}{seq:08}", prefix::MESSAGE)
+}
+pub fn signature_form(form_id: &str) -> String {
+    format!("{}{form_id}", prefix::FORM)
+}
+pub fn form_drawings(form_id: &str) -> String {
+    format!("FORMDRAW#{form_id}")
+}
+pub fn mfa_setup(hash: &str) -> String {
+    format!("MFASETUP#{hash}")
+}
+pub const MFA_SETUP_SK: &str = "MFASETUP";
+pub fn file(file_id: &str) -> String {
+    format!("{}{file_id}", prefix::FILE)
+}
+pub fn audit(at: &str, id: &str) -> String {
+    format!("{}{at}#{id}", prefix::AUDIT)
+}
+pub fn request(request_id: &str) -> String {
+    format!("{}{request_id}", prefix::REQUEST)
+}
+pub fn invoice(invoice_id: &str) -> String {
+    format!("{}{invoice_id}", prefix::INVOICE)
+}
+pub fn payment(payment_id: &str) -> String {
+    format!("{}{payment_id}", prefix::PAYMENT)
+}
+pub fn template(template_id: &str) -> String {
+    format!("{}{template_id}", prefix::TEMPLATE)
+}
+pub fn email_guard(email: &str) -> String {
+    format!("{}{email}", prefix::EMAIL)
+}
+pub fn client_sort(name: &str, client_id: &str) -> String {
+    format!("CLIENT#{}#{client_id}", name.to_lowercase())
+}
+pub const GSI1: &str = "GSI1";
+pub const GSI2: &str = "GSI2";
+/// The one GSI2 partition: links whose invite is open and not accepted.
+pub const OPEN_INVITES: &str = "OPEN_INVITE";
+/// GSI2 sort key of an open invite: when its last email went out (epoch seconds,
+/// zero-padded so that text order is time order), then the link.
+pub fn open_invite_sort(invited_at: time::OffsetDateTime, client_id: &str, contact_id: &str) -> String {
+    format!("{:012}#{client_id}#{contact_id}", invited_at.unix_timestamp().max(0))
+}
+
+/// A drawn signature's sort key under its form: the signer.
+pub fn signer(contact_id: &str) -> String {
+    format!("{}{contact_id}", prefix::SIGNER)
+}
+
+/// The sort-key prefix of a client's audit entries at `at` (RFC 3339), for a range read.
+pub fn audit_at(at: &str) -> String {
+    format!("{}{at}#", prefix::AUDIT)
+}
+
+/// The upper bound of a range read that ends with every item of `prefix` (`FILE#` →
+/// `FILE$`: `$` sorts right after `#`).
+pub fn through(prefix: &str) -> String {
+    format!("{}$", prefix.trim_end_matches('#'))
+}
