@@ -16,7 +16,8 @@ use crate::ops::invites::{hash_token, same_hash, token_ids};
 use crate::store::invite_write;
 use crate::ports::logins::{Logins, MfaAnswer, Pool, Session, SignIn, TotpSetup};
 use crate::ports::tokens::PoolVerifier;
-use crate::store::{from_item, keys, s, tx, ActorRef, ContactRecord, InviteEnd, Item, LinkRecord, Store, UserRecord};
+use crate::store::tx::Change;
+use crate::store::{from_item, keys, s, tx, ActorRef, ContactRecord, InviteEnd, LinkRecord, Store, UserRecord};
 use aws_sdk_dynamodb::types::AttributeValue;
 
 // ---------- invite links ----------
@@ -140,15 +141,10 @@ fn contact_actor(contact: &ContactRecord) -> ActorRef {
 /// Count a wrong password against the live link (see [`MAX_ATTEMPTS`]).
 async fn count_attempt(store: &Store, live: &LiveInvite) -> Result<u32> {
     let left = MAX_ATTEMPTS.saturating_sub(live.link.invite_attempts + 1);
-    let item = tx::update(
-        store.table(),
-        &live.link.pk,
-        &live.link.sk,
-        "ADD invite_attempts :one",
-        "invite_hash = :h",
-        Item::from([(":one".to_string(), AttributeValue::N("1".into())), (":h".to_string(), s(live.hash.clone()))]),
-        Default::default(),
-    )?;
+    let item = Change::new()
+        .add("invite_attempts", AttributeValue::N("1".into()))
+        .when("#invite_hash = :h", vec![(":h", s(live.hash.clone()))])
+        .on(store.table(), &live.link.pk, &live.link.sk)?;
     store.transact(vec![item], |_| Error::Gone("This invite link was just used or replaced. Sign in, or use the most recent email.".into())).await?;
     Ok(left)
 }
@@ -192,15 +188,7 @@ pub async fn create_account(store: &Store, logins: &Logins, token: &str, input: 
                 firm_id: live.contact.firm_id.clone(),
                 mfa_enabled: false,
             };
-            let unrevoke = tx::update(
-                store.table(),
-                &live.contact.pk,
-                &live.contact.sk,
-                "REMOVE access_revoked_at",
-                "user_sub = :sub",
-                Item::from([(":sub".to_string(), s(sub.clone()))]),
-                Default::default(),
-            )?;
+            let unrevoke = Change::new().remove("access_revoked_at").when("#user_sub = :sub", vec![(":sub", s(sub.clone()))]).on(store.table(), &live.contact.pk, &live.contact.sk)?;
             store.transact(accept(crate::ops::audit::event::INVITE_ACCEPTED, vec![tx::put_new(store.table(), &user)?, unrevoke])?, used_meanwhile).await
         }
         .await;
@@ -244,15 +232,7 @@ pub async fn create_account(store: &Store, logins: &Logins, token: &str, input: 
             firm_id: live.contact.firm_id.clone(),
             mfa_enabled: false,
         };
-        let link_user = tx::update(
-            store.table(),
-            &live.contact.pk,
-            &live.contact.sk,
-            "SET user_sub = :sub",
-            "attribute_not_exists(user_sub)",
-            Item::from([(":sub".to_string(), s(sub.clone()))]),
-            Default::default(),
-        )?;
+        let link_user = Change::new().set("user_sub", s(sub.clone())).when("attribute_not_exists(#user_sub)", vec![]).on(store.table(), &live.contact.pk, &live.contact.sk)?;
         store.transact(accept(crate::ops::audit::event::ACCOUNT_CREATED, vec![tx::put_new(store.table(), &user)?, link_user])?, used_meanwhile).await
     }
     .await;
@@ -273,10 +253,11 @@ pub async fn create_account(store: &Store, logins: &Logins, token: &str, input: 
 /// in each of those clients' audit trails (account creation records its own entry).
 pub async fn record_login(store: &Store, contact_id: &str, now: OffsetDateTime, audit: Option<&Origin>) -> Result<()> {
     let links = store.links_of_contact(contact_id).await?;
-    let at = Item::from([(":now".to_string(), s(domain::rfc3339(now)?))]);
-    let mut items = vec![tx::update(store.table(), &keys::contact(contact_id), keys::PROFILE_SK, "SET last_login_at = :now", "attribute_exists(PK)", at.clone(), Default::default())?];
+    let at = s(domain::rfc3339(now)?);
+    let login = || Change::new().set("last_login_at", at.clone());
+    let mut items = vec![login().on(store.table(), &keys::contact(contact_id), keys::PROFILE_SK)?];
     for l in links.iter().filter(|l| l.accepted_at.is_some()) {
-        items.push(tx::update(store.table(), &l.pk, &l.sk, "SET last_login_at = :now", "attribute_exists(PK)", at.clone(), Default::default())?);
+        items.push(login().on(store.table(), &l.pk, &l.sk)?);
         if let Some(origin) = audit {
             let actor = ActorRef { kind: "contact".into(), id: contact_id.into(), name: format!("{} {}", l.first_name, l.last_name) };
             let entry = crate::ops::audit::entry(&l.client_id, crate::ops::audit::event::SIGNED_IN, actor, now, origin, Some(contact_id), None)?;
@@ -337,8 +318,7 @@ pub async fn complete_sign_in(store: &Store, logins: &Logins, tokens: &PoolVerif
 
 /// Remember that this login proved an authenticator app (see [`UserRecord::mfa_enabled`]).
 pub async fn mark_mfa_enabled(store: &Store, sub: &str) -> Result<()> {
-    let t = Item::from([(":t".to_string(), AttributeValue::Bool(true))]);
-    let write = tx::update(store.table(), &keys::user(sub), keys::USER_SK, "SET mfa_enabled = :t", "attribute_exists(PK)", t, Default::default())?;
+    let write = Change::new().set("mfa_enabled", AttributeValue::Bool(true)).on(store.table(), &keys::user(sub), keys::USER_SK)?;
     store.transact(vec![write], |_| Error::Unauthorized("this login has no portal access".into())).await
 }
 

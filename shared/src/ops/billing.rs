@@ -15,7 +15,8 @@ use crate::ops::access::Viewer;
 use crate::domain;
 use crate::error::{Error, FieldError, Result};
 use crate::ops::requests::parse_date;
-use crate::store::{keys, tx, InvoiceRecord, Item, Line, PaymentRecord, Store};
+use crate::store::tx::Change;
+use crate::store::{keys, tx, InvoiceRecord, Line, PaymentRecord, Store};
 
 // ---------- inputs and rules ----------
 
@@ -265,11 +266,10 @@ pub async fn set_settings(store: &Store, firm_id: &str, input: BillingSettings) 
     if input.online_payments_enabled && !input.billing_enabled {
         return Err(Error::field("online_payments_enabled", "needs billing_enabled"));
     }
-    let values = Item::from([
-        (":b".to_string(), aws_sdk_dynamodb::types::AttributeValue::Bool(input.billing_enabled)),
-        (":o".to_string(), aws_sdk_dynamodb::types::AttributeValue::Bool(input.online_payments_enabled)),
-    ]);
-    let item = tx::update(store.table(), &keys::firm(firm_id), keys::FIRM_SK, "SET billing_enabled = :b, online_payments_enabled = :o", "attribute_exists(PK)", values, Default::default())?;
+    let item = Change::new()
+        .set("billing_enabled", aws_sdk_dynamodb::types::AttributeValue::Bool(input.billing_enabled))
+        .set("online_payments_enabled", aws_sdk_dynamodb::types::AttributeValue::Bool(input.online_payments_enabled))
+        .on(store.table(), &keys::firm(firm_id), keys::FIRM_SK)?;
     store.transact(vec![item], |_| Error::NotFound("firm")).await?;
     Ok(input)
 }
@@ -363,18 +363,11 @@ pub async fn pay(store: &Store, viewer: &Viewer, client_id: &str, invoice_id: &s
         recorded_by: by,
         created_at: now,
     };
-    let raise = tx::update(
-        store.table(),
-        &inv.pk,
-        &inv.sk,
-        "SET amount_paid = amount_paid + :a",
-        "amount_paid <= :limit",
-        Item::from([
-            (":a".to_string(), aws_sdk_dynamodb::types::AttributeValue::N(amount.to_string())),
-            (":limit".to_string(), aws_sdk_dynamodb::types::AttributeValue::N((inv.total - amount).to_string())),
-        ]),
-        Default::default(),
-    )?;
+    // Never more than the total: the condition holds against a payment recorded meanwhile.
+    let raise = Change::new()
+        .add("amount_paid", aws_sdk_dynamodb::types::AttributeValue::N(amount.to_string()))
+        .when("#amount_paid <= :limit", vec![(":limit", aws_sdk_dynamodb::types::AttributeValue::N((inv.total - amount).to_string()))])
+        .on(store.table(), &inv.pk, &inv.sk)?;
     store
         .transact(vec![tx::put_new(store.table(), &rec)?, raise], |_| Error::Conflict("another payment was recorded meanwhile; reload to see what is still due".into()))
         .await?;

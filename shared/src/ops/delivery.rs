@@ -12,7 +12,10 @@ use std::collections::HashMap;
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
-use crate::store::{keys, s, tx, Item, Store, DELIVERY_BOUNCED, DELIVERY_COMPLAINED, DELIVERY_DELIVERED, DELIVERY_SENDING, DELIVERY_SENT};
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use crate::store::tx::Change;
+use crate::store::{keys, s, Item, Store, DELIVERY_BOUNCED, DELIVERY_COMPLAINED, DELIVERY_DELIVERED, DELIVERY_SENDING, DELIVERY_SENT};
 
 #[derive(Debug, Deserialize)]
 struct SesEvent {
@@ -66,7 +69,7 @@ pub fn parse(message: &str) -> Option<(InviteRef, &'static str)> {
 /// gone, or a report that arrived out of order (`sent` after `delivered`, or anything
 /// after a bounce or complaint — those are never hidden).
 pub async fn record(store: &Store, invite: &InviteRef, state: &str) -> Result<bool> {
-    let mut values = Item::from([(":st".to_string(), s(state)), (":h".to_string(), s(invite.invite_hash.clone()))]);
+    let mut values = Item::from([(":h".to_string(), s(invite.invite_hash.clone()))]);
     let condition = match state {
         DELIVERY_SENT => {
             values.insert(":sending".into(), s(DELIVERY_SENDING));
@@ -79,7 +82,8 @@ pub async fn record(store: &Store, invite: &InviteRef, state: &str) -> Result<bo
         }
         _ => "invite_hash = :h",
     };
-    let item = tx::update(store.table(), &keys::client(&invite.client_id), &keys::contact(&invite.contact_id), "SET invite_delivery = :st", condition, values, Default::default())?;
+    let conditions: Vec<(&str, AttributeValue)> = values.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+    let item = Change::new().set("invite_delivery", s(state)).when(condition, conditions).on(store.table(), &keys::client(&invite.client_id), &keys::contact(&invite.contact_id))?;
     match store.transact(vec![item], |_| Error::Conflict("stale".into())).await {
         Ok(()) => Ok(true),
         Err(Error::Conflict(_)) => Ok(false),

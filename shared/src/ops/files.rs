@@ -24,7 +24,8 @@ use crate::ops::audit::{self, Origin};
 use crate::ops::access::Viewer;
 use crate::domain;
 use crate::error::{Error, FieldError, Result};
-use crate::store::{ClientItem, keys, s, tx, ActorRef, FileRecord, FileStatus, Item, LinkRecord, Store};
+use crate::store::tx::Change;
+use crate::store::{ClientItem, keys, s, ActorRef, FileRecord, FileStatus, LinkRecord, Store};
 use crate::ops::access::visible_to;
 use crate::ports::blobs::Blobs;
 
@@ -442,9 +443,8 @@ pub async fn set_sharing(store: &Store, viewer: &Viewer, client_id: &str, file_i
     let sharing = plan_sharing(&crate::ops::clients::links_of(store, client_id).await?, &ids, all)?;
     let (before, was_all) = (std::mem::replace(&mut f.shared_with, ids.clone()), f.shared_with_all);
     f.shared_with_all = all;
-    let mut values = Item::from([(":all".to_string(), aws_sdk_dynamodb::types::AttributeValue::Bool(all))]);
-    values.insert(":ids".into(), aws_sdk_dynamodb::types::AttributeValue::L(f.shared_with.iter().map(|i| s(i.clone())).collect()));
-    let item = tx::update(store.table(), &f.pk, &f.sk, "SET shared_with = :ids, shared_with_all = :all", "attribute_exists(PK)", values, Default::default())?;
+    let ids_value = aws_sdk_dynamodb::types::AttributeValue::L(f.shared_with.iter().map(|i| s(i.clone())).collect());
+    let item = Change::new().set("shared_with", ids_value).set("shared_with_all", aws_sdk_dynamodb::types::AttributeValue::Bool(all)).on(store.table(), &f.pk, &f.sk)?;
     // The trail records each contact the file is newly shared with (their access history).
     let now = domain::now();
     let mut items = vec![item];
@@ -498,22 +498,18 @@ pub async fn confirm_upload(store: &Store, blobs: &impl Blobs, key: &str) -> Res
     let bytes = blobs.first_bytes(key, 512).await?;
     let verdict = judge(&file, head.size, &head.content_type, &bytes);
     let now = domain::now();
-    let (expr, mut values) = match &verdict {
+    let change = match &verdict {
         Confirmation::Available => {
             blobs.untag(key).await?;
-            (
-            "SET #status = :s, available_at = :now, etag = :etag REMOVE expires_at",
-            Item::from([(":s".to_string(), s("available")), (":now".to_string(), s(domain::rfc3339(now)?)), (":etag".to_string(), s(head.etag.clone()))]),
-            )
+            Change::new().set("status", s("available")).set("available_at", s(domain::rfc3339(now)?)).set("etag", s(head.etag.clone())).remove("expires_at")
         }
         Confirmation::Rejected(reason) => {
             blobs.delete(key).await?;
-            ("SET #status = :s, rejected_reason = :r", Item::from([(":s".to_string(), s("rejected")), (":r".to_string(), s(reason.clone()))]))
+            Change::new().set("status", s("rejected")).set("rejected_reason", s(reason.clone()))
         }
         Confirmation::Ignored => return Ok(verdict),
     };
-    values.insert(":pending".into(), s("pending"));
-    let item = tx::update(store.table(), &file.pk, &file.sk, expr, "#status = :pending", values, [("#status".to_string(), "status".to_string())].into())?;
+    let item = change.when("#status = :pending", vec![(":pending", s("pending"))]).on(store.table(), &file.pk, &file.sk)?;
     let mut items = vec![item];
     if verdict == Confirmation::Available {
         let origin = Origin { ip: file.upload_ip.clone(), user_agent: file.upload_user_agent.clone() };

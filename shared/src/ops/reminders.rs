@@ -25,7 +25,8 @@ use crate::ops::audit::{By, Origin};
 use crate::error::Result;
 use crate::ops::invites::{self, Outcome, SendInput};
 use crate::ops::settings::ReminderPolicy;
-use crate::store::{from_item, tx, ActorRef, LinkRecord, Store, DELIVERY_BOUNCED, DELIVERY_COMPLAINED};
+use crate::store::tx::Change;
+use crate::store::{from_item, ActorRef, LinkRecord, Store, DELIVERY_BOUNCED, DELIVERY_COMPLAINED};
 use crate::config::Config;
 use crate::ports::mail::Mailer;
 
@@ -99,15 +100,7 @@ pub struct Summary {
 /// instead of the next hour (a refused email would otherwise be retried every hour).
 async fn attempted(store: &Store, client_id: &str, contact_id: &str, now: OffsetDateTime) {
     let write = crate::domain::rfc3339(now).and_then(|at| {
-        tx::update(
-            store.table(),
-            &crate::store::keys::client(client_id),
-            &crate::store::keys::contact(contact_id),
-            "SET reminder_attempted_at = :at",
-            "attribute_exists(PK)",
-            crate::store::Item::from([(":at".to_string(), crate::store::s(at))]),
-            Default::default(),
-        )
+        Change::new().set("reminder_attempted_at", crate::store::s(at)).on(store.table(), &crate::store::keys::client(client_id), &crate::store::keys::contact(contact_id))
     });
     let done = match write {
         Ok(w) => store.transact(vec![w], |_| crate::Error::NotFound("contact")).await,
@@ -180,15 +173,11 @@ pub async fn run(store: &Store, mailer: &impl Mailer, config: &Config, now: Offs
 
     // Out of the index, only if the invite is still the one judged (same live hash).
     for link in drops {
-        let write = tx::update(
-            store.table(),
-            &link.pk,
-            &link.sk,
-            "REMOVE GSI2PK, GSI2SK",
-            "attribute_not_exists(invite_hash) OR invite_hash = :h",
-            crate::store::Item::from([(":h".to_string(), crate::store::s(link.invite_hash.clone().unwrap_or_default()))]),
-            Default::default(),
-        )?;
+        let write = Change::new()
+            .remove("GSI2PK")
+            .remove("GSI2SK")
+            .when("attribute_not_exists(#invite_hash) OR #invite_hash = :h", vec![(":h", crate::store::s(link.invite_hash.clone().unwrap_or_default()))])
+            .on(store.table(), &link.pk, &link.sk)?;
         match store.transact(vec![write], |_| crate::Error::Conflict("changed".into())).await {
             Ok(()) => summary.dropped += 1,
             Err(e) => tracing::warn!(client_id = %link.client_id, contact_id = %link.contact_id, error = %e, "could not take an invite off the reminder list"),

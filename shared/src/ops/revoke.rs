@@ -4,7 +4,8 @@ use crate::domain;
 use crate::error::{Error, Result};
 use crate::store::invite_write;
 use crate::ports::logins::Logins;
-use crate::store::{keys, s, tx, ContactRecord, InviteEnd, Item, Store};
+use crate::store::tx::Change;
+use crate::store::{keys, s, tx, ContactRecord, InviteEnd, Store};
 
 /// Revoke a contact's portal access in one action: the login stops working at once (its
 /// USER record goes, so every API call answers 401), every client link loses its access and
@@ -17,8 +18,7 @@ pub async fn revoke_access(store: &Store, logins: &Logins, by: &crate::ops::audi
     };
     let links = store.links_of_contact(contact_id).await?;
     let now = domain::now();
-    let at = Item::from([(":now".to_string(), s(domain::rfc3339(now)?))]);
-    let mut items = vec![tx::update(store.table(), &contact.pk, &contact.sk, "SET access_revoked_at = :now", "attribute_exists(PK)", at.clone(), Default::default())?];
+    let mut items = vec![Change::new().set("access_revoked_at", s(domain::rfc3339(now)?)).on(store.table(), &contact.pk, &contact.sk)?];
     if let Some(sub) = &contact.user_sub {
         items.push(tx::delete(store.table(), &keys::user(sub), keys::USER_SK)?);
     }

@@ -7,7 +7,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, FieldError, Result};
-use crate::store::{keys, tx, FirmRecord, Item, Store};
+use crate::store::tx::Change;
+use crate::store::{keys, FirmRecord, Store};
 
 /// Reminders go out this many days after the last invite email unless the firm says
 /// otherwise (0 turns them off).
@@ -126,17 +127,13 @@ pub async fn update(store: &Store, firm_id: &str, input: SettingsInput, default_
     .collect();
     input.apply(&mut firm)?;
     let item = crate::store::to_item(&firm)?;
-    let mut names = std::collections::HashMap::new();
-    let mut values = Item::new();
-    let mut set = Vec::new();
-    for (i, attr) in SETTINGS_ATTRIBUTES.iter().enumerate().filter(|(_, a)| sent.contains(a)) {
+    let mut change = Change::new();
+    for attr in SETTINGS_ATTRIBUTES.iter().filter(|a| sent.contains(a)) {
         if let Some(v) = item.get(*attr) {
-            names.insert(format!("#s{i}"), attr.to_string());
-            values.insert(format!(":s{i}"), v.clone());
-            set.push(format!("#s{i} = :s{i}"));
+            change = change.set(attr, v.clone());
         }
     }
-    let write = tx::update(store.table(), &keys::firm(firm_id), keys::FIRM_SK, &format!("SET {}", set.join(", ")), "attribute_exists(PK)", values, names)?;
+    let write = change.on(store.table(), &keys::firm(firm_id), keys::FIRM_SK)?;
     store.transact(vec![write], |_| Error::NotFound("firm")).await?;
     tracing::info!(%firm_id, "firm settings changed");
     Ok(SettingsView::of(&firm, default_lifetime_days))

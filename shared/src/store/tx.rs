@@ -67,6 +67,7 @@ pub fn put_versioned<T: Serialize>(table: &str, value: &T, version: u64) -> Resu
 #[derive(Debug, Default)]
 pub struct Change {
     set: Vec<(String, AttributeValue)>,
+    add: Vec<(String, AttributeValue)>,
     remove: Vec<String>,
     condition: Option<String>,
     condition_values: Vec<(String, AttributeValue)>,
@@ -80,6 +81,12 @@ impl Change {
     /// `SET attr = value` (a top-level attribute, or `map.key` for one key of a map).
     pub fn set(mut self, attr: &str, value: AttributeValue) -> Self {
         self.set.push((attr.to_string(), value));
+        self
+    }
+
+    /// `ADD attr value`: a number added to (or first set at) the attribute.
+    pub fn add(mut self, attr: &str, value: AttributeValue) -> Self {
+        self.add.push((attr.to_string(), value));
         self
     }
 
@@ -132,6 +139,19 @@ impl Change {
                 .collect();
             parts.push(format!("SET {}", sets.join(", ")));
         }
+        if !self.add.is_empty() {
+            let offset = self.set.len();
+            let adds: Vec<String> = self
+                .add
+                .iter()
+                .enumerate()
+                .map(|(i, (attr, v))| {
+                    values.insert(format!(":v{}", offset + i), v.clone());
+                    format!("{} :v{}", name_of(attr, &mut names), offset + i)
+                })
+                .collect();
+            parts.push(format!("ADD {}", adds.join(", ")));
+        }
         if !self.remove.is_empty() {
             let removes: Vec<String> = self.remove.iter().map(|attr| name_of(attr, &mut names)).collect();
             parts.push(format!("REMOVE {}", removes.join(", ")));
@@ -167,12 +187,14 @@ mod tests {
             .set("last_login_at", s("2026-12-01T00:00:00Z"))
             .set("read.k1", AttributeValue::N("3".into()))
             .remove("expires_at")
+            .add("attempts", AttributeValue::N("1".into()))
             .when("#status = :pending", vec![(":pending", s("pending"))]);
         let (expr, names, values) = c.expression();
-        assert_eq!(expr, "SET #n0 = :v0, #n1.#n2 = :v1 REMOVE #n3");
+        assert_eq!(expr, "SET #n0 = :v0, #n1.#n2 = :v1 ADD #n3 :v2 REMOVE #n4");
         assert_eq!(names["#n0"], "last_login_at");
         assert_eq!((names["#n1"].as_str(), names["#n2"].as_str()), ("read", "k1"));
-        assert_eq!(names["#n3"], "expires_at");
+        assert_eq!((names["#n3"].as_str(), names["#n4"].as_str()), ("attempts", "expires_at"));
+        assert_eq!(values[":v2"], AttributeValue::N("1".into()));
         assert_eq!(names["#status"], "status");
         assert_eq!(values[":v1"], AttributeValue::N("3".into()));
         assert_eq!(values[":pending"], s("pending"));
