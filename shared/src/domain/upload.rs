@@ -1,0 +1,158 @@
+//! What may be uploaded and how it is named and stored: the portal's limits, accepted
+//! types, the server-chosen object key, file-name cleaning and the first-bytes check.
+//! Pure rules; the upload flow is `ops::files`.
+
+use serde::Deserialize;
+
+use crate::error::{Error, FieldError, Result};
+
+pub const UPLOAD_URL_SECONDS: u64 = 15 * 60;
+
+pub const DOWNLOAD_URL_SECONDS: u64 = 5 * 60;
+
+/// One presigned PUT can carry at most 5 GiB; we stay just under it, as the reference does.
+pub const MAX_UPLOAD_BYTES: u64 = 5 * 1024 * 1024 * 1024 - 1;
+
+pub const PENDING_TTL_SECONDS: i64 = 24 * 3600;
+
+/// The tag every upload carries until `file-events` confirms it (see the bucket's lifecycle).
+pub const PENDING_TAG: &str = "upload=pending";
+
+/// What may be uploaded: the documents an accounting firm exchanges.
+pub const ACCEPTED_TYPES: &[&str] = &[
+    "application/pdf",
+    "image/jpeg",
+    "image/png",
+    "image/gif",
+    "image/tiff",
+    "image/heic",
+    "text/plain",
+    "text/csv",
+    "application/zip",
+    "application/msword",
+    "application/vnd.ms-excel",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+];
+
+/// A file name safe to show and to put in `Content-Disposition`: no directories, no
+/// control or quote characters, at most 200 characters.
+pub fn clean_name(raw: &str) -> std::result::Result<String, FieldError> {
+    let base = raw.rsplit(['/', '\\']).next().unwrap_or("");
+    let cleaned: String = base.chars().filter(|c| !c.is_control() && !matches!(c, '"' | '<' | '>' | '|' | '*' | '?' | ':')).collect();
+    let cleaned = cleaned.trim().trim_start_matches('.').trim().to_string();
+    if cleaned.is_empty() {
+        return Err(FieldError::new("name", "is required: the file's name, e.g. 2026-W2.pdf"));
+    }
+    Ok(cleaned.chars().take(200).collect())
+}
+
+/// The S3 key of a file: chosen by the server, never derived from user input.
+pub fn object_key(firm_id: &str, client_id: &str, file_id: &str) -> String {
+    format!("firms/{firm_id}/clients/{client_id}/files/{file_id}")
+}
+
+/// `(client_id, file_id)` from an object key this system made.
+pub fn parse_object_key(key: &str) -> Option<(String, String, String)> {
+    let parts: Vec<&str> = key.split('/').collect();
+    match parts.as_slice() {
+        ["firms", f, "clients", c, "files", id] if super::is_plausible_id(c) && super::is_plausible_id(id) => {
+            Some((f.to_string(), c.to_string(), id.to_string()))
+        }
+        _ => None,
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UploadInput {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub size: Option<u64>,
+    #[serde(default)]
+    pub content_type: Option<String>,
+    /// Staff only: contacts to share the file with.
+    #[serde(default)]
+    pub share_with: Option<Vec<String>>,
+    /// Staff only: share with every contact of the client.
+    #[serde(default)]
+    pub share_with_all: Option<bool>,
+    /// Contacts only: the request this upload answers.
+    #[serde(default)]
+    pub request_id: Option<String>,
+}
+
+/// A checked upload request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UploadRequest {
+    pub name: String,
+    pub size: u64,
+    pub content_type: String,
+}
+
+/// Check name, size and type against the portal's and the firm's limits.
+pub fn check_upload(name: Option<&str>, size: Option<u64>, content_type: Option<&str>, firm_cap: Option<u64>) -> Result<UploadRequest> {
+    let mut errs = Vec::new();
+    let name = clean_name(name.unwrap_or("")).map_err(|e| errs.push(e)).ok();
+    let cap = firm_cap.unwrap_or(MAX_UPLOAD_BYTES).min(MAX_UPLOAD_BYTES);
+    match size {
+        None => errs.push(FieldError::new("size", "is required: the file's size in bytes")),
+        Some(0) => errs.push(FieldError::new("size", "must be more than 0 bytes (the file is empty)")),
+        Some(s) if s > cap => errs.push(FieldError::new("size", format!("is over the upload limit of {} bytes ({})", cap, human_size(cap)))),
+        _ => {}
+    }
+    let ct = content_type.map(|c| c.split(';').next().unwrap_or("").trim().to_ascii_lowercase()).unwrap_or_default();
+    if ct.is_empty() {
+        errs.push(FieldError::new("content_type", "is required, e.g. application/pdf"));
+    } else if !ACCEPTED_TYPES.contains(&ct.as_str()) {
+        errs.push(FieldError::new("content_type", format!("{ct} is not accepted; accepted are PDF, images, text/CSV, ZIP and Office documents")));
+    }
+    if !errs.is_empty() {
+        return Err(Error::Validation(errs));
+    }
+    Ok(UploadRequest { name: name.unwrap_or_default(), size: size.unwrap_or(0), content_type: ct })
+}
+
+pub fn human_size(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["bytes", "KB", "MB", "GB"];
+    let mut v = bytes as f64;
+    let mut u = 0;
+    while v >= 1024.0 && u < UNITS.len() - 1 {
+        v /= 1024.0;
+        u += 1;
+    }
+    if u == 0 { format!("{bytes} bytes") } else { format!("{v:.1} {}", UNITS[u]) }
+}
+
+/// Does the start of the object look like what was declared? Types without a signature
+/// (plain text, CSV) must at least not look binary.
+pub fn sniff_matches(content_type: &str, head: &[u8]) -> bool {
+    let starts = |sig: &[u8]| head.starts_with(sig);
+    match content_type {
+        "application/pdf" => starts(b"%PDF-"),
+        "image/png" => starts(&[0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a]),
+        "image/jpeg" => starts(&[0xff, 0xd8, 0xff]),
+        "image/gif" => starts(b"GIF87a") || starts(b"GIF89a"),
+        "image/tiff" => starts(b"II*\0") || starts(b"MM\0*"),
+        "image/heic" => head.len() >= 12 && &head[4..8] == b"ftyp",
+        "application/zip"
+        | "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        | "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        | "application/vnd.openxmlformats-officedocument.presentationml.presentation" => starts(b"PK\x03\x04"),
+        "application/msword" | "application/vnd.ms-excel" => starts(&[0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]),
+        "text/plain" | "text/csv" => !head.contains(&0),
+        _ => false,
+    }
+}
+
+/// `attachment; filename="…"; filename*=UTF-8''…` with an ASCII fallback name.
+pub fn content_disposition(name: &str) -> String {
+    let ascii: String = name.chars().map(|c| if c.is_ascii() && !c.is_ascii_control() && c != '"' && c != '\\' { c } else { '_' }).collect();
+    let encoded: String = name
+        .bytes()
+        .map(|b| if b.is_ascii_alphanumeric() || b"-._~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect();
+    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
+}

@@ -1,0 +1,95 @@
+use super::*;
+
+fn file(ct: &str, size: u64) -> FileRecord {
+    let t = time::macros::datetime!(2026-11-28 00:00 UTC);
+    FileRecord {
+        pk: "p".into(),
+        sk: "s".into(),
+        firm_id: "f".into(),
+        client_id: "c".into(),
+        file_id: "x".into(),
+        name: "a.pdf".into(),
+        content_type: ct.into(),
+        size,
+        s3_key: "k".into(),
+        status: FileStatus::Available,
+        uploaded_by: ActorRef { kind: "contact".into(), id: "k1".into(), name: "A".into() },
+        upload_ip: None,
+        upload_user_agent: None,
+        created_at: t,
+        available_at: None,
+        rejected_reason: None,
+        etag: None,
+        shared_with_all: false,
+        shared_with: vec!["k2".into()],
+        request_id: None,
+        expires_at: None,
+    }
+}
+
+#[test]
+fn names_lose_paths_and_dangerous_characters() {
+    assert_eq!(clean_name("../../etc/passwd").unwrap(), "passwd");
+    assert_eq!(clean_name("C:\\Users\\ana\\2026 W-2.pdf").unwrap(), "2026 W-2.pdf");
+    assert_eq!(clean_name("bad\"name<>.pdf\n").unwrap(), "badname.pdf");
+    assert!(clean_name("   ").is_err());
+    assert!(clean_name("folder/").is_err());
+    assert_eq!(clean_name(&"x".repeat(300)).unwrap().len(), 200);
+}
+
+#[test]
+fn uploads_are_checked_against_limits_and_types() {
+    let ok = check_upload(Some("return.pdf"), Some(1_000_000), Some("application/pdf; charset=binary"), None).unwrap();
+    assert_eq!(ok.content_type, "application/pdf");
+    let Err(Error::Validation(errs)) = check_upload(None, Some(0), Some("application/x-msdownload"), None) else { panic!() };
+    assert_eq!(errs.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["name", "size", "content_type"]);
+    assert!(check_upload(Some("a.pdf"), Some(MAX_UPLOAD_BYTES + 1), Some("application/pdf"), None).is_err());
+    let e = check_upload(Some("a.pdf"), Some(2_000_000), Some("application/pdf"), Some(1_048_576)).unwrap_err();
+    assert!(e.public_detail().contains("1.0 MB"), "{}", e.public_detail());
+}
+
+#[test]
+fn keys_are_ours_and_parse_back() {
+    let c = domain::new_id();
+    let f = domain::new_id();
+    let key = object_key("firm1", &c, &f);
+    assert_eq!(parse_object_key(&key), Some(("firm1".into(), c, f)));
+    assert_eq!(parse_object_key("firms/f/clients/../files/x"), None);
+    assert_eq!(parse_object_key("uploads/evil.pdf"), None);
+}
+
+#[test]
+fn the_landed_object_must_match_the_declaration() {
+    let f = file("application/pdf", 10);
+    assert_eq!(judge(&f, 10, "application/pdf", b"%PDF-1.7\n"), Confirmation::Available);
+    assert!(matches!(judge(&f, 11, "application/pdf", b"%PDF-1.7\n"), Confirmation::Rejected(r) if r.contains("11 bytes")));
+    assert!(matches!(judge(&f, 10, "image/png", b"%PDF-1.7\n"), Confirmation::Rejected(_)));
+    assert!(matches!(judge(&f, 10, "application/pdf", b"MZ\x90\0"), Confirmation::Rejected(r) if r.contains("contents")));
+    assert!(sniff_matches("text/csv", b"a,b\n1,2\n"));
+    assert!(!sniff_matches("text/csv", b"a\0b"));
+    assert!(sniff_matches("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", b"PK\x03\x04rest"));
+}
+
+#[test]
+fn contacts_see_only_what_is_theirs_or_shared_with_them() {
+    let f = file("application/pdf", 10);
+    let contact = |id: &str| Viewer::Contact { contact_id: id.into(), firm_id: "f".into(), name: "n".into() };
+    assert!(visible_to(&f, &Viewer::Staff { sub: "s".into(), firm_id: "f".into(), name: "S".into() }));
+    assert!(visible_to(&f, &contact("k1")), "the uploader");
+    assert!(visible_to(&f, &contact("k2")), "shared with");
+    assert!(!visible_to(&f, &contact("k3")), "another contact");
+    let mut all = f.clone();
+    all.shared_with_all = true;
+    assert!(visible_to(&all, &contact("k3")));
+    let mut pending = all.clone();
+    pending.status = FileStatus::Pending;
+    assert!(!visible_to(&pending, &contact("k3")), "not before it is available");
+    assert!(visible_to(&pending, &contact("k1")), "the uploader sees their pending upload");
+}
+
+
+#[test]
+fn download_names_survive_any_characters() {
+    assert_eq!(content_disposition("W-2 (2026).pdf"), "attachment; filename=\"W-2 (2026).pdf\"; filename*=UTF-8''W-2%20%282026%29.pdf");
+    assert_eq!(content_disposition("Åsa.pdf"), "attachment; filename=\"_sa.pdf\"; filename*=UTF-8''%C3%85sa.pdf");
+}
