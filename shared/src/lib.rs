@@ -2,39 +2,31 @@
 //!
 //! Functions are small binaries with one job each (see `functions/`); everything they
 //! share lives here, so that a rule is written once and unit-tested without AWS. A
-//! function's `main.rs` is a few lines: it calls [`runtime::run_http`] with the function's
+//! function's `main.rs` is a few lines: it calls [`http::runtime::run_http`] with the function's
 //! `handle`, which parses the request, authenticates, calls an operation of this crate and
 //! maps the result.
 //!
 //! # Layout
 //!
-//! - [`config`] — configuration read once per cold start from the environment; a missing
-//!   variable fails the init with its name.
-//! - [`state`] — [`state::AppState`]: every AWS client from one `aws_config` load (which
-//!   honours `AWS_ENDPOINT_URL`, so the local emulator needs no code branch), the token
-//!   verifiers and their key caches.
-//! - [`error`] — the one error type and its one mapping to `application/problem+json`.
-//! - [`auth`] — bearer-token verification against the pool's JWKS and the [`auth::Actor`].
-//! - [`domain`] — parse-don't-validate types (email, names, phone), ids, time, the
-//!   portal-status rules.
-//! - [`store`] — the single DynamoDB table: key schema (documented there), items as
-//!   structs through `serde_dynamo`, transaction helpers.
-//! - [`clients`] — clients and contacts as staff manage them, portal status.
-//! - [`invites`] / [`portal`] — the core loop: invite emails and links, account creation.
-//! - [`reminders`] — automatic reminders for invites nobody accepted (scheduled).
-//! - [`messages`] — secure message threads between the firm and a client's contacts.
-//! - [`signatures`] — e-signature forms: consent, evidence, document hash, certificate.
-//! - [`audit`] — the client's append-only audit trail and each contact's access history.
-//! - [`contact_mfa`] — the authenticator setup a firm can require of its contacts.
-//! - [`sessions`] — sign-in, refresh, sign-out against Cognito.
-//! - [`settings`] — the firm's own settings: invite lifetime, reminders, required contact MFA.
-//! - [`http`] — route tables, JSON in and out, the per-request span.
-//! - [`telemetry`] — tracing: JSON on Lambda, text elsewhere.
-//! - [`runtime`] — the shared `main` of HTTP functions.
+//! Layers with no cycle; each uses only those below it. The layering check (`layering.rs`,
+//! a unit test over these sources) fails on an upward import or an import loop: keep it
+//! true.
+//!
+//! | layer | modules | holds |
+//! |---|---|---|
+//! | base | [`error`], [`config`], [`sdk`], [`telemetry`] | the one error type and its problem responses; configuration read once per cold start; the AWS SDK configuration, loaded off the init path; tracing |
+//! | 1 | [`domain`] | types and rules: parse, plan, decide — no I/O. Email addresses and names, portal status, identity ([`domain::identity`]: actor, audience), email rendering ([`domain::email`]), password and upload rules |
+//! | 2 | [`store`] | the one DynamoDB table: key schema (documented there), every key literal ([`store::keys`]), every record, typed reads ([`store::Store::children`], [`store::ClientItem`]) and the write builders ([`store::tx`]) |
+//! | 3 | [`ports`] | the outside services, each a small interface with its AWS implementation beside it: [`ports::mail::Mailer`] (SES), [`ports::blobs::Blobs`] (S3), [`ports::logins::Logins`] (Cognito), [`ports::tokens`] (JWKS token verification) |
+//! | 4 | [`ops`] | one module per capability (clients, invites, accounts, files, requests, billing, messages, signatures, reminders, …); each operation takes the store and the ports it uses — never the whole state |
+//! | 5 | [`http`] | routes (generated from `infra/openapi.yaml`, each with its audience), the request's authentication against the matched route's audience, JSON in and out, the per-request span, [`AppState`] (built once per cold start) and the shared `main` |
+//!
+//! Inside `ops`, modules may use each other downwards too (`files` uses `access`, `home`
+//! reads what `requests`, `files`, `billing` and `messages` show) but never in a loop.
 //!
 //! # Why this shape
 //!
-//! Business rules as plain functions over plain data ([`clients::plan_contact_update`],
+//! Business rules as plain functions over plain data ([`ops::clients::plan_contact_update`],
 //! [`domain::PortalStatus::derive`]) are tested in microseconds; the DynamoDB side is
 //! exercised against the emulator by the integration tests in `tests/`. Errors carry what
 //! the caller must fix, never what the server tripped on.

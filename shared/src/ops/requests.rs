@@ -329,23 +329,7 @@ mod tests {
         ["a", "b"]
             .iter()
             .map(|id| {
-                let contact = ContactRecord {
-                    pk: keys::contact(id),
-                    sk: keys::PROFILE_SK.into(),
-                    firm_id: "f".into(),
-                    contact_id: id.to_string(),
-                    first_name: "F".into(),
-                    last_name: "L".into(),
-                    email: None,
-                    phone: None,
-                    address: None,
-                    user_sub: None,
-                    last_login_at: None,
-                    access_revoked_at: None,
-                    created_at: t,
-                    updated_at: t,
-                    version: 1,
-                };
+                let contact = ContactRecord::sample("f", id, None, t);
                 let mut l = LinkRecord::new(&client, &contact, t);
                 if *id == "a" {
                     l.accepted_at = Some(t);

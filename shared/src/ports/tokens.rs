@@ -1,4 +1,4 @@
-//! Bearer-token verification and the [`Actor`] a request acts as.
+//! Bearer-token verification: who a token says the caller is (the [`Actor`](crate::domain::identity::Actor) follows from our own records).
 //!
 //! Every HTTP function verifies the token itself, even behind API Gateway's JWT authorizer:
 //! the authorizer is a second wall, not the only one. We accept Cognito **access tokens**

@@ -275,23 +275,7 @@ mod tests {
     fn link_round_trips_through_dynamo_attributes_without_nulls() {
         let t = datetime!(2026-11-28 10:00 UTC);
         let client = ClientRecord::new("f1", "c1", "Acme LLC", t);
-        let contact = ContactRecord {
-            pk: keys::contact("k1"),
-            sk: keys::PROFILE_SK.into(),
-            firm_id: "f1".into(),
-            contact_id: "k1".into(),
-            first_name: "Ana".into(),
-            last_name: "Lima".into(),
-            email: None,
-            phone: None,
-            address: None,
-            user_sub: None,
-            last_login_at: None,
-            access_revoked_at: None,
-            created_at: t,
-            updated_at: t,
-            version: 1,
-        };
+        let contact = ContactRecord { first_name: "Ana".into(), last_name: "Lima".into(), ..ContactRecord::sample("f1", "k1", None, t) };
         let link = LinkRecord::new(&client, &contact, t);
         let item = crate::store::to_item(&link).unwrap();
         assert!(!item.contains_key("email") && !item.contains_key("invited_at"), "absent, not NULL: {item:?}");
