@@ -45,12 +45,7 @@ async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
         Op::CreateInvoice => json(201, &billing::create_invoice(store, &viewer, client_id, json_body(&req)?).await?),
         Op::StaffBilling | Op::ContactBilling => json(200, &billing::client_summary(store, client_id, firm.online_payments_enabled).await?),
         Op::StaffInvoice | Op::ContactInvoice => json(200, &billing::invoice(store, &viewer, client_id, invoice_id()?).await?),
-        Op::RecordPayment => {
-            let input: PaymentInput = json_body(&req)?;
-            let reference = input.reference.unwrap_or_default();
-            let payment = billing::NewPayment { amount: input.amount, paid_on: input.paid_on, method: "recorded", reference };
-            json(201, &billing::pay(store, &viewer, client_id, invoice_id()?, payment).await?)
-        }
+        Op::RecordPayment => json(201, &billing::record_payment(store, &viewer, client_id, invoice_id()?, json_body(&req)?).await?),
         Op::PayOnline => {
             if !firm.online_payments_enabled {
                 return Err(Error::Conflict("online payment is not available; contact your firm to pay".into()));

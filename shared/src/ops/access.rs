@@ -48,6 +48,24 @@ impl Viewer {
             Viewer::Staff { .. } => None,
         }
     }
+
+    /// The first line of every staff-only operation: a contact never gets past it, whatever
+    /// route, path or authorizer brought them here.
+    pub fn staff_only(&self) -> Result<()> {
+        match self {
+            Viewer::Staff { .. } => Ok(()),
+            Viewer::Contact { .. } => Err(Error::Forbidden("this is for firm staff".into())),
+        }
+    }
+
+    /// The first line of every contact-only operation (answering, signing, paying online):
+    /// the contact's id, or 403 for staff.
+    pub fn contact_only(&self) -> Result<&str> {
+        match self {
+            Viewer::Contact { contact_id, .. } => Ok(contact_id),
+            Viewer::Staff { .. } => Err(Error::Forbidden("this is for the client's contacts".into())),
+        }
+    }
 }
 
 /// The access check on items already read from the client's partition (the client item for

@@ -280,6 +280,7 @@ async fn client_billing(store: &Store, client_id: &str) -> Result<(Vec<InvoiceRe
 }
 
 pub async fn create_invoice(store: &Store, viewer: &Viewer, client_id: &str, input: InvoiceInput) -> Result<InvoiceView> {
+    viewer.staff_only()?;
     let (number, issue_date, due_date, currency, lines, total) = plan_invoice(input)?;
     let existing: Vec<InvoiceRecord> = store.children(&keys::client(client_id)).await?;
     if existing.iter().any(|i| i.number == number) {
@@ -335,8 +336,15 @@ pub struct NewPayment {
     pub reference: String,
 }
 
+/// Staff record a payment they received (check, transfer) against an invoice.
+pub async fn record_payment(store: &Store, viewer: &Viewer, client_id: &str, invoice_id: &str, input: PaymentInput) -> Result<PaymentView> {
+    viewer.staff_only()?;
+    let payment = NewPayment { amount: input.amount, paid_on: input.paid_on, method: "recorded", reference: input.reference.unwrap_or_default() };
+    pay(store, viewer, client_id, invoice_id, payment).await
+}
+
 /// Record a payment against an invoice.
-pub async fn pay(store: &Store, viewer: &Viewer, client_id: &str, invoice_id: &str, payment: NewPayment) -> Result<PaymentView> {
+async fn pay(store: &Store, viewer: &Viewer, client_id: &str, invoice_id: &str, payment: NewPayment) -> Result<PaymentView> {
     let NewPayment { amount, paid_on, method, reference } = payment;
     let by = viewer.actor_ref();
     let inv = load_invoice(store, viewer, client_id, invoice_id).await?;
@@ -376,6 +384,7 @@ pub async fn pay(store: &Store, viewer: &Viewer, client_id: &str, invoice_id: &s
 
 /// A contact pays an invoice online (the balance due unless `amount` says less).
 pub async fn pay_online(store: &Store, viewer: &Viewer, client_id: &str, invoice_id: &str, amount: Option<i64>, provider: &dyn PaymentProvider) -> Result<PaymentView> {
+    viewer.contact_only()?;
     let inv = load_invoice(store, viewer, client_id, invoice_id).await?;
     let amount = check_payment(&inv, Some(amount.unwrap_or(inv.total - inv.amount_paid)))?;
     let reference = provider.charge(&inv, amount)?;

@@ -18,3 +18,6 @@ pub mod requests;
 pub mod settings;
 pub mod signatures;
 pub mod templates;
+
+#[cfg(test)]
+mod caller_tests;

@@ -215,6 +215,7 @@ pub struct Created {
 }
 
 pub async fn create(store: &Store, viewer: &Viewer, by: ActorRef, client_id: &str, input: NewRequestInput) -> Result<Created> {
+    viewer.staff_only()?;
     let links = crate::ops::clients::links_of(store, client_id).await?;
     let PlannedRequest { kind, title, instructions, due_date, assignees: outcomes, upload_required } = plan_new(input, &links)?;
     let now = domain::now();
@@ -268,6 +269,7 @@ async fn save(store: &Store, rec: &RequestRecord, read_version: u64) -> Result<(
 
 /// A contact answers: text and/or files they uploaded to this client.
 pub async fn respond(store: &Store, viewer: &Viewer, by: ActorRef, client_id: &str, request_id: &str, input: RespondInput) -> Result<RequestView> {
+    viewer.contact_only()?;
     let mut r = load_visible(store, viewer, client_id, request_id).await?;
     transition(r.status, "respond")?;
     let mut errs = Vec::new();
@@ -297,6 +299,10 @@ pub async fn respond(store: &Store, viewer: &Viewer, by: ActorRef, client_id: &s
 
 /// `submit` (contact: mark done), `complete` or `reopen` (staff).
 pub async fn change_status(store: &Store, viewer: &Viewer, by: ActorRef, client_id: &str, request_id: &str, action: &str, note: NoteInput) -> Result<RequestView> {
+    match action {
+        "submit" => viewer.contact_only().map(drop)?,
+        _ => viewer.staff_only()?,
+    }
     let mut r = load_visible(store, viewer, client_id, request_id).await?;
     let next = transition(r.status, action)?;
     if action == "submit" && r.upload_required && !r.responses.iter().any(|x| !x.file_ids.is_empty()) {

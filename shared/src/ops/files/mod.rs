@@ -291,6 +291,7 @@ pub struct SharingResult {
 
 /// Staff set whom a file is shared with (replacing the previous list).
 pub async fn set_sharing(store: &Store, viewer: &Viewer, client_id: &str, file_id: &str, input: SharingInput, origin: &Origin) -> Result<SharingResult> {
+    viewer.staff_only()?;
     let mut f = load_visible(store, viewer, client_id, file_id).await?;
     let ids = dedupe(input.contact_ids.unwrap_or_default());
     let all = input.all.unwrap_or(false);

@@ -84,6 +84,7 @@ pub fn request_email(firm_name: &str, client_name: &str, url: &str, due: Option<
 
 /// Send a document for signature.
 pub async fn send(store: &Store, blobs: &impl Blobs, outbox: &Outbox<'_, impl Mailer>, viewer: &Viewer, client_id: &str, input: NewFormInput, origin: &Origin) -> Result<Sent> {
+    viewer.staff_only()?;
     let by = viewer.actor_ref();
     let links = crate::ops::clients::links_of(store, client_id).await?;
     let now = domain::now();
@@ -178,7 +179,7 @@ async fn save(store: &Store, before: &FormRecord, after: &FormRecord, entries: V
 /// Sign: the consent, the typed name, and the document hash checked against the stored
 /// object read again now.
 pub async fn sign(store: &Store, blobs: &impl Blobs, viewer: &Viewer, client_id: &str, form_id: &str, input: SignInput, origin: &Origin) -> Result<FormView> {
-    let me = viewer.contact_id().ok_or(Error::NotFound("route"))?;
+    let me = viewer.contact_only()?;
     let form = load(store, viewer, client_id, form_id).await?;
     let (typed_name, drawing) = check_signature(input, &form)?;
     let file = store.get::<FileRecord>(&keys::client(client_id), &keys::file(&form.file_id)).await?.ok_or_else(|| Error::Conflict("the document is no longer in the portal; ask the firm".into()))?;
@@ -217,7 +218,7 @@ pub async fn sign(store: &Store, blobs: &impl Blobs, viewer: &Viewer, client_id:
 }
 
 pub async fn decline(store: &Store, viewer: &Viewer, client_id: &str, form_id: &str, input: DeclineInput, origin: &Origin) -> Result<FormView> {
-    let me = viewer.contact_id().ok_or(Error::NotFound("route"))?;
+    let me = viewer.contact_only()?;
     let mut errs = Vec::new();
     let reason = domain::text_input(&mut errs, "reason", input.reason, 1000, true);
     if !errs.is_empty() {
@@ -248,6 +249,7 @@ pub struct Verification {
 }
 
 pub async fn verify(store: &Store, blobs: &impl Blobs, viewer: &Viewer, client_id: &str, form_id: &str) -> Result<Verification> {
+    viewer.staff_only()?;
     let form = load(store, viewer, client_id, form_id).await?;
     let file = store.get::<FileRecord>(&keys::client(client_id), &keys::file(&form.file_id)).await?;
     let current = match file {
