@@ -27,7 +27,7 @@ def active_contact(stack, firm, client_id: str, first: str, last: str = "Client"
 
 def accept_invite(stack, firm, client_id: str, contact_id: str, email: str):
     firm.api.call("POST", f"/api/staff/clients/{client_id}/invites", {"contact_ids": [contact_id]}, expect=200)
-    msg = [m for m in local_mailbox.messages(stack.endpoint) if email in m["to"]][-1]
+    msg = local_mailbox.messages(stack.proxy.url, to=email)[-1]
     token = msg["create_account_url"].split("#", 1)[1]
     r = stack.api().call("POST", f"/api/invites/{token}/account", {"password": PASSWORD})
     assert r.status_code in (200, 201), r.text
