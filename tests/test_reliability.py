@@ -8,8 +8,7 @@ import requests
 
 import portal_local as pl
 import runtime_api
-from conftest import unique_email
-from test_invites import STRONG, invite, mail_to, problem, status_of, token_of
+from support import PDF, STRONG, invite, land, mail_to, problem, status_of, token_of, unique_email
 
 
 def invited_contacts(stack, firm, n: int, prefix: str):
@@ -133,7 +132,6 @@ def test_wrong_passwords_lock_the_link_after_ten_attempts(stack, firm):
 
 
 def test_the_audit_trail_records_who_did_what_from_where(stack, firm):
-    from portal_helpers import PDF, land
     client = firm.client("Audited")
     email = unique_email("aud")
     c = firm.contact(client["id"], "Au", "Dited", email)

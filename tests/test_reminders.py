@@ -4,24 +4,10 @@ through `cargo lambda watch`. Each test uses its own firm; other tests' open inv
 reminded by the same run, so assertions look only at this test's contacts."""
 from __future__ import annotations
 
-import json
 import time
-from datetime import datetime, timedelta, timezone
 
-import portal_local as pl
-from conftest import unique_email
-from portal_helpers import PASSWORD
-from test_invites import delivery_of, invite, link_item, mail_to, problem, status_of, token_of
-
-
-def run_reminders(stack, days_ahead: float) -> dict:
-    event = json.loads((pl.ROOT / "events" / "reminders" / "scheduled.json").read_text())
-    event["time"] = (datetime.now(timezone.utc) + timedelta(days=days_ahead)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return pl.invoke(stack.base, "reminders", event)
-
-
-def reminders_to(stack, email: str) -> list[dict]:
-    return [m for m in mail_to(stack, email) if (m["subject"] or "").startswith("Reminder:")]
+from support import (PASSWORD, delivery_of, invite, link_item, mail_to, problem, reminders_to, run_reminders, status_of,
+                     token_of, unique_email)
 
 
 def test_reminders_go_to_open_invites_only_at_the_firms_pace_and_stop_at_its_limit(stack, firm):
