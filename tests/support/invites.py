@@ -7,6 +7,7 @@ import time
 from datetime import datetime, timedelta, timezone
 
 import portal_local as pl
+import runtime_api
 
 from .mail import mail_to, token_of
 from .stack import unique_email
@@ -78,6 +79,24 @@ def reminders_event(days_ahead: float) -> dict:
 def run_reminders(stack, days_ahead: float) -> dict:
     """Run the scheduled `reminders` function (its warm instance under `cargo lambda watch`)."""
     return pl.invoke(stack.base, "reminders", reminders_event(days_ahead))
+
+
+def run_reminders_cold(stack, days_ahead: float) -> dict:
+    """Run `reminders` in a new process of its own (a cold start, as after a deploy or a
+    scale-out: nothing cached yet), under a Runtime API of ours, with the stack's env."""
+    api = runtime_api.RuntimeApi().start()
+    env = runtime_api.read_env_file(stack.run_dir / "functions.env")
+    proc = runtime_api.spawn(pl.target_dir() / "debug" / "reminders", "reminders", api, env, stack.run_dir / "reminders-cold.log")
+    try:
+        answer = api.invoke(reminders_event(days_ahead), timeout=120)
+    finally:
+        proc.kill()
+        proc.wait()
+        api.stop()
+    assert answer is not None, "the reminders process gave no answer"
+    kind, payload = answer
+    assert kind == "response", payload
+    return payload
 
 
 def reminders_to(stack, email: str) -> list[dict]:
