@@ -90,7 +90,7 @@ def test_the_process_dying_right_after_ses_accepted_leaves_a_live_link(stack, fi
     try:
         event = runtime_api.http_event("POST", f"/api/staff/clients/{client_id}/invites", "/api/staff/clients/{client_id}/invites",
                                        {"contact_ids": [k]}, {"authorization": f"Bearer {firm.api.token}"}, {"client_id": client_id})
-        answer = api.invoke(event, timeout=60)
+        answer = api.invoke(event, timeout=60, proc=proc)  # no answer: ends when the process dies
         fired = stack.fired()
         proc.wait(timeout=30)
     finally:
