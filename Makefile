@@ -5,7 +5,7 @@ PY := .venv/bin/python
 export CARGO_TARGET_DIR ?= $(CURDIR)/target
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: dev test tools unit integration lint bench routes
+.PHONY: dev test tools unit integration lint bench bench-mailbox routes
 
 tools:
 	@scripts/tools.sh
@@ -34,3 +34,7 @@ integration: tools
 # Performance figures (issue 8): release builds, cold starts, sizes, memory, AWS calls.
 bench: tools
 	$(PY) scripts/bench.py
+
+# The local mailbox's read time after 1..5000 emails (moto and the SES proxy only; no Rust).
+bench-mailbox: tools
+	$(PY) scripts/bench_mailbox.py

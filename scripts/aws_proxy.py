@@ -12,6 +12,9 @@
    ProvisionedThroughputExceededException, which the SDK retries), or kill the calling
    process right after SES accepted its email (the "process died between SES and the
    write" case). `DELETE /__faults` clears the rules; `GET /__faults` lists what fired.
+3. **The local mailbox** (`GET /__mailbox?to=<address>` or `?after=<n>`): every email
+   moto accepted, captured here as it is sent (scripts/local_mailbox.py) — never one that
+   a fault refused or that moto failed.
 
 The functions reach it through the SDK's per-service endpoint variables
 (`AWS_ENDPOINT_URL_SESV2`, `AWS_ENDPOINT_URL_DYNAMODB`); everything else goes to moto
@@ -30,6 +33,8 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import requests
+
+import local_mailbox
 
 HOP_HEADERS = {"host", "content-length", "transfer-encoding", "connection", "keep-alive"}
 SIMULATOR = {"bounce": "Bounce", "complaint": "Complaint"}
@@ -116,6 +121,8 @@ class Proxy:
         self.inflight = 0
         self.held: list[tuple[dict, str]] | None = None
         self.server: ThreadingHTTPServer | None = None
+        self.url: str | None = None
+        self.mailbox = local_mailbox.Store()
 
     # ---- faults ----
     def decide(self, op: str) -> dict | None:
@@ -217,6 +224,9 @@ class Proxy:
                 body = self.rfile.read(length) if length else b""
                 if self.path.startswith("/__faults"):
                     return self.control(body)
+                if self.path.split("?")[0] == "/__mailbox" and self.command == "GET":
+                    query = self.path.partition("?")[2]
+                    return self.reply(200, json.dumps(proxy.mailbox.answer(query)).encode())
                 op = operation(self.command, self.path, self.headers)
                 rule = proxy.decide(op)
                 if rule and rule["kind"] == "reject":
@@ -229,6 +239,18 @@ class Proxy:
                         {"content-type": "application/x-amz-json-1.0"})
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_HEADERS}
                 r = requests.request(self.command, proxy.upstream + self.path, headers=headers, data=body, timeout=120)
+                request = message_id = None
+                if op == "SendEmail" and r.ok:
+                    try:
+                        request, message_id = json.loads(body), r.json().get("MessageId", "")
+                    except ValueError:
+                        request = None
+                if request is not None:
+                    # moto accepted it: into the mailbox before the caller hears so.
+                    try:
+                        proxy.mailbox.add(local_mailbox.sent_email(request, message_id))
+                    except Exception as e:  # keep serving; report
+                        print(f"aws proxy: an accepted email is not in the mailbox: {e!r}", file=sys.stderr)
                 if rule and rule["kind"] == "kill":
                     # SES accepted the email; the caller dies before it hears so.
                     pid = pid_of_peer(self.client_address[1])
@@ -238,16 +260,14 @@ class Proxy:
                     return
                 out = {k: v for k, v in r.headers.items() if k.lower() not in HOP_HEADERS | {"content-encoding"}}
                 self.reply(r.status_code, r.content, out)
-                if op == "SendEmail" and r.ok:
-                    try:
-                        proxy.publish(json.loads(body), r.json().get("MessageId", ""))
-                    except ValueError:
-                        pass
+                if request is not None:
+                    proxy.publish(request, message_id)
 
             do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = handle_any
 
         self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{port}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         return self
 

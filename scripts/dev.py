@@ -39,7 +39,8 @@ def main() -> int:
         moto = pl.start_moto(aws_port, run_dir / "moto.log")
         print("• creating the table, bucket, user pools and SES identity from infra/template.yaml …", flush=True)
         env = pl.bootstrap(endpoint, "portal-local", {"WebOrigin": base, "PaymentProvider": "test"})
-        # SES's delivery events (moto publishes none) come from this proxy.
+        # SES's delivery events (moto publishes none) come from this proxy, which also
+        # keeps the mailbox.
         proxy = pl.start_proxy(env, base)
         env_file = run_dir / "functions.env"
         pl.write_env(env, env_file)
@@ -48,7 +49,8 @@ def main() -> int:
         api = pl.start_api(env_file, api_port, run_dir / "api.log", reload=True)
         pl.wait_api(base, api)
         pl.warm_all(base)
-        local_mailbox.Mailbox(endpoint).serve(mail_port)
+        # the emails the proxy saw moto accept
+        local_mailbox.Mailbox(proxy.url).serve(mail_port)
         pl.S3Notifier(env, base).run_forever()
         print("• seeding the demo firm …", flush=True)
         demo = pl.seed_demo(env, base)

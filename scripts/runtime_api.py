@@ -91,18 +91,19 @@ class RuntimeApi:
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         return self
 
-    def invoke(self, event: object, timeout: float = 120) -> tuple[str, object] | None:
+    def invoke(self, event: object, timeout: float = 120, proc: subprocess.Popen | None = None) -> tuple[str, object] | None:
         """Queue one event and wait for its answer: ("response" | "error", payload), or None
-        if none came within `timeout` (the function died, say)."""
+        if none came within `timeout` or — given the function's process — once that process
+        has exited without answering (the function died, say)."""
         request_id = str(uuid.uuid4())
         self.events.put((request_id, event))
         deadline = time.monotonic() + timeout
         with self.done:
             while request_id not in self.results:
                 left = deadline - time.monotonic()
-                if left <= 0:
+                if left <= 0 or (proc is not None and proc.poll() is not None):
                     return None
-                self.done.wait(left)
+                self.done.wait(min(left, 0.1) if proc is not None else left)
             return self.results.pop(request_id)
 
     def stop(self) -> None:

@@ -1,98 +1,21 @@
-"""Integration tests run against the real local stack: moto on a free port, resources made
-from infra/template.yaml, and every function under `cargo lambda watch` behind the same
-router `make dev` uses. One stack per test session; each test gets its own firm (so tests
-cannot see each other's data — which is also what firm isolation promises)."""
+"""Fixtures of the integration tests. One local stack per test session (tests/support/stack.py:
+moto on a free port, resources made from infra/template.yaml, every function under
+`cargo lambda watch` behind the same router `make dev` uses); each test gets its own firm
+(so tests cannot see each other's data — which is also what firm isolation promises).
+Helpers live in tests/support/, not here."""
 from __future__ import annotations
-
-import sys
-import tempfile
-import uuid
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
-import portal_local as pl  # noqa: E402
-
-
-class Stack:
-    def __init__(self, env: dict[str, str], base: str, endpoint: str, run_dir: Path | None = None, proxy=None):
-        self.env, self.base, self.endpoint, self.run_dir, self.proxy = env, base, endpoint, run_dir, proxy
-
-    def faults(self, rules: list[dict]) -> None:
-        """Inject faults into the functions' SES and DynamoDB calls (scripts/aws_proxy.py):
-        e.g. [{"op": "SendEmail", "calls": [2], "kind": "reject"}]. [] clears them."""
-        self.proxy.set_rules(rules)
-
-    def fired(self) -> list[dict]:
-        return list(self.proxy.fired)
-
-    def logs(self) -> str:
-        """Everything the functions and the emulator have logged so far."""
-        return "".join(p.read_text(errors="replace") for p in sorted(self.run_dir.glob("*.log")))
-
-    def api(self, token: str | None = None) -> pl.Api:
-        return pl.Api(self.base, token)
-
-    def aws(self, service: str):
-        return pl.client(service, self.endpoint)
-
-    def new_firm(self, name: str = "Test Firm") -> "Firm":
-        email = f"staff-{uuid.uuid4().hex[:10]}@firm.example"
-        password = "Test-Staff-Passw0rd!"
-        info = pl.create_firm(self.env, name, email, password)
-        return Firm(self, info, self.api().sign_in(email, password))
-
-
-class Firm:
-    def __init__(self, stack: Stack, info: dict, api: pl.Api):
-        self.stack, self.info, self.api = stack, info, api
-        self.firm_id = info["firm_id"]
-
-    def client(self, name: str = "Client") -> dict:
-        return self.api.call("POST", "/api/staff/clients", {"name": name}, expect=201).json()
-
-    def contact(self, client_id: str, first: str, last: str, email: str | None = None) -> dict:
-        body = {"first_name": first, "last_name": last}
-        if email:
-            body["email"] = email
-        return self.api.call("POST", f"/api/staff/clients/{client_id}/contacts", body, expect=201).json()
+from support import Firm, local_stack
 
 
 @pytest.fixture(scope="session")
 def stack():
-    run_dir = Path(tempfile.mkdtemp(prefix="portal-tests-"))
-    aws_port, api_port = pl.free_port(), pl.free_port()
-    endpoint, base = f"http://127.0.0.1:{aws_port}", f"http://127.0.0.1:{api_port}"
-    moto = api = proxy = None
-    try:
-        moto = pl.start_moto(aws_port, run_dir / "moto.log")
-        env = pl.bootstrap(endpoint, "portal-test", {"WebOrigin": base, "PaymentProvider": "test"})
-        # SES events, and faults on demand, for the functions' SES and DynamoDB calls.
-        proxy = pl.start_proxy(env, base, ("SESV2", "DYNAMODB"))
-        env_file = run_dir / "functions.env"
-        pl.write_env(env, env_file)
-        # No reload: test artifacts written during the run must not restart the functions.
-        api = pl.start_api(env_file, api_port, run_dir / "api.log", reload=False)
-        try:
-            pl.wait_api(base, api)
-            pl.warm_all(base)
-        except Exception:
-            print((run_dir / "api.log").read_text()[-5000:], file=sys.stderr)
-            raise
-        yield Stack(env, base, endpoint, run_dir, proxy)
-    finally:
-        pl.stop(api)
-        if proxy:
-            proxy.stop()
-        pl.stop(moto)
-        print(f"\nlocal stack logs: {run_dir}", file=sys.stderr)
+    with local_stack() as s:
+        yield s
 
 
 @pytest.fixture
 def firm(stack) -> Firm:
     return stack.new_firm()
-
-
-def unique_email(prefix: str = "contact") -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:10]}@example.com"

@@ -20,8 +20,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from joserfc import jwt
 from joserfc.jwk import RSAKey
 
-from conftest import unique_email
-from portal_helpers import PDF, active_contact, land
+from support import PDF, active_contact, land
 
 ROOT = Path(__file__).resolve().parent.parent
 METHODS = ("get", "post", "put", "patch", "delete")

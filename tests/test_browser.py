@@ -13,7 +13,7 @@ from playwright.sync_api import expect, sync_playwright
 
 import local_mailbox
 import portal_local as pl
-from conftest import unique_email
+from support import PASSWORD as P, PDF, accept_invite, delivery_of, land, reminders_to, run_reminders, unique_email, upload_slot
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 # A loaded CI machine (2 cores, compilers running) is far slower than a laptop; the
@@ -42,7 +42,7 @@ def browser(stack):
 @pytest.fixture(scope="module")
 def mailbox_url(stack):
     port = pl.free_port()
-    server = local_mailbox.Mailbox(stack.endpoint).serve(port)
+    server = local_mailbox.Mailbox(stack.proxy.url).serve(port)
     yield f"http://127.0.0.1:{port}/"
     server.shutdown()
 
@@ -253,7 +253,6 @@ def test_a_contact_on_two_clients_switches_portals(stack, browser):
     email = unique_email("maria")
     maria = firm.contact(household["id"], "Maria", "Rivera", email)
     firm.api.call("PUT", f"/api/staff/clients/{bakery['id']}/contacts/{maria['id']}", expect=201)
-    from portal_helpers import PASSWORD as P, accept_invite
     accept_invite(stack, firm, household["id"], maria["id"], email)
     accept_invite(stack, firm, bakery["id"], maria["id"], email)
     firm.api.call("POST", f"/api/staff/clients/{bakery['id']}/requests", {"title": "Payroll reports", "assignee_ids": [maria["id"]]}, expect=201)
@@ -281,10 +280,6 @@ def test_phone_width_sign_in_is_usable(stack, browser):
     shot(page, "11-phone-sign-in")
 
 
-def mail_to_(stack, email: str) -> list[dict]:
-    return [m for m in local_mailbox.messages(stack.endpoint) if email in m["to"]]
-
-
 def staff_sign_in(page, stack, firm) -> None:
     goto(page, stack.base + "/#/staff/sign-in")
     page.get_by_label("Email").fill(firm.info["email"])
@@ -294,8 +289,6 @@ def staff_sign_in(page, stack, firm) -> None:
 
 
 def test_signature_form_messages_and_a_bounced_invite_in_the_browser(stack, browser):
-    from portal_helpers import PASSWORD as P, PDF, accept_invite, land
-    from test_portal import upload_slot
     firm = stack.new_firm("Journey Firm")
     client = firm.client("Santos Family")
     email = unique_email("ines")
@@ -306,8 +299,6 @@ def test_signature_form_messages_and_a_bounced_invite_in_the_browser(stack, brow
     firm.api.call("POST", f"/api/staff/clients/{client['id']}/invites", {"contact_ids": [bad["id"], rita["id"]]}, expect=200)
     # the hourly reminders job, run with its sample scheduled event a week ahead (once SES
     # has reported Bo's bounce: a bounced invite gets no reminder)
-    from test_invites import delivery_of
-    from test_reminders import run_reminders
     delivery_of(stack, firm, client["id"], bad["id"], "bounced")
     run_reminders(stack, 8)
     slot = upload_slot(firm.api, "staff", client["id"], {"name": "Engagement letter.pdf", "size": len(PDF), "content_type": "application/pdf"})
@@ -326,7 +317,7 @@ def test_signature_form_messages_and_a_bounced_invite_in_the_browser(stack, brow
     history = staff.get_by_role("dialog")
     expect(history.locator("tr", has_text="Automatic reminder").first).to_contain_text("Invite sent")
     history.get_by_role("button", name="Close").click()
-    assert [m for m in mail_to_(stack, rita["email"]) if (m["subject"] or "").startswith("Reminder:")]
+    assert reminders_to(stack, rita["email"])
 
     # staff send the engagement letter for signature …
     sig = staff.locator("#signatures")

@@ -20,10 +20,8 @@ import uuid
 import pytest
 import requests
 
-import local_mailbox
 import portal_local as pl
-from portal_helpers import PDF
-from test_mfa import fresh_code
+from support import PDF, fresh_code, mail_to
 
 BASE = os.environ.get("PORTAL_BASE_URL", "").rstrip("/")
 
@@ -68,7 +66,7 @@ def target(request):
     notifier = pl.S3Notifier(stack.env, stack.base)
     notifier.run_forever()
     try:
-        yield Target(stack.base, firm.api.token, lambda: local_mailbox.messages(stack.endpoint))
+        yield Target(stack.base, firm.api.token, lambda to: mail_to(stack, to))
     finally:
         notifier.stop()
 
@@ -118,7 +116,7 @@ def test_the_firm_and_client_journey(target):
     # the contact's side: the invite link from the email
     if target.mailbox is None:
         pytest.skip("deployed stage: the invite email cannot be read here, so the contact's steps are not run")
-    msg = [m for m in target.mailbox() if f"success+{run}@simulator.amazonses.com" in m["to"]][-1]
+    msg = target.mailbox(f"success+{run}@simulator.amazonses.com")[-1]
     token = msg["create_account_url"].split("#", 1)[1]
     created = target.call("POST", f"/api/invites/{token}/account", {"password": "E2e-Journey-2027"}, token="", expect=201).json()
     ctoken = created["session"]["access_token"]

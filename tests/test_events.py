@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 import portal_local as pl
+from support import Firm, active_contact
 
 ROOT = Path(__file__).resolve().parent.parent
 EVENTS = ROOT / "events"
@@ -33,8 +34,6 @@ def test_every_function_has_sample_events_that_invoke(stack):
     pl.create_firm(stack.env, "Demo Accounting LLP", pl.DEMO_STAFF_EMAIL, pl.DEMO_STAFF_PASSWORD)
     api = stack.api().sign_in(pl.DEMO_STAFF_EMAIL, pl.DEMO_STAFF_PASSWORD)
     client = api.call("POST", "/api/staff/clients", {"name": "Events Client"}, expect=201).json()
-    from portal_helpers import active_contact
-    from conftest import Firm
     firm = Firm(stack, {"firm_id": None}, api)
     contact, contact_api = active_contact(stack, firm, client["id"], "Eve")
     functions = sorted(p.name for p in (ROOT / "functions").iterdir() if (p / "Cargo.toml").exists())

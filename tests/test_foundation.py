@@ -8,18 +8,9 @@ import time
 
 import requests
 
-from portal_helpers import operations, recorded_calls
-from conftest import unique_email
+from support import operations, problem, recorded_calls, unique_email
 
 NIL = "0193a0b0-0000-7000-8000-000000000000"
-
-
-def problem(r, status: int) -> dict:
-    assert r.status_code == status, r.text
-    assert r.headers["content-type"] == "application/problem+json"
-    body = r.json()
-    assert body["status"] == status and body["detail"]
-    return body
 
 
 def test_staff_journey_create_client_contacts_and_status(firm):

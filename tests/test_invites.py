@@ -4,44 +4,14 @@ SES refusal, templates, the pool wall between staff and contacts)."""
 from __future__ import annotations
 
 import json
-import time
 from datetime import datetime, timedelta, timezone
 
 import boto3
 import requests
 
-import local_mailbox
 import portal_local as pl
-from conftest import unique_email
-from portal_helpers import operations, recorded_calls
-
-STRONG = "Tax-Season-2027"
-
-
-def problem(r, status: int) -> dict:
-    assert r.status_code == status, r.text
-    assert r.headers["content-type"] == "application/problem+json"
-    return r.json()
-
-
-def mail_to(stack, email: str) -> list[dict]:
-    return [m for m in local_mailbox.messages(stack.endpoint) if email in m["to"]]
-
-
-def token_of(message: dict) -> str:
-    url = message["create_account_url"]
-    assert url, message["html"]
-    return url.split("#", 1)[1]
-
-
-def invite(firm, client_id: str, *contact_ids: str, **extra) -> list[dict]:
-    body = {"contact_ids": list(contact_ids), **extra}
-    return firm.api.call("POST", f"/api/staff/clients/{client_id}/invites", body, expect=200).json()["results"]
-
-
-def status_of(firm, client_id: str, contact_id: str) -> dict:
-    contacts = firm.api.call("GET", f"/api/staff/clients/{client_id}/portal-status", expect=200).json()["contacts"]
-    return next(c["portal"] for c in contacts if c["id"] == contact_id)
+from support import (STRONG, delivery_of, invite, link_item, mail_to, operations, problem, recorded_calls, report, status_of,
+                     token_of, unique_email)
 
 
 def test_the_core_loop_end_to_end(stack, firm):
@@ -351,31 +321,6 @@ def test_post_authentication_trigger_records_the_last_login(stack, firm):
     answer = pl.invoke(stack.base, "post-auth", event)
     assert answer["request"]["userAttributes"] == event["request"]["userAttributes"], "the event comes back"
     assert status_of(firm, client["id"], c["id"])["last_login_at"][:10] == datetime.now(timezone.utc).date().isoformat()
-
-
-def delivery_of(stack, firm, client_id: str, contact_id: str, want: str, timeout: float = 60) -> dict:
-    """Wait for SES's events (published by the local proxy) to bring the status to `want`."""
-    deadline = time.time() + timeout
-    while True:
-        st = status_of(firm, client_id, contact_id)
-        if st.get("delivery") == want or time.time() > deadline:
-            assert st.get("delivery") == want, st
-            return st
-        time.sleep(0.2)
-
-
-def report(stack, kind: str, client_id: str, contact_id: str, invite_hash: str) -> list:
-    """Feed `email-events` one sample SES event (events/email-events) for an invite."""
-    event = json.loads((pl.ROOT / "events" / "email-events" / f"{kind}.json").read_text())
-    msg = json.loads(event["Records"][0]["Sns"]["Message"])
-    msg["mail"]["tags"].update({"client": [client_id], "contact": [contact_id], "invite": [invite_hash]})
-    event["Records"][0]["Sns"]["Message"] = json.dumps(msg)
-    return pl.invoke(stack.base, "email-events", event)
-
-
-def link_item(stack, client_id: str, contact_id: str) -> dict:
-    table = boto3.resource("dynamodb", endpoint_url=stack.endpoint, region_name=pl.REGION, **pl.CREDS).Table(stack.env["TABLE_NAME"])
-    return table.get_item(Key={"PK": f"CLIENT#{client_id}", "SK": f"CONTACT#{contact_id}"})["Item"]
 
 
 def test_delivery_state_of_the_invite_email_shows_in_the_status(stack, firm):

@@ -3,10 +3,7 @@ counts on Home, "you have a new message" emails that never carry the message, an
 attachments through the files machinery."""
 from __future__ import annotations
 
-from conftest import unique_email
-from portal_helpers import PDF, active_contact, land
-from test_invites import mail_to, problem
-from test_portal import upload_slot
+from support import PDF, active_contact, land, mail_to, problem, unique_email, upload_slot
 
 SECRET = "The refund is 4,812.00; the draft return is attached."
 

@@ -4,42 +4,15 @@ the codes (MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP, set by the local stack) again
 secret AssociateSoftwareToken hands out, so the codes here are computed as an app would."""
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import struct
 import time
 
-from conftest import unique_email
-from portal_helpers import PASSWORD, active_contact
-from test_invites import problem
-
-
-def totp(secret: str, at: float | None = None) -> str:
-    """RFC 6238: HMAC-SHA1 over the 30-second counter, 6 digits (what authenticator apps do)."""
-    key = base64.b32decode(secret.upper() + "=" * (-len(secret) % 8))
-    counter = int((at or time.time()) // 30)
-    digest = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
-    offset = digest[-1] & 0x0F
-    return f"{(struct.unpack('>I', digest[offset:offset + 4])[0] & 0x7FFFFFFF) % 1_000_000:06d}"
-
-
-def fresh_code(secret: str) -> str:
-    """A code that stays valid for the next few seconds (no edge of a 30 s window)."""
-    if time.time() % 30 > 25:
-        time.sleep(30 - time.time() % 30 + 0.5)
-    return totp(secret)
-
-
-def wrong(code: str) -> str:
-    return f"{(int(code) + 1) % 1_000_000:06d}"
+from support import PASSWORD, accept_invite, active_contact, fresh_code, mail_to, problem, token_of, unique_email, wrong
 
 
 def test_a_contact_turns_on_two_step_sign_in_and_then_needs_the_code(stack, firm):
     client = firm.client("Mfa Client")
     email = unique_email("mfa")
     c = firm.contact(client["id"], "Mia", "Factor", email)
-    from portal_helpers import accept_invite
     api = accept_invite(stack, firm, client["id"], c["id"], email)
     setup = api.call("POST", "/api/portal/me/mfa/setup", expect=200).json()
     assert setup["otpauth_uri"].startswith("otpauth://totp/Client%20Portal:") and setup["secret"] in setup["otpauth_uri"]
@@ -86,7 +59,6 @@ def test_an_existing_login_with_two_step_sign_in_accepts_a_new_invite_then_asks_
     api.call("POST", "/api/portal/me/mfa/verify", {"code": fresh_code(setup["secret"])}, expect=204)
     firm.api.call("PUT", f"/api/staff/clients/{bakery['id']}/contacts/{contact['id']}", expect=201)
     firm.api.call("POST", f"/api/staff/clients/{bakery['id']}/invites", {"contact_ids": [contact["id"]]}, expect=200)
-    from test_invites import mail_to, token_of
     email = contact["email"]
     token = token_of(mail_to(stack, email)[-1])
     added = stack.api().call("POST", f"/api/invites/{token}/account", {"password": PASSWORD}, expect=200).json()
@@ -155,7 +127,6 @@ def test_a_new_contact_of_a_firm_that_requires_an_authenticator_sets_it_up_when_
     email = unique_email("newmfa")
     c = firm.contact(client["id"], "Nico", "New", email)
     firm.api.call("POST", f"/api/staff/clients/{client['id']}/invites", {"contact_ids": [c["id"]]}, expect=200)
-    from test_invites import mail_to, token_of
     token = token_of(mail_to(stack, email)[-1])
     created = stack.api().call("POST", f"/api/invites/{token}/account", {"password": PASSWORD}, expect=201).json()
     step = created["session"]

@@ -10,18 +10,8 @@ import boto3
 import requests
 
 import portal_local as pl
-from conftest import unique_email
-from portal_helpers import PDF, accept_invite, active_contact, land, put, recorded_calls, verify_sigv4_query
-
-
-def problem(r, status: int) -> dict:
-    assert r.status_code == status, r.text
-    assert r.headers["content-type"] == "application/problem+json"
-    return r.json()
-
-
-def upload_slot(api, prefix: str, client_id: str, body: dict, status: int = 201) -> dict:
-    return api.call("POST", f"/api/{prefix}/clients/{client_id}/files", body, expect=status).json()
+from support import (PDF, accept_invite, active_contact, land, operations, problem, recorded_calls, unique_email, upload_slot,
+                     verify_sigv4_query)
 
 
 def test_contact_upload_is_signed_checked_and_reaches_staff(stack, firm):
@@ -264,7 +254,6 @@ def test_home_and_user_settings(stack, firm):
 
 
 def test_file_list_is_one_query_and_an_upload_slot_is_signed_without_network(stack, firm):
-    from portal_helpers import operations
     client = firm.client("Counted Files")
     contact, api = active_contact(stack, firm, client["id"], "Cora")
     body = {"name": "w2.pdf", "size": len(PDF), "content_type": "application/pdf"}

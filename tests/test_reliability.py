@@ -8,8 +8,7 @@ import requests
 
 import portal_local as pl
 import runtime_api
-from conftest import unique_email
-from test_invites import STRONG, invite, mail_to, problem, status_of, token_of
+from support import PDF, STRONG, invite, land, mail_to, problem, status_of, token_of, unique_email
 
 
 def invited_contacts(stack, firm, n: int, prefix: str):
@@ -91,7 +90,7 @@ def test_the_process_dying_right_after_ses_accepted_leaves_a_live_link(stack, fi
     try:
         event = runtime_api.http_event("POST", f"/api/staff/clients/{client_id}/invites", "/api/staff/clients/{client_id}/invites",
                                        {"contact_ids": [k]}, {"authorization": f"Bearer {firm.api.token}"}, {"client_id": client_id})
-        answer = api.invoke(event, timeout=60)
+        answer = api.invoke(event, timeout=60, proc=proc)  # no answer: ends when the process dies
         fired = stack.fired()
         proc.wait(timeout=30)
     finally:
@@ -133,7 +132,6 @@ def test_wrong_passwords_lock_the_link_after_ten_attempts(stack, firm):
 
 
 def test_the_audit_trail_records_who_did_what_from_where(stack, firm):
-    from portal_helpers import PDF, land
     client = firm.client("Audited")
     email = unique_email("aud")
     c = firm.contact(client["id"], "Au", "Dited", email)

@@ -9,10 +9,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-from conftest import unique_email
-from portal_helpers import PDF, active_contact, land
-from test_invites import mail_to, problem
-from test_portal import upload_slot
+from support import PDF, active_contact, land, mail_to, problem, unique_email, upload_slot
 
 DOC = PDF[:-20] + b"engagement letter %%"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64  # the PNG signature bytes are what the server checks

@@ -1,0 +1,40 @@
+"""The AWS calls the functions make, counted with moto's recorder."""
+from __future__ import annotations
+
+import json
+from contextlib import contextmanager
+
+import requests
+
+
+@contextmanager
+def recorded_calls(stack):
+    """Record the AWS calls the functions make inside the block (moto's recorder), with the
+    local SES events held back so that only the operation under test is counted. Yields a
+    list filled with the recorded entries (dicts) when the block ends."""
+    entries: list[dict] = []
+    with stack.proxy.events_held():
+        requests.post(f"{stack.endpoint}/moto-api/recorder/reset-recording")
+        requests.post(f"{stack.endpoint}/moto-api/recorder/start-recording")
+        try:
+            yield entries
+        finally:
+            requests.post(f"{stack.endpoint}/moto-api/recorder/stop-recording")
+            log = requests.get(f"{stack.endpoint}/moto-api/recorder/download-recording").text
+            entries.extend(json.loads(line) for line in log.splitlines() if line.strip())
+
+
+def operations(entries: list[dict], dedupe_retries: bool = True) -> list[str]:
+    """The operation of each recorded call (`DynamoDB_20120810.Query`, `SES.SendEmail`, or
+    the URL). The SDK retries a request moto failed under concurrency with the identical
+    body; such a retry is not a second operation of ours."""
+    calls, seen = [], set()
+    for e in entries:
+        if "/moto-api/" in e["url"]:  # the emulator's own API, not AWS
+            continue
+        target = e["headers"].get("X-Amz-Target") or ("SES.SendEmail" if "/v2/email/outbound-emails" in e["url"] else e["url"])
+        if dedupe_retries and (target, e.get("body")) in seen:
+            continue
+        seen.add((target, e.get("body")))
+        calls.append(target)
+    return calls
