@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import gzip
+import http.client
 import json
 import time
 from pathlib import Path
@@ -33,6 +34,44 @@ def spec_routes():
             if method in item:
                 public = item[method].get("security", spec.get("security")) == []
                 yield method.upper(), path, public
+
+
+def spec_functions() -> dict[tuple[str, str], str]:
+    spec = yaml.safe_load((ROOT / "infra" / "openapi.yaml").read_text())
+    return {(m.upper(), p): op["x-function"] for p, item in spec["paths"].items() for m, op in item.items() if m in METHODS}
+
+
+def raw_call(base: str, method: str, path: str, token: str) -> int:
+    """Send `path` exactly as written: HTTP libraries normalise dot segments and slashes,
+    and the point here is the spellings they would hide."""
+    host, port = base.removeprefix("http://").split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=60)
+    try:
+        body = b"{}" if method != "GET" else None
+        conn.request(method, path, body=body, headers={"authorization": f"Bearer {token}", "content-type": "application/json"})
+        return conn.getresponse().status
+    finally:
+        conn.close()
+
+
+def spellings(path: str, function: str) -> list[str]:
+    """Every way to write `path` that a router, a proxy or a normaliser might take for it,
+    including cargo lambda watch's direct function URLs (no router, no authorizer)."""
+    rest = path.removeprefix("/api/staff/")
+    return [
+        path,
+        "/" + path,
+        f"/api//staff/{rest}",
+        f"/api/staff//{rest}",
+        path + "/",
+        f"/api/staff/./{rest}",
+        f"/api/portal/../staff/{rest}",
+        f"/api/portal/%2e%2e/staff/{rest}",
+        f"/api/portal/%2E%2E/staff/{rest}",
+        f"/lambda-url/{function}{path}",
+        f"/lambda-url/{function}/{path}",
+        f"/lambda-url/{function}/api/portal/../staff/{rest}",
+    ]
 
 
 def moto_key() -> RSAKey:
@@ -171,3 +210,21 @@ def test_rightful_callers_read_every_get_route_without_errors(world):
         api = world["a"].api if template.startswith("/api/staff/") else world["k1"]
         r = api.call(method, path)
         assert 200 <= r.status_code < 300, (template, r.status_code, r.text)
+
+
+def test_staff_routes_refuse_a_contact_token_whatever_the_path_spelling(world):
+    """The function's own check stands without API Gateway: a contact's token on a staff
+    operation is refused (4xx, never 2xx) through every path spelling the local router and
+    the direct function URLs accept."""
+    stack, functions = world["stack"], spec_functions()
+    contact_token = world["k1"].token
+    tried = 0
+    for method, template, public in spec_routes():
+        if public or not template.startswith("/api/staff/"):
+            continue
+        path = path_for(template, world["ids"])
+        for spelled in spellings(path, functions[(method, template)]):
+            status = raw_call(stack.base, method, spelled, contact_token)
+            assert 400 <= status < 500, (method, spelled, status)
+            tried += 1
+    assert tried > 300
