@@ -19,7 +19,6 @@ import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import aws_proxy  # noqa: E402
 import local_mailbox  # noqa: E402
 import portal_local as pl  # noqa: E402
 
@@ -44,16 +43,9 @@ def main() -> int:
     counts = [int(c) for c in args.counts.split(",")]
 
     run_dir = Path(tempfile.mkdtemp(prefix="portal-bench-mailbox-"))
-    port = pl.free_port()
-    endpoint = f"http://127.0.0.1:{port}"
-    moto = pl.start_moto(port, run_dir / "moto.log")
-    proxy = None
-    try:
-        pl.client("ses", endpoint).verify_email_identity(EmailAddress=SENDER)
-        proxy = aws_proxy.Proxy(endpoint, None).start(pl.free_port())  # no Lambda: no SES events
-        ses = pl.client("sesv2", proxy.url)
+    with pl.ses_behind_proxy(run_dir, SENDER) as (proxy, ses):
         probe = "probe@bench.example"
-        print(f"moto {endpoint}, proxy {proxy.url}; one-recipient read = GET {proxy.url}/__mailbox?to=<address>\n")
+        print(f"moto and the SES proxy {proxy.url}; one-recipient read = GET {proxy.url}/__mailbox?to=<address>\n")
         print(f"{'emails sent':>12}{'read median ms':>16}{'read max ms':>13}{'mails of probe':>16}{'send time s':>13}")
         sent, probe_mails = 0, 0
         for target in counts:
@@ -76,10 +68,6 @@ def main() -> int:
         t = time.perf_counter()
         everything = local_mailbox.messages(proxy.url, after=0)
         print(f"\nfor scale: the whole mailbox ({len(everything)} emails, ?after=0) reads in {(time.perf_counter() - t) * 1000:.0f} ms")
-    finally:
-        if proxy:
-            proxy.stop()
-        pl.stop(moto)
     return 0
 
 

@@ -11,6 +11,7 @@ Globals. There is no second hand-kept list of resources.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -373,6 +374,26 @@ def invoke(base: str, function: str, event: dict) -> dict:
 def target_dir() -> Path:
     """Where cargo puts binaries (the Makefile and CI set CARGO_TARGET_DIR)."""
     return Path(os.environ.get("CARGO_TARGET_DIR") or ROOT / "target")
+
+
+@contextlib.contextmanager
+def ses_behind_proxy(run_dir: Path, sender: str):
+    """moto alone on a free port with `sender` verified, and the SES proxy in front of it
+    (no functions, so no SES events): yields `(proxy, sesv2 client through the proxy)`.
+    For checking and measuring the mailbox without the Rust stack."""
+    import aws_proxy
+    port = free_port()
+    endpoint = f"http://127.0.0.1:{port}"
+    moto = start_moto(port, run_dir / "moto.log")
+    proxy = None
+    try:
+        client("ses", endpoint).verify_email_identity(EmailAddress=sender)
+        proxy = aws_proxy.Proxy(endpoint, None).start(free_port())
+        yield proxy, client("sesv2", proxy.url)
+    finally:
+        if proxy:
+            proxy.stop()
+        stop(moto)
 
 
 def start_proxy(env: dict[str, str], base: str, services: tuple[str, ...] = ("SESV2",)):

@@ -10,7 +10,7 @@ import boto3
 import requests
 
 import portal_local as pl
-from support import (STRONG, delivery_of, invite, link_item, mail_to, operations, problem, recorded_calls, report, status_of,
+from support import (STRONG, delivery_of, login_on_two_clients, invite, link_item, mail_to, operations, problem, recorded_calls, report, status_of,
                      token_of, unique_email)
 
 
@@ -186,12 +186,7 @@ def test_ses_refusal_leaves_the_contact_as_it_was(stack):
 
 
 def test_a_contact_on_two_clients_has_one_login(stack, firm):
-    household, bakery = firm.client("Rivera Household"), firm.client("Rivera Bakery LLC")
-    email = unique_email("maria")
-    maria = firm.contact(household["id"], "Maria", "Rivera", email)
-    firm.api.call("PUT", f"/api/staff/clients/{bakery['id']}/contacts/{maria['id']}", expect=201)
-    invite(firm, household["id"], maria["id"])
-    stack.api().call("POST", f"/api/invites/{token_of(mail_to(stack, email)[-1])}/account", {"password": STRONG}, expect=201)
+    household, bakery, maria, email = login_on_two_clients(stack, firm, ("Rivera Household", "Rivera Bakery LLC"), "Maria", "Rivera")
     assert status_of(firm, bakery["id"], maria["id"]) == {"status": "not_invited"}
     invite(firm, bakery["id"], maria["id"])
     token = token_of(mail_to(stack, email)[-1])

@@ -10,7 +10,6 @@ from pathlib import Path
 import botocore.exceptions
 import pytest
 
-import aws_proxy
 import local_mailbox
 import portal_local as pl
 
@@ -19,19 +18,8 @@ SENDER = "portal@mailbox-test.example"
 
 @pytest.fixture(scope="module")
 def ses():
-    run_dir = Path(tempfile.mkdtemp(prefix="portal-mailbox-test-"))
-    port = pl.free_port()
-    endpoint = f"http://127.0.0.1:{port}"
-    moto = pl.start_moto(port, run_dir / "moto.log")
-    proxy = None
-    try:
-        pl.client("ses", endpoint).verify_email_identity(EmailAddress=SENDER)
-        proxy = aws_proxy.Proxy(endpoint, None).start(pl.free_port())
-        yield proxy, pl.client("sesv2", proxy.url)
-    finally:
-        if proxy:
-            proxy.stop()
-        pl.stop(moto)
+    with pl.ses_behind_proxy(Path(tempfile.mkdtemp(prefix="portal-mailbox-test-")), SENDER) as pair:
+        yield pair
 
 
 def simple(ses, to: list[str], subject: str, html: str | None, text: str | None, sender: str = SENDER) -> str:

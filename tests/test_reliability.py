@@ -8,7 +8,7 @@ import requests
 
 import portal_local as pl
 import runtime_api
-from support import PDF, STRONG, invite, land, mail_to, problem, status_of, token_of, unique_email
+from support import PDF, STRONG, invite, land, login_on_two_clients, mail_to, problem, status_of, token_of, unique_email
 
 
 def invited_contacts(stack, firm, n: int, prefix: str):
@@ -111,12 +111,7 @@ def test_the_process_dying_right_after_ses_accepted_leaves_a_live_link(stack, fi
 
 
 def test_wrong_passwords_lock_the_link_after_ten_attempts(stack, firm):
-    household, bakery = firm.client("Lock Household"), firm.client("Lock Bakery")
-    email = unique_email("lock")
-    c = firm.contact(household["id"], "Lo", "Ck", email)
-    firm.api.call("PUT", f"/api/staff/clients/{bakery['id']}/contacts/{c['id']}", expect=201)
-    invite(firm, household["id"], c["id"])
-    stack.api().call("POST", f"/api/invites/{token_of(mail_to(stack, email)[-1])}/account", {"password": STRONG}, expect=201)
+    household, bakery, c, email = login_on_two_clients(stack, firm, ("Lock Household", "Lock Bakery"), "Lo", "Ck")
     # the second client's invite asks for the existing login's password
     invite(firm, bakery["id"], c["id"])
     token = token_of(mail_to(stack, email)[-1])

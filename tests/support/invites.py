@@ -33,6 +33,19 @@ def active_contact(stack, firm, client_id: str, first: str, last: str = "Client"
     return contact, accept_invite(stack, firm, client_id, contact["id"], email)
 
 
+def login_on_two_clients(stack, firm, names: tuple[str, str], first: str, last: str) -> tuple[dict, dict, dict, str]:
+    """A contact linked to two clients of the firm, whose login was created (with STRONG)
+    from the first client's invite; the second client not invited yet. Returns
+    (first client, second client, contact, email)."""
+    one, two = firm.client(names[0]), firm.client(names[1])
+    email = unique_email(first.lower())
+    contact = firm.contact(one["id"], first, last, email)
+    firm.api.call("PUT", f"/api/staff/clients/{two['id']}/contacts/{contact['id']}", expect=201)
+    invite(firm, one["id"], contact["id"])
+    stack.api().call("POST", f"/api/invites/{token_of(mail_to(stack, email)[-1])}/account", {"password": STRONG}, expect=201)
+    return one, two, contact, email
+
+
 def accept_invite(stack, firm, client_id: str, contact_id: str, email: str):
     """Invite the contact to this client's portal and create the account (or add the portal to
     the existing login) with PASSWORD; returns the api as the contact."""
