@@ -17,7 +17,7 @@
 //! | base | [`error`], [`config`], [`sdk`], [`telemetry`] | the one error type and its problem responses; configuration read once per cold start; the AWS SDK configuration, loaded off the init path; tracing |
 //! | 1 | [`domain`] | types and rules: parse, plan, decide — no I/O. Email addresses and names, portal status, identity ([`domain::identity`]: actor, audience), email rendering ([`domain::email`]), password and upload rules |
 //! | 2 | [`store`] | the one DynamoDB table: key schema (documented there), every key literal ([`store::keys`]), every record, typed reads ([`store::Store::children`], [`store::ClientItem`]) and the write builders ([`store::tx`]) |
-//! | 3 | [`ports`] | the outside services, each a small interface with its AWS implementation beside it: [`ports::mail::Mailer`] (SES), [`ports::blobs::Blobs`] (S3), [`ports::logins::Logins`] (Cognito), [`ports::tokens`] (JWKS token verification) |
+//! | 3 | [`ports`] | the outside services, each a small trait with its AWS implementation beside it: [`ports::mail::Mailer`] (SES), [`ports::blobs::Blobs`] (S3), [`ports::logins::Logins`] (Cognito); and [`ports::tokens`] (JWKS token verification) |
 //! | 4 | [`ops`] | one module per capability (clients, invites, accounts, files, requests, billing, messages, signatures, reminders, …); each operation takes the store and the ports it uses — never the whole state |
 //! | 5 | [`http`] | routes (generated from `infra/openapi.yaml`, each with its audience), the request's authentication against the matched route's audience, JSON in and out, the per-request span, [`AppState`] (built once per cold start) and the shared `main` |
 //!

@@ -12,7 +12,7 @@ use shared::http::{json, json_body, no_content, route_of, serve};
 use shared::ops::accounts;
 use shared::ops::audit::{By, Origin};
 use shared::ops::clients::{self, ProfileInput};
-use shared::ports::logins::{CodeInput, MfaInput, Pool, RefreshInput, SignInInput};
+use shared::ports::logins::{CodeInput, Logins, MfaInput, Pool, RefreshInput, SignInInput};
 use shared::ports::tokens::bearer_token;
 use shared::{AppState, Error, Result};
 

@@ -9,7 +9,7 @@ use crate::config::Config;
 use crate::domain::identity::{Actor, Audience};
 use crate::error::{Error, Result};
 use crate::ports::blobs::S3Blobs;
-use crate::ports::logins::Logins;
+use crate::ports::logins::CognitoLogins;
 use crate::ports::mail::{Outbox, SesMailer};
 use crate::ports::tokens::{bearer_token, http_fetcher, LazyHttp, PoolVerifier};
 use crate::sdk::LazySdk;
@@ -24,7 +24,7 @@ pub struct AppState {
     pub store: Store,
     pub mailer: SesMailer,
     pub blobs: S3Blobs,
-    pub logins: Logins,
+    pub logins: CognitoLogins,
     pub staff_tokens: PoolVerifier,
     pub contact_tokens: PoolVerifier,
     /// staff `sub` → actor. A staff member's firm never changes, so this needs no expiry;
@@ -52,7 +52,7 @@ impl AppState {
             store: Store::lazy(sdk.clone(), config.table_name.clone()),
             mailer: SesMailer::new(sdk.clone(), config.ses_configuration_set.clone()),
             blobs: S3Blobs::new(sdk.clone(), config.bucket_name.clone()),
-            logins: Logins::new(sdk, config.staff.clone(), config.contacts.clone()),
+            logins: CognitoLogins::new(sdk, config.staff.clone(), config.contacts.clone()),
             staff_tokens: PoolVerifier::new(config.staff.clone(), http_fetcher(http.clone())),
             contact_tokens: PoolVerifier::new(config.contacts.clone(), http_fetcher(http)),
             config,

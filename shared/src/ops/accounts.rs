@@ -101,7 +101,7 @@ async fn live_invite(store: &Store, token: &str) -> Result<LiveInvite> {
     Ok(LiveInvite { link, contact, hash })
 }
 
-pub async fn invite_info(store: &Store, logins: &Logins, token: &str) -> Result<InviteInfo> {
+pub async fn invite_info(store: &Store, logins: &impl Logins, token: &str) -> Result<InviteInfo> {
     let live = live_invite(store, token).await?;
     let (rules, firm) = tokio::try_join!(logins.contact_password_rules(), store.firm_settings(&live.link.firm_id))?;
     let l = live.link;
@@ -151,7 +151,7 @@ async fn count_attempt(store: &Store, live: &LiveInvite) -> Result<u32> {
 
 /// Accept an invite: create the contact's login for the invited email (or, if they have
 /// one, prove it with its password), grant access to the client, and sign in.
-pub async fn create_account(store: &Store, logins: &Logins, token: &str, input: CreateAccountInput, origin: &Origin) -> Result<AccountCreated> {
+pub async fn create_account(store: &Store, logins: &impl Logins, token: &str, input: CreateAccountInput, origin: &Origin) -> Result<AccountCreated> {
     let password = input.password.unwrap_or_default();
     if password.is_empty() {
         return Err(Error::field("password", "is required"));
@@ -273,7 +273,7 @@ pub async fn record_login(store: &Store, contact_id: &str, now: OffsetDateTime, 
 
 /// Contact sign-in: tokens from the contacts pool, only for a login that belongs to a
 /// contact, and the last login recorded.
-pub async fn sign_in(store: &Store, logins: &Logins, tokens: &PoolVerifier, email: &EmailAddress, password: &str, origin: &Origin) -> Result<SignIn> {
+pub async fn sign_in(store: &Store, logins: &impl Logins, tokens: &PoolVerifier, email: &EmailAddress, password: &str, origin: &Origin) -> Result<SignIn> {
     let answer = logins.sign_in(Pool::Contacts, email, password).await?;
     let SignIn::Session(session) = &answer else { return Ok(answer) };
     // Tokens are handed out only for a login that belongs to a contact.
@@ -282,7 +282,7 @@ pub async fn sign_in(store: &Store, logins: &Logins, tokens: &PoolVerifier, emai
 }
 
 /// Password sign-in of a contact whose firm and id are known (accepting an invite).
-async fn password_session(store: &Store, logins: &Logins, firm_id: &str, contact_id: &str, email: &EmailAddress, password: &str, origin: Option<&Origin>) -> Result<SignIn> {
+async fn password_session(store: &Store, logins: &impl Logins, firm_id: &str, contact_id: &str, email: &EmailAddress, password: &str, origin: Option<&Origin>) -> Result<SignIn> {
     let answer = logins.sign_in(Pool::Contacts, email, password).await?;
     after_password(store, logins, firm_id, contact_id, email, answer, origin).await
 }
@@ -291,7 +291,7 @@ async fn password_session(store: &Store, logins: &Logins, firm_id: &str, contact
 /// authenticator's setup (the firm requires one and this login has none: Cognito gave
 /// tokens without asking for a code; see [`crate::ops::contact_mfa`]), or the session, with the
 /// login recorded. The firm is read fresh, so turning the requirement on applies at once.
-async fn after_password(store: &Store, logins: &Logins, firm_id: &str, contact_id: &str, email: &EmailAddress, answer: SignIn, origin: Option<&Origin>) -> Result<SignIn> {
+async fn after_password(store: &Store, logins: &impl Logins, firm_id: &str, contact_id: &str, email: &EmailAddress, answer: SignIn, origin: Option<&Origin>) -> Result<SignIn> {
     let SignIn::Session(session) = answer else { return Ok(answer) };
     if store.firm(firm_id).await?.require_contact_mfa {
         let challenge = crate::ops::contact_mfa::start(logins, store, contact_id, email.as_str(), &session).await?;
@@ -304,7 +304,7 @@ async fn after_password(store: &Store, logins: &Logins, firm_id: &str, contact_i
 
 /// The second step of a contact sign-in: the code of the authenticator app, or the first
 /// code of an app being set up (Cognito's own setup, or the one a firm requires).
-pub async fn complete_sign_in(store: &Store, logins: &Logins, tokens: &PoolVerifier, answer: &MfaAnswer, origin: &Origin) -> Result<Session> {
+pub async fn complete_sign_in(store: &Store, logins: &impl Logins, tokens: &PoolVerifier, answer: &MfaAnswer, origin: &Origin) -> Result<Session> {
     let session = if answer.setup && crate::ops::contact_mfa::is_setup(&answer.session) {
         crate::ops::contact_mfa::complete(logins, store, &answer.session, &answer.code).await?.1
     } else {
@@ -370,7 +370,7 @@ pub async fn me(store: &Store, contact_id: &str) -> Result<Me> {
 
 /// Staff sign-in: tokens (or the authenticator step) only for a login that is a staff
 /// member of a firm — otherwise the tokens would open nothing.
-pub async fn staff_sign_in(store: &Store, logins: &Logins, tokens: &PoolVerifier, email: &EmailAddress, password: &str) -> Result<SignIn> {
+pub async fn staff_sign_in(store: &Store, logins: &impl Logins, tokens: &PoolVerifier, email: &EmailAddress, password: &str) -> Result<SignIn> {
     let answer = logins.sign_in(Pool::Staff, email, password).await?;
     if let Some(session) = answer.session() {
         store.staff(&tokens.verify(&session.access_token).await?.sub).await?;
@@ -379,20 +379,20 @@ pub async fn staff_sign_in(store: &Store, logins: &Logins, tokens: &PoolVerifier
 }
 
 /// The authenticator step of a staff sign-in.
-pub async fn staff_mfa(store: &Store, logins: &Logins, tokens: &PoolVerifier, answer: &MfaAnswer) -> Result<Session> {
+pub async fn staff_mfa(store: &Store, logins: &impl Logins, tokens: &PoolVerifier, answer: &MfaAnswer) -> Result<Session> {
     let session = logins.complete_mfa(Pool::Staff, answer).await?;
     store.staff(&tokens.verify(&session.access_token).await?.sub).await?;
     Ok(session)
 }
 
 /// Turning on an authenticator app from settings: a new secret for the signed-in login.
-pub async fn start_totp(logins: &Logins, access_token: &str, email: &str) -> Result<TotpSetup> {
+pub async fn start_totp(logins: &impl Logins, access_token: &str, email: &str) -> Result<TotpSetup> {
     logins.start_totp(access_token, email).await
 }
 
 /// Confirm the app with its first code. For a contact's login (`contact_sub`), also note on
 /// its login record that it proved an app, which a firm requiring two-step sign-in checks.
-pub async fn confirm_totp(store: &Store, logins: &Logins, access_token: &str, code: Option<&str>, contact_sub: Option<&str>) -> Result<()> {
+pub async fn confirm_totp(store: &Store, logins: &impl Logins, access_token: &str, code: Option<&str>, contact_sub: Option<&str>) -> Result<()> {
     logins.confirm_totp(access_token, code).await?;
     if let Some(sub) = contact_sub {
         mark_mfa_enabled(store, sub).await?;

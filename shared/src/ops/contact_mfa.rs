@@ -57,7 +57,7 @@ pub fn open(id: &str, sealed: &str) -> Option<Session> {
 }
 
 /// Start the app's setup for a contact whose password sign-in gave `session`.
-pub async fn start(logins: &Logins, store: &Store, contact_id: &str, email: &str, session: &Session) -> Result<MfaChallenge> {
+pub async fn start(logins: &impl Logins, store: &Store, contact_id: &str, email: &str, session: &Session) -> Result<MfaChallenge> {
     let setup = logins.start_totp(&session.access_token, email).await?;
     let mut raw = [0u8; 32];
     aws_lc_rs::rand::fill(&mut raw).map_err(|_| Error::internal("no randomness available"))?;
@@ -80,7 +80,7 @@ pub fn is_setup(session: &str) -> bool {
 
 /// Finish the setup: verify the app's first code, require the app from now on, release the
 /// parked tokens (once: the item is deleted). Returns the contact id and the session.
-pub async fn complete(logins: &Logins, store: &Store, session_id: &str, code: &str) -> Result<(String, Session)> {
+pub async fn complete(logins: &impl Logins, store: &Store, session_id: &str, code: &str) -> Result<(String, Session)> {
     let expired = || Error::Unauthorized("this sign-in step expired; sign in again".into());
     let id = session_id.strip_prefix(SETUP_PREFIX).ok_or_else(expired)?;
     let pk = record_key(id);

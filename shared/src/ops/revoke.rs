@@ -11,7 +11,7 @@ use crate::store::{keys, s, tx, ContactRecord, InviteEnd, Store};
 /// USER record goes, so every API call answers 401), every client link loses its access and
 /// open invite, and in Cognito the user is disabled and all sessions end. The status shows
 /// `revoked` until a new invite is accepted, which restores the same login.
-pub async fn revoke_access(store: &Store, logins: &Logins, by: &crate::ops::audit::By, firm_id: &str, contact_id: &str) -> Result<crate::ops::clients::ContactDetail> {
+pub async fn revoke_access(store: &Store, logins: &impl Logins, by: &crate::ops::audit::By, firm_id: &str, contact_id: &str) -> Result<crate::ops::clients::ContactDetail> {
     let contact = match store.get::<ContactRecord>(&keys::contact(contact_id), keys::PROFILE_SK).await? {
         Some(c) if c.firm_id == firm_id && domain::is_plausible_id(contact_id) => c,
         _ => return Err(Error::NotFound("contact")),

@@ -242,7 +242,7 @@ pub async fn add_contact(store: &Store, firm_id: &str, client_id: &str, input: N
 
 /// Edit a contact (adding a missing email is the common case). The profile and the copy
 /// on every client link change in one transaction, conditional on the version read.
-pub async fn update_contact(store: &Store, logins: &Logins, by: &crate::ops::audit::By, firm_id: &str, contact_id: &str, input: ContactPatchInput) -> Result<ContactDetail> {
+pub async fn update_contact(store: &Store, logins: &impl Logins, by: &crate::ops::audit::By, firm_id: &str, contact_id: &str, input: ContactPatchInput) -> Result<ContactDetail> {
     let patch = input.parse()?;
     let current = load_contact(store, firm_id, contact_id).await?;
     let by = &by.named(|| format!("{} {}", current.first_name, current.last_name));
