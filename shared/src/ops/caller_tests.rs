@@ -41,7 +41,7 @@ fn input<T: serde::de::DeserializeOwned>(v: serde_json::Value) -> T {
     serde_json::from_value(v).expect("test input")
 }
 
-fn forbidden<T: std::fmt::Debug>(what: &str, r: crate::Result<T>) {
+fn forbidden<T: std::fmt::Debug>(what: &str, r: crate::error::Result<T>) {
     assert!(matches!(r, Err(Error::Forbidden(_))), "{what}: {r:?}");
 }
 

@@ -103,7 +103,7 @@ async fn attempted(store: &Store, client_id: &str, contact_id: &str, now: Offset
         Change::new().set("reminder_attempted_at", crate::store::s(at)).on(store.table(), &crate::store::keys::client(client_id), &crate::store::keys::contact(contact_id))
     });
     let done = match write {
-        Ok(w) => store.transact(vec![w], |_| crate::Error::NotFound("contact")).await,
+        Ok(w) => store.transact(vec![w], |_| crate::error::Error::NotFound("contact")).await,
         Err(e) => Err(e),
     };
     if let Err(e) = done {
@@ -178,7 +178,7 @@ pub async fn run(store: &Store, mailer: &impl Mailer, config: &Config, now: Offs
             .remove("GSI2SK")
             .when("attribute_not_exists(#invite_hash) OR #invite_hash = :h", vec![(":h", crate::store::s(link.invite_hash.clone().unwrap_or_default()))])
             .on(store.table(), &link.pk, &link.sk)?;
-        match store.transact(vec![write], |_| crate::Error::Conflict("changed".into())).await {
+        match store.transact(vec![write], |_| crate::error::Error::Conflict("changed".into())).await {
             Ok(()) => summary.dropped += 1,
             Err(e) => tracing::warn!(client_id = %link.client_id, contact_id = %link.contact_id, error = %e, "could not take an invite off the reminder list"),
         }
