@@ -212,6 +212,32 @@ fn normalise_text(s: &str) -> String {
 
 const PH_OPEN: char = '\u{E000}';
 const PH_CLOSE: char = '\u{E001}';
+/// What a template sees as `create_account_url`: a mark, never the link. The link carries
+/// the invite's secret, so only the product renders it (the button, the plain URL); a
+/// filter or a wrapping URL in the template works on the mark and cannot reach the secret.
+const LINK_MARK: &str = "\u{E002}create_account_url\u{E003}";
+
+/// The mark stands on its own: not glued to text that could make it part of another URL
+/// (`https://elsewhere/?u={{ create_account_url }}`), and not changed by a filter (then it
+/// is not found at all).
+fn link_stands_alone(rendered: &str) -> std::result::Result<(), String> {
+    let mut found = false;
+    for (i, _) in rendered.match_indices(LINK_MARK) {
+        found = true;
+        let before = rendered[..i].chars().next_back();
+        let after = rendered[i + LINK_MARK.len()..].chars().next();
+        let clear_before = before.is_none_or(|c| c.is_whitespace() || "(<\"'\u{E000}".contains(c));
+        let clear_after = after.is_none_or(|c| c.is_whitespace() || ")>\"'.,;:!?\u{E001}".contains(c));
+        if !(clear_before && clear_after) {
+            return Err("must show {{ create_account_url }} on its own (the portal makes the link; a template cannot wrap or change it)".into());
+        }
+    }
+    if found {
+        Ok(())
+    } else {
+        Err("must include {{ create_account_url }} unchanged, the link the contact creates their account with".into())
+    }
+}
 
 fn button(url: &str) -> String {
     format!(
@@ -228,7 +254,7 @@ fn link(url: &str) -> String {
 /// printed value (after its filters) between two private-use characters; the template's
 /// literal text outside the fences is escaped, each fenced value is escaped, or made a
 /// link or the Create Account button when it is one of those URLs.
-fn body_html(env: &Environment<'_>, body: &str, vars: &InviteVars) -> std::result::Result<String, String> {
+fn body_html(env: &Environment<'_>, body: &str, vars: &InviteVars, account_url: &str) -> std::result::Result<String, String> {
     let mut env = env.clone();
     env.set_formatter(|out, _state, value| {
         write!(out, "{PH_OPEN}{value}{PH_CLOSE}").map_err(|_| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "write failed"))
@@ -241,8 +267,8 @@ fn body_html(env: &Environment<'_>, body: &str, vars: &InviteVars) -> std::resul
         let after = &rest[start + PH_OPEN.len_utf8()..];
         let end = after.find(PH_CLOSE).unwrap_or(after.len());
         let value = &after[..end];
-        inner.push_str(&if value == vars.create_account_url {
-            button(value)
+        inner.push_str(&if value == LINK_MARK {
+            button(account_url)
         } else if !vars.help_center_url.is_empty() && value == vars.help_center_url {
             link(value)
         } else {
@@ -257,7 +283,7 @@ fn body_html(env: &Environment<'_>, body: &str, vars: &InviteVars) -> std::resul
 /// Render a template for one contact.
 pub fn render(t: &TemplateSource, vars: &InviteVars) -> std::result::Result<RenderedEmail, (&'static str, String)> {
     let env = env();
-    let clean = |s: &String| s.chars().filter(|c| *c != PH_OPEN && *c != PH_CLOSE).collect::<String>();
+    let clean = |s: &String| s.chars().filter(|c| !('\u{E000}'..='\u{E003}').contains(c)).collect::<String>();
     let vars = &InviteVars {
         first_name: clean(&vars.first_name),
         last_name: clean(&vars.last_name),
@@ -269,11 +295,17 @@ pub fn render(t: &TemplateSource, vars: &InviteVars) -> std::result::Result<Rend
         help_center_url: clean(&vars.help_center_url),
         expires_on: clean(&vars.expires_on),
     };
-    let ctx = minijinja::Value::from_serialize(vars);
+    let marked = &InviteVars { create_account_url: LINK_MARK.into(), ..vars.clone() };
+    let ctx = minijinja::Value::from_serialize(marked);
     let subject = render_str(&env, &t.subject, &ctx).map_err(|e| ("subject", e))?;
+    if subject.contains('\u{E002}') {
+        return Err(("subject", "cannot hold {{ create_account_url }}; put the link in the body".into()));
+    }
     let subject = subject.split_whitespace().collect::<Vec<_>>().join(" ");
     let text = normalise_text(&render_str(&env, &t.body, &ctx).map_err(|e| ("body", e))?);
-    let inner = body_html(&env, &t.body, vars).map_err(|e| ("body", e))?;
+    link_stands_alone(&text).map_err(|e| ("body", e))?;
+    let text = text.replace(LINK_MARK, &vars.create_account_url);
+    let inner = body_html(&env, &t.body, marked, &vars.create_account_url).map_err(|e| ("body", e))?;
     let html = format!(
         "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>{title}</title></head>\n\
 <body style=\"margin:0;padding:24px;background:#f4f5f7;font-family:Arial,Helvetica,sans-serif;color:#1d2430;line-height:1.5\">\n\
@@ -312,7 +344,7 @@ pub fn validate(name: Option<String>, subject: Option<String>, body: Option<Stri
         Err((field, msg)) => return Err(Error::field(field, msg)),
         Ok(r) => {
             if !r.text.contains(&sample.create_account_url) {
-                return Err(Error::field("body", "must include {{ create_account_url }}, the link the contact creates their account with"));
+                return Err(Error::field("body", "must include {{ create_account_url }} unchanged, the link the contact creates their account with"));
             }
             if r.subject.is_empty() {
                 return Err(Error::field("subject", "renders empty"));
@@ -421,5 +453,30 @@ mod tests {
     #[test]
     fn long_dates_read_naturally() {
         assert_eq!(long_date(time::macros::datetime!(2026-12-28 10:00 UTC)), "December 28, 2026");
+    }
+
+    #[test]
+    fn a_template_cannot_wrap_or_change_the_invite_link() {
+        let sample = InviteVars::sample();
+        let secret = sample.create_account_url.rsplit('#').next().unwrap().to_string();
+        let with = |body: &str| TemplateSource { name: "x".into(), subject: "Hello".into(), body: body.into() };
+        for wrapped in ["https://elsewhere.example/?u={{ create_account_url }}", "Go:{{ create_account_url }}", "{{ create_account_url }}&x=1"] {
+            let e = render(&with(wrapped), &sample).unwrap_err();
+            assert!(e.1.contains("on its own"), "{wrapped}: {e:?}");
+        }
+        for changed in ["{{ create_account_url | upper }}", "{{ create_account_url | replace('account', 'evil') }}", "{{ create_account_url[8:] }}"] {
+            let e = render(&with(changed), &sample).unwrap_err();
+            assert!(e.1.contains("unchanged"), "{changed}: {e:?}");
+        }
+        // A filter next to the real link sees only the mark: the secret appears once, in the link.
+        let r = render(&with("Start: {{ create_account_url }}\n{{ create_account_url | upper }} {{ create_account_url | length }}"), &sample).unwrap();
+        assert_eq!(r.text.matches(&secret).count(), 1, "{}", r.text);
+        assert_eq!(r.html.matches(&secret).count(), 1, "{}", r.html);
+        assert!(validate(Some("n".into()), Some("Link {{ create_account_url }}".into()), Some("{{ create_account_url }}".into())).is_err());
+        // Standing alone, in brackets or before a full stop is fine.
+        for fine in ["({{ create_account_url }})", "Create it here: {{ create_account_url }}.", "{{ create_account_url }}"] {
+            let r = render(&with(fine), &sample).unwrap();
+            assert!(r.text.contains(&sample.create_account_url) && r.html.contains("Create Account</a>"), "{fine}");
+        }
     }
 }
