@@ -1,11 +1,11 @@
 //! HTTP plumbing shared by every HTTP function: routing, JSON in and out, one span per
 //! request.
 //!
-//! Each function declares its routes as a `&[Route]` table with API Gateway's path
-//! templates (`/api/staff/clients/{client_id}`). The same table is what the OpenAPI spec,
-//! the SAM template and the local router must agree with (a test checks it), and matching
-//! happens here on the raw path, so the function behaves the same behind API Gateway,
-//! behind `cargo lambda watch`, or fed a sample event by `cargo lambda invoke`.
+//! Each function's route table ([`routes`]) is generated from `infra/openapi.yaml`, with
+//! API Gateway's path templates (`/api/staff/clients/{client_id}`) and each route's
+//! audience. Matching happens here on the raw path (paths with empty or dot segments are
+//! refused), so the function behaves the same behind API Gateway, behind
+//! `cargo lambda watch`, or fed a sample event by `cargo lambda invoke`.
 
 use std::collections::HashMap;
 use std::future::Future;

@@ -13,7 +13,7 @@ use crate::ports::logins::CognitoLogins;
 use crate::ports::mail::{Outbox, SesMailer};
 use crate::ports::tokens::{bearer_token, http_fetcher, LazyHttp, PoolVerifier};
 use crate::sdk::LazySdk;
-use crate::store::{Store, UserRecord};
+use crate::store::Store;
 
 /// The store, the ports (each with its AWS client made on first use, so a function pays
 /// only for the clients it calls), the token verifiers with their key caches, and the cache
@@ -93,18 +93,13 @@ impl AppState {
     /// or Cognito directly), not only at our sign-in. The firm's setting comes from the
     /// one-minute cache, so turning it on takes effect within a minute everywhere.
     async fn contact_actor(&self, sub: &str) -> Result<Actor> {
-        let rec = self.contact_login(sub).await?;
+        let rec = self.store.contact_login(sub).await?;
         if !rec.mfa_enabled && self.store.firm_settings(&rec.firm_id).await?.require_contact_mfa {
             return Err(Error::Unauthorized("your firm requires two-step sign-in: sign in again to set up your authenticator app".into()));
         }
         Ok(Actor::Contact { sub: rec.sub, contact_id: rec.contact_id, firm_id: rec.firm_id })
     }
 
-    /// The login record of a contact's `sub`, without the two-step requirement (sign-in uses
-    /// it to decide whether to start the authenticator's setup).
-    pub async fn contact_login(&self, sub: &str) -> Result<UserRecord> {
-        self.store.contact_login(sub).await
-    }
 
     /// Where notification emails go out and where their links point.
     pub fn outbox(&self) -> Outbox<'_, SesMailer> {
