@@ -228,3 +228,23 @@ def test_staff_routes_refuse_a_contact_token_whatever_the_path_spelling(world):
             assert 400 <= status < 500, (method, spelled, status)
             tried += 1
     assert tried > 300
+
+
+def test_a_removed_staff_member_is_refused_on_the_next_call_on_every_warm_function(stack):
+    """No cache outlives a removal (issue 15, finding 4): every function has just served the
+    staff member (warm), their record is removed, and the very next call with the same,
+    still unexpired access token is refused by every staff route."""
+    leaving = stack.new_firm("Leaving Firm")
+    client = leaving.client("Their Client")
+    ids = {"client_id": client["id"], "contact_id": "0" * 26, "file_id": "0" * 26, "request_id": "0" * 26, "invoice_id": "0" * 26,
+           "template_id": "0" * 26, "thread_id": "0" * 26, "form_id": "0" * 26}
+    staff_routes = [(m, path_for(t, ids)) for m, t, public in spec_routes() if not public and t.startswith("/api/staff/")]
+    for method, path in staff_routes:
+        if method == "GET":
+            r = leaving.api.call(method, path)
+            assert r.status_code not in (401, 403) and r.status_code < 500, (path, r.status_code, r.text)
+    stack.table().delete_item(Key={"PK": f"STAFF#{leaving.info['staff_sub']}", "SK": "STAFF"})
+    for method, path in staff_routes:
+        r = leaving.api.call(method, path, {} if method != "GET" else None)
+        assert r.status_code == 403, (method, path, r.status_code, r.text)
+        assert r.headers["content-type"] == "application/problem+json"

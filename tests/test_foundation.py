@@ -35,17 +35,18 @@ def test_clients_are_listed_by_name(firm):
     assert names == ["Alpha Co", "mike & sons", "zeta LLC"]
 
 
-def test_portal_status_is_one_dynamodb_query(stack, firm):
+def test_portal_status_is_the_callers_record_and_one_dynamodb_query(stack, firm):
     client = firm.client()
     for i in range(5):
         firm.contact(client["id"], f"P{i}", "Person", unique_email())
-    # A warm function has this staff member's identity and the pool keys cached (first call).
+    # A warm function has the pool keys cached (first call); the caller's staff record is
+    # read on every call, so removing someone takes effect at once.
     firm.api.call("GET", f"/api/staff/clients/{client['id']}/portal-status", expect=200)
     with recorded_calls(stack) as entries:
         status = firm.api.call("GET", f"/api/staff/clients/{client['id']}/portal-status", expect=200).json()
     assert len(status["contacts"]) == 5
     targets = operations(entries, dedupe_retries=False)
-    assert targets == ["DynamoDB_20120810.Query"], targets
+    assert targets == ["DynamoDB_20120810.GetItem", "DynamoDB_20120810.Query"], targets
 
 
 def test_another_firm_gets_404_for_everything_of_this_firm(stack, firm):

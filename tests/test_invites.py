@@ -95,13 +95,14 @@ def test_invites_cost_one_read_one_send_per_contact_and_one_transaction_per_hund
         results = invite(firm, client["id"], *ids)
     assert [r["outcome"] for r in results] == ["sent"] * 4
     calls = operations(entries)
-    # one Query (client + links; the firm's settings are cached, the template is a preset),
-    # one transaction recording all four links, four emails — nothing else
-    assert sorted(calls) == ["DynamoDB_20120810.Query", "DynamoDB_20120810.TransactWriteItems"] + ["SES.SendEmail"] * 4, calls
-    # a single invite: Query, SendEmail, one write
+    # the caller's staff record (read on every call: a removal takes effect at once), one
+    # Query (client + links; the firm's settings are cached, the template is a preset), one
+    # transaction recording all four links, four emails — nothing else
+    assert sorted(calls) == ["DynamoDB_20120810.GetItem", "DynamoDB_20120810.Query", "DynamoDB_20120810.TransactWriteItems"] + ["SES.SendEmail"] * 4, calls
+    # a single invite: the staff record, Query, SendEmail, one write
     with recorded_calls(stack) as entries:
         invite(firm, client["id"], ids[0])
-    assert sorted(operations(entries)) == ["DynamoDB_20120810.Query", "DynamoDB_20120810.TransactWriteItems", "SES.SendEmail"]
+    assert sorted(operations(entries)) == ["DynamoDB_20120810.GetItem", "DynamoDB_20120810.Query", "DynamoDB_20120810.TransactWriteItems", "SES.SendEmail"]
 
 
 def test_reinvite_kills_the_old_link_and_revoke_kills_without_a_new_one(stack, firm):

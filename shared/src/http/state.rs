@@ -1,9 +1,6 @@
 //! The state every function builds once per cold start and borrows for each request.
 
-use std::collections::HashMap;
-
 use lambda_http::Request;
-use tokio::sync::RwLock;
 
 use crate::config::Config;
 use crate::domain::identity::{Actor, Audience};
@@ -16,8 +13,8 @@ use crate::sdk::LazySdk;
 use crate::store::Store;
 
 /// The store, the ports (each with its AWS client made on first use, so a function pays
-/// only for the clients it calls), the token verifiers with their key caches, and the cache
-/// of staff identities. Built once per cold start; `Send + Sync`: handlers may run
+/// only for the clients it calls) and the token verifiers with their key caches. Built once
+/// per cold start; `Send + Sync`: handlers may run
 /// concurrently. Handlers hand each operation the parts it uses, never this whole state.
 pub struct AppState {
     pub config: Config,
@@ -27,9 +24,6 @@ pub struct AppState {
     pub logins: CognitoLogins,
     pub staff_tokens: PoolVerifier,
     pub contact_tokens: PoolVerifier,
-    /// staff `sub` → actor. A staff member's firm never changes, so this needs no expiry;
-    /// removing someone is done by disabling their login.
-    staff_actors: RwLock<HashMap<String, Actor>>,
 }
 
 impl AppState {
@@ -56,7 +50,6 @@ impl AppState {
             staff_tokens: PoolVerifier::new(config.staff.clone(), http_fetcher(http.clone())),
             contact_tokens: PoolVerifier::new(config.contacts.clone(), http_fetcher(http)),
             config,
-            staff_actors: RwLock::new(HashMap::new()),
         }
     }
 
@@ -106,13 +99,12 @@ impl AppState {
         Outbox { mailer: &self.mailer, web_origin: &self.config.web_origin }
     }
 
+    /// A staff login → the staff member. Not cached, for the same reason as contacts: an
+    /// access token stays valid for up to an hour after its owner is removed (or, once roles
+    /// exist, demoted), and the record is the only thing that can say so on every warm
+    /// instance at once. One strongly consistent `GetItem` per call is the price.
     async fn staff_actor(&self, sub: &str) -> Result<Actor> {
-        if let Some(a) = self.staff_actors.read().await.get(sub) {
-            return Ok(a.clone());
-        }
         let rec = self.store.staff(sub).await?;
-        let actor = Actor::Staff { sub: rec.sub, firm_id: rec.firm_id, email: rec.email, name: rec.name };
-        self.staff_actors.write().await.insert(sub.to_string(), actor.clone());
-        Ok(actor)
+        Ok(Actor::Staff { sub: rec.sub, firm_id: rec.firm_id, email: rec.email, name: rec.name })
     }
 }
