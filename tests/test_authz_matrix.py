@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from joserfc import jwt
 from joserfc.jwk import RSAKey
 
-from support import PDF, active_contact, land
+from support import PDF, active_contact, land, recorded_calls, request_json
 
 ROOT = Path(__file__).resolve().parent.parent
 METHODS = ("get", "post", "put", "patch", "delete")
@@ -248,3 +248,55 @@ def test_a_removed_staff_member_is_refused_on_the_next_call_on_every_warm_functi
         r = leaving.api.call(method, path, {} if method != "GET" else None)
         assert r.status_code == 403, (method, path, r.status_code, r.text)
         assert r.headers["content-type"] == "application/problem+json"
+
+
+AUDIT_RANGE = ("AUDIT#", "AUDIT$")
+
+
+def sort_key_range(query: dict) -> tuple[str, str] | None:
+    """The sort-key range a recorded `Query` reads (None: the whole partition)."""
+    cond, values = query["KeyConditionExpression"], query.get("ExpressionAttributeValues", {})
+    value = lambda name: values[name]["S"]  # noqa: E731
+    if "BETWEEN" in cond:
+        a, b = cond.split("BETWEEN")[1].split("AND")
+        return value(a.strip()), value(b.strip())
+    if "begins_with" in cond:
+        p = cond.split("begins_with")[1].split(",")[1].strip(" )")
+        return value(p), value(p) + "\uffff"
+    if "SK" in cond:
+        raise AssertionError(f"a sort-key condition this test does not read: {cond}")
+    return None
+
+
+def test_no_route_but_the_audit_trail_reads_a_clients_audit_entries(world):
+    """A client's audit trail grows with every download and sign-in (issue 15, finding 3):
+    every GET route reads the client's partition only in key ranges that leave the audit
+    entries out — except the audit trail itself, which reads the newest entries with a
+    limit. Checked on the Queries the functions actually send (moto's recorder)."""
+    stack, ids, client_pk = world["stack"], world["ids"], "CLIENT#" + world["ids"]["client_id"]
+    for _ in range(3):  # some trail to (not) read
+        world["k1"].call("GET", f"/api/portal/clients/{ids['client_id']}/files/{ids['file_id']}/download", expect=200)
+    checked = 0
+    for method, template, public in spec_routes():
+        if method != "GET" or public:
+            continue
+        api = world["a"].api if template.startswith("/api/staff/") else world["k1"]
+        with recorded_calls(stack) as entries:
+            api.call(method, path_for(template, ids))
+        for e in entries:
+            target = e["headers"].get("X-Amz-Target", "")
+            assert not target.endswith(".Scan"), (template, "scans the table")
+            if not target.endswith(".Query"):
+                continue
+            query = request_json(e)
+            if query.get("ExpressionAttributeValues", {}).get(":pk", {}).get("S") != client_pk:
+                continue
+            rng = sort_key_range(query)
+            reads_audit = rng is None or (rng[0] <= AUDIT_RANGE[1] and rng[1] >= AUDIT_RANGE[0])
+            if template.endswith("/audit"):
+                if reads_audit:
+                    assert query.get("Limit") and query.get("ScanIndexForward") is False, ("the audit trail is read without a bound", query)
+            else:
+                assert not reads_audit, (template, "reads the client's audit entries", query["KeyConditionExpression"], rng)
+            checked += 1
+    assert checked > 10

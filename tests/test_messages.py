@@ -71,9 +71,11 @@ def test_a_message_round_trip_with_unread_counts_and_notifications(stack, firm):
     # a contact starts a thread with the firm; she cannot pull other contacts in
     problem(cy_api.call("POST", mine, {"subject": "Q", "body": "Hi", "contact_ids": [ana["id"]]}), 400)
     started = cy_api.call("POST", mine, {"subject": "A question about invoices", "body": "Is the invoice due now?"}, expect=201).json()
-    # nobody at the firm has written in it yet: the firm's staff are told
+    # nobody at the firm has written in it yet: the firm's staff are told — here by the email
+    # Ana's answer caused a moment ago (one email per recipient and client per 15 minutes)
     assert started["thread"]["participants"] == [cy["id"]]
-    assert started["notifications"] == [{"to": "staff", "id": firm.info["staff_sub"], "outcome": "sent"}]
+    assert [(n["to"], n["id"], n["outcome"]) for n in started["notifications"]] == [("staff", firm.info["staff_sub"], "held")]
+    assert len(notes_to(stack, firm.info["email"])) == 1
     assert [t["subject"] for t in firm.api.call("GET", base, expect=200).json()["threads"]] == ["A question about invoices", "Your 2026 return"]
     # a contact cannot attach a file they cannot see
     problem(cy_api.call("POST", f"{mine}/{started['thread']['id']}/messages", {"body": "see file", "file_ids": [slot["file"]["id"]]}), 400)
@@ -87,3 +89,32 @@ def test_threads_stay_inside_their_firm(stack, firm):
     problem(other.api.call("GET", f"/api/staff/clients/{client['id']}/threads"), 404)
     problem(other.api.call("GET", f"/api/staff/clients/{client['id']}/threads/{t['thread']['id']}"), 404)
     problem(other.api.call("POST", f"/api/staff/clients/{client['id']}/threads/{t['thread']['id']}/messages", {"body": "x"}), 404)
+
+
+def test_new_message_emails_are_coalesced_per_recipient_and_client(stack, firm):
+    """Issue 15, finding 3: posting is not a way to make the portal email people without
+    limit. A recipient gets one "new message" email per client per 15 minutes, however many
+    threads or messages are written; another client's messages are their own email; once the
+    window has passed, the next message is emailed again."""
+    client, other = firm.client("Chatty Client"), firm.client("Quiet Client")
+    ana, ana_api = active_contact(stack, firm, client["id"], "Ana")
+    _, ola_api = active_contact(stack, firm, other["id"], "Ola")
+    mine = f"/api/portal/clients/{client['id']}/threads"
+    outcomes = [ana_api.call("POST", mine, {"subject": f"Question {i}", "body": "Hello?"}, expect=201).json()["notifications"][0]["outcome"]
+                for i in range(6)]
+    assert outcomes == ["sent"] + ["held"] * 5
+    assert len(notes_to(stack, firm.info["email"])) == 1
+    # another client of the firm: its own email
+    ola_api.call("POST", f"/api/portal/clients/{other['id']}/threads", {"subject": "Mine", "body": "Hi"}, expect=201)
+    assert len(notes_to(stack, firm.info["email"])) == 2
+    # staff answers in two threads: Ana is emailed once
+    threads = firm.api.call("GET", f"/api/staff/clients/{client['id']}/threads", expect=200).json()["threads"]
+    for t in threads[:2]:
+        firm.api.call("POST", f"/api/staff/clients/{client['id']}/threads/{t['id']}/messages", {"body": "Answer"}, expect=201)
+    assert len(notes_to(stack, ana["email"])) == 1
+    # the window has passed (the mark's time moved back): the next message is emailed
+    stack.table().update_item(Key={"PK": f"NOTIFIED#{firm.info['staff_sub']}", "SK": f"CLIENT#{client['id']}"},
+                              UpdateExpression="SET #u = :past", ExpressionAttributeNames={"#u": "until"}, ExpressionAttributeValues={":past": 1})
+    again = ana_api.call("POST", f"{mine}/{threads[0]['id']}/messages", {"body": "One more thing"}, expect=201).json()
+    assert [n["outcome"] for n in again["notifications"]] == ["sent"]
+    assert len(notes_to(stack, firm.info["email"])) == 3

@@ -131,7 +131,13 @@ def test_requests_flow_and_visibility(stack, firm):
     land(stack, slot, PDF)
     # someone else's file cannot be attached
     problem(a_api.call("POST", f"/api/portal/clients/{client['id']}/requests/{rid}/responses", {"file_ids": ["0193a0b0-0000-7000-8000-000000000000"]}), 400)
-    a_api.call("POST", f"/api/portal/clients/{client['id']}/requests/{rid}/responses", {"text": "Here it is", "file_ids": [slot["file"]["id"]]}, expect=200)
+    # bounded lists (issue 15, finding 3): more than 10 files in one answer is refused and
+    # changes nothing; a file named many times is attached once
+    body = problem(a_api.call("POST", f"/api/portal/clients/{client['id']}/requests/{rid}/responses",
+                              {"text": "x", "file_ids": [f"0193a0b0-0000-7000-8000-{i:012d}" for i in range(11)]}), 400)
+    assert body["errors"][0]["field"] == "file_ids" and "at most 10" in body["errors"][0]["message"]
+    assert a_api.call("GET", f"/api/portal/clients/{client['id']}/requests/{rid}", expect=200).json()["responses"] == []
+    a_api.call("POST", f"/api/portal/clients/{client['id']}/requests/{rid}/responses", {"text": "Here it is", "file_ids": [slot["file"]["id"]] * 500}, expect=200)
     done = a_api.call("POST", f"/api/portal/clients/{client['id']}/requests/{rid}/submit", None, expect=200).json()
     assert done["status"] == "submitted"
     seen = firm.api.call("GET", f"/api/staff/clients/{client['id']}/requests/{rid}", expect=200).json()

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-from support import PDF, active_contact, land, mail_to, problem, unique_email, upload_slot
+from support import PDF, active_contact, land, mail_to, operations, problem, recorded_calls, unique_email, upload_slot
 
 DOC = PDF[:-20] + b"engagement letter %%"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64  # the PNG signature bytes are what the server checks
@@ -75,7 +75,12 @@ def test_a_form_is_signed_by_every_signer_and_completed_with_a_certificate(stack
     problem(ana_api.call("POST", f"{mine}/{form['id']}/sign", answer(view, hashlib.sha256(b"another").hexdigest(), "Ana Client")), 409)
     after = ana_api.call("POST", f"{mine}/{form['id']}/sign", answer(view, sha, "Ana Client"), expect=200).json()
     assert after["status"] == "pending" and after["my_status"] == "signed"
-    problem(ana_api.call("POST", f"{mine}/{form['id']}/sign", answer(view, sha, "Ana Client")), 409)
+    # signing again is refused before the document is read again (issue 15, finding 3: the
+    # state check comes before the expensive hash, so repeats cost one read)
+    with recorded_calls(stack) as entries:
+        problem(ana_api.call("POST", f"{mine}/{form['id']}/sign", answer(view, sha, "Ana Client")), 409)
+    document_reads = [e["url"] for e in entries if file_id in e["url"] and "/moto-api/" not in e["url"]]
+    assert document_reads == [] and operations(entries), operations(entries)
     assert ana_api.call("GET", f"/api/portal/clients/{client['id']}/home", expect=200).json()["todo"]["signatures"] == []
 
     # staff see who has signed and who has not, with the evidence

@@ -38,3 +38,12 @@ def operations(entries: list[dict], dedupe_retries: bool = True) -> list[str]:
         seen.add((target, e.get("body")))
         calls.append(target)
     return calls
+
+
+def request_json(entry: dict) -> dict:
+    """The JSON body of a recorded call (moto keeps bytes base64-encoded)."""
+    import base64
+    body = entry.get("body") or ""
+    if entry.get("body_encoded"):
+        body = base64.b64decode(body).decode()
+    return json.loads(body) if body else {}

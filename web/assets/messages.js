@@ -7,7 +7,8 @@ import { checkbox, checkedValues, contactChecks, field, flash, h, onSubmit } fro
 function when(iso) { return new Date(iso).toLocaleString("en-US", { dateStyle: "medium", timeStyle: "short" }); }
 
 function notifiedText(notifications) {
-  const failed = notifications.filter((n) => n.outcome !== "sent");
+  // "held": they were emailed about new messages here a few minutes ago, which covers this one.
+  const failed = notifications.filter((n) => n.outcome === "failed");
   if (failed.length) return `Message sent. The email notification failed: ${failed.map((n) => n.reason).join("; ")}`;
   return notifications.length ? "Message sent. They were told by email (without the message itself)." : "Message sent.";
 }

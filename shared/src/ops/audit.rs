@@ -21,7 +21,7 @@ use time::OffsetDateTime;
 
 use crate::domain;
 use crate::error::{Error, Result};
-use crate::store::{ClientItem, keys, tx, ActorRef, AuditRecord, LinkRecord, Store};
+use crate::store::{keys, tx, ActorRef, AuditRecord, LinkRecord, Store};
 
 /// Where a request came from, as API Gateway saw it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -167,33 +167,30 @@ pub fn merge(entries: Vec<AuditRecord>, links: &[LinkRecord], contact_id: Option
 /// The most lines one read returns.
 pub const MAX_LINES: usize = 500;
 
-/// A client's audit trail (for staff of the client's firm): one `Query` of the client's
-/// partition up to the files (`AUDIT#` sorts before `CLIENT` and `CONTACT#`, so links and
-/// the client item come in the same answer).
+/// The most audit entries one read looks at when only one contact's lines are wanted (they
+/// are filtered from the newest entries of the client). Bounded so that the cost of a read
+/// does not grow with the age of the client; older history needs paging (issue 18).
+pub const MAX_SCANNED: usize = 2_000;
+
+/// A client's audit trail (for staff of the client's firm), newest first, at most
+/// [`MAX_LINES`] lines. Two bounded Queries: the client item and its links (`CLIENT` ..=
+/// `CONTACT$`), and the newest audit entries (`AUDIT#…`, read backwards with a limit): the
+/// trail grows with every download and sign-in, and no read of it is unbounded.
 pub async fn history(store: &Store, firm_id: &str, client_id: &str, contact_id: Option<&str>) -> Result<Vec<AuditView>> {
     if !domain::is_plausible_id(client_id) {
         return Err(Error::NotFound("client"));
     }
-    let items = store.query_between(&keys::client(client_id), keys::prefix::AUDIT, &keys::through(keys::prefix::CONTACT)).await?;
-    let mut entries = Vec::new();
-    let mut links = Vec::new();
-    let mut firm_ok = false;
-    for item in ClientItem::decode_all(items)? {
-        match item {
-            ClientItem::Audit(a) => entries.push(*a),
-            ClientItem::Link(l) => links.push(*l),
-            ClientItem::Client(c) => firm_ok = c.firm_id == firm_id,
-            _ => {}
-        }
-    }
-    if !firm_ok {
-        return Err(Error::NotFound("client"));
-    }
+    let (_, links) = crate::ops::clients::load_client(store, firm_id, client_id).await?;
     if let Some(k) = contact_id {
         if !links.iter().any(|l| l.contact_id == k) {
             return Err(Error::NotFound("contact"));
         }
     }
+    let wanted = if contact_id.is_some() { MAX_SCANNED } else { MAX_LINES };
+    let items = store.query_newest(&keys::client(client_id), keys::prefix::AUDIT, &keys::through(keys::prefix::AUDIT), wanted).await?;
+    // Read newest first; `merge` expects the stored (ascending) order.
+    let mut entries: Vec<AuditRecord> = items.into_iter().map(crate::store::from_item).collect::<Result<_>>()?;
+    entries.reverse();
     Ok(merge(entries, &links, contact_id, MAX_LINES))
 }
 

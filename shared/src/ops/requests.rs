@@ -16,6 +16,25 @@ use crate::domain;
 use crate::error::{Error, FieldError, Result};
 use crate::store::{keys, tx, ActorRef, FileRecord, FileStatus, LinkRecord, RequestKind, RequestRecord, RequestStatus, ResponseEntry, StatusChange, Store};
 
+/// The most files one answer attaches (after removing repeats).
+pub const MAX_RESPONSE_FILES: usize = 10;
+
+/// A request is one DynamoDB item, which cannot grow past 400 KB; answers may fill it up to
+/// this size (as JSON, a little more than DynamoDB counts), so that the status changes staff
+/// make afterwards (complete, reopen, each with a note) always fit.
+pub const ANSWERS_BUDGET_BYTES: usize = 300_000;
+/// What a status change may bring the item to.
+pub const ITEM_BUDGET_BYTES: usize = 380_000;
+
+/// Refuse a change that would take the request item past `budget` bytes.
+pub fn check_size(r: &RequestRecord, budget: usize, what: &str) -> Result<()> {
+    let size = serde_json::to_vec(r).map_err(Error::internal)?.len();
+    if size > budget {
+        return Err(Error::Conflict(format!("this request holds as many answers as it can; {what}")));
+    }
+    Ok(())
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewRequestInput {
@@ -274,9 +293,17 @@ pub async fn respond(store: &Store, viewer: &Viewer, by: ActorRef, client_id: &s
     transition(r.status, "respond")?;
     let mut errs = Vec::new();
     let text = domain::text_input(&mut errs, "text", input.text, 5000, false);
-    let file_ids = input.file_ids.unwrap_or_default();
+    let mut file_ids: Vec<String> = Vec::new();
+    for id in input.file_ids.unwrap_or_default() {
+        if !file_ids.contains(&id) {
+            file_ids.push(id);
+        }
+    }
     if text.is_empty() && file_ids.is_empty() {
         errs.push(FieldError::new("text", "or file_ids is required: write an answer or attach files"));
+    }
+    if file_ids.len() > MAX_RESPONSE_FILES {
+        errs.push(FieldError::new("file_ids", format!("may name at most {MAX_RESPONSE_FILES} files in one answer")));
     }
     if !errs.is_empty() {
         return Err(Error::Validation(errs));
@@ -291,6 +318,7 @@ pub async fn respond(store: &Store, viewer: &Viewer, by: ActorRef, client_id: &s
     let now = domain::now();
     let read = r.version;
     r.responses.push(ResponseEntry { by, at: now, text, file_ids });
+    check_size(&r, ANSWERS_BUDGET_BYTES, "write to the firm in Messages, or ask them to send a new request")?;
     r.updated_at = now;
     r.version += 1;
     save(store, &r, read).await?;
@@ -317,6 +345,7 @@ pub async fn change_status(store: &Store, viewer: &Viewer, by: ActorRef, client_
     let read = r.version;
     r.status = next;
     r.history.push(StatusChange { status: next, by, at: now, note });
+    check_size(&r, ITEM_BUDGET_BYTES, "shorten the note, or send a new request")?;
     r.updated_at = now;
     r.version += 1;
     save(store, &r, read).await?;
@@ -360,6 +389,33 @@ mod tests {
     fn new_requests_are_checked() {
         let Err(Error::Validation(errs)) = plan_new(input(r#"{"kind":"task","due_date":"15/02/2027","assignee_ids":["zz"],"upload_required":true}"#), &links()) else { panic!() };
         assert_eq!(errs.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["title", "due_date", "assignee_ids", "upload_required"]);
+    }
+
+    #[test]
+    fn a_request_item_never_grows_past_its_budget() {
+        let t = datetime!(2026-11-01 00:00 UTC);
+        let by = ActorRef { kind: "contact".into(), id: "a".into(), name: "A".into() };
+        let mut r = RequestRecord {
+            pk: "p".into(), sk: "s".into(), firm_id: "f".into(), client_id: "c".into(), request_id: "r".into(), kind: RequestKind::Request,
+            title: "t".into(), instructions: String::new(), due_date: None, assignees: vec!["a".into()], upload_required: false,
+            status: RequestStatus::Open, responses: vec![], history: vec![], created_by: by.clone(), created_at: t, updated_at: t, version: 1,
+        };
+        // 5,000 four-byte characters: the longest answer text_input lets through
+        let long = "\u{1F600}".repeat(5000);
+        let mut answers = 0;
+        loop {
+            r.responses.push(ResponseEntry { by: by.clone(), at: t, text: long.clone(), file_ids: vec![] });
+            if check_size(&r, ANSWERS_BUDGET_BYTES, "x").is_err() {
+                break;
+            }
+            answers += 1;
+        }
+        assert!((10..20).contains(&answers), "{answers} long answers fit");
+        r.responses.pop();
+        // staff can still complete with the longest note after answers filled their budget
+        r.history.push(StatusChange { status: RequestStatus::Completed, by, at: t, note: "\u{1F600}".repeat(2000) });
+        assert!(check_size(&r, ITEM_BUDGET_BYTES, "x").is_ok());
+        assert!(serde_json::to_vec(&r).unwrap().len() < 400_000);
     }
 
     #[test]

@@ -101,7 +101,8 @@ pub struct Notice {
     /// `contact` or `staff` (or `firm` when the firm's settings could not be read).
     pub to: &'static str,
     pub id: String,
-    /// `sent` or `failed`.
+    /// `sent`, `failed`, or `held` (not sent: the recipient was told very recently; see
+    /// `ops::messages::NOTIFY_WINDOW_SECONDS`).
     pub outcome: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,

@@ -97,6 +97,15 @@ pub fn open_invite_sort(invited_at: time::OffsetDateTime, client_id: &str, conta
     format!("{:012}#{client_id}#{contact_id}", invited_at.unix_timestamp().max(0))
 }
 
+/// The mark "`recipient` (a contact id or a staff sub) was emailed about new messages of
+/// `client_id`" (see `ops::messages`): partition per recipient, one item per client.
+pub fn notified(recipient: &str) -> String {
+    format!("NOTIFIED#{recipient}")
+}
+pub fn notified_about(client_id: &str) -> String {
+    format!("{}{client_id}", prefix::CLIENT)
+}
+
 /// A drawn signature's sort key under its form: the signer.
 pub fn signer(contact_id: &str) -> String {
     format!("{}{contact_id}", prefix::SIGNER)

@@ -71,6 +71,8 @@ pub mod tx;
 mod billing;
 mod forms;
 mod links;
+mod marks;
+mod reads;
 mod records;
 mod requests;
 mod threads;

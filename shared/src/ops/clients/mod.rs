@@ -135,11 +135,15 @@ fn store_from<T: serde::de::DeserializeOwned>(item: crate::store::Item) -> Resul
 }
 
 /// The client item and its contact links, in one Query; `NotFound` for another firm's id.
+///
+/// The Query reads the key range `CLIENT` ..= `CONTACT$` only: the partition also holds the
+/// client's files, requests, invoices, threads and its audit trail (`AUDIT#`, which grows
+/// with every download and sign-in), and none of those is paid for here.
 pub async fn load_client(store: &Store, firm_id: &str, client_id: &str) -> Result<(ClientRecord, Vec<LinkRecord>)> {
     if !domain::is_plausible_id(client_id) {
         return Err(Error::NotFound(CLIENT));
     }
-    let items = store.query_partition(&keys::client(client_id), None, true).await?;
+    let items = store.query_between(&keys::client(client_id), keys::CLIENT_SK, &keys::through(keys::prefix::CONTACT)).await?;
     let mut client = None;
     let mut links = Vec::new();
     for item in ClientItem::decode_all(items)? {

@@ -480,7 +480,39 @@ async fn notify(store: &Store, outbox: &Outbox<'_, impl Mailer>, viewer: &Viewer
         Viewer::Contact { name, .. } => name.clone(),
     };
     let email = notification(&firm.name, &client_name, &from, &url);
-    crate::ports::mail::notify(outbox.mailer, &firm.sender_email, targets, &email).await
+    let (targets, mut held) = coalesce(store, &thread.client_id, targets).await;
+    let sent = crate::ports::mail::notify(outbox.mailer, &firm.sender_email, targets, &email).await;
+    for n in sent.iter().filter(|n| n.outcome == "failed") {
+        // No email went out, so the next message may try again.
+        if let Err(e) = store.delete(&keys::notified(&n.id), &keys::notified_about(&thread.client_id)).await {
+            tracing::warn!(error = %e, "releasing a notification mark failed");
+        }
+    }
+    held.extend(sent);
+    held
+}
+
+/// One email per recipient per client per [`NOTIFY_WINDOW_SECONDS`]: the notification says
+/// only that there are new messages and where, so a second one within the window tells the
+/// recipient nothing — and without this, anyone who can post could make the portal email
+/// every staff member of a firm once per message. The others are answered `held`.
+pub const NOTIFY_WINDOW_SECONDS: i64 = 15 * 60;
+
+async fn coalesce(store: &Store, client_id: &str, targets: Vec<(&'static str, String, String)>) -> (Vec<(&'static str, String, String)>, Vec<Notice>) {
+    let now = domain::now().unix_timestamp();
+    let (mut send, mut held) = (Vec::new(), Vec::new());
+    for (to, id, address) in targets {
+        match store.take_mark(&keys::notified(&id), &keys::notified_about(client_id), now, now + NOTIFY_WINDOW_SECONDS).await {
+            Ok(false) => held.push(Notice { to, id, outcome: "held", reason: Some("they were emailed about new messages here in the last 15 minutes".into()) }),
+            Ok(true) => send.push((to, id, address)),
+            // Better a second email than none.
+            Err(e) => {
+                tracing::warn!(error = %e, "taking a notification mark failed; sending anyway");
+                send.push((to, id, address));
+            }
+        }
+    }
+    (send, held)
 }
 
 #[cfg(test)]

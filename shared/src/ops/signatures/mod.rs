@@ -181,6 +181,7 @@ async fn save(store: &Store, before: &FormRecord, after: &FormRecord, entries: V
 pub async fn sign(store: &Store, blobs: &impl Blobs, viewer: &Viewer, client_id: &str, form_id: &str, input: SignInput, origin: &Origin) -> Result<FormView> {
     let me = viewer.contact_only()?;
     let form = load(store, viewer, client_id, form_id).await?;
+    may_answer(&form, me)?;
     let (typed_name, drawing) = check_signature(input, &form)?;
     let file = store.get::<FileRecord>(&keys::client(client_id), &keys::file(&form.file_id)).await?.ok_or_else(|| Error::Conflict("the document is no longer in the portal; ask the firm".into()))?;
     let (now_hash, _) = blobs.sha256(&file.s3_key).await?;

@@ -177,17 +177,26 @@ pub fn check_signature(input: SignInput, form: &FormRecord) -> Result<(String, O
     Ok((name, drawing))
 }
 
-/// The form after `contact_id` signed with `evidence`: completed when everyone has.
-pub fn signed(form: &FormRecord, contact_id: &str, evidence: Evidence, by: ActorRef) -> Result<FormRecord> {
-    let mut after = form.clone();
-    if after.status != FormStatus::Pending {
-        return Err(Error::Conflict(format!("this form is {} and can no longer be signed", status_word(after.status))));
+/// May `contact_id` answer (sign or decline) `form` now? Checked before any expensive work
+/// (reading the whole document again to hash it), so a form that was already answered costs
+/// one read, however often it is submitted.
+pub fn may_answer(form: &FormRecord, contact_id: &str) -> Result<()> {
+    if form.status != FormStatus::Pending {
+        return Err(Error::Conflict(format!("this form is {} and can no longer be signed", status_word(form.status))));
     }
-    let at = evidence.signed_at;
-    let signer = after.signers.iter_mut().find(|s| s.contact_id == contact_id).ok_or(Error::NotFound("signature form"))?;
+    let signer = form.signers.iter().find(|s| s.contact_id == contact_id).ok_or(Error::NotFound("signature form"))?;
     if signer.status != SignerStatus::Pending {
         return Err(Error::Conflict("you have already answered this form".into()));
     }
+    Ok(())
+}
+
+/// The form after `contact_id` signed with `evidence`: completed when everyone has.
+pub fn signed(form: &FormRecord, contact_id: &str, evidence: Evidence, by: ActorRef) -> Result<FormRecord> {
+    may_answer(form, contact_id)?;
+    let mut after = form.clone();
+    let at = evidence.signed_at;
+    let signer = after.signers.iter_mut().find(|s| s.contact_id == contact_id).ok_or(Error::NotFound("signature form"))?;
     signer.status = SignerStatus::Signed;
     signer.evidence = Some(evidence);
     after.timeline.push(TimelineEntry { at, event: "signed".into(), by });

@@ -1,0 +1,42 @@
+//! Bounded reads: the newest items of a key range, at most a given number.
+//!
+//! Collections that only grow (a client's audit trail) are read through these, so the cost
+//! of a request is bounded by what it returns, not by the age of the client.
+
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use super::{Item, Store};
+use crate::error::{aws, Result};
+
+impl Store {
+    /// The items of `pk` with `from <= SK <= to`, newest (highest sort key) first, at most
+    /// `limit` of them: one page per 1 MB DynamoDB reads, never more than `limit` items read.
+    pub async fn query_newest(&self, pk: &str, from: &str, to: &str, limit: usize) -> Result<Vec<Item>> {
+        let mut out: Vec<Item> = Vec::new();
+        let mut start: Option<std::collections::HashMap<String, AttributeValue>> = None;
+        while out.len() < limit {
+            let page = self
+                .db()
+                .await
+                .query()
+                .table_name(self.table())
+                .consistent_read(true)
+                .scan_index_forward(false)
+                .limit((limit - out.len()).min(1000) as i32)
+                .key_condition_expression("PK = :pk AND SK BETWEEN :a AND :b")
+                .expression_attribute_values(":pk", super::s(pk))
+                .expression_attribute_values(":a", super::s(from))
+                .expression_attribute_values(":b", super::s(to))
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(aws)?;
+            out.extend(page.items.unwrap_or_default());
+            match page.last_evaluated_key {
+                Some(k) if !k.is_empty() => start = Some(k),
+                _ => break,
+            }
+        }
+        Ok(out)
+    }
+}
