@@ -8,6 +8,7 @@
 pub mod email;
 pub mod identity;
 pub mod password;
+pub mod throttle;
 pub mod upload;
 
 use serde::{Deserialize, Serialize};

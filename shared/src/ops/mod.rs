@@ -18,6 +18,7 @@ pub mod requests;
 pub mod settings;
 pub mod signatures;
 pub mod templates;
+pub mod throttle;
 
 #[cfg(test)]
 mod caller_tests;
