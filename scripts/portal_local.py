@@ -252,8 +252,18 @@ def bootstrap(endpoint: str, stack: str, parameters: dict[str, str] | None = Non
     return env
 
 
+def env_value(v: str) -> str:
+    """A value as `cargo lambda watch --env-file` reads it (the env-file-reader crate): bare
+    unless it holds whitespace, a quote, `#` or `=` (e.g. `SOURCE_LIMITS`), then single-quoted."""
+    if not any(c.isspace() or c in "'`\"#=" for c in v):
+        return v
+    if "'" in v or "\n" in v:
+        raise ValueError(f"cannot write {v!r} to an env file")
+    return f"'{v}'"
+
+
 def write_env(env: dict[str, str], path: Path) -> None:
-    path.write_text("".join(f"{k}={v}\n" for k, v in sorted(env.items())))
+    path.write_text("".join(f"{k}={env_value(v)}\n" for k, v in sorted(env.items())))
 
 
 # ---------- firms and staff (an operations task: no public API creates a firm) ----------

@@ -13,6 +13,7 @@ import random
 import time
 
 import portal_local as pl
+import runtime_api
 
 
 class GatewayResponse:
@@ -37,16 +38,8 @@ def gateway_call(stack, function: str, method: str, path: str, body=None, source
                  headers: dict[str, str] | None = None) -> GatewayResponse:
     """`method path` with a JSON `body`, as API Gateway (HTTP API, payload 2.0) delivers it to
     `function` for a caller at `source_ip`."""
-    hdrs = {"content-type": "application/json", "user-agent": "gateway-test", **(headers or {})}
-    event = {"version": "2.0", "routeKey": "$default", "rawPath": path, "rawQueryString": "", "headers": hdrs,
-             "requestContext": {"http": {"method": method, "path": path, "protocol": "HTTP/1.1",
-                                         "sourceIp": source_ip, "userAgent": hdrs["user-agent"]},
-                                "requestId": f"gw-{random.getrandbits(64):016x}", "routeKey": "$default", "stage": "$default",
-                                "accountId": pl.ACCOUNT, "apiId": "local", "domainName": "127.0.0.1",
-                                "domainPrefix": "local", "time": "", "timeEpoch": int(time.time() * 1000)},
-             "isBase64Encoded": False}
-    if body is not None:
-        event["body"] = json.dumps(body)
+    event = runtime_api.http_event(method, path, path, body, {"user-agent": "gateway-test", **(headers or {})})
+    event["requestContext"]["http"]["sourceIp"] = source_ip
     return GatewayResponse(pl.invoke(stack.base, function, event))
 
 

@@ -221,10 +221,12 @@ impl Lockout {
     }
 }
 
-/// "45 seconds", "1 minute", "15 minutes" (minutes rounded up).
+/// "20 seconds" below half a minute, else minutes rounded up ("1 minute", "15 minutes"):
+/// a person needs no more precision (`Retry-After` has the seconds), and the words do not
+/// change from one second to the next.
 pub fn wait_words(seconds: u64) -> String {
     let plural = |n: u64, unit: &str| if n == 1 { format!("1 {unit}") } else { format!("{n} {unit}s") };
-    if seconds < 60 {
+    if seconds < 30 {
         plural(seconds.max(1), "second")
     } else {
         plural(seconds.div_ceil(60), "minute")

@@ -89,7 +89,9 @@ fn an_attacker_cannot_lock_an_account_for_longer_than_the_cap_after_their_last_f
 #[test]
 fn waits_are_worded_for_people() {
     assert_eq!(wait_words(0), "1 second");
-    assert_eq!(wait_words(45), "45 seconds");
+    assert_eq!(wait_words(29), "29 seconds");
+    assert_eq!(wait_words(30), "1 minute");
+    assert_eq!(wait_words(59), "1 minute");
     assert_eq!(wait_words(60), "1 minute");
     assert_eq!(wait_words(61), "2 minutes");
     assert_eq!(wait_words(900), "15 minutes");
