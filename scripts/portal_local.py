@@ -160,10 +160,19 @@ def client(service: str, endpoint: str):
 
 # ---------- resources from the template ----------
 
+# Template parameters every local stack sets (a caller's own parameters win).
+# `cargo lambda watch` writes the source address 127.0.0.1 into every API Gateway event it
+# makes, so locally one "source" is everyone: per-source limits would throttle the whole
+# stack as one caller. Loopback is therefore exempt from them (not from the per-account
+# lockout); tests/test_throttle.py reaches the per-source limits, at their production
+# values, by invoking the function with events from other addresses, as API Gateway would.
+LOCAL_PARAMETERS = {"ThrottleExemptSources": "127.0.0.1"}
+
+
 def bootstrap(endpoint: str, stack: str, parameters: dict[str, str] | None = None) -> dict[str, str]:
     """Create the template's resources in moto; return the functions' environment."""
     template = load_template()
-    r = Resolver(template, stack, parameters or {})
+    r = Resolver(template, stack, {**LOCAL_PARAMETERS, **(parameters or {})})
     # Functions are not created in moto (cargo lambda watch runs them); names and ARNs
     # that the template refers to resolve to what they would be.
     for name, res in template["Resources"].items():
@@ -243,8 +252,18 @@ def bootstrap(endpoint: str, stack: str, parameters: dict[str, str] | None = Non
     return env
 
 
+def env_value(v: str) -> str:
+    """A value as `cargo lambda watch --env-file` reads it (the env-file-reader crate): bare
+    unless it holds whitespace, a quote, `#` or `=` (e.g. `SOURCE_LIMITS`), then single-quoted."""
+    if not any(c.isspace() or c in "'`\"#=" for c in v):
+        return v
+    if "'" in v or "\n" in v:
+        raise ValueError(f"cannot write {v!r} to an env file")
+    return f"'{v}'"
+
+
 def write_env(env: dict[str, str], path: Path) -> None:
-    path.write_text("".join(f"{k}={v}\n" for k, v in sorted(env.items())))
+    path.write_text("".join(f"{k}={env_value(v)}\n" for k, v in sorted(env.items())))
 
 
 # ---------- firms and staff (an operations task: no public API creates a firm) ----------

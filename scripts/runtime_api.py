@@ -132,7 +132,10 @@ def spawn(binary: Path, function: str, api: RuntimeApi, env: dict[str, str], log
 
 
 def read_env_file(path: Path) -> dict[str, str]:
-    return dict(line.split("=", 1) for line in path.read_text().splitlines() if "=" in line)
+    """The variables of an env file written by `portal_local.write_env` (quoted values unquoted)."""
+    def value(v: str) -> str:
+        return v[1:-1] if len(v) >= 2 and v[0] == v[-1] == "'" else v
+    return {k: value(v) for k, v in (line.split("=", 1) for line in path.read_text().splitlines() if "=" in line)}
 
 
 def http_event(method: str, path: str, route: str, body: object | None = None, headers: dict[str, str] | None = None,

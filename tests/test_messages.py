@@ -3,7 +3,7 @@ counts on Home, "you have a new message" emails that never carry the message, an
 attachments through the files machinery."""
 from __future__ import annotations
 
-from support import PDF, active_contact, land, mail_to, problem, unique_email, upload_slot
+from support import PDF, active_contact, land, mail_to, problem, spend_quota, unique_email, upload_slot
 
 SECRET = "The refund is 4,812.00; the draft return is attached."
 
@@ -118,3 +118,21 @@ def test_new_message_emails_are_coalesced_per_recipient_and_client(stack, firm):
     again = ana_api.call("POST", f"{mine}/{threads[0]['id']}/messages", {"body": "One more thing"}, expect=201).json()
     assert [n["outcome"] for n in again["notifications"]] == ["sent"]
     assert len(notes_to(stack, firm.info["email"])) == 3
+
+
+def test_a_contact_starts_at_most_30_conversations_and_sends_300_messages_a_day(stack, firm):
+    """Issue 15, finding 3: daily quotas per contact; refused with 429 and Retry-After,
+    nothing stored, and answering in an existing thread is a separate, larger quota."""
+    client = firm.client("Talkative")
+    ana, ana_api = active_contact(stack, firm, client["id"], "Ana")
+    mine = f"/api/portal/clients/{client['id']}/threads"
+    spend_quota(stack, "contact_threads", ana["id"], 29)
+    thread = ana_api.call("POST", mine, {"subject": "The 30th", "body": "Hi"}, expect=201).json()["thread"]
+    r = ana_api.call("POST", mine, {"subject": "The 31st", "body": "Hi"})
+    assert "30 conversations" in problem(r, 429)["detail"] and int(r.headers["retry-after"]) > 0
+    assert [t["subject"] for t in ana_api.call("GET", mine, expect=200).json()["threads"]] == ["The 30th"]
+    ana_api.call("POST", f"{mine}/{thread['id']}/messages", {"body": "still here"}, expect=201)
+    spend_quota(stack, "contact_messages", ana["id"], 300)
+    assert "300 messages" in problem(ana_api.call("POST", f"{mine}/{thread['id']}/messages", {"body": "one more"}), 429)["detail"]
+    # staff are not limited by a contact's quota
+    firm.api.call("POST", f"/api/staff/clients/{client['id']}/threads/{thread['id']}/messages", {"body": "answer"}, expect=201)

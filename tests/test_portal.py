@@ -10,7 +10,7 @@ import boto3
 import requests
 
 import portal_local as pl
-from support import (PDF, accept_invite, active_contact, land, operations, problem, recorded_calls, unique_email, upload_slot,
+from support import (PDF, accept_invite, active_contact, land, operations, problem, recorded_calls, spend_quota, unique_email, upload_slot,
                      verify_sigv4_query)
 
 
@@ -274,12 +274,36 @@ def test_file_list_is_one_query_and_an_upload_slot_is_signed_without_network(sta
     with recorded_calls(stack) as entries:
         mine = api.call("GET", f"/api/portal/clients/{client['id']}/files", expect=200).json()["files"]
     assert len(mine) == 1 and sorted(operations(entries)) == ["DynamoDB_20120810.GetItem", "DynamoDB_20120810.Query"]
-    # an upload slot: the caller's record, the access read and the file record; the
-    # presigning itself makes no call
+    # an upload slot: the caller's record, the access read, the firm's daily upload quota
+    # and the file record; the presigning itself makes no call
     with recorded_calls(stack) as entries:
         firm.api.call("POST", f"/api/staff/clients/{client['id']}/files", body, expect=201)
-    assert sorted(operations(entries)) == ["DynamoDB_20120810.GetItem"] * 2 + ["DynamoDB_20120810.PutItem"], operations(entries)
+    assert sorted(operations(entries)) == ["DynamoDB_20120810.GetItem"] * 2 + ["DynamoDB_20120810.PutItem", "DynamoDB_20120810.UpdateItem"], operations(entries)
     # the one-Query list still refuses what the viewer may not open
     problem(stack.new_firm("Elsewhere").api.call("GET", f"/api/staff/clients/{client['id']}/files"), 404)
     other = firm.client("Not Cora's")
     problem(api.call("GET", f"/api/portal/clients/{other['id']}/files"), 404)
+
+
+def test_daily_upload_quotas_per_contact_and_per_firm(stack, firm):
+    """Issue 15, finding 3: a contact may start 200 uploads a day and a firm 10,000; the next
+    one is refused with 429, Retry-After until the next UTC day, and no file recorded."""
+    client = firm.client("Busy Uploader")
+    cora, cora_api = active_contact(stack, firm, client["id"], "Cora")
+    _, dan_api = active_contact(stack, firm, client["id"], "Dan")
+    body = {"name": "receipt.pdf", "size": len(PDF), "content_type": "application/pdf"}
+    spend_quota(stack, "contact_uploads", cora["id"], 199)
+    upload_slot(cora_api, "portal", client["id"], body)
+    r = cora_api.call("POST", f"/api/portal/clients/{client['id']}/files", body)
+    refusal = problem(r, 429)
+    assert "200 uploads today" in refusal["detail"] and 0 < int(r.headers["retry-after"]) <= 86_400
+    assert len(cora_api.call("GET", f"/api/portal/clients/{client['id']}/files", expect=200).json()["files"]) == 1
+    upload_slot(dan_api, "portal", client["id"], body)  # another contact has their own quota
+    # the firm's quota counts staff and contacts alike
+    spend_quota(stack, "firm_uploads", firm.firm_id, 9_999)
+    upload_slot(firm.api, "staff", client["id"], body)
+    assert "tell the firm" in problem(firm.api.call("POST", f"/api/staff/clients/{client['id']}/files", body), 429)["detail"]
+    problem(dan_api.call("POST", f"/api/portal/clients/{client['id']}/files", body), 429)
+    # another firm is not affected
+    other = stack.new_firm("Unaffected")
+    upload_slot(other.api, "staff", other.client("Theirs")["id"], body)

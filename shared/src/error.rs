@@ -51,6 +51,10 @@ pub enum Error {
     /// A link or resource that existed and is no longer usable (expired, used, revoked).
     #[error("gone: {0}")]
     Gone(String),
+    /// A caller over one of its limits (see `ops::throttle`): answered 429 with
+    /// `Retry-After: retry_after` (seconds) and a detail that says when to try again.
+    #[error("too many requests: {detail}")]
+    TooManyRequests { retry_after: u64, detail: String },
     /// Anything else: AWS failures, bugs. The message is logged, never returned.
     #[error("internal error: {0}")]
     Internal(String),
@@ -92,6 +96,7 @@ impl Error {
             Error::MethodNotAllowed => 405,
             Error::Conflict(_) => 409,
             Error::Gone(_) => 410,
+            Error::TooManyRequests { .. } => 429,
             Error::Internal(_) => 500,
         }
     }
@@ -107,6 +112,7 @@ impl Error {
             Error::MethodNotAllowed => "Method not allowed",
             Error::Conflict(_) => "Conflict",
             Error::Gone(_) => "Gone",
+            Error::TooManyRequests { .. } => "Too many requests",
             Error::Internal(_) => "Internal error",
         }
     }
@@ -117,6 +123,7 @@ impl Error {
             Error::Validation(errs) => format!("Please fix: {}.", summary(errs)),
             Error::BadRequest(m) | Error::Conflict(m) | Error::Gone(m) | Error::Forbidden(m) => m.clone(),
             Error::Unauthorized(m) => m.clone(),
+            Error::TooManyRequests { detail, .. } => detail.clone(),
             Error::BadCredentials => "Incorrect email or password.".into(),
             Error::NotFound(what) => format!("No {what} with this id exists for you."),
             Error::MethodNotAllowed => "This route does not accept this method.".into(),
@@ -149,6 +156,9 @@ impl Error {
             .header("cache-control", "no-store");
         if status == 401 {
             builder = builder.header("www-authenticate", "Bearer");
+        }
+        if let Error::TooManyRequests { retry_after, .. } = self {
+            builder = builder.header("retry-after", retry_after.max(&1).to_string());
         }
         builder
             .body(Body::Text(serde_json::to_string(&problem).expect("problem serializes")))
@@ -197,6 +207,17 @@ mod tests {
         assert_eq!(r.status(), 500);
         let text = serde_json::to_string(&body(&r)).unwrap();
         assert!(!text.contains("portal-xyz"), "{text}");
+    }
+
+    #[test]
+    fn too_many_requests_says_when_to_retry() {
+        let r = Error::TooManyRequests { retry_after: 90, detail: "Try again in 2 minutes.".into() }.to_response();
+        assert_eq!(r.status(), 429);
+        assert_eq!(r.headers()["retry-after"], "90");
+        assert_eq!(r.headers()["content-type"], "application/problem+json");
+        assert_eq!(body(&r)["detail"], "Try again in 2 minutes.");
+        // never `Retry-After: 0` (a client would retry at once)
+        assert_eq!(Error::TooManyRequests { retry_after: 0, detail: "x".into() }.to_response().headers()["retry-after"], "1");
     }
 
     #[test]

@@ -4,6 +4,10 @@
 //!
 //! Public routes (no bearer token): sign-in, refresh, the invite link and account
 //! creation. Sign-out and `me` require the caller's access token.
+//!
+//! Every public route is throttled per caller (`shared::ops::throttle`): the source's limit
+//! for its group of routes, checked once the body parses, and around each sign-in step
+//! (password, authenticator code) the account's lockout.
 
 use lambda_http::{Body, Request, Response};
 use shared::domain::identity::Actor;
@@ -12,6 +16,8 @@ use shared::http::{json, json_body, no_content, route_of, serve};
 use shared::ops::accounts;
 use shared::ops::audit::{By, Origin};
 use shared::ops::clients::{self, ProfileInput};
+use shared::ops::throttle::{self, Account};
+use shared::domain::throttle::Scope;
 use shared::ports::logins::{CodeInput, Logins, MfaInput, Pool, RefreshInput, SignInInput};
 use shared::ports::tokens::bearer_token;
 use shared::{AppState, Error, Result};
@@ -27,19 +33,23 @@ fn for_contacts() -> Error {
 async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
     let m = route_of(ROUTES, &req)?;
     let p = &m.params;
-    let (store, logins) = (&state.store, &state.logins);
+    let (store, logins, limits) = (&state.store, &state.logins, &state.limits);
+    let origin = Origin::of(&req);
     match m.op {
         Op::StaffSignIn => {
             let (email, password) = json_body::<SignInInput>(&req)?.parse()?;
-            json(200, &accounts::staff_sign_in(store, logins, &state.staff_tokens, &email, &password).await?)
+            let step = accounts::staff_sign_in(store, logins, &state.staff_tokens, &email, &password);
+            json(200, &throttle::sign_in_step(store, limits, &origin, Account::password(Pool::Staff, &email), step).await?)
         }
         Op::StaffMfa => {
             let answer = json_body::<MfaInput>(&req)?.parse()?;
-            json(200, &accounts::staff_mfa(store, logins, &state.staff_tokens, &answer).await?)
+            let step = accounts::staff_mfa(store, logins, &state.staff_tokens, &answer);
+            json(200, &throttle::sign_in_step(store, limits, &origin, Account::code(Pool::Staff, &answer.email), step).await?)
         }
         Op::ContactMfa => {
             let answer = json_body::<MfaInput>(&req)?.parse()?;
-            json(200, &accounts::complete_sign_in(store, logins, &state.contact_tokens, &answer, &Origin::of(&req)).await?)
+            let step = accounts::complete_sign_in(store, logins, &state.contact_tokens, &answer, &origin);
+            json(200, &throttle::sign_in_step(store, limits, &origin, Account::code(Pool::Contacts, &answer.email), step).await?)
         }
         Op::StaffTotpSetup | Op::StaffTotpVerify | Op::ContactTotpSetup | Op::ContactTotpVerify => {
             let (email, contact_sub) = match state.authenticate(&req, m.audience).await? {
@@ -55,22 +65,33 @@ async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
                 no_content()
             }
         }
-        Op::StaffRefresh => json(200, &logins.refresh(Pool::Staff, json_body::<RefreshInput>(&req)?).await?),
-        Op::ContactRefresh => json(200, &logins.refresh(Pool::Contacts, json_body::<RefreshInput>(&req)?).await?),
+        Op::StaffRefresh | Op::ContactRefresh => {
+            let input = json_body::<RefreshInput>(&req)?;
+            throttle::source(store, limits, Scope::Refresh, &origin).await?;
+            json(200, &logins.refresh(if m.op == Op::StaffRefresh { Pool::Staff } else { Pool::Contacts }, input).await?)
+        }
         Op::StaffSignOut | Op::ContactSignOut => {
             state.authenticate(&req, m.audience).await?;
             logins.sign_out(bearer_token(req.headers())?).await?;
             no_content()
         }
-        Op::OpenInvite => json(200, &accounts::invite_info(store, logins, p.get("token")?).await?),
+        Op::OpenInvite => {
+            throttle::source(store, limits, Scope::InviteLookup, &origin).await?;
+            json(200, &accounts::invite_info(store, logins, p.get("token")?).await?)
+        }
         Op::CreateAccount => {
-            let body = json_body(&req)?;
-            let created = accounts::create_account(store, logins, p.get("token")?, body, &Origin::of(&req)).await?;
+            let body = json_body::<accounts::CreateAccountInput>(&req)?;
+            // Without a password the operation refuses before any lookup: not counted.
+            if body.password.as_deref().is_some_and(|p| !p.is_empty()) {
+                throttle::source(store, limits, Scope::CreateAccount, &origin).await?;
+            }
+            let created = accounts::create_account(store, logins, p.get("token")?, body, &origin).await?;
             json(if created.created { 201 } else { 200 }, &created)
         }
         Op::ContactSignIn => {
             let (email, password) = json_body::<SignInInput>(&req)?.parse()?;
-            json(200, &accounts::sign_in(store, logins, &state.contact_tokens, &email, &password, &Origin::of(&req)).await?)
+            let step = accounts::sign_in(store, logins, &state.contact_tokens, &email, &password, &origin);
+            json(200, &throttle::sign_in_step(store, limits, &origin, Account::password(Pool::Contacts, &email), step).await?)
         }
         Op::Me => match state.authenticate(&req, m.audience).await? {
             Actor::Contact { contact_id, .. } => json(200, &accounts::me(store, &contact_id).await?),
@@ -80,7 +101,7 @@ async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
             let actor = state.authenticate(&req, m.audience).await?;
             let Actor::Contact { contact_id, firm_id, .. } = &actor else { return Err(for_contacts()) };
             let patch = json_body::<ProfileInput>(&req)?.into_patch()?;
-            clients::update_contact(store, logins, &By::of(&actor, &req), firm_id, contact_id, patch).await?;
+            clients::update_contact(store, logins, &By::new(&actor, origin), firm_id, contact_id, patch).await?;
             json(200, &accounts::me(store, contact_id).await?)
         }
     }

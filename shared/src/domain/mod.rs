@@ -8,6 +8,8 @@
 pub mod email;
 pub mod identity;
 pub mod password;
+pub mod quotas;
+pub mod throttle;
 pub mod upload;
 
 use serde::{Deserialize, Serialize};

@@ -4,6 +4,7 @@ use lambda_http::Request;
 
 use crate::config::Config;
 use crate::domain::identity::{Actor, Audience};
+use crate::domain::throttle::Limits;
 use crate::error::{Error, Result};
 use crate::ports::blobs::S3Blobs;
 use crate::ports::logins::CognitoLogins;
@@ -18,6 +19,8 @@ use crate::store::Store;
 /// concurrently. Handlers hand each operation the parts it uses, never this whole state.
 pub struct AppState {
     pub config: Config,
+    /// Per-source limits and the sign-in lockout of the public routes (`ops::throttle`).
+    pub limits: Limits,
     pub store: Store,
     pub mailer: SesMailer,
     pub blobs: S3Blobs,
@@ -31,15 +34,17 @@ impl AppState {
     /// environment variable.
     pub async fn from_env() -> std::result::Result<Self, crate::config::ConfigError> {
         let config = Config::from_env()?;
-        Ok(Self::with_sdk(config, LazySdk::start()))
+        let limits = Limits::from_lookup(|k| std::env::var(k).ok())?;
+        Ok(Self::with_sdk(config, limits, LazySdk::start()))
     }
 
-    /// Build the state from a configuration and an SDK config (tests pass their own).
+    /// Build the state from a configuration and an SDK config (tests pass their own), with
+    /// the production limits.
     pub fn new(config: Config, sdk: &aws_config::SdkConfig) -> Self {
-        Self::with_sdk(config, LazySdk::ready(sdk.clone()))
+        Self::with_sdk(config, Limits::production(), LazySdk::ready(sdk.clone()))
     }
 
-    fn with_sdk(config: Config, sdk: LazySdk) -> Self {
+    fn with_sdk(config: Config, limits: Limits, sdk: LazySdk) -> Self {
         // For JWKS documents; built on first use (see `ports::tokens::LazyHttp`).
         let http = LazyHttp::default();
         Self {
@@ -50,6 +55,7 @@ impl AppState {
             staff_tokens: PoolVerifier::new(config.staff.clone(), http_fetcher(http.clone())),
             contact_tokens: PoolVerifier::new(config.contacts.clone(), http_fetcher(http)),
             config,
+            limits,
         }
     }
 

@@ -180,7 +180,10 @@ pub async fn history(store: &Store, firm_id: &str, client_id: &str, contact_id: 
     if !domain::is_plausible_id(client_id) {
         return Err(Error::NotFound("client"));
     }
-    let (_, links) = crate::ops::clients::load_client(store, firm_id, client_id).await?;
+    let links = match store.client_with_links(client_id).await? {
+        (Some(c), links) if c.firm_id == firm_id => links,
+        _ => return Err(Error::NotFound("client")),
+    };
     if let Some(k) = contact_id {
         if !links.iter().any(|l| l.contact_id == k) {
             return Err(Error::NotFound("contact"));

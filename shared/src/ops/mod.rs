@@ -14,10 +14,12 @@ pub mod accounts;
 pub mod home;
 pub mod revoke;
 pub mod reminders;
+pub mod quotas;
 pub mod requests;
 pub mod settings;
 pub mod signatures;
 pub mod templates;
+pub mod throttle;
 
 #[cfg(test)]
 mod caller_tests;

@@ -63,6 +63,17 @@ pub fn mfa_setup(hash: &str) -> String {
     format!("MFASETUP#{hash}")
 }
 pub const MFA_SETUP_SK: &str = "MFASETUP";
+/// A throttling item's partition (`store::limits`): the SHA-256 of what it counts (scope
+/// and source, or step, pool and email), so no address or email sits in a key in clear.
+pub fn limit(parts: &[&str]) -> String {
+    format!("LIMIT#{}", crate::domain::sha256_hex(parts.join("\0").as_bytes()))
+}
+/// A per-source counter's sort key: the start of its window (epoch seconds, zero-padded).
+pub fn limit_window(start: i64) -> String {
+    format!("W#{:012}", start.max(0))
+}
+/// The sort key of an account's sign-in attempts.
+pub const ATTEMPTS_SK: &str = "ATTEMPTS";
 pub fn file(file_id: &str) -> String {
     format!("{}{file_id}", prefix::FILE)
 }

@@ -5,7 +5,7 @@
 //! Table keys `PK` (partition) and `SK` (sort); one overloaded global secondary index
 //! `GSI1` on `GSI1PK`/`GSI1SK` (all attributes projected); one sparse index `GSI2` on
 //! `GSI2PK`/`GSI2SK` that holds only links with an open invite; TTL attribute `expires_at`
-//! (epoch seconds) for tokens and idempotency records.
+//! (epoch seconds) for tokens, idempotency records and throttling items (`store/limits.rs`).
 //!
 //! | item | PK | SK | GSI1PK | GSI1SK |
 //! |---|---|---|---|---|
@@ -29,6 +29,8 @@
 //! | drawn signature (PNG) | `FORMDRAW#<form>` | `SIGNER#<contact>` | | |
 //! | idempotency record (TTL) | `IDEMP#<sha256 of caller, route, key>` | `IDEMP` | | |
 //! | pending authenticator setup (TTL) | `MFASETUP#<sha256 of the setup id>` | `MFASETUP` | | |
+//! | requests of one source in one window (TTL) | `LIMIT#<sha256 of scope, source>` | `W#<window start>` | | |
+//! | an account's sign-in attempts (TTL) | `LIMIT#<sha256 of step, pool, email>` | `ATTEMPTS` | | |
 //!
 //! Access patterns and the calls they cost:
 //!
@@ -70,6 +72,7 @@ pub mod tx;
 
 mod billing;
 mod forms;
+mod limits;
 mod links;
 mod marks;
 mod reads;
@@ -79,6 +82,7 @@ mod threads;
 
 pub use billing::*;
 pub use forms::*;
+pub use limits::*;
 pub use links::*;
 pub use records::*;
 pub use requests::*;

@@ -5,10 +5,27 @@
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use super::{Item, Store};
+use super::{keys, ClientItem, ClientRecord, Item, LinkRecord, Store};
 use crate::error::{aws, Result};
 
 impl Store {
+    /// A client item and its contact links, in one Query of the key range `CLIENT` ..=
+    /// `CONTACT$` only: the partition also holds the client's files, requests, invoices,
+    /// threads and its audit trail (`AUDIT#`, which grows with every download and sign-in),
+    /// and none of those is paid for here. Access checks are the caller's.
+    pub async fn client_with_links(&self, client_id: &str) -> Result<(Option<ClientRecord>, Vec<LinkRecord>)> {
+        let items = self.query_between(&keys::client(client_id), keys::CLIENT_SK, &keys::through(keys::prefix::CONTACT)).await?;
+        let (mut client, mut links) = (None, Vec::new());
+        for item in ClientItem::decode_all(items)? {
+            match item {
+                ClientItem::Client(c) => client = Some(*c),
+                ClientItem::Link(l) => links.push(*l),
+                _ => {}
+            }
+        }
+        Ok((client, links))
+    }
+
     /// The items of `pk` with `from <= SK <= to`, newest (highest sort key) first, at most
     /// `limit` of them: one page per 1 MB DynamoDB reads, never more than `limit` items read.
     pub async fn query_newest(&self, pk: &str, from: &str, to: &str, limit: usize) -> Result<Vec<Item>> {

@@ -112,6 +112,11 @@ impl Change {
         self
     }
 
+    /// The condition given to [`Change::when`], if any.
+    pub fn condition(&self) -> Option<&str> {
+        self.condition.as_deref()
+    }
+
     /// The update expression, its names and its values (placeholders `#n0`, `:v0`, …).
     pub fn expression(&self) -> (String, HashMap<String, String>, Item) {
         let mut names = HashMap::new();

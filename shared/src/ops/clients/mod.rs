@@ -11,7 +11,7 @@ use time::OffsetDateTime;
 
 use crate::domain::{self, ClientName, EmailAddress, PortalStatus};
 use crate::error::{Error, Result};
-use crate::store::{ClientItem, keys, s, tx, Address, ClientRecord, ContactRecord, EmailGuardRecord, LinkRecord, Store};
+use crate::store::{keys, s, tx, Address, ClientRecord, ContactRecord, EmailGuardRecord, LinkRecord, Store};
 
 mod input;
 pub use input::*;
@@ -134,27 +134,14 @@ fn store_from<T: serde::de::DeserializeOwned>(item: crate::store::Item) -> Resul
     crate::store::from_item(item)
 }
 
-/// The client item and its contact links, in one Query; `NotFound` for another firm's id.
-///
-/// The Query reads the key range `CLIENT` ..= `CONTACT$` only: the partition also holds the
-/// client's files, requests, invoices, threads and its audit trail (`AUDIT#`, which grows
-/// with every download and sign-in), and none of those is paid for here.
+/// The client item and its contact links, in one bounded Query
+/// ([`Store::client_with_links`]); `NotFound` for another firm's id.
 pub async fn load_client(store: &Store, firm_id: &str, client_id: &str) -> Result<(ClientRecord, Vec<LinkRecord>)> {
     if !domain::is_plausible_id(client_id) {
         return Err(Error::NotFound(CLIENT));
     }
-    let items = store.query_between(&keys::client(client_id), keys::CLIENT_SK, &keys::through(keys::prefix::CONTACT)).await?;
-    let mut client = None;
-    let mut links = Vec::new();
-    for item in ClientItem::decode_all(items)? {
-        match item {
-            ClientItem::Client(c) => client = Some(*c),
-            ClientItem::Link(l) => links.push(*l),
-            _ => {}
-        }
-    }
-    match client {
-        Some(c) if c.firm_id == firm_id => Ok((c, links)),
+    match store.client_with_links(client_id).await? {
+        (Some(c), links) if c.firm_id == firm_id => Ok((c, links)),
         _ => Err(Error::NotFound(CLIENT)),
     }
 }

@@ -26,6 +26,7 @@ use crate::domain;
 use crate::error::{Error, Result};
 use crate::store::tx::Change;
 use crate::store::{ClientItem, keys, s, ActorRef, FileRecord, FileStatus, LinkRecord, Store};
+use crate::domain::quotas::Quota;
 use crate::domain::upload::*;
 use crate::ops::access::visible_to;
 use crate::ports::blobs::Blobs;
@@ -164,6 +165,11 @@ pub async fn create_upload(store: &Store, blobs: &impl Blobs, viewer: &Viewer, c
             }
         }
     }
+    // Counted once the input is known to be good (a refused request costs no quota).
+    if let Viewer::Contact { contact_id, .. } = viewer {
+        crate::ops::quotas::spend(store, Quota::ContactUploads, contact_id).await?;
+    }
+    crate::ops::quotas::spend(store, Quota::FirmUploads, viewer.firm_id()).await?;
     let now = domain::now();
     let file_id = domain::new_id();
     let rec = FileRecord {

@@ -25,6 +25,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+use crate::domain::quotas::Quota;
 use crate::ops::access::Viewer;
 use crate::domain;
 use crate::error::{Error, FieldError, Result};
@@ -239,6 +240,9 @@ pub async fn start(store: &Store, outbox: &Outbox<'_, impl Mailer>, viewer: &Vie
     let links = crate::ops::clients::links_of(store, client_id).await?;
     let plan = plan_thread(input, viewer, &links)?;
     let files = load_attachments(store, viewer, client_id, &plan.file_ids).await?;
+    if let Viewer::Contact { contact_id, .. } = viewer {
+        crate::ops::quotas::spend(store, Quota::ContactThreads, contact_id).await?;
+    }
     let now = domain::now();
     let id = domain::new_id();
     let by = actor(viewer);
@@ -291,6 +295,11 @@ pub async fn post(store: &Store, outbox: &Outbox<'_, impl Mailer>, viewer: &View
         return Err(Error::Validation(errs));
     }
     let files = load_attachments(store, viewer, client_id, &file_ids).await?;
+    if let Viewer::Contact { contact_id, .. } = viewer {
+        // Counted per attempt (before the retry loop below): an attempt that then fails
+        // still counts, which the daily figure leaves ample room for.
+        crate::ops::quotas::spend(store, Quota::ContactMessages, contact_id).await?;
+    }
     let by = actor(viewer);
     let key = reader_key(viewer);
     // Another post between our read and our write moves the count: read again and retry.
