@@ -3,7 +3,7 @@ problems, the one mail lookup, invites and portal access, files, AWS call counti
 codes. Test modules import from here — never from each other or from conftest.py (which
 only defines fixtures); tests/test_layout.py checks that."""
 from .calls import operations, recorded_calls
-from .files import PDF, land, put, upload_slot, verify_sigv4_query
+from .files import PDF, deliver, download, land, put, stored_key, upload_key, upload_slot, verify_sigv4_query, versions
 from .invites import (PASSWORD, STRONG, accept_invite, active_contact, delivery_of, invite, link_item, login_on_two_clients, reminders_to,
                       report, run_reminders, run_reminders_cold, status_of)
 from .mail import mail_to, token_of
@@ -12,7 +12,8 @@ from .problems import problem
 from .stack import Firm, Stack, local_stack, unique_email
 
 __all__ = [
-    "PASSWORD", "PDF", "STRONG", "Firm", "Stack", "accept_invite", "active_contact", "delivery_of", "fresh_code", "invite",
-    "land", "link_item", "local_stack", "login_on_two_clients", "mail_to", "operations", "problem", "put", "recorded_calls", "reminders_to", "report",
-    "run_reminders", "run_reminders_cold", "status_of", "token_of", "totp", "unique_email", "upload_slot", "verify_sigv4_query", "wrong",
+    "PASSWORD", "PDF", "STRONG", "Firm", "Stack", "accept_invite", "active_contact", "deliver", "delivery_of", "download", "fresh_code",
+    "invite", "land", "link_item", "local_stack", "login_on_two_clients", "mail_to", "operations", "problem", "put", "recorded_calls", "reminders_to", "report",
+    "run_reminders", "run_reminders_cold", "status_of", "stored_key", "token_of", "totp", "unique_email", "upload_key", "upload_slot",
+    "verify_sigv4_query", "versions", "wrong",
 ]
