@@ -53,6 +53,8 @@ def test_an_upload_url_replayed_after_approval_changes_nothing(stack, firm):
     # the same presigned URL, again, with other bytes that would pass every check
     replay = put(slot, REPLAY)
     assert replay.status_code == 200
+    # before its event is even handled (on AWS: seconds, or longer if file-events fails)
+    assert download(firm.api, "staff", cid, fid) == ORIGINAL
     assert deliver(stack, upload_key(slot), len(REPLAY), replay.headers["x-amz-version-id"]) == "ignored"
 
     # the file is as it was, and every download is the bytes that were checked

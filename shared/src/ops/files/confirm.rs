@@ -21,7 +21,7 @@
 
 use crate::domain::upload::{parse_upload_key, sniff_matches, stored_key};
 use crate::domain;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::ops::audit::{self, Origin};
 use crate::ports::blobs::Blobs;
 use crate::store::tx::Change;
@@ -107,7 +107,12 @@ pub async fn confirm_upload(store: &Store, blobs: &impl Blobs, key: &str, versio
         let entry = audit::entry(&client_id, audit::event::FILE_UPLOADED, file.uploaded_by.clone(), now, &origin, Some(&file_id), Some(file.name.clone()))?;
         items.push(audit::tx_put(store, &entry)?);
     }
-    store.transact(items, |_| Error::Conflict("the file was confirmed meanwhile".into())).await?;
+    if store.transact_each(items).await?.is_err() {
+        // Decided meanwhile by a second delivery of this same event (it copied the same
+        // version): nothing left to do.
+        tracing::info!(%client_id, %file_id, "upload decided meanwhile");
+        return Ok(Confirmation::Ignored);
+    }
     // After the decision: if this fails, the retried event finds the file decided and
     // deletes the version then.
     blobs.delete_version(key, &head.version).await?;
