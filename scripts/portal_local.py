@@ -481,8 +481,10 @@ class S3Notifier:
         bucket = self.env["BUCKET_NAME"]
         n = 0
         for page in self.s3.get_paginator("list_object_versions").paginate(Bucket=bucket, Prefix=self.prefix):
-            # Delete markers are not ObjectCreated.
-            for obj in page.get("Versions", []):
+            # S3 lists a key's versions newest first: report them in the order they were
+            # written, as S3 usually delivers (it does not promise an order). Delete
+            # markers are not ObjectCreated.
+            for obj in reversed(page.get("Versions", [])):
                 marker = (obj["Key"], obj["VersionId"])
                 if marker in self.seen:
                     continue

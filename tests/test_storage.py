@@ -111,13 +111,29 @@ def test_while_one_version_is_checked_another_is_refused(stack, firm):
                               ExpressionAttributeValues={":v": first})
     second = put(slot, REPLAY).headers["x-amz-version-id"]
     assert deliver(stack, upload_key(slot), len(REPLAY), second) == "ignored"
+    # nothing was copied from it, and it is deleted
     assert file_item(stack, cid, fid)["status"] == "pending"
+    assert versions(stack, stored_key(slot)) == []
     assert [v for v in stack.aws("s3").list_object_versions(Bucket=stack.env["BUCKET_NAME"], Prefix=upload_key(slot))["Versions"]
             if v["VersionId"] == second] == []
-    assert versions(stack, stored_key(slot)) == []
     # the claimed version's own (retried) event completes the check
     assert deliver(stack, upload_key(slot), len(ORIGINAL), first) == "available"
     assert download(firm.api, "staff", cid, fid) == ORIGINAL
+
+
+def test_the_local_notifier_reports_every_version_once_with_its_id(stack, firm):
+    # the stand-in for the bucket notification (make dev, the browser and e2e tests)
+    notifier = pl.S3Notifier(stack.env, stack.base)
+    notifier.poll_once()  # what earlier tests left under uploads/
+    cid = firm.client("Notified Client")["id"]
+    slot = upload_slot(firm.api, "staff", cid, {"name": "Letter.pdf", "size": len(ORIGINAL), "content_type": "application/pdf"})
+    put(slot, ORIGINAL)
+    put(slot, REPLAY)
+    assert notifier.poll_once() == 2
+    # the first version's event named it: that version, not the current one, was approved
+    assert download(firm.api, "staff", cid, slot["file"]["id"]) == ORIGINAL
+    assert versions(stack, upload_key(slot)) == []
+    assert notifier.poll_once() == 0
 
 
 # ---------- the template (no stack) ----------
