@@ -269,9 +269,10 @@ def scenario(endpoint: str, env: dict[str, str], log_dir: Path) -> dict:
         with Recorder(endpoint) as r:
             f.http("POST", f"/api/staff/clients/{big['id']}/files", {"name": "letter.pdf", "size": 1000, "content_type": "application/pdf"}, token, 201)
         out["calls"]["upload slot (presign)"] = r.summary()
-        requests.put(slot["upload"]["url"], data=pdf, headers=slot["upload"]["headers"], timeout=60).raise_for_status()
+        put = requests.put(slot["upload"]["url"], data=pdf, headers=slot["upload"]["headers"], timeout=60)
+        put.raise_for_status()
         key = requests.utils.urlparse(slot["upload"]["url"]).path.split("/", 2)[2]
-        assert fns["file-events"].invoke(pl.s3_event(env["BUCKET_NAME"], key, len(pdf))) == ["available"]
+        assert fns["file-events"].invoke(pl.s3_event(env["BUCKET_NAME"], key, len(pdf), put.headers.get("x-amz-version-id"))) == ["available"]
         for _ in range(20):
             f.http("POST", f"/api/portal/clients/{big['id']}/files", {"name": "w2.pdf", "size": 1000, "content_type": "application/pdf"}, ctoken, 201)
         f.http("GET", f"/api/staff/clients/{big['id']}/files", token=token, expect=200)

@@ -108,6 +108,37 @@ class Resolver:
         return v
 
 
+def lifecycle_rules(rules: list[dict]) -> list[dict]:
+    """A bucket's lifecycle rules as CloudFormation spells them, in the S3 API's shape
+    (`PutBucketLifecycleConfiguration`). A property not known here fails loudly rather than
+    being dropped."""
+    out = []
+    for rule in rules:
+        rule = dict(rule)
+        s3_rule = {"ID": rule.pop("Id"), "Status": rule.pop("Status")}
+        prefix, tags = rule.pop("Prefix", None), rule.pop("TagFilters", [])
+        if tags and (prefix is not None or len(tags) > 1):
+            s3_rule["Filter"] = {"And": {**({"Prefix": prefix} if prefix is not None else {}), "Tags": tags}}
+        elif tags:
+            s3_rule["Filter"] = {"Tag": tags[0]}
+        else:
+            s3_rule["Filter"] = {"Prefix": prefix or ""}
+        expiration = {}
+        if "ExpirationInDays" in rule:
+            expiration["Days"] = rule.pop("ExpirationInDays")
+        if "ExpiredObjectDeleteMarker" in rule:
+            expiration["ExpiredObjectDeleteMarker"] = rule.pop("ExpiredObjectDeleteMarker")
+        if expiration:
+            s3_rule["Expiration"] = expiration
+        for same in ("NoncurrentVersionExpiration", "AbortIncompleteMultipartUpload"):
+            if same in rule:
+                s3_rule[same] = rule.pop(same)
+        if rule:
+            raise ValueError(f"lifecycle rule {s3_rule['ID']}: {sorted(rule)} not translated for the local stack")
+        out.append(s3_rule)
+    return out
+
+
 def resources_of(template: dict, kind: str) -> list[tuple[str, dict]]:
     return [(name, r.get("Properties", {})) for name, r in template["Resources"].items() if r["Type"] == kind]
 
@@ -209,7 +240,16 @@ def bootstrap(endpoint: str, stack: str, parameters: dict[str, str] | None = Non
             s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": rules})
         if "VersioningConfiguration" in p:
             s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration=p["VersioningConfiguration"])
+        if "LifecycleConfiguration" in p:
+            # Stored, not acted on: moto never expires anything (tests/test_storage.py checks
+            # the rules themselves).
+            s3.put_bucket_lifecycle_configuration(
+                Bucket=bucket, LifecycleConfiguration={"Rules": lifecycle_rules(p["LifecycleConfiguration"]["Rules"])})
         r.set(name, bucket, Arn=f"arn:aws:s3:::{bucket}")
+    # The bucket policy (AWS::S3::BucketPolicy: TLS only) is not installed: moto applies a
+    # bucket policy's `Principal: "*"` statements *without their conditions*, so the
+    # "deny when aws:SecureTransport is false" statement would refuse every request. The
+    # local stack speaks plain HTTP anyway; tests/test_storage.py checks the policy itself.
 
     idp = client("cognito-idp", endpoint)
     for name, p in resources_of(template, "AWS::Cognito::UserPool"):
@@ -370,9 +410,11 @@ def stop(proc: subprocess.Popen | None) -> None:
 
 # ---------- S3 events (moto does not invoke Lambda) ----------
 
-def s3_event(bucket: str, key: str, size: int) -> dict:
-    """An S3 ObjectCreated event as AWS delivers it (keys URL-encoded, spaces as +)."""
+def s3_event(bucket: str, key: str, size: int, version: str | None = None) -> dict:
+    """An S3 ObjectCreated event as AWS delivers it (keys URL-encoded, spaces as +; a
+    versioned bucket's events name the version that was created)."""
     from urllib.parse import quote_plus
+    obj = {"key": quote_plus(key, safe="/"), "size": size, **({"versionId": version} if version else {})}
     return {"Records": [{"eventVersion": "2.1", "eventSource": "aws:s3", "awsRegion": REGION,
                          "eventTime": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime()),
                          "eventName": "ObjectCreated:Put", "userIdentity": {"principalId": "local"},
@@ -380,7 +422,7 @@ def s3_event(bucket: str, key: str, size: int) -> dict:
                          "s3": {"s3SchemaVersion": "1.0", "configurationId": "file-events",
                                 "bucket": {"name": bucket, "ownerIdentity": {"principalId": "local"},
                                            "arn": f"arn:aws:s3:::{bucket}"},
-                                "object": {"key": quote_plus(key, safe="/"), "size": size}}}]}
+                                "object": obj}}]}
 
 
 def invoke(base: str, function: str, event: dict) -> dict:
@@ -426,14 +468,29 @@ def start_proxy(env: dict[str, str], base: str, services: tuple[str, ...] = ("SE
     return proxy
 
 
+def notified_prefix(template: dict | None = None) -> str:
+    """The key prefix of file-events' S3 notification in the template (the only objects the
+    bucket reports)."""
+    template = template or load_template()
+    for res in template["Resources"].values():
+        for ev in res.get("Properties", {}).get("Events", {}).values():
+            if ev["Type"] == "S3":
+                rules = ev["Properties"]["Filter"]["S3Key"]["Rules"]
+                return next(rule["Value"] for rule in rules if rule["Name"] == "prefix")
+    raise LookupError("no S3 notification in the template")
+
+
 class S3Notifier:
     """Stands in for the bucket's ObjectCreated notification in the local stack: every
-    second it lists the bucket and invokes `file-events` for each object it has not seen."""
+    second it lists the object *versions* under the template's notification prefix and
+    invokes `file-events` once for each new version, with its `versionId`, as S3 does (a
+    second PUT of the same key is a new version, and a new event)."""
 
     def __init__(self, env: dict[str, str], base: str):
         import threading
         self.env, self.base, self.seen = env, base, set()
         self.s3 = client("s3", env["AWS_ENDPOINT_URL"])
+        self.prefix = notified_prefix()
         self.stopped = threading.Event()
 
     def stop(self) -> None:
@@ -442,13 +499,16 @@ class S3Notifier:
     def poll_once(self) -> int:
         bucket = self.env["BUCKET_NAME"]
         n = 0
-        for page in self.s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix="firms/"):
-            for obj in page.get("Contents", []):
-                marker = (obj["Key"], obj["ETag"])
+        for page in self.s3.get_paginator("list_object_versions").paginate(Bucket=bucket, Prefix=self.prefix):
+            # S3 lists a key's versions newest first: report them in the order they were
+            # written, as S3 usually delivers (it does not promise an order). Delete
+            # markers are not ObjectCreated.
+            for obj in reversed(page.get("Versions", [])):
+                marker = (obj["Key"], obj["VersionId"])
                 if marker in self.seen:
                     continue
                 self.seen.add(marker)
-                invoke(self.base, "file-events", s3_event(bucket, obj["Key"], obj["Size"]))
+                invoke(self.base, "file-events", s3_event(bucket, obj["Key"], obj["Size"], obj["VersionId"]))
                 n += 1
         return n
 

@@ -10,8 +10,8 @@ import boto3
 import requests
 
 import portal_local as pl
-from support import (PDF, accept_invite, active_contact, land, operations, problem, recorded_calls, spend_quota, unique_email, upload_slot,
-                     verify_sigv4_query)
+from support import (PDF, accept_invite, active_contact, deliver, land, operations, problem, recorded_calls, spend_quota, stored_key, unique_email,
+                     upload_key, upload_slot, verify_sigv4_query, versions)
 
 
 def test_contact_upload_is_signed_checked_and_reaches_staff(stack, firm):
@@ -22,8 +22,8 @@ def test_contact_upload_is_signed_checked_and_reaches_staff(stack, firm):
     url = slot["upload"]["url"]
     q = parse_qs(urlsplit(url).query)
     assert q["X-Amz-Expires"] == ["900"]
-    # the key is the server's, not the user's name
-    assert urlsplit(url).path.endswith(f"/firms/{firm.firm_id}/clients/{client['id']}/files/{slot['file']['id']}")
+    # the key is the server's, not the user's name, and an upload key (never what is served)
+    assert upload_key(slot) == f"uploads/firms/{firm.firm_id}/clients/{client['id']}/files/{slot['file']['id']}"
     signed = verify_sigv4_query(url, "PUT", slot["upload"]["headers"], pl.CREDS["aws_secret_access_key"])
     assert {"content-length", "content-type", "host", "x-amz-tagging"} <= set(signed), signed
     assert slot["upload"]["headers"]["content-length"] == str(len(PDF))
@@ -37,10 +37,11 @@ def test_contact_upload_is_signed_checked_and_reaches_staff(stack, firm):
     got = requests.get(link["url"], timeout=30)
     assert got.status_code == 200 and got.content == PDF
     assert "2026 W-2.pdf" in got.headers.get("content-disposition", "")
-    # the confirmed object is no longer tagged pending (the lifecycle rule would expire it)
+    # the approved copy is not tagged pending (the lifecycle rule would expire it), and the
+    # upload is gone, every version of it
     s3 = stack.aws("s3")
-    key = urlsplit(url).path.split("/", 2)[2]
-    assert s3.get_object_tagging(Bucket=stack.env["BUCKET_NAME"], Key=key)["TagSet"] == []
+    assert s3.get_object_tagging(Bucket=stack.env["BUCKET_NAME"], Key=stored_key(slot))["TagSet"] == []
+    assert versions(stack, upload_key(slot)) == []
     # the download was recorded with who and from where
     table = boto3.resource("dynamodb", endpoint_url=stack.endpoint, region_name=pl.REGION, **pl.CREDS).Table(stack.env["TABLE_NAME"])
     audit = table.query(KeyConditionExpression="PK = :pk AND begins_with(SK, :a)",
@@ -60,13 +61,12 @@ def test_uploads_that_do_not_match_the_declaration_are_rejected_and_deleted(stac
     assert "contents" in land(stack, exe, b"MZ" + b"\0" * 1022)
     files = {f["id"]: f for f in api.call("GET", f"/api/portal/clients/{client['id']}/files", expect=200).json()["files"]}
     assert files[bigger["file"]["id"]]["status"] == "rejected" and files[exe["file"]["id"]]["status"] == "rejected"
-    s3 = stack.aws("s3")
-    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=stack.env["BUCKET_NAME"], Prefix=f"firms/{firm.firm_id}/clients/{client['id']}/").get("Contents", [])]
-    assert keys == []
+    # deleted for good: no version left behind a delete marker, nothing copied to a stored key
+    assert versions(stack, f"uploads/firms/{firm.firm_id}/clients/{client['id']}/") == []
+    assert versions(stack, f"firms/{firm.firm_id}/clients/{client['id']}/") == []
     problem(api.call("GET", f"/api/portal/clients/{client['id']}/files/{exe['file']['id']}/download"), 409)
     # a second delivery of the same event changes nothing
-    key = urlsplit(exe["upload"]["url"]).path.split("/", 2)[2]
-    assert pl.invoke(stack.base, "file-events", pl.s3_event(stack.env["BUCKET_NAME"], key, 1024)) == ["ignored"]
+    assert deliver(stack, upload_key(exe), 1024) == "ignored"
 
 
 def test_upload_limits_and_types(stack, firm):

@@ -1,5 +1,6 @@
 """Files: upload slots, uploads through presigned URLs (with the S3 event moto does not
-send), and a SigV4 check of what an upload URL signs."""
+send), the two keys of a file (upload key, stored key), downloads, the bucket's versions,
+and a SigV4 check of what an upload URL signs."""
 from __future__ import annotations
 
 import hashlib
@@ -25,13 +26,43 @@ def put(slot: dict, body: bytes, send_signed_length: bool = True) -> requests.Re
     return requests.put(slot["upload"]["url"], data=body, headers=headers, timeout=60)
 
 
+def upload_key(slot: dict) -> str:
+    """The key the slot's presigned PUT writes (path-style URL: /bucket/key)."""
+    return urlsplit(slot["upload"]["url"]).path.split("/", 2)[2]
+
+
+def stored_key(slot: dict) -> str:
+    """Where the file's approved bytes live: the upload key without its `uploads/` prefix."""
+    key = upload_key(slot)
+    assert key.startswith("uploads/"), key
+    return key.removeprefix("uploads/")
+
+
+def deliver(stack, key: str, size: int, version: str | None = None) -> str:
+    """Deliver one S3 ObjectCreated event (moto sends none) to file-events; its outcome."""
+    return pl.invoke(stack.base, "file-events", pl.s3_event(stack.env["BUCKET_NAME"], key, size, version))[0]
+
+
 def land(stack, slot: dict, body: bytes) -> str:
-    """Upload through the presigned URL and deliver the S3 event to file-events."""
+    """Upload through the presigned URL and deliver the S3 event (naming the version the PUT
+    created, as S3 does) to file-events."""
     r = put(slot, body, send_signed_length=len(body) == slot["file"]["size"])
     assert r.status_code == 200, r.text
-    key = urlsplit(slot["upload"]["url"]).path.split("/", 2)[2]
-    out = pl.invoke(stack.base, "file-events", pl.s3_event(stack.env["BUCKET_NAME"], key, len(body)))
-    return out[0]
+    return deliver(stack, upload_key(slot), len(body), r.headers.get("x-amz-version-id"))
+
+
+def download(api, prefix: str, client_id: str, file_id: str) -> bytes:
+    """Download a file as staff (`prefix` "staff") or a contact ("portal") does."""
+    link = api.call("GET", f"/api/{prefix}/clients/{client_id}/files/{file_id}/download", expect=200).json()
+    got = requests.get(link["url"], timeout=60)
+    assert got.status_code == 200, got.text
+    return got.content
+
+
+def versions(stack, prefix: str) -> list[tuple[str, str]]:
+    """Every object version and delete marker under `prefix`: (key, "version" | "marker")."""
+    out = stack.aws("s3").list_object_versions(Bucket=stack.env["BUCKET_NAME"], Prefix=prefix)
+    return [(v["Key"], "version") for v in out.get("Versions", [])] + [(m["Key"], "marker") for m in out.get("DeleteMarkers", [])]
 
 
 def verify_sigv4_query(url: str, method: str, headers: dict[str, str], secret: str) -> list[str]:

@@ -1,10 +1,13 @@
-//! `file-events` — S3 `ObjectCreated` → confirm the upload (size, declared type, first
-//! bytes) and mark the file available, or delete it and mark it rejected.
+//! `file-events` — S3 `ObjectCreated` under `uploads/` → check the version the event names
+//! (size, declared type, first bytes), copy exactly that version to the file's stored key
+//! and mark the file available, or mark it rejected; the upload object is deleted either
+//! way, and so is any later version of it (a replayed upload URL).
 //!
 //! This is the real wall behind presigned uploads: whatever a browser manages to PUT, a
-//! file only becomes visible once this check passed. Records are independent: one bad
-//! record never stops the others. A failure to reach AWS is returned as an error so that
-//! Lambda retries the event (confirmation is idempotent: only `pending` files change).
+//! file only becomes visible once this check passed, and only the checked bytes are ever
+//! served. Records are independent: one bad record never stops the others. A failure to
+//! reach AWS is returned as an error so that Lambda retries the event (confirmation is
+//! idempotent: only `pending` files change; see `shared::ops::files::confirm`).
 
 use aws_lambda_events::event::s3::S3Event;
 use lambda_runtime::LambdaEvent;
@@ -46,7 +49,8 @@ pub async fn handle(state: &'static AppState, event: LambdaEvent<S3Event>) -> Re
             outcomes.push("ignored".into());
             continue;
         }
-        let verdict = confirm_upload(&state.store, &state.blobs, &key).await.map_err(|e| {
+        let version = record.s3.object.version_id.as_deref().filter(|v| !v.is_empty());
+        let verdict = confirm_upload(&state.store, &state.blobs, &key, version).await.map_err(|e| {
             tracing::error!(error = %e, "confirming an upload failed; the event will be retried");
             lambda_runtime::Error::from(e.to_string())
         })?;
@@ -65,7 +69,7 @@ mod tests {
 
     #[test]
     fn keys_are_decoded_as_s3_encodes_them() {
-        assert_eq!(decode_key("firms/f/clients/c/files/a%2Bb+c"), "firms/f/clients/c/files/a+b c");
+        assert_eq!(decode_key("uploads/firms/f/clients/c/files/a%2Bb+c"), "uploads/firms/f/clients/c/files/a+b c");
         assert_eq!(decode_key("plain"), "plain");
         assert_eq!(decode_key("bad%zz"), "bad%zz");
         assert_eq!(decode_key("trail%4"), "trail%4");
@@ -76,7 +80,8 @@ mod tests {
         let text = std::fs::read_to_string(shared::testing::repo_root().join("events/file-events/object-created.json")).unwrap();
         let ev: S3Event = serde_json::from_str(&text).unwrap();
         assert_eq!(ev.records.len(), 1);
-        assert!(ev.records[0].s3.object.key.as_deref().unwrap().starts_with("firms/"));
+        assert!(ev.records[0].s3.object.key.as_deref().unwrap().starts_with("uploads/firms/"));
+        assert!(ev.records[0].s3.object.version_id.is_some(), "a versioned bucket's events name the version");
     }
 
     #[tokio::test]

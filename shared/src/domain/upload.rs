@@ -1,6 +1,21 @@
 //! What may be uploaded and how it is named and stored: the portal's limits, accepted
-//! types, the server-chosen object key, file-name cleaning and the first-bytes check.
+//! types, the server-chosen object keys, file-name cleaning and the first-bytes check.
 //! Pure rules; the upload flow is `ops::files`.
+//!
+//! # Two keys per file
+//!
+//! A presigned `PUT` stays valid for its whole lifetime and can be replayed, so the bytes
+//! people download and sign never live where an upload URL can write:
+//!
+//! - [`upload_key`] — `uploads/firms/<f>/clients/<c>/files/<id>`: the only prefix any upload
+//!   URL is issued for ([`UPLOAD_PREFIX`]), the only prefix the bucket notifies `file-events`
+//!   of, and expired by the bucket's lifecycle within a day. Nothing reads it but the check.
+//! - [`stored_key`] — `firms/<f>/clients/<c>/files/<id>`: the approved bytes, written only by
+//!   `file-events` (a copy of exactly the object version it checked). Downloads, signature
+//!   hashing and attachments read only this key.
+//!
+//! [`parse_upload_key`] accepts an upload key and nothing else, so an event for a stored key
+//! (or any other) is never treated as an upload.
 
 use serde::Deserialize;
 
@@ -15,7 +30,8 @@ pub const MAX_UPLOAD_BYTES: u64 = 5 * 1024 * 1024 * 1024 - 1;
 
 pub const PENDING_TTL_SECONDS: i64 = 24 * 3600;
 
-/// The tag every upload carries until `file-events` confirms it (see the bucket's lifecycle).
+/// The tag every upload carries (see the bucket's lifecycle: an object tagged so expires
+/// wherever it is). The approved copy is written without it.
 pub const PENDING_TAG: &str = "upload=pending";
 
 /// What may be uploaded: the documents an accounting firm exchanges.
@@ -48,16 +64,27 @@ pub fn clean_name(raw: &str) -> std::result::Result<String, FieldError> {
     Ok(cleaned.chars().take(200).collect())
 }
 
-/// The S3 key of a file: chosen by the server, never derived from user input.
-pub fn object_key(firm_id: &str, client_id: &str, file_id: &str) -> String {
+/// The prefix of every upload key: the only one a presigned `PUT` is ever issued for.
+pub const UPLOAD_PREFIX: &str = "uploads/";
+
+/// Where a file's approved bytes live: chosen by the server, never derived from user input,
+/// and written only by `file-events` (no upload URL is ever issued for it).
+pub fn stored_key(firm_id: &str, client_id: &str, file_id: &str) -> String {
     format!("firms/{firm_id}/clients/{client_id}/files/{file_id}")
 }
 
-/// `(client_id, file_id)` from an object key this system made.
-pub fn parse_object_key(key: &str) -> Option<(String, String, String)> {
-    let parts: Vec<&str> = key.split('/').collect();
+/// Where the browser uploads a file: under [`UPLOAD_PREFIX`], checked by `file-events`
+/// and never read by anyone else.
+pub fn upload_key(firm_id: &str, client_id: &str, file_id: &str) -> String {
+    format!("{UPLOAD_PREFIX}{}", stored_key(firm_id, client_id, file_id))
+}
+
+/// `(firm_id, client_id, file_id)` from an upload key this system made; `None` for any
+/// other key, a stored key included.
+pub fn parse_upload_key(key: &str) -> Option<(String, String, String)> {
+    let parts: Vec<&str> = key.strip_prefix(UPLOAD_PREFIX)?.split('/').collect();
     match parts.as_slice() {
-        ["firms", f, "clients", c, "files", id] if super::is_plausible_id(c) && super::is_plausible_id(id) => {
+        ["firms", f, "clients", c, "files", id] if super::is_plausible_id(f) && super::is_plausible_id(c) && super::is_plausible_id(id) => {
             Some((f.to_string(), c.to_string(), id.to_string()))
         }
         _ => None,

@@ -6,6 +6,13 @@
 //! bucket's CORS rule does not allow). The emulator does not check presigned URLs at all
 //! (DESIGN.md, section 5), so the landed object's own size and type, read back by
 //! `ops::files::confirm_upload`, are the real wall.
+//!
+//! The bucket is versioned, and an upload URL can be replayed until it expires: the check
+//! therefore reads one *version* ([`Blobs::head`], [`Blobs::first_bytes`]) and copies exactly
+//! that version to the stored key ([`Blobs::copy_version`]), so a `PUT` landing between the
+//! check and the copy is never what gets approved. Objects that are done with are deleted
+//! by version ([`Blobs::delete_version`]): a plain delete would leave the bytes behind as a
+//! noncurrent version under a delete marker.
 
 use std::future::Future;
 use std::time::Duration;
@@ -22,12 +29,14 @@ pub struct UploadUrl {
     pub headers: Vec<(String, String)>,
 }
 
-/// What the bucket says of a stored object.
+/// What the bucket says of one version of an object.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Head {
     pub size: u64,
     pub content_type: String,
     pub etag: String,
+    /// The version described (`null` for an object written while versioning was off).
+    pub version: String,
 }
 
 /// The files bucket.
@@ -36,14 +45,16 @@ pub trait Blobs: Send + Sync {
     fn upload_url(&self, key: &str, content_type: &str, size: u64, tagging: &str, expires: Duration) -> impl Future<Output = Result<UploadUrl>> + Send;
     /// A URL that GETs `key`, answered with the given disposition and content type.
     fn download_url(&self, key: &str, disposition: &str, content_type: &str, expires: Duration) -> impl Future<Output = Result<String>> + Send;
-    fn head(&self, key: &str) -> impl Future<Output = Result<Head>> + Send;
-    /// The first `len` bytes of the object (fewer if it is shorter).
-    fn first_bytes(&self, key: &str, len: u64) -> impl Future<Output = Result<Vec<u8>>> + Send;
-    /// SHA-256 (hex) and size of the whole object, streamed.
+    /// `version` of the object, or its current version when `None`.
+    fn head(&self, key: &str, version: Option<&str>) -> impl Future<Output = Result<Head>> + Send;
+    /// The first `len` bytes of that version of the object (fewer if it is shorter).
+    fn first_bytes(&self, key: &str, version: &str, len: u64) -> impl Future<Output = Result<Vec<u8>>> + Send;
+    /// SHA-256 (hex) and size of the whole (current) object, streamed.
     fn sha256(&self, key: &str) -> impl Future<Output = Result<(String, u64)>> + Send;
-    /// Remove the object's tags (an approved upload loses its "pending" expiry tag).
-    fn untag(&self, key: &str) -> impl Future<Output = Result<()>> + Send;
-    fn delete(&self, key: &str) -> impl Future<Output = Result<()>> + Send;
+    /// Copy exactly `version` of `from` to `to` (type kept, tags not): the new version's id.
+    fn copy_version(&self, from: &str, version: &str, to: &str) -> impl Future<Output = Result<String>> + Send;
+    /// Delete one version for good (no delete marker; nothing left noncurrent).
+    fn delete_version(&self, key: &str, version: &str) -> impl Future<Output = Result<()>> + Send;
 }
 
 /// [`Blobs`] on one S3 bucket.
@@ -123,18 +134,19 @@ impl Blobs for S3Blobs {
         Ok(presigned.uri().to_string())
     }
 
-    async fn head(&self, key: &str) -> Result<Head> {
-        let head = self.s3.get().await.head_object().bucket(&self.bucket).key(key).send().await.map_err(aws)?;
+    async fn head(&self, key: &str, version: Option<&str>) -> Result<Head> {
+        let head = self.s3.get().await.head_object().bucket(&self.bucket).key(key).set_version_id(version.map(str::to_string)).send().await.map_err(aws)?;
         Ok(Head {
             size: head.content_length().unwrap_or(-1).max(0) as u64,
             content_type: head.content_type().unwrap_or("").to_string(),
             etag: head.e_tag().unwrap_or("").to_string(),
+            version: head.version_id().or(version).unwrap_or("null").to_string(),
         })
     }
 
-    async fn first_bytes(&self, key: &str, len: u64) -> Result<Vec<u8>> {
+    async fn first_bytes(&self, key: &str, version: &str, len: u64) -> Result<Vec<u8>> {
         let range = format!("bytes=0-{}", len.saturating_sub(1));
-        let out = self.s3.get().await.get_object().bucket(&self.bucket).key(key).range(range).send().await.map_err(aws)?;
+        let out = self.s3.get().await.get_object().bucket(&self.bucket).key(key).version_id(version).range(range).send().await.map_err(aws)?;
         let bytes = out.body.collect().await.map_err(|e| Error::internal(format!("reading the object failed: {e}")))?.into_bytes();
         Ok(bytes.to_vec())
     }
@@ -151,15 +163,38 @@ impl Blobs for S3Blobs {
         Ok((crate::domain::hex(ctx.finish().as_ref()), size))
     }
 
-    async fn untag(&self, key: &str) -> Result<()> {
-        self.s3.get().await.delete_object_tagging().bucket(&self.bucket).key(key).send().await.map_err(aws)?;
-        Ok(())
+    async fn copy_version(&self, from: &str, version: &str, to: &str) -> Result<String> {
+        let out = self
+            .s3
+            .get()
+            .await
+            .copy_object()
+            .bucket(&self.bucket)
+            .key(to)
+            .copy_source(copy_source(&self.bucket, from, version))
+            // The upload's "pending" tag must not follow it: that tag expires objects.
+            .tagging_directive(aws_sdk_s3::types::TaggingDirective::Replace)
+            .send()
+            .await
+            .map_err(aws)?;
+        Ok(out.version_id().unwrap_or("null").to_string())
     }
 
-    async fn delete(&self, key: &str) -> Result<()> {
-        self.s3.get().await.delete_object().bucket(&self.bucket).key(key).send().await.map_err(aws)?;
+    async fn delete_version(&self, key: &str, version: &str) -> Result<()> {
+        self.s3.get().await.delete_object().bucket(&self.bucket).key(key).version_id(version).send().await.map_err(aws)?;
         Ok(())
     }
+}
+
+/// `x-amz-copy-source` for one version: `bucket/key?versionId=…`, key and version
+/// URL-encoded (keys keep their slashes).
+pub fn copy_source(bucket: &str, key: &str, version: &str) -> String {
+    let enc = |s: &str, keep_slash: bool| -> String {
+        s.bytes()
+            .map(|b| if b.is_ascii_alphanumeric() || b"-._~".contains(&b) || (keep_slash && b == b'/') { (b as char).to_string() } else { format!("%{b:02X}") })
+            .collect()
+    };
+    format!("{bucket}/{}?versionId={}", enc(key, true), enc(version, false))
 }
 
 #[cfg(test)]
@@ -171,5 +206,10 @@ mod tests {
         let url = "http://h/b/k?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-SignedHeaders=content-length%3Bcontent-type%3Bhost&X-Amz-Signature=ab";
         assert_eq!(signed_header_names(url), vec!["content-length", "content-type", "host"]);
         assert!(signed_header_names("http://h/b/k").is_empty());
+    }
+
+    #[test]
+    fn a_copy_source_names_one_version() {
+        assert_eq!(copy_source("b", "uploads/firms/f/a b+c", "3/L4kqtJl+x="), "b/uploads/firms/f/a%20b%2Bc?versionId=3%2FL4kqtJl%2Bx%3D");
     }
 }

@@ -239,8 +239,9 @@ pub struct ActorRef {
     pub name: String,
 }
 
-/// A file in a client's portal. The object lives at `s3_key`, which the server chose; the
-/// user's file name is only metadata.
+/// A file in a client's portal. Its approved bytes live at `s3_key` (the stored key, see
+/// `domain::upload`), which the server chose and only `file-events` writes; the browser
+/// uploads to the matching upload key. The user's file name is only metadata.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FileRecord {
     #[serde(rename = "PK")]
@@ -270,6 +271,14 @@ pub struct FileRecord {
     pub rejected_reason: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub etag: Option<String>,
+    /// The version of the upload object that `file-events` checks: the first one it saw,
+    /// claimed before the check so that two versions (a replayed upload URL) are never
+    /// checked, nor copied, at once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upload_version: Option<String>,
+    /// The version of the stored object made from it (for operators: the approved bytes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stored_version: Option<String>,
     /// Shared with every contact of the client who has portal access.
     #[serde(default)]
     pub shared_with_all: bool,

@@ -1,19 +1,25 @@
 //! Files in a client's portal: upload slots, confirmation of what landed, sharing,
 //! listing and downloads.
 //!
-//! - The server chooses every S3 key (`firms/<f>/clients/<c>/files/<id>`); the user's file
-//!   name is metadata, cleaned of paths and control characters.
+//! - The server chooses every S3 key; the user's file name is metadata, cleaned of paths and
+//!   control characters. A file has two keys (`domain::upload`): the browser uploads to
+//!   `uploads/firms/<f>/clients/<c>/files/<id>`, and the approved bytes live at
+//!   `firms/<f>/clients/<c>/files/<id>` (the record's `s3_key`), which no upload URL writes.
 //! - An upload slot is a presigned `PUT` that signs the declared `content-type` and
 //!   `content-length` and expires in [`UPLOAD_URL_SECONDS`]. The file stays `pending` until
-//!   `file-events` (S3 `ObjectCreated`) checks the object — size as declared, type as
-//!   declared and as its first bytes say — and marks it `available`, or deletes it and
-//!   marks it `rejected`. That check is the real wall: the local emulator does not verify
-//!   presigned URLs at all.
+//!   `file-events` (S3 `ObjectCreated`, [`confirm_upload`]) checks one version of the upload —
+//!   size as declared, type as declared and as its first bytes say — copies exactly that
+//!   version to the stored key and marks the file `available`, or marks it `rejected`; the
+//!   upload object is deleted either way. That check is the real wall: the local emulator
+//!   does not verify presigned URLs at all. The URL stays valid after approval, but a
+//!   replayed `PUT` only lands under `uploads/`, where `file-events` deletes it: nothing a
+//!   user downloads or signs changes.
 //! - Staff see every file of the client. A contact sees a file when it is shared with all
 //!   contacts, shared with them, or uploaded by them — never another contact's upload that
 //!   was not shared with them. A file they may not see answers 404.
-//! - Downloads are presigned `GET`s with the original name in `Content-Disposition`, valid
-//!   for [`DOWNLOAD_URL_SECONDS`]; each is recorded in the client's audit trail.
+//! - Downloads are presigned `GET`s of the stored key with the original name in
+//!   `Content-Disposition`, valid for [`DOWNLOAD_URL_SECONDS`]; each is recorded in the
+//!   client's audit trail.
 
 use std::time::Duration;
 
@@ -181,7 +187,7 @@ pub async fn create_upload(store: &Store, blobs: &impl Blobs, viewer: &Viewer, c
         name: req.name,
         content_type: req.content_type.clone(),
         size: req.size,
-        s3_key: object_key(viewer.firm_id(), client_id, &file_id),
+        s3_key: stored_key(viewer.firm_id(), client_id, &file_id),
         status: FileStatus::Pending,
         uploaded_by: viewer.actor_ref(),
         upload_ip: origin.ip.clone(),
@@ -190,13 +196,17 @@ pub async fn create_upload(store: &Store, blobs: &impl Blobs, viewer: &Viewer, c
         available_at: None,
         rejected_reason: None,
         etag: None,
+        upload_version: None,
+        stored_version: None,
         shared_with_all,
         shared_with,
         request_id,
         expires_at: Some(now.unix_timestamp() + PENDING_TTL_SECONDS),
     };
-    // Abandoned uploads: the bucket's lifecycle rule expires objects still tagged pending.
-    let upload = blobs.upload_url(&rec.s3_key, &req.content_type, req.size, PENDING_TAG, Duration::from_secs(UPLOAD_URL_SECONDS)).await?;
+    // The URL writes the upload key only, never the stored key (which it could overwrite
+    // after approval: a presigned PUT can be replayed until it expires).
+    let key = upload_key(viewer.firm_id(), client_id, &file_id);
+    let upload = blobs.upload_url(&key, &req.content_type, req.size, PENDING_TAG, Duration::from_secs(UPLOAD_URL_SECONDS)).await?;
     if !store.put_new(&rec).await? {
         return Err(Error::Conflict("please retry the upload".into()));
     }
@@ -319,68 +329,8 @@ pub async fn set_sharing(store: &Store, viewer: &Viewer, client_id: &str, file_i
     Ok(SharingResult { file: FileView::new(&f, viewer), sharing })
 }
 
-/// What `file-events` decided about an object.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Confirmation {
-    Available,
-    Rejected(String),
-    /// Not a key of ours, or not pending any more (S3 may deliver an event twice).
-    Ignored,
-}
-
-/// Compare the landed object with the declaration: the rule, without AWS.
-pub fn judge(file: &FileRecord, actual_size: u64, actual_type: &str, head: &[u8]) -> Confirmation {
-    let actual_type = actual_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-    if actual_size != file.size {
-        return Confirmation::Rejected(format!("the upload was {actual_size} bytes, not the {} declared", file.size));
-    }
-    if actual_type != file.content_type {
-        return Confirmation::Rejected(format!("the upload was of type {actual_type}, not the {} declared", file.content_type));
-    }
-    if !sniff_matches(&file.content_type, head) {
-        return Confirmation::Rejected(format!("the file's contents are not {}", file.content_type));
-    }
-    Confirmation::Available
-}
-
-/// Check one landed object (S3 `ObjectCreated`) and mark the file available or rejected.
-pub async fn confirm_upload(store: &Store, blobs: &impl Blobs, key: &str) -> Result<Confirmation> {
-    let Some((_firm, client_id, file_id)) = parse_object_key(key) else {
-        tracing::warn!("object key not made by this system; ignored");
-        return Ok(Confirmation::Ignored);
-    };
-    let Some(file) = store.get::<FileRecord>(&keys::client(&client_id), &keys::file(&file_id)).await? else {
-        return Ok(Confirmation::Ignored);
-    };
-    if file.status != FileStatus::Pending || file.s3_key != key {
-        return Ok(Confirmation::Ignored);
-    }
-    let head = blobs.head(key).await?;
-    let bytes = blobs.first_bytes(key, 512).await?;
-    let verdict = judge(&file, head.size, &head.content_type, &bytes);
-    let now = domain::now();
-    let change = match &verdict {
-        Confirmation::Available => {
-            blobs.untag(key).await?;
-            Change::new().set("status", s("available")).set("available_at", s(domain::rfc3339(now)?)).set("etag", s(head.etag.clone())).remove("expires_at")
-        }
-        Confirmation::Rejected(reason) => {
-            blobs.delete(key).await?;
-            Change::new().set("status", s("rejected")).set("rejected_reason", s(reason.clone()))
-        }
-        Confirmation::Ignored => return Ok(verdict),
-    };
-    let item = change.when("#status = :pending", vec![(":pending", s("pending"))]).on(store.table(), &file.pk, &file.sk)?;
-    let mut items = vec![item];
-    if verdict == Confirmation::Available {
-        let origin = Origin { ip: file.upload_ip.clone(), user_agent: file.upload_user_agent.clone() };
-        let entry = audit::entry(&client_id, audit::event::FILE_UPLOADED, file.uploaded_by.clone(), now, &origin, Some(&file_id), Some(file.name.clone()))?;
-        items.push(audit::tx_put(store, &entry)?);
-    }
-    store.transact(items, |_| Error::Conflict("the file was confirmed meanwhile".into())).await?;
-    tracing::info!(%client_id, %file_id, verdict = ?verdict, "upload checked");
-    Ok(verdict)
-}
+mod confirm;
+pub use confirm::*;
 
 #[cfg(test)]
 mod tests;

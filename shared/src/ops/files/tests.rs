@@ -20,6 +20,8 @@ fn file(ct: &str, size: u64) -> FileRecord {
         available_at: None,
         rejected_reason: None,
         etag: None,
+        upload_version: None,
+        stored_version: None,
         shared_with_all: false,
         shared_with: vec!["k2".into()],
         request_id: None,
@@ -49,13 +51,22 @@ fn uploads_are_checked_against_limits_and_types() {
 }
 
 #[test]
-fn keys_are_ours_and_parse_back() {
-    let c = domain::new_id();
-    let f = domain::new_id();
-    let key = object_key("firm1", &c, &f);
-    assert_eq!(parse_object_key(&key), Some(("firm1".into(), c, f)));
-    assert_eq!(parse_object_key("firms/f/clients/../files/x"), None);
-    assert_eq!(parse_object_key("uploads/evil.pdf"), None);
+fn upload_keys_and_stored_keys_never_stand_for_each_other() {
+    let (firm, c, f) = (domain::new_id(), domain::new_id(), domain::new_id());
+    let upload = upload_key(&firm, &c, &f);
+    let stored = stored_key(&firm, &c, &f);
+    assert_eq!(upload, format!("uploads/firms/{firm}/clients/{c}/files/{f}"));
+    assert_eq!(stored, format!("firms/{firm}/clients/{c}/files/{f}"));
+    assert_eq!(parse_upload_key(&upload), Some((firm.clone(), c.clone(), f.clone())));
+    // an approved object's key is never taken for an upload (file-events ignores it)...
+    assert_eq!(parse_upload_key(&stored), None);
+    // ...and no upload key is a stored key: an upload URL cannot write what people download
+    assert!(!upload.starts_with("firms/") && stored.starts_with("firms/") && !stored.starts_with(UPLOAD_PREFIX));
+    assert_eq!(parse_upload_key(&format!("uploads/{upload}")), None);
+    assert_eq!(parse_upload_key(&format!("{upload}/x")), None);
+    assert_eq!(parse_upload_key(&format!("uploads/firms/{firm}/clients/../files/{f}")), None);
+    assert_eq!(parse_upload_key(&format!("uploads/firms/x/clients/{c}/files/{f}")), None);
+    assert_eq!(parse_upload_key("uploads/evil.pdf"), None);
 }
 
 #[test]

@@ -6,7 +6,8 @@
 //! server: who (contact id, name, email of the login), when (server time), from where (IP,
 //! user agent), what (the SHA-256 of the exact document bytes), and what they agreed to
 //! (the consent text and its version, and the name they typed). The document's hash is
-//! taken from the stored object when the form is sent; at signing, the server hashes the
+//! taken from the stored object (the file's stored key, which only `file-events` writes: a
+//! replayed upload URL cannot change it, see `ops::files::confirm`) when the form is sent; at signing, the server hashes the
 //! object again and the browser sends the hash of the bytes it fetched for the signer — all
 //! three must be equal, so nobody signs a document that changed since it was sent. (The web
 //! UI lets a signer sign only after fetching the document; the API cannot prove that a
