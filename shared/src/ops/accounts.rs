@@ -14,6 +14,7 @@ use crate::error::{Error, Result};
 use crate::ops::audit::Origin;
 use crate::ops::invites::{hash_token, same_hash, token_ids};
 use crate::ops::login_claim::{self, Expect};
+use crate::ops::step_up;
 use crate::store::invite_write;
 use crate::ports::logins::{Logins, MfaAnswer, Pool, Session, SignIn, TotpSetup};
 use crate::ports::tokens::PoolVerifier;
@@ -423,9 +424,13 @@ pub async fn staff_mfa(store: &Store, logins: &impl Logins, tokens: &PoolVerifie
     Ok(session)
 }
 
-/// Turning on an authenticator app from settings: a new secret for the signed-in login.
-pub async fn start_totp(logins: &impl Logins, access_token: &str, email: &str) -> Result<TotpSetup> {
-    logins.start_totp(access_token, email).await
+/// Binding an authenticator app from settings (a first one, or a new phone): a new secret
+/// for the signed-in login, only once the login is proven again ([`step_up::prove`]:
+/// password, and the current code if it has an app) — a stolen access token alone cannot
+/// move the second factor.
+pub async fn start_totp(logins: &impl Logins, tokens: &PoolVerifier, pool: Pool, access_token: &str, sub: &str, email: &EmailAddress, proof: step_up::ProofInput) -> Result<TotpSetup> {
+    step_up::prove(logins, tokens, pool, sub, email, proof).await?;
+    logins.start_totp(access_token, email.as_str()).await
 }
 
 /// Confirm the app with its first code. For a contact's login (`contact_sub`), also note on

@@ -18,6 +18,7 @@ pub mod reminders;
 pub mod requests;
 pub mod settings;
 pub mod signatures;
+pub mod step_up;
 pub mod templates;
 
 #[cfg(test)]
