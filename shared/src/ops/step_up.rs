@@ -19,6 +19,9 @@ use crate::error::{Error, Result};
 use crate::ports::logins::{parse_code, Logins, MfaAnswer, Pool, SignIn, MFA_CODE};
 use crate::ports::tokens::PoolVerifier;
 
+/// Cognito's longest password (longer ones are refused as malformed, not as wrong).
+const MAX_PASSWORD_CHARS: usize = 256;
+
 /// What the settings' setup route asks for.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -36,6 +39,10 @@ pub struct ProofInput {
 pub async fn prove(logins: &impl Logins, tokens: &PoolVerifier, pool: Pool, sub: &str, email: &EmailAddress, proof: ProofInput) -> Result<()> {
     let not_yours = || Error::field("password", "is not the password of your login");
     let password = proof.password.filter(|p| !p.is_empty()).ok_or_else(|| Error::field("password", "is required: enter your password to set up an authenticator app"))?;
+    if password.chars().count() > MAX_PASSWORD_CHARS {
+        // Cognito refuses it as a malformed request rather than a wrong password.
+        return Err(not_yours());
+    }
     let answer = match logins.sign_in(pool, email, &password).await {
         Err(Error::BadCredentials) => return Err(not_yours()),
         other => other?,
