@@ -489,7 +489,7 @@ def test_a_failed_restore_undoes_its_cognito_work_and_lets_the_contact_retry(sta
     firm.api.call("POST", f"/api/staff/contacts/{c['id']}/revoke-access", expect=200)
     invite(firm, client["id"], c["id"])
     token = token_of(mail_to(stack, email)[-1])
-    before = status_of(firm, client["id"], c["id"])
+    before = delivery_of(stack, firm, client["id"], c["id"], "delivered")
     # the claim is the first transaction, the commit the second
     stack.faults([{"op": "TransactWriteItems", "calls": [2], "kind": "reject"}])
     try:
