@@ -2,9 +2,10 @@
 //! client to an existing one), sign in, and who am I.
 //!
 //! The contacts pool lets no one sign up: a login is created here, only from a live
-//! invite, only for the exact email the invite was sent to. Every step that can fail after
-//! a Cognito user was created removes that user again, so a failure leaves no login that
-//! no contact knows about.
+//! invite, only for the exact email the invite was sent to. Creating or restoring a login
+//! claims it first ([`crate::ops::login_claim`]), so concurrent submissions never act on
+//! it together; every step that can fail after a Cognito user was created (or enabled)
+//! undoes that again, so a failure leaves no login that no contact knows about.
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
