@@ -12,7 +12,14 @@
    ProvisionedThroughputExceededException, which the SDK retries), or kill the calling
    process right after SES accepted its email (the "process died between SES and the
    write" case). `DELETE /__faults` clears the rules; `GET /__faults` lists what fired.
-3. **The local mailbox** (`GET /__mailbox?to=<address>` or `?after=<n>`): every email
+3. **DynamoDB transactions as isolated as AWS's.** moto applies a transaction's items one
+   by one, visible to concurrent requests as it goes, and undoes a failed one by restoring
+   the whole table from a copy taken when it began — erasing what concurrent requests wrote
+   meanwhile. On AWS a transaction is all-or-nothing for every reader and writer, and a
+   cancelled one changes nothing. The proxy therefore passes the functions' DynamoDB calls
+   to moto one at a time, so concurrent requests (tests/support/scale.py) meet AWS's
+   isolation, not moto's.
+4. **The local mailbox** (`GET /__mailbox?to=<address>` or `?after=<n>`): every email
    moto accepted, captured here as it is sent (scripts/local_mailbox.py) — never one that
    a fault refused or that moto failed.
 
@@ -114,6 +121,7 @@ class Proxy:
     def __init__(self, upstream: str, lambda_base: str | None):
         self.upstream, self.lambda_base = upstream.rstrip("/"), lambda_base
         self.lock = threading.Lock()
+        self.dynamodb = threading.Lock()  # one DynamoDB call in moto at a time (see 3. above)
         self.rules: list[dict] = []
         self.counts: dict[str, int] = {}
         self.fired: list[dict] = []
@@ -238,7 +246,11 @@ class Proxy:
                         "message": "The level of configured provisioned throughput for the table was exceeded (injected fault)"}).encode(),
                         {"content-type": "application/x-amz-json-1.0"})
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_HEADERS}
-                r = requests.request(self.command, proxy.upstream + self.path, headers=headers, data=body, timeout=120)
+                if self.headers.get("x-amz-target", "").startswith("DynamoDB_"):
+                    with proxy.dynamodb:
+                        r = requests.request(self.command, proxy.upstream + self.path, headers=headers, data=body, timeout=120)
+                else:
+                    r = requests.request(self.command, proxy.upstream + self.path, headers=headers, data=body, timeout=120)
                 request = message_id = None
                 if op == "SendEmail" and r.ok:
                     try:

@@ -264,7 +264,9 @@ def bootstrap(endpoint: str, stack: str, parameters: dict[str, str] | None = Non
         p = r(p)
         kwargs = {k: v for k, v in p.items() if k in (
             "UserPoolId", "ClientName", "GenerateSecret", "ExplicitAuthFlows", "PreventUserExistenceErrors",
-            "EnableTokenRevocation", "AccessTokenValidity", "RefreshTokenValidity", "TokenValidityUnits")}
+            "EnableTokenRevocation", "AccessTokenValidity", "RefreshTokenValidity", "TokenValidityUnits",
+            # moto stores these but does not enforce them (tests/test_mfa.py checks them on the template).
+            "ReadAttributes", "WriteAttributes")}
         c = idp.create_user_pool_client(**kwargs)["UserPoolClient"]
         r.set(name, c["ClientId"])
 

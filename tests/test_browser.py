@@ -13,7 +13,7 @@ from playwright.sync_api import expect, sync_playwright
 
 import local_mailbox
 import portal_local as pl
-from support import PASSWORD as P, PDF, accept_invite, delivery_of, land, reminders_to, run_reminders, unique_email, upload_slot
+from support import PASSWORD as P, PDF, accept_invite, delivery_of, fresh_code, land, reminders_to, run_reminders, unique_email, upload_slot
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 # A loaded CI machine (2 cores, compilers running) is far slower than a laptop; the
@@ -261,6 +261,33 @@ def test_a_contact_on_two_clients_switches_portals(stack, browser):
     expect(page.get_by_role("heading", level=1)).to_have_text("Rivera Household")
     expect(page.get_by_text("Nothing to do right now.")).to_be_visible()
     shot(page, "12-portal-switch")
+
+
+def test_a_contact_turns_on_two_step_sign_in_in_settings_after_proving_the_login(stack, browser):
+    firm = stack.new_firm("Settings Mfa Firm")
+    client = firm.client("Okafor Family")
+    email = unique_email("ngozi")
+    ngozi = firm.contact(client["id"], "Ngozi", "Okafor", email)
+    accept_invite(stack, firm, client["id"], ngozi["id"], email)
+    page = new_page(browser)
+    goto(page, stack.base + "/#/portal/sign-in")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(P)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Okafor Family")
+    goto(page, stack.base + "/#/portal/settings")
+    # the session alone gets no secret: the password is asked for
+    page.get_by_role("button", name="Set up an authenticator app").click()
+    expect(page.locator(".field-error", has_text="password is required: enter your password")).to_be_visible()
+    expect(page.get_by_label("Your password")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("[data-secret]")).to_have_count(0)
+    page.get_by_label("Your password").fill(P)
+    page.get_by_role("button", name="Set up an authenticator app").click()
+    secret = page.locator("[data-secret]").inner_text()
+    page.get_by_label("Code from the app").fill(fresh_code(secret))
+    page.get_by_role("button", name="Turn on").click()
+    expect(page.get_by_text("Two-step sign-in is on: every sign-in asks for a code from your app.")).to_be_visible()
+    shot(page, "13-settings-mfa")
 
 
 def test_phone_width_sign_in_is_usable(stack, browser):

@@ -10,7 +10,7 @@ import boto3
 import requests
 
 import portal_local as pl
-from support import (STRONG, delivery_of, login_on_two_clients, invite, link_item, mail_to, operations, problem, recorded_calls, report, status_of,
+from support import (STRONG, delivery_of, instances, login_on_two_clients, invite, link_item, mail_to, operations, problem, recorded_calls, report, status_of,
                      token_of, unique_email)
 
 
@@ -417,3 +417,91 @@ def test_revoke_access_in_one_action_and_restore_by_reinvite(stack, firm):
     assert status_of(firm, household["id"], c["id"])["status"] == "active"
     assert status_of(firm, bakery["id"], c["id"])["status"] == "revoked", "other portals need their own invite"
     assert len(idp.list_users(UserPoolId=stack.env["CONTACTS_POOL_ID"], Filter=f'email = "{email}"')["Users"]) == 1
+
+
+def submit_all_at_once(stack, token: str, passwords: list[str]) -> list[tuple[int, dict]]:
+    """Every password submitted to the link's Create Account at once, each request on an
+    instance of its own (as Lambda scales out)."""
+    route = "/api/invites/{token}/account"
+    with instances(stack, "accounts", 4) as fn:
+        return fn.all_at_once([("POST", f"/api/invites/{token}/account", route, {"password": p}, {"token": token}) for p in passwords])
+
+
+def one_winner(answers: list[tuple[int, dict]], passwords: list[str], status: int) -> str:
+    """Exactly one submission won (`status`); every other was told clearly why not (409: the
+    login is being set up by another request; 410: the link was just used). The winner's password."""
+    statuses = [s for s, _ in answers]
+    assert statuses.count(status) == 1, answers
+    for s, body in answers:
+        if s != status:
+            assert s in (409, 410) and body["status"] == s and body["detail"], (s, body)
+    return passwords[statuses.index(status)]
+
+
+def assert_login_is_the_winners(stack, firm, client_id: str, contact_id: str, email: str, winner: str, passwords: list[str]) -> None:
+    idp, pool = stack.aws("cognito-idp"), stack.env["CONTACTS_POOL_ID"]
+    assert idp.admin_get_user(UserPoolId=pool, Username=email)["Enabled"] is True
+    assert len(idp.list_users(UserPoolId=pool, Filter=f'email = "{email}"')["Users"]) == 1
+    stack.api().call("POST", "/api/portal/sessions", {"email": email, "password": winner}, expect=200)
+    for p in passwords:
+        if p != winner:
+            problem(stack.api().call("POST", "/api/portal/sessions", {"email": email, "password": p}), 401)
+    assert status_of(firm, client_id, contact_id)["status"] == "active"
+    # the claim on the login is gone with the commit
+    assert "Item" not in stack.table().get_item(Key={"PK": f"CONTACT#{contact_id}", "SK": "LOGINCLAIM"})
+
+
+def test_concurrent_submissions_of_one_link_create_one_login(stack, firm):
+    client = firm.client("Race New")
+    email = unique_email("race")
+    c = firm.contact(client["id"], "Ray", "Ce", email)
+    invite(firm, client["id"], c["id"])
+    token = token_of(mail_to(stack, email)[-1])
+    passwords = [f"Race-Pass-{i:04d}" for i in range(6)]
+    winner = one_winner(submit_all_at_once(stack, token, passwords), passwords, 201)
+    assert_login_is_the_winners(stack, firm, client["id"], c["id"], email, winner, passwords)
+    assert "already used" in problem(stack.api().call("POST", f"/api/invites/{token}/account", {"password": winner}), 410)["detail"]
+
+
+def test_concurrent_submissions_restoring_a_revoked_login_leave_it_enabled_with_the_winners_password(stack, firm):
+    client = firm.client("Race Revoked")
+    email = unique_email("rerace")
+    c = firm.contact(client["id"], "Rhea", "Stored", email)
+    invite(firm, client["id"], c["id"])
+    stack.api().call("POST", f"/api/invites/{token_of(mail_to(stack, email)[-1])}/account", {"password": STRONG}, expect=201)
+    firm.api.call("POST", f"/api/staff/contacts/{c['id']}/revoke-access", expect=200)
+    invite(firm, client["id"], c["id"])
+    token = token_of(mail_to(stack, email)[-1])
+    passwords = [f"Restore-Pass-{i:04d}" for i in range(6)]
+    winner = one_winner(submit_all_at_once(stack, token, passwords), passwords, 200)
+    assert_login_is_the_winners(stack, firm, client["id"], c["id"], email, winner, passwords)
+    problem(stack.api().call("POST", "/api/portal/sessions", {"email": email, "password": STRONG}), 401)
+    assert "already used" in problem(stack.api().call("POST", f"/api/invites/{token}/account", {"password": winner}), 410)["detail"]
+
+
+def test_a_failed_restore_undoes_its_cognito_work_and_lets_the_contact_retry(stack, firm):
+    """The commit fails (DynamoDB refuses the transaction): the login is disabled again, the
+    claim released, and the same link works on the next try."""
+    client = firm.client("Restore Retry")
+    email = unique_email("retry")
+    c = firm.contact(client["id"], "Ret", "Ry", email)
+    invite(firm, client["id"], c["id"])
+    stack.api().call("POST", f"/api/invites/{token_of(mail_to(stack, email)[-1])}/account", {"password": STRONG}, expect=201)
+    firm.api.call("POST", f"/api/staff/contacts/{c['id']}/revoke-access", expect=200)
+    invite(firm, client["id"], c["id"])
+    token = token_of(mail_to(stack, email)[-1])
+    before = delivery_of(stack, firm, client["id"], c["id"], "delivered")
+    # the claim is the first transaction, the commit the second
+    stack.faults([{"op": "TransactWriteItems", "calls": [2], "kind": "reject"}])
+    try:
+        r = stack.api().call("POST", f"/api/invites/{token}/account", {"password": "Retry-Pass-0001"})
+        fired = stack.fired()
+    finally:
+        stack.faults([])
+    assert r.status_code >= 500 and fired == [{"op": "TransactWriteItems", "call": 2, "kind": "reject"}], (r.status_code, r.text, fired)
+    idp = stack.aws("cognito-idp")
+    assert idp.admin_get_user(UserPoolId=stack.env["CONTACTS_POOL_ID"], Username=email)["Enabled"] is False
+    assert "Item" not in stack.table().get_item(Key={"PK": f"CONTACT#{c['id']}", "SK": "LOGINCLAIM"})
+    assert status_of(firm, client["id"], c["id"]) == before
+    stack.api().call("POST", f"/api/invites/{token}/account", {"password": "Retry-Pass-0002"}, expect=200)
+    stack.api().call("POST", "/api/portal/sessions", {"email": email, "password": "Retry-Pass-0002"}, expect=200)

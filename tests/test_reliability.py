@@ -8,7 +8,7 @@ import requests
 
 import portal_local as pl
 import runtime_api
-from support import PDF, STRONG, invite, land, login_on_two_clients, mail_to, problem, status_of, token_of, unique_email
+from support import PDF, STRONG, instances, invite, land, link_item, login_on_two_clients, mail_to, problem, status_of, token_of, unique_email
 
 
 def invited_contacts(stack, firm, n: int, prefix: str):
@@ -124,6 +124,24 @@ def test_wrong_passwords_lock_the_link_after_ten_attempts(stack, firm):
     assert "too many" in problem(stack.api().call("GET", f"/api/invites/{token}"), 410)["detail"]
     invite(firm, bakery["id"], c["id"])
     stack.api().call("POST", f"/api/invites/{token_of(mail_to(stack, email)[-1])}/account", {"password": STRONG}, expect=200)
+
+
+def test_parallel_wrong_guesses_never_pass_the_limit(stack, firm):
+    """More wrong passwords than the limit, all at once, each on an instance of its own: the
+    counter's limit is the condition of its write, and each try is counted before Cognito
+    sees the password, so exactly ten guesses are judged and the counter stops at ten."""
+    household, bakery, c, email = login_on_two_clients(stack, firm, ("Burst Household", "Burst Bakery"), "Bu", "Rst")
+    invite(firm, bakery["id"], c["id"])
+    token = token_of(mail_to(stack, email)[-1])
+    route = "/api/invites/{token}/account"
+    with instances(stack, "accounts", 6) as fn:
+        answers = fn.all_at_once([("POST", f"/api/invites/{token}/account", route, {"password": f"Wrong-Guess-{i:04d}"}, {"token": token})
+                                  for i in range(24)])
+    statuses = sorted(s for s, _ in answers)
+    assert statuses == [400] * 10 + [410] * 14, answers
+    assert all("too many" in body["detail"] for s, body in answers if s == 410)
+    assert link_item(stack, bakery["id"], c["id"])["invite_attempts"] == 10
+    assert "too many" in problem(stack.api().call("POST", f"/api/invites/{token}/account", {"password": STRONG}), 410)["detail"]
 
 
 def test_the_audit_trail_records_who_did_what_from_where(stack, firm):

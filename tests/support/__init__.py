@@ -1,8 +1,9 @@
 """Helpers shared by the integration tests: the local stack and its firms, the API's
 problems, the one mail lookup, invites and portal access, files, AWS call counting, TOTP
-codes, requests as API Gateway delivers them from a chosen source address. Test modules
-import from here — never from each other or from conftest.py (which only defines
-fixtures); tests/test_layout.py checks that."""
+codes, requests as API Gateway delivers them from a chosen source address, concurrent
+requests on function instances of their own. Test modules import from here — never from
+each other or from conftest.py (which only defines fixtures); tests/test_layout.py checks
+that."""
 from .calls import operations, recorded_calls, request_json
 from .files import PDF, deliver, download, land, put, stored_key, upload_key, upload_slot, verify_sigv4_query, versions
 from .gateway import fresh_source, gateway_call, lockout, source_limits, start_of_a_window
@@ -12,12 +13,13 @@ from .mail import mail_to, token_of
 from .mfa import fresh_code, totp, wrong
 from .problems import problem
 from .quotas import spend_quota
+from .scale import instances
 from .stack import Firm, Stack, local_stack, unique_email
 
 __all__ = [
     "Firm", "PASSWORD", "PDF", "STRONG", "Stack", "accept_invite", "active_contact", "deliver", "delivery_of", "download", "fresh_code",
-    "fresh_source", "gateway_call", "invite", "land", "link_item", "local_stack", "lockout", "login_on_two_clients", "mail_to",
-    "operations", "problem", "put", "recorded_calls", "reminders_to", "report", "request_json", "run_reminders", "run_reminders_cold",
-    "source_limits", "spend_quota", "start_of_a_window", "status_of", "stored_key", "token_of", "totp", "unique_email", "upload_key",
-    "upload_slot", "verify_sigv4_query", "versions", "wrong",
+    "fresh_source", "gateway_call", "instances", "invite", "land", "link_item", "local_stack", "lockout", "login_on_two_clients",
+    "mail_to", "operations", "problem", "put", "recorded_calls", "reminders_to", "report", "request_json", "run_reminders",
+    "run_reminders_cold", "source_limits", "spend_quota", "start_of_a_window", "status_of", "stored_key", "token_of", "totp",
+    "unique_email", "upload_key", "upload_slot", "verify_sigv4_query", "versions", "wrong",
 ]

@@ -3,7 +3,7 @@
 // "turn on" card of the settings pages. Cognito does the checking; these are its forms.
 import { answerMfa } from "./api.js";
 import { mfa } from "./api-mfa.js";
-import { act, field, flash, h, onSubmit } from "./ui.js";
+import { field, flash, h, onSubmit } from "./ui.js";
 
 function secretBlock(setup) {
   return h("div", { class: "mfa-secret" },
@@ -27,12 +27,19 @@ export function mfaStep(kind, email, challenge, done) {
   return onSubmit(form, async () => { await answerMfa(kind, email, challenge, form.code.value); done(); });
 }
 
-/** Settings: turn on two-step sign-in for the signed-in login. */
+/** Settings: turn on two-step sign-in for the signed-in login, or move it to a new phone.
+ * The login is proven again first (password; the current code if it has an app), so a
+ * stolen session alone cannot bind someone else's phone. */
 export function mfaSettings(kind) {
   const card = h("section", { class: "card" }, h("h2", {}, "Two-step sign-in"),
     h("p", { class: "muted" }, "Ask for a code from an authenticator app at every sign-in, so a stolen password is not enough."));
-  const start = h("button", { type: "button", class: "secondary", onclick: act(async () => {
-    const setup = await mfa[kind].setup();
+  const prove = h("form", { novalidate: true },
+    field("Your password", "password", { type: "password", autocomplete: "current-password", required: true }),
+    field("Current code (only if you already use an authenticator app)", "code", { inputmode: "numeric", autocomplete: "one-time-code" }),
+    h("p", {}, h("button", { type: "submit", class: "secondary" }, "Set up an authenticator app")));
+  onSubmit(prove, async () => {
+    const code = prove.code.value.trim();
+    const setup = await mfa[kind].setup(code ? { password: prove.password.value, code } : { password: prove.password.value });
     const form = h("form", { novalidate: true }, secretBlock(setup), codeField("Code from the app"),
       h("p", {}, h("button", { type: "submit" }, "Turn on")));
     onSubmit(form, async () => {
@@ -40,8 +47,8 @@ export function mfaSettings(kind) {
       card.replaceChildren(h("h2", {}, "Two-step sign-in"), h("p", {}, "Two-step sign-in is on: every sign-in asks for a code from your app."));
       flash("Two-step sign-in is on.");
     });
-    start.replaceWith(form);
-  }) }, "Turn on two-step sign-in");
-  card.append(start);
+    prove.replaceWith(form);
+  });
+  card.append(prove);
   return card;
 }

@@ -18,6 +18,8 @@ use shared::ops::audit::{By, Origin};
 use shared::ops::clients::{self, ProfileInput};
 use shared::ops::throttle::{self, Account};
 use shared::domain::throttle::Scope;
+use shared::ops::step_up::ProofInput;
+use shared::domain::EmailAddress;
 use shared::ports::logins::{CodeInput, Logins, MfaInput, Pool, RefreshInput, SignInInput};
 use shared::ports::tokens::bearer_token;
 use shared::{AppState, Error, Result};
@@ -52,16 +54,20 @@ async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
             json(200, &throttle::sign_in_step(store, limits, &origin, Account::code(Pool::Contacts, &answer.email), step).await?)
         }
         Op::StaffTotpSetup | Op::StaffTotpVerify | Op::ContactTotpSetup | Op::ContactTotpVerify => {
-            let (email, contact_sub) = match state.authenticate(&req, m.audience).await? {
-                Actor::Staff { email, .. } => (email, None),
-                Actor::Contact { contact_id, sub, .. } => (accounts::me(store, &contact_id).await?.email.map(|e| e.to_string()).unwrap_or_default(), Some(sub)),
+            let (email, sub, pool, tokens, contact) = match state.authenticate(&req, m.audience).await? {
+                Actor::Staff { email, sub, .. } => (EmailAddress::parse("email", &email).map_err(|e| Error::Validation(vec![e]))?, sub, Pool::Staff, &state.staff_tokens, false),
+                Actor::Contact { contact_id, sub, .. } => {
+                    let email = accounts::me(store, &contact_id).await?.email.ok_or_else(|| Error::Forbidden("this contact has no email address".into()))?;
+                    (email, sub, Pool::Contacts, &state.contact_tokens, true)
+                }
             };
             let token = bearer_token(req.headers())?;
             if let Op::StaffTotpSetup | Op::ContactTotpSetup = m.op {
-                json(200, &accounts::start_totp(logins, token, &email).await?)
+                let proof = json_body::<ProofInput>(&req)?;
+                json(200, &accounts::start_totp(logins, tokens, pool, token, &sub, &email, proof).await?)
             } else {
                 let code = json_body::<CodeInput>(&req)?.code;
-                accounts::confirm_totp(store, logins, token, code.as_deref(), contact_sub.as_deref()).await?;
+                accounts::confirm_totp(store, logins, token, code.as_deref(), contact.then_some(sub.as_str())).await?;
                 no_content()
             }
         }

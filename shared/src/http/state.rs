@@ -1,13 +1,16 @@
 //! The state every function builds once per cold start and borrows for each request.
 
+use std::collections::HashMap;
+
 use lambda_http::Request;
+use tokio::sync::RwLock;
 
 use crate::config::Config;
 use crate::domain::identity::{Actor, Audience};
 use crate::domain::throttle::Limits;
 use crate::error::{Error, Result};
 use crate::ports::blobs::S3Blobs;
-use crate::ports::logins::CognitoLogins;
+use crate::ports::logins::{CognitoLogins, Logins};
 use crate::ports::mail::{Outbox, SesMailer};
 use crate::ports::tokens::{bearer_token, http_fetcher, LazyHttp, PoolVerifier};
 use crate::sdk::LazySdk;
@@ -27,7 +30,13 @@ pub struct AppState {
     pub logins: CognitoLogins,
     pub staff_tokens: PoolVerifier,
     pub contact_tokens: PoolVerifier,
+    /// SHA-256 of a contact access token → when Cognito last said its login has an
+    /// authenticator app on (see [`AppState::mfa_on_at_cognito`]).
+    mfa_confirmed: RwLock<HashMap<String, std::time::Instant>>,
 }
+
+/// How long Cognito's "this login has its authenticator app on" is trusted for one token.
+pub const MFA_STATE_TTL: std::time::Duration = std::time::Duration::from_secs(60);
 
 impl AppState {
     /// Read the configuration and build the state. Fails with the name of any missing
@@ -56,6 +65,7 @@ impl AppState {
             contact_tokens: PoolVerifier::new(config.contacts.clone(), http_fetcher(http)),
             config,
             limits,
+            mfa_confirmed: RwLock::new(HashMap::new()),
         }
     }
 
@@ -76,7 +86,7 @@ impl AppState {
             }
             Audience::Contact => {
                 let claims = self.contact_tokens.verify(token).await?;
-                self.contact_actor(&claims.sub).await?
+                self.contact_actor(&claims.sub, token).await?
             }
         };
         let span = tracing::Span::current();
@@ -87,18 +97,38 @@ impl AppState {
 
     /// A contact's login → the contact. Not cached: a revoked login must stop at once.
     ///
-    /// A login that has not proven an authenticator app is refused when its firm requires
-    /// two-step sign-in: the requirement holds for tokens got any way (our sign-in, a refresh,
-    /// or Cognito directly), not only at our sign-in. The firm's setting comes from the
-    /// one-minute cache, so turning it on takes effect within a minute everywhere.
-    async fn contact_actor(&self, sub: &str) -> Result<Actor> {
+    /// A firm that requires two-step sign-in refuses a login that has not proven an
+    /// authenticator app through our API, and — since a contact can switch the app off at
+    /// Cognito with their own access token and then get tokens from Cognito with the
+    /// password alone — a login whose app Cognito itself does not have on. The requirement
+    /// holds for tokens got any way (our sign-in, a refresh, or Cognito directly), not only
+    /// at our sign-in. The firm's setting comes from the one-minute cache, so turning it on
+    /// takes effect within a minute everywhere.
+    async fn contact_actor(&self, sub: &str, token: &str) -> Result<Actor> {
         let rec = self.store.contact_login(sub).await?;
-        if !rec.mfa_enabled && self.store.firm_settings(&rec.firm_id).await?.require_contact_mfa {
+        if self.store.firm_settings(&rec.firm_id).await?.require_contact_mfa && !(rec.mfa_enabled && self.mfa_on_at_cognito(token).await?) {
             return Err(Error::Unauthorized("your firm requires two-step sign-in: sign in again to set up your authenticator app".into()));
         }
         Ok(Actor::Contact { sub: rec.sub, contact_id: rec.contact_id, firm_id: rec.firm_id })
     }
 
+    /// Cognito's answer (`GetUser` with the token) to "is this login's authenticator app
+    /// on?". A yes is trusted for [`MFA_STATE_TTL`] per token and warm instance, so a
+    /// session costs Cognito about one call a minute; a token never seen (say, one got from
+    /// Cognito directly) is always asked about.
+    async fn mfa_on_at_cognito(&self, token: &str) -> Result<bool> {
+        let key = crate::domain::sha256_hex(token.as_bytes());
+        if self.mfa_confirmed.read().await.get(&key).is_some_and(|at| at.elapsed() < MFA_STATE_TTL) {
+            return Ok(true);
+        }
+        if !self.logins.mfa_on(token).await? {
+            return Ok(false);
+        }
+        let mut confirmed = self.mfa_confirmed.write().await;
+        confirmed.retain(|_, at| at.elapsed() < MFA_STATE_TTL);
+        confirmed.insert(key, std::time::Instant::now());
+        Ok(true)
+    }
 
     /// Where notification emails go out and where their links point.
     pub fn outbox(&self) -> Outbox<'_, SesMailer> {

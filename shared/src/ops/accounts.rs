@@ -2,9 +2,10 @@
 //! client to an existing one), sign in, and who am I.
 //!
 //! The contacts pool lets no one sign up: a login is created here, only from a live
-//! invite, only for the exact email the invite was sent to. Every step that can fail after
-//! a Cognito user was created removes that user again, so a failure leaves no login that
-//! no contact knows about.
+//! invite, only for the exact email the invite was sent to. Creating or restoring a login
+//! claims it first ([`crate::ops::login_claim`]), so concurrent submissions never act on
+//! it together; every step that can fail after a Cognito user was created (or enabled)
+//! undoes that again, so a failure leaves no login that no contact knows about.
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -13,6 +14,8 @@ use crate::domain::{self, EmailAddress};
 use crate::error::{Error, Result};
 use crate::ops::audit::Origin;
 use crate::ops::invites::{hash_token, same_hash, token_ids};
+use crate::ops::login_claim::{self, Expect};
+use crate::ops::step_up;
 use crate::store::invite_write;
 use crate::ports::logins::{Logins, MfaAnswer, Pool, Session, SignIn, TotpSetup};
 use crate::ports::tokens::PoolVerifier;
@@ -138,15 +141,30 @@ fn contact_actor(contact: &ContactRecord) -> ActorRef {
     ActorRef { kind: "contact".into(), id: contact.contact_id.clone(), name: format!("{} {}", contact.first_name, contact.last_name) }
 }
 
-/// Count a wrong password against the live link (see [`MAX_ATTEMPTS`]).
-async fn count_attempt(store: &Store, live: &LiveInvite) -> Result<u32> {
-    let left = MAX_ATTEMPTS.saturating_sub(live.link.invite_attempts + 1);
-    let item = Change::new()
-        .add("invite_attempts", AttributeValue::N("1".into()))
-        .when("#invite_hash = :h", vec![(":h", s(live.hash.clone()))])
-        .on(store.table(), &live.link.pk, &live.link.sk)?;
-    store.transact(vec![item], |_| Error::Gone("This invite link was just used or replaced. Sign in, or use the most recent email.".into())).await?;
-    Ok(left)
+/// Count a password try against the live link before the password is checked (see
+/// [`MAX_ATTEMPTS`]): the limit is the write's condition, so parallel guesses never pass
+/// it. Returns how many tries the link has left after this one.
+async fn count_attempt(store: &Store, live: &LiveInvite, token: &str) -> Result<u32> {
+    match store.count_invite_attempt(&live.link, &live.hash, MAX_ATTEMPTS).await? {
+        Some(n) => Ok(MAX_ATTEMPTS.saturating_sub(n)),
+        // Locked or ended meanwhile: the link's own answer says which.
+        None => match live_invite(store, token).await {
+            Err(e) => Err(e),
+            Ok(_) => Err(Error::Gone("This invite link was locked after too many wrong passwords. Ask the firm to send a new invite.".into())),
+        },
+    }
+}
+
+/// Give back a counted try whose password Cognito did not get to judge (an outage, a
+/// throttle): only wrong passwords use up the link.
+async fn uncount_attempt(store: &Store, live: &LiveInvite) {
+    let back = Change::new()
+        .add("invite_attempts", AttributeValue::N("-1".into()))
+        .when("#invite_hash = :h AND #invite_attempts > :zero", vec![(":h", s(live.hash.clone())), (":zero", AttributeValue::N("0".into()))])
+        .on(store.table(), &live.link.pk, &live.link.sk);
+    if let Err(e) = async { store.transact(vec![back?], |_| Error::Conflict("the invite changed".into())).await }.await {
+        tracing::warn!(error = %e, "a password try was not given back to its invite link");
+    }
 }
 
 /// Accept an invite: create the contact's login for the invited email (or, if they have
@@ -175,11 +193,13 @@ pub async fn create_account(store: &Store, logins: &impl Logins, token: &str, in
 
     if let (Some(sub), Some(_)) = (&live.contact.user_sub, live.contact.access_revoked_at) {
         // A login the firm revoked: the new invite (sent to the same address) restores it
-        // with a new password.
+        // with a new password. Claimed first: only the claim's holder enables the login, and
+        // only it disables it again if the restore fails (see `login_claim`).
         logins.contact_password_rules().await?.check(&password)?;
-        logins.enable_contact(&email).await?;
+        let claim = login_claim::claim(store, &live.link, &live.hash, &live.contact, Expect::Revoked { sub }, MAX_ATTEMPTS).await?;
         let restored = async {
             logins.set_contact_password(&email, &password).await?;
+            logins.enable_contact(&email).await?;
             let user = UserRecord {
                 pk: keys::user(sub),
                 sk: keys::USER_SK.into(),
@@ -189,11 +209,16 @@ pub async fn create_account(store: &Store, logins: &impl Logins, token: &str, in
                 mfa_enabled: false,
             };
             let unrevoke = Change::new().remove("access_revoked_at").when("#user_sub = :sub", vec![(":sub", s(sub.clone()))]).on(store.table(), &live.contact.pk, &live.contact.sk)?;
-            store.transact(accept(crate::ops::audit::event::INVITE_ACCEPTED, vec![tx::put_new(store.table(), &user)?, unrevoke])?, used_meanwhile).await
+            let items = vec![tx::put_new(store.table(), &user)?, unrevoke, claim.release_in(store)?];
+            store.transact(accept(crate::ops::audit::event::INVITE_ACCEPTED, items)?, used_meanwhile).await
         }
         .await;
         if let Err(e) = restored {
-            let _ = logins.disable_contact(&email).await;
+            // Undo, then let go: while the claim stands nobody else acted on this login.
+            if let Err(undo) = logins.disable_contact(&email).await {
+                tracing::error!(error = %undo, "could not disable a login whose restore failed (the portal refuses it: no login record)");
+            }
+            claim.release(store).await;
             return Err(e);
         }
         let session = password_session(store, logins, &live.contact.firm_id, &live.contact.contact_id, &email, &password, None).await?;
@@ -203,14 +228,19 @@ pub async fn create_account(store: &Store, logins: &impl Logins, token: &str, in
 
     if let Some(sub) = &live.contact.user_sub {
         // An existing login: the password must be its password; then this client is added.
+        // Nothing changes in Cognito, so no claim: the try is counted first, the accepting
+        // write is conditional on the invite.
+        let left = count_attempt(store, &live, token).await?;
         let session = match logins.sign_in(Pool::Contacts, &email, &password).await {
             Ok(answer) => answer,
             Err(Error::BadCredentials) => {
-                let left = count_attempt(store, &live).await?;
                 let hint = if left == 0 { "; this invite link is now locked".to_string() } else { format!(" ({left} attempts left with this link)") };
                 return Err(Error::field("password", format!("is not the password of your existing portal login{hint}")));
             }
-            Err(other) => return Err(other),
+            Err(other) => {
+                uncount_attempt(store, &live).await;
+                return Err(other);
+            }
         };
         // The password is proven either way; with an authenticator app, the contact finishes
         // signing in with its code.
@@ -220,8 +250,16 @@ pub async fn create_account(store: &Store, logins: &impl Logins, token: &str, in
         return Ok(AccountCreated { created: false, email, client_id, session });
     }
 
+    // A new login, created by the claim's holder only (see `login_claim`).
     logins.contact_password_rules().await?.check(&password)?;
-    let sub = logins.create_contact(&email).await?;
+    let claim = login_claim::claim(store, &live.link, &live.hash, &live.contact, Expect::NoLogin, MAX_ATTEMPTS).await?;
+    let sub = match logins.create_contact(&email).await {
+        Ok(sub) => sub,
+        Err(e) => {
+            claim.release(store).await;
+            return Err(e);
+        }
+    };
     let result = async {
         logins.set_contact_password(&email, &password).await?;
         let user = UserRecord {
@@ -233,14 +271,16 @@ pub async fn create_account(store: &Store, logins: &impl Logins, token: &str, in
             mfa_enabled: false,
         };
         let link_user = Change::new().set("user_sub", s(sub.clone())).when("attribute_not_exists(#user_sub)", vec![]).on(store.table(), &live.contact.pk, &live.contact.sk)?;
-        store.transact(accept(crate::ops::audit::event::ACCOUNT_CREATED, vec![tx::put_new(store.table(), &user)?, link_user])?, used_meanwhile).await
+        let items = vec![tx::put_new(store.table(), &user)?, link_user, claim.release_in(store)?];
+        store.transact(accept(crate::ops::audit::event::ACCOUNT_CREATED, items)?, used_meanwhile).await
     }
     .await;
     if let Err(e) = result {
-        // Leave no login behind that no contact record knows.
+        // Leave no login behind that no contact record knows; then let go of the claim.
         if let Err(del) = logins.delete_contact(&email).await {
             tracing::error!(error = %del, "could not remove a half-created login");
         }
+        claim.release(store).await;
         return Err(e);
     }
     let session = password_session(store, logins, &live.contact.firm_id, &live.contact.contact_id, &email, &password, None).await?;
@@ -385,9 +425,13 @@ pub async fn staff_mfa(store: &Store, logins: &impl Logins, tokens: &PoolVerifie
     Ok(session)
 }
 
-/// Turning on an authenticator app from settings: a new secret for the signed-in login.
-pub async fn start_totp(logins: &impl Logins, access_token: &str, email: &str) -> Result<TotpSetup> {
-    logins.start_totp(access_token, email).await
+/// Binding an authenticator app from settings (a first one, or a new phone): a new secret
+/// for the signed-in login, only once the login is proven again ([`step_up::prove`]:
+/// password, and the current code if it has an app) — a stolen access token alone cannot
+/// move the second factor.
+pub async fn start_totp(logins: &impl Logins, tokens: &PoolVerifier, pool: Pool, access_token: &str, sub: &str, email: &EmailAddress, proof: step_up::ProofInput) -> Result<TotpSetup> {
+    step_up::prove(logins, tokens, pool, sub, email, proof).await?;
+    logins.start_totp(access_token, email.as_str()).await
 }
 
 /// Confirm the app with its first code. For a contact's login (`contact_sub`), also note on

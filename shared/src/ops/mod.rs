@@ -9,6 +9,7 @@ pub mod delivery;
 pub mod files;
 pub mod idempotency;
 pub mod invites;
+pub mod login_claim;
 pub mod messages;
 pub mod accounts;
 pub mod home;
@@ -18,6 +19,7 @@ pub mod quotas;
 pub mod requests;
 pub mod settings;
 pub mod signatures;
+pub mod step_up;
 pub mod templates;
 pub mod throttle;
 

@@ -39,6 +39,9 @@ pub fn contact(contact_id: &str) -> String {
     format!("{}{contact_id}", prefix::CONTACT)
 }
 pub const PROFILE_SK: &str = "PROFILE";
+/// Under the contact's partition: the claim on its login while an account is being created
+/// or restored (`ops::login_claim`).
+pub const LOGIN_CLAIM_SK: &str = "LOGINCLAIM";
 pub fn idempotency(hash: &str) -> String {
     format!("IDEMP#{hash}")
 }

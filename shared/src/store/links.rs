@@ -266,6 +266,37 @@ pub fn invite_write(store: &super::Store, target: &LinkRecord, expect: Option<&s
     super::tx::update(store.table(), &target.pk, &target.sk, update.trim(), &condition, values, names)
 }
 
+impl super::Store {
+    /// Count one password try against `link`'s live invite `hash`, only while fewer than
+    /// `max` were counted (the limit is the write's condition, so parallel tries cannot pass
+    /// it). The new count, or `None` when nothing was written: the invite changed, or it is
+    /// at its limit.
+    pub async fn count_invite_attempt(&self, link: &LinkRecord, hash: &str, max: u32) -> Result<Option<u32>> {
+        let out = self
+            .db()
+            .await
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(super::key(&link.pk, &link.sk)))
+            .update_expression("ADD invite_attempts :one")
+            .condition_expression("invite_hash = :h AND (attribute_not_exists(invite_attempts) OR invite_attempts < :max)")
+            .expression_attribute_values(":one", AttributeValue::N("1".into()))
+            .expression_attribute_values(":h", super::s(hash))
+            .expression_attribute_values(":max", AttributeValue::N(max.to_string()))
+            .return_values(aws_sdk_dynamodb::types::ReturnValue::UpdatedNew)
+            .send()
+            .await;
+        match out {
+            Ok(o) => {
+                let n = o.attributes().and_then(|a| a.get("invite_attempts")).and_then(|v| v.as_n().ok()).and_then(|n| n.parse().ok());
+                n.map(Some).ok_or_else(|| crate::error::Error::internal("the attempt counter came back without its value"))
+            }
+            Err(e) if e.as_service_error().is_some_and(|se| se.is_conditional_check_failed_exception()) => Ok(None),
+            Err(e) => Err(crate::error::aws(e)),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -16,6 +16,7 @@
 //! | contact ↔ client link | `CLIENT#<client>` | `CONTACT#<contact>` | `CONTACT#<contact>` | `CLIENT#<client>` |
 //! | … with an open invite (GSI2) | | | GSI2PK `OPEN_INVITE` | GSI2SK `<sent at, epoch s>#<client>#<contact>` |
 //! | contact profile | `CONTACT#<contact>` | `PROFILE` | | |
+//! | claim on the contact's login (TTL) | `CONTACT#<contact>` | `LOGINCLAIM` | | |
 //! | email guard (unique per firm) | `FIRM#<firm>` | `EMAIL#<email>` | | |
 //! | invite email template | `FIRM#<firm>` | `TEMPLATE#<template>` | | |
 //! | file | `CLIENT#<client>` | `FILE#<file>` | | |

@@ -360,6 +360,20 @@ pub struct PendingSetupRecord {
     pub expires_at: i64,
 }
 
+/// A claim on a contact's login, held while one account-creation request does its Cognito
+/// work (see `ops::login_claim`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LoginClaimRecord {
+    #[serde(rename = "PK")]
+    pub pk: String,
+    #[serde(rename = "SK")]
+    pub sk: String,
+    /// Random id of the request holding the claim: only it may release the claim.
+    pub claim: String,
+    /// Epoch seconds after which another request may take the claim over; also the TTL.
+    pub expires_at: i64,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IdempotencyRecord {
     #[serde(rename = "PK")]

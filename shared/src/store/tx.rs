@@ -13,6 +13,25 @@ pub fn put_new<T: Serialize>(table: &str, value: &T) -> Result<TransactWriteItem
     Ok(TransactWriteItem::builder().put(put).build())
 }
 
+/// Put an item when `condition` holds for what is stored under its key (e.g. "absent, or
+/// expired": `attribute_not_exists(PK) OR expires_at < :now`).
+pub fn put_when<T: Serialize>(table: &str, value: &T, condition: &str, values: Vec<(&str, AttributeValue)>) -> Result<TransactWriteItem> {
+    let mut b = Put::builder().table_name(table).set_item(Some(to_item(value)?)).condition_expression(condition);
+    for (k, v) in values {
+        b = b.expression_attribute_values(k, v);
+    }
+    Ok(TransactWriteItem::builder().put(built(b.build())?).build())
+}
+
+/// Delete an item only when `condition` holds (e.g. "it is still our claim").
+pub fn delete_when(table: &str, pk: &str, sk: &str, condition: &str, values: Vec<(&str, AttributeValue)>) -> Result<TransactWriteItem> {
+    let mut b = Delete::builder().table_name(table).set_key(Some(key(pk, sk))).condition_expression(condition);
+    for (k, v) in values {
+        b = b.expression_attribute_values(k, v);
+    }
+    Ok(TransactWriteItem::builder().delete(built(b.build())?).build())
+}
+
 pub fn delete(table: &str, pk: &str, sk: &str) -> Result<TransactWriteItem> {
     let d = built(Delete::builder().table_name(table).set_key(Some(key(pk, sk))).build())?;
     Ok(TransactWriteItem::builder().delete(d).build())

@@ -62,6 +62,11 @@ impl Logins for CognitoLogins {
         super::confirm_totp(self.client().await, access_token, code).await
     }
 
+    /// Whether Cognito has an authenticator app on for the token's login (not our records).
+    async fn mfa_on(&self, access_token: &str) -> Result<bool> {
+        super::mfa_on(self.client().await, access_token).await
+    }
+
     /// The contacts pool's password rules (read once).
     async fn contact_password_rules(&self) -> Result<&PasswordRules> {
         self.contact_rules

@@ -307,6 +307,22 @@ async fn confirm_totp(cognito: &Client, access_token: &str, code: Option<&str>) 
     Ok(())
 }
 
+/// Whether Cognito has an authenticator app switched on for the token's login
+/// (`GetUser`, authorized by the token itself): what Cognito will ask for at the next
+/// password sign-in, whatever our records say — a contact can switch the app off at Cognito
+/// with their own access token (`SetUserMFAPreference`). 401 for a token Cognito no longer
+/// accepts (signed out, login disabled).
+async fn mfa_on(cognito: &Client, access_token: &str) -> Result<bool> {
+    let out = cognito.get_user().access_token(access_token).send().await.map_err(|e| {
+        if e.as_service_error().is_some_and(|se| se.is_not_authorized_exception() || se.is_user_not_found_exception()) {
+            Error::Unauthorized("the access token is no longer valid; sign in again".into())
+        } else {
+            aws(e)
+        }
+    })?;
+    Ok(out.user_mfa_setting_list().iter().any(|m| m == "SOFTWARE_TOKEN_MFA"))
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CodeInput {
@@ -362,6 +378,8 @@ pub trait Logins: Send + Sync {
     fn start_totp(&self, access_token: &str, email: &str) -> impl Future<Output = Result<TotpSetup>> + Send;
     /// Confirm the app with its first code and require it at every sign-in.
     fn confirm_totp(&self, access_token: &str, code: Option<&str>) -> impl Future<Output = Result<()>> + Send;
+    /// Whether Cognito has an authenticator app on for the token's login (not our records).
+    fn mfa_on(&self, access_token: &str) -> impl Future<Output = Result<bool>> + Send;
     /// The contacts pool's password rules (read once).
     fn contact_password_rules(&self) -> impl Future<Output = Result<&PasswordRules>> + Send;
     /// A contact login for `email` (no email from Cognito: the invite was ours); its `sub`.
