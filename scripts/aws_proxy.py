@@ -22,10 +22,20 @@
 4. **The local mailbox** (`GET /__mailbox?to=<address>` or `?after=<n>`): every email
    moto accepted, captured here as it is sent (scripts/local_mailbox.py) — never one that
    a fault refused or that moto failed.
+5. **Cognito sessions bound to their user.** On AWS a sign-in's challenge `Session` belongs
+   to the user who signed in: answering it with another `USERNAME` fails
+   (NotAuthorizedException, "Invalid session for the user."). moto accepts any `USERNAME`
+   with any live session — and gives every user the same TOTP secret, so one login's code
+   would sign in as another. The per-account lockout of the code step counts attempts
+   under the address sent with the code, which is sound only because AWS binds the two;
+   so the proxy remembers which user each session it saw handed out belongs to
+   (InitiateAuth, and the sessions AssociateSoftwareToken / VerifySoftwareToken /
+   RespondToAuthChallenge hand on) and refuses a RespondToAuthChallenge for another user,
+   as AWS does.
 
 The functions reach it through the SDK's per-service endpoint variables
-(`AWS_ENDPOINT_URL_SESV2`, `AWS_ENDPOINT_URL_DYNAMODB`); everything else goes to moto
-directly. Not part of the deployed system.
+(`AWS_ENDPOINT_URL_SESV2`, `AWS_ENDPOINT_URL_DYNAMODB`, `AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER`);
+everything else goes to moto directly. Not part of the deployed system.
 """
 from __future__ import annotations
 
@@ -55,9 +65,12 @@ def simulated(address: str) -> str:
     return SIMULATOR.get(local.split("+", 1)[0], "Delivery")
 
 
+COGNITO = "AWSCognitoIdentityProviderService."
+
+
 def operation(method: str, path: str, headers) -> str:
     target = headers.get("x-amz-target", "")
-    if target.startswith("DynamoDB_"):
+    if target.startswith("DynamoDB_") or target.startswith(COGNITO):
         return target.split(".", 1)[1]
     if method == "POST" and path.split("?")[0].rstrip("/") == "/v2/email/outbound-emails":
         return "SendEmail"
@@ -131,6 +144,30 @@ class Proxy:
         self.server: ThreadingHTTPServer | None = None
         self.url: str | None = None
         self.mailbox = local_mailbox.Store()
+        self.session_users: dict[str, str] = {}
+
+    # ---- Cognito sessions ----
+    def session_refused(self, op: str, request: dict) -> bool:
+        """A RespondToAuthChallenge whose USERNAME is not the user its session belongs to."""
+        if op != "RespondToAuthChallenge":
+            return False
+        with self.lock:
+            owner = self.session_users.get(request.get("Session", ""))
+        user = str(request.get("ChallengeResponses", {}).get("USERNAME", "")).lower()
+        return owner is not None and owner != user
+
+    def remember_session(self, op: str, request: dict, answer: dict) -> None:
+        """Note whose user the session in `answer` is (from the request's user or session)."""
+        session = answer.get("Session")
+        if not session:
+            return
+        with self.lock:
+            if op == "InitiateAuth":
+                owner = str(request.get("AuthParameters", {}).get("USERNAME", "")).lower() or None
+            else:
+                owner = self.session_users.get(request.get("Session", ""))
+            if owner:
+                self.session_users[session] = owner
 
     # ---- faults ----
     def decide(self, op: str) -> dict | None:
@@ -236,6 +273,15 @@ class Proxy:
                     query = self.path.partition("?")[2]
                     return self.reply(200, json.dumps(proxy.mailbox.answer(query)).encode())
                 op = operation(self.command, self.path, self.headers)
+                cognito = self.headers.get("x-amz-target", "").startswith(COGNITO)
+                if cognito:
+                    try:
+                        request = json.loads(body or b"{}")
+                    except ValueError:
+                        request = {}
+                    if proxy.session_refused(op, request):
+                        return self.reply(400, json.dumps({"__type": "NotAuthorizedException", "message": "Invalid session for the user."}).encode(),
+                                          {"content-type": "application/x-amz-json-1.1"})
                 rule = proxy.decide(op)
                 if rule and rule["kind"] == "reject":
                     return self.reply(400, json.dumps({"message": "Email address is not verified (injected fault)"}).encode(),
@@ -251,6 +297,11 @@ class Proxy:
                         r = requests.request(self.command, proxy.upstream + self.path, headers=headers, data=body, timeout=120)
                 else:
                     r = requests.request(self.command, proxy.upstream + self.path, headers=headers, data=body, timeout=120)
+                if cognito and r.ok:
+                    try:
+                        proxy.remember_session(op, request, r.json())
+                    except ValueError:
+                        pass
                 request = message_id = None
                 if op == "SendEmail" and r.ok:
                     try:

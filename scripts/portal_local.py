@@ -459,7 +459,7 @@ def ses_behind_proxy(run_dir: Path, sender: str):
         stop(moto)
 
 
-def start_proxy(env: dict[str, str], base: str, services: tuple[str, ...] = ("SESV2",)):
+def start_proxy(env: dict[str, str], base: str, services: tuple[str, ...] = ("SESV2", "DYNAMODB", "COGNITO_IDENTITY_PROVIDER")):
     """Put the SES-event / fault proxy (scripts/aws_proxy.py) between the functions and moto
     for `services`: sets `AWS_ENDPOINT_URL_<SERVICE>` in `env` (write the env file after)."""
     import aws_proxy

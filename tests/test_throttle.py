@@ -86,7 +86,7 @@ def test_wrong_authenticator_codes_lock_the_code_step(stack, firm, who):
         contact = firm.contact(client["id"], "Cody", "Lock", email)
         api, password, base = accept_invite(stack, firm, client["id"], contact["id"], email), PASSWORD, "/api/portal"
         setup_path = "/api/portal/me/mfa"
-    setup = api.call("POST", f"{setup_path}/setup", expect=200).json()
+    setup = api.call("POST", f"{setup_path}/setup", {"password": password}, expect=200).json()
     api.call("POST", f"{setup_path}/verify", {"code": fresh_code(setup["secret"])}, expect=204)
     step = stack.api().call("POST", f"{base}/sessions", {"email": email, "password": password}, expect=200).json()
     assert step["challenge"] == "mfa_code"
@@ -97,6 +97,23 @@ def test_wrong_authenticator_codes_lock_the_code_step(stack, firm, who):
     assert "authenticator codes" in body["detail"]
     # the password step has its own count: the right password still leads to the code step
     assert stack.api().call("POST", f"{base}/sessions", {"email": email, "password": password}, expect=200).json()["challenge"] == "mfa_code"
+
+
+def test_a_code_step_answers_only_for_the_address_that_signed_in(stack, firm):
+    """The code step's lockout counts under the address sent with the code. That is sound
+    because AWS binds a sign-in's session to its user: the session of one login answered
+    with another's address is refused. moto alone would sign the other login in (it takes
+    any USERNAME with a live session, and gives every login the same TOTP secret); the local
+    stack imitates AWS here (scripts/aws_proxy.py, "Cognito sessions bound to their user")."""
+    setup = firm.api.call("POST", "/api/staff/mfa/setup", {"password": firm.info["password"]}, expect=200).json()
+    firm.api.call("POST", "/api/staff/mfa/verify", {"code": fresh_code(setup["secret"])}, expect=204)
+    other = stack.new_firm("Other Firm").info["email"]
+    email, password = firm.info["email"], firm.info["password"]
+    step = staff_sign_in(stack, email, password).json()
+    answer = {"session": step["session"], "challenge": "mfa_code", "code": fresh_code(setup["secret"])}
+    problem(stack.api().call("POST", "/api/staff/sessions/mfa", {**answer, "email": other}), 401)
+    session = stack.api().call("POST", "/api/staff/sessions/mfa", {**answer, "email": email}, expect=200).json()
+    assert stack.api(session["access_token"]).call("GET", "/api/staff/clients").status_code == 200
 
 
 def test_a_source_over_its_sign_in_limit_is_refused_while_another_source_signs_in(stack, firm):

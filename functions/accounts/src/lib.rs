@@ -107,7 +107,7 @@ async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
             let actor = state.authenticate(&req, m.audience).await?;
             let Actor::Contact { contact_id, firm_id, .. } = &actor else { return Err(for_contacts()) };
             let patch = json_body::<ProfileInput>(&req)?.into_patch()?;
-            clients::update_contact(store, logins, &By::new(&actor, origin), firm_id, contact_id, patch).await?;
+            clients::update_contact(store, logins, &By::of(&actor, &req), firm_id, contact_id, patch).await?;
             json(200, &accounts::me(store, contact_id).await?)
         }
     }

@@ -11,9 +11,9 @@
 //!   (staff and contact routes of a group share its count). The source is the address API
 //!   Gateway saw (the request context's `sourceIp`), never a header the client writes such
 //!   as `X-Forwarded-For`; IPv6 sources count per /64, the block one subscriber gets, so
-//!   stepping through addresses gains nothing ([`source_key`]). Only input the operation
-//!   would act on is counted: a request refused for its own input (400) costs no lookup
-//!   and changes nothing, not even a counter.
+//!   stepping through addresses gains nothing ([`source_key`]). A request is counted once
+//!   its body has passed the checks made before any lookup: malformed input gets its 400
+//!   without touching a counter (it costs nothing to refuse).
 //! - **Per account** ([`Lockout`]): attempts at one step (password, or authenticator code)
 //!   of one email address in one pool. An attempt counts as failed until it succeeds (it is
 //!   recorded *before* Cognito is asked, so parallel guesses cannot slip past the count);
