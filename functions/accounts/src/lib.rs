@@ -32,6 +32,8 @@ fn for_contacts() -> Error {
     Error::Forbidden("this route is for client contacts".into())
 }
 
+/// The operations with the largest futures (sign-in steps, account creation) are boxed:
+/// inline, the one future of this `match` outgrew a 2 MB thread stack in debug builds.
 async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
     let m = route_of(ROUTES, &req)?;
     let p = &m.params;
@@ -40,17 +42,17 @@ async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
     match m.op {
         Op::StaffSignIn => {
             let (email, password) = json_body::<SignInInput>(&req)?.parse()?;
-            let step = accounts::staff_sign_in(store, logins, &state.staff_tokens, &email, &password);
+            let step = Box::pin(accounts::staff_sign_in(store, logins, &state.staff_tokens, &email, &password));
             json(200, &throttle::sign_in_step(store, limits, &origin, Account::password(Pool::Staff, &email), step).await?)
         }
         Op::StaffMfa => {
             let answer = json_body::<MfaInput>(&req)?.parse()?;
-            let step = accounts::staff_mfa(store, logins, &state.staff_tokens, &answer);
+            let step = Box::pin(accounts::staff_mfa(store, logins, &state.staff_tokens, &answer));
             json(200, &throttle::sign_in_step(store, limits, &origin, Account::code(Pool::Staff, &answer.email), step).await?)
         }
         Op::ContactMfa => {
             let answer = json_body::<MfaInput>(&req)?.parse()?;
-            let step = accounts::complete_sign_in(store, logins, &state.contact_tokens, &answer, &origin);
+            let step = Box::pin(accounts::complete_sign_in(store, logins, &state.contact_tokens, &answer, &origin));
             json(200, &throttle::sign_in_step(store, limits, &origin, Account::code(Pool::Contacts, &answer.email), step).await?)
         }
         Op::StaffTotpSetup | Op::StaffTotpVerify | Op::ContactTotpSetup | Op::ContactTotpVerify => {
@@ -64,7 +66,7 @@ async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
             let token = bearer_token(req.headers())?;
             if let Op::StaffTotpSetup | Op::ContactTotpSetup = m.op {
                 let proof = json_body::<ProofInput>(&req)?;
-                json(200, &accounts::start_totp(logins, tokens, pool, token, &sub, &email, proof).await?)
+                json(200, &Box::pin(accounts::start_totp(logins, tokens, pool, token, &sub, &email, proof)).await?)
             } else {
                 let code = json_body::<CodeInput>(&req)?.code;
                 accounts::confirm_totp(store, logins, token, code.as_deref(), contact.then_some(sub.as_str())).await?;
@@ -91,12 +93,12 @@ async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
             if body.password.as_deref().is_some_and(|p| !p.is_empty()) {
                 throttle::source(store, limits, Scope::CreateAccount, &origin).await?;
             }
-            let created = accounts::create_account(store, logins, p.get("token")?, body, &origin).await?;
+            let created = Box::pin(accounts::create_account(store, logins, p.get("token")?, body, &origin)).await?;
             json(if created.created { 201 } else { 200 }, &created)
         }
         Op::ContactSignIn => {
             let (email, password) = json_body::<SignInInput>(&req)?.parse()?;
-            let step = accounts::sign_in(store, logins, &state.contact_tokens, &email, &password, &origin);
+            let step = Box::pin(accounts::sign_in(store, logins, &state.contact_tokens, &email, &password, &origin));
             json(200, &throttle::sign_in_step(store, limits, &origin, Account::password(Pool::Contacts, &email), step).await?)
         }
         Op::Me => match state.authenticate(&req, m.audience).await? {

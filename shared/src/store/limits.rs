@@ -41,10 +41,6 @@ fn n(v: impl ToString) -> AttributeValue {
     AttributeValue::N(v.to_string())
 }
 
-fn condition_failed<E: aws_sdk_dynamodb::error::ProvideErrorMetadata>(e: &E) -> bool {
-    e.code() == Some("ConditionalCheckFailedException")
-}
-
 impl Store {
     /// One `UpdateItem` of `change` on `pk`/`sk`, applied only if its condition holds
     /// (DynamoDB checks and writes atomically). `Ok(false)`: the condition failed, nothing
@@ -63,11 +59,7 @@ impl Store {
             .set_expression_attribute_values((!values.is_empty()).then_some(values))
             .send()
             .await;
-        match res {
-            Ok(_) => Ok(true),
-            Err(e) if e.as_service_error().is_some_and(condition_failed) => Ok(false),
-            Err(e) => Err(aws(e)),
-        }
+        written(res)
     }
 
     /// Count one request in a window: `ADD count 1`, only while `count < limit`. The
@@ -94,11 +86,7 @@ impl Store {
             None => put.condition_expression("attribute_not_exists(PK)"),
             Some(v) => put.condition_expression("version = :v").expression_attribute_values(":v", n(v)),
         };
-        match put.send().await {
-            Ok(_) => Ok(true),
-            Err(e) if e.as_service_error().is_some_and(condition_failed) => Ok(false),
-            Err(e) => Err(aws(e)),
-        }
+        written(put.send().await)
     }
 
     /// Forget an account's attempts at a step (after a success).

@@ -6,7 +6,7 @@
 //! exactly one winner per window without reading first.
 
 use super::Store;
-use crate::error::{aws, Result};
+use crate::error::Result;
 
 impl Store {
     /// Take the mark `(pk, sk)` until `until` (epoch seconds) if nobody holds it at `now`.
@@ -27,10 +27,6 @@ impl Store {
             .expression_attribute_values(":now", N(now.to_string()))
             .send()
             .await;
-        match res {
-            Ok(_) => Ok(true),
-            Err(e) if e.as_service_error().is_some_and(|se| se.is_conditional_check_failed_exception()) => Ok(false),
-            Err(e) => Err(aws(e)),
-        }
+        super::written(res)
     }
 }

@@ -132,6 +132,20 @@ pub fn to_attribute<T: Serialize>(value: &T) -> Result<AttributeValue> {
     serde_dynamo::to_attribute_value(value).map_err(|e| Error::internal(format!("attribute: {e}")))
 }
 
+/// The outcome of a conditional write: `Ok(true)` when it was written, `Ok(false)` when
+/// its condition failed (nothing written), an error for anything else.
+pub(crate) fn written<T, E, R>(res: std::result::Result<T, aws_sdk_dynamodb::error::SdkError<E, R>>) -> Result<bool>
+where
+    E: aws_sdk_dynamodb::error::ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    match res {
+        Ok(_) => Ok(true),
+        Err(e) if e.as_service_error().is_some_and(|se| se.code() == Some("ConditionalCheckFailedException")) => Ok(false),
+        Err(e) => Err(aws(e)),
+    }
+}
+
 pub fn from_item<T: DeserializeOwned>(item: Item) -> Result<T> {
     serde_dynamo::from_item(item).map_err(|e| Error::internal(format!("stored item does not match its type: {e}")))
 }
@@ -193,11 +207,7 @@ impl Store {
             .condition_expression("attribute_not_exists(PK)")
             .send()
             .await;
-        match res {
-            Ok(_) => Ok(true),
-            Err(e) if e.as_service_error().is_some_and(|se| se.is_conditional_check_failed_exception()) => Ok(false),
-            Err(e) => Err(aws(e)),
-        }
+        written(res)
     }
 
     /// Put (create or replace) an item.
