@@ -463,15 +463,21 @@ def test_concurrent_submissions_of_one_link_create_one_login(stack, firm):
     assert "already used" in problem(stack.api().call("POST", f"/api/invites/{token}/account", {"password": winner}), 410)["detail"]
 
 
-def test_concurrent_submissions_restoring_a_revoked_login_leave_it_enabled_with_the_winners_password(stack, firm):
-    client = firm.client("Race Revoked")
-    email = unique_email("rerace")
+def revoked_and_invited_again(stack, firm, client_name: str, prefix: str):
+    """A contact who created a login (password STRONG), lost access, and was invited again:
+    (client, contact, email, the new invite's token)."""
+    client = firm.client(client_name)
+    email = unique_email(prefix)
     c = firm.contact(client["id"], "Rhea", "Stored", email)
     invite(firm, client["id"], c["id"])
     stack.api().call("POST", f"/api/invites/{token_of(mail_to(stack, email)[-1])}/account", {"password": STRONG}, expect=201)
     firm.api.call("POST", f"/api/staff/contacts/{c['id']}/revoke-access", expect=200)
     invite(firm, client["id"], c["id"])
-    token = token_of(mail_to(stack, email)[-1])
+    return client, c, email, token_of(mail_to(stack, email)[-1])
+
+
+def test_concurrent_submissions_restoring_a_revoked_login_leave_it_enabled_with_the_winners_password(stack, firm):
+    client, c, email, token = revoked_and_invited_again(stack, firm, "Race Revoked", "rerace")
     passwords = [f"Restore-Pass-{i:04d}" for i in range(6)]
     winner = one_winner(submit_all_at_once(stack, token, passwords), passwords, 200)
     assert_login_is_the_winners(stack, firm, client["id"], c["id"], email, winner, passwords)
@@ -482,14 +488,7 @@ def test_concurrent_submissions_restoring_a_revoked_login_leave_it_enabled_with_
 def test_a_failed_restore_undoes_its_cognito_work_and_lets_the_contact_retry(stack, firm):
     """The commit fails (DynamoDB refuses the transaction): the login is disabled again, the
     claim released, and the same link works on the next try."""
-    client = firm.client("Restore Retry")
-    email = unique_email("retry")
-    c = firm.contact(client["id"], "Ret", "Ry", email)
-    invite(firm, client["id"], c["id"])
-    stack.api().call("POST", f"/api/invites/{token_of(mail_to(stack, email)[-1])}/account", {"password": STRONG}, expect=201)
-    firm.api.call("POST", f"/api/staff/contacts/{c['id']}/revoke-access", expect=200)
-    invite(firm, client["id"], c["id"])
-    token = token_of(mail_to(stack, email)[-1])
+    client, c, email, token = revoked_and_invited_again(stack, firm, "Restore Retry", "retry")
     before = delivery_of(stack, firm, client["id"], c["id"], "delivered")
     # the claim is the first transaction, the commit the second
     stack.faults([{"op": "TransactWriteItems", "calls": [2], "kind": "reject"}])
