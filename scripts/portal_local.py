@@ -329,7 +329,7 @@ def create_firm(env: dict[str, str], name: str, staff_email: str, staff_password
                          "invite_ttl_days": 30, "billing_enabled": True, "online_payments_enabled": False})
     table.put_item(Item={"PK": f"STAFF#{sub}", "SK": "STAFF", "GSI1PK": f"FIRM#{firm_id}",
                          "GSI1SK": f"STAFF#{staff_email}", "sub": sub, "firm_id": firm_id,
-                         "email": staff_email, "name": staff_name})
+                         "email": staff_email, "name": staff_name, "role": "owner"})
     return {"firm_id": firm_id, "staff_sub": sub, "email": staff_email, "password": staff_password}
 
 

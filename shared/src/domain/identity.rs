@@ -2,22 +2,24 @@
 //! resolves to. Plain data: verification lives in `ports::tokens`, the lookup in
 //! `http::state`.
 
+use crate::domain::roles::{Permission, Role};
 use crate::error::{Error, Result};
 
-/// Whose token a route accepts: the staff pool's, the contacts pool's, or none (public
-/// routes: sign-in, invite links, the web UI). Every route carries one (`http::routes`).
+/// Whose token a route accepts: the staff pool's (with the permission the staff member's
+/// role must have), the contacts pool's, or none (public routes: sign-in, invite links, the
+/// web UI). Every route carries one (`http::routes`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Audience {
     Public,
-    Staff,
+    Staff(Permission),
     Contact,
 }
 
 /// Who is making the request, after verification and lookup.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Actor {
-    /// A staff member of firm `firm_id`.
-    Staff { sub: String, firm_id: String, email: String, name: String },
+    /// An active staff member of firm `firm_id`, with their role as the record says now.
+    Staff { sub: String, firm_id: String, email: String, name: String, role: Role },
     /// A client contact with a portal login.
     Contact { sub: String, contact_id: String, firm_id: String },
 }

@@ -9,6 +9,7 @@ pub mod email;
 pub mod identity;
 pub mod password;
 pub mod quotas;
+pub mod roles;
 pub mod throttle;
 pub mod upload;
 

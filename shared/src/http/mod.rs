@@ -22,6 +22,7 @@ pub mod runtime;
 pub mod state;
 
 pub use crate::domain::identity::Audience;
+pub use crate::domain::roles::Permission;
 
 /// One route: method, API Gateway path template, the operation it serves and the audience
 /// whose token it takes. The tables are generated from `infra/openapi.yaml`
@@ -247,7 +248,7 @@ mod tests {
     }
 
     const fn r(method: &'static str, path: &'static str, op: Op) -> Route<Op> {
-        Route { method, path, op, operation_id: "", audience: Audience::Staff }
+        Route { method, path, op, operation_id: "", audience: Audience::Staff(Permission::Work) }
     }
 
     const ROUTES: &[Route<Op>] = &[
@@ -291,11 +292,13 @@ mod tests {
     fn a_route_carries_the_audience_of_its_spec_operation() {
         use routes::files::{Op as F, ROUTES as FILES};
         let staff = match_route(FILES, "GET", "/api/staff/clients/c1/files").unwrap();
-        assert_eq!((staff.op, staff.audience), (F::StaffListFiles, Audience::Staff));
+        assert_eq!((staff.op, staff.audience), (F::StaffListFiles, Audience::Staff(Permission::Work)));
         let contact = match_route(FILES, "GET", "/api/portal/clients/c1/files").unwrap();
         assert_eq!((contact.op, contact.audience), (F::ContactListFiles, Audience::Contact));
         let public = match_route(routes::accounts::ROUTES, "GET", "/api/invites/abc").unwrap();
         assert_eq!(public.audience, Audience::Public);
+        let settings = match_route(routes::clients::ROUTES, "PATCH", "/api/staff/firm/settings").unwrap();
+        assert_eq!(settings.audience, Audience::Staff(Permission::FirmSettings));
     }
 
     #[test]

@@ -80,9 +80,18 @@ impl AppState {
         let actor = match audience {
             // A public route has no token to check; asking for one is a bug in the handler.
             Audience::Public => return Err(Error::internal("authenticate called for a public route")),
-            Audience::Staff => {
+            Audience::Staff(need) => {
                 let claims = self.staff_tokens.verify(token).await?;
-                self.staff_actor(&claims.sub).await?
+                let actor = self.staff_actor(&claims.sub).await?;
+                if let Actor::Staff { role, .. } = &actor {
+                    if !role.may(need) {
+                        return Err(Error::Forbidden(format!(
+                            "your role ({role}) does not allow this: {} is for a firm's admins and owners; ask one of them",
+                            crate::domain::roles::TABLE.iter().find(|(p, ..)| *p == need).map_or("this", |(_, _, what)| what)
+                        )));
+                    }
+                }
+                actor
             }
             Audience::Contact => {
                 let claims = self.contact_tokens.verify(token).await?;
@@ -135,12 +144,15 @@ impl AppState {
         Outbox { mailer: &self.mailer, web_origin: &self.config.web_origin }
     }
 
-    /// A staff login → the staff member. Not cached, for the same reason as contacts: an
-    /// access token stays valid for up to an hour after its owner is removed (or, once roles
-    /// exist, demoted), and the record is the only thing that can say so on every warm
-    /// instance at once. One strongly consistent `GetItem` per call is the price.
+    /// A staff login → the staff member, with their role. Not cached, for the same reason
+    /// as contacts: an access token stays valid for up to an hour after its owner is
+    /// deactivated or demoted, and the record is the only thing that can say so on every
+    /// warm instance at once. One strongly consistent `GetItem` per call is the price.
     async fn staff_actor(&self, sub: &str) -> Result<Actor> {
         let rec = self.store.staff(sub).await?;
-        Ok(Actor::Staff { sub: rec.sub, firm_id: rec.firm_id, email: rec.email, name: rec.name })
+        if rec.deactivated_at.is_some() {
+            return Err(Error::Unauthorized("this staff login was deactivated by your firm".into()));
+        }
+        Ok(Actor::Staff { sub: rec.sub, firm_id: rec.firm_id, email: rec.email, name: rec.name, role: rec.role })
     }
 }

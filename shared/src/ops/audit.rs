@@ -15,6 +15,10 @@
 //!
 //! [`history`] merges both, newest first; staff read it per client or per contact ("access
 //! history"). Entries name the actor as people saw them at the time (a copy of the name).
+//!
+//! The firm's own history — team invites, role changes, deactivations, profile and settings
+//! changes — is kept the same way in the firm's partition (`FIRM#<id>`, [`firm_entry`]) and
+//! read by admins and owners ([`firm_history`]).
 
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -77,6 +81,22 @@ pub mod event {
     pub const FORM_SIGNED: &str = "form_signed";
     pub const FORM_DECLINED: &str = "form_declined";
     pub const FORM_COMPLETED: &str = "form_completed";
+    // The client's lifecycle.
+    pub const CLIENT_RENAMED: &str = "client_renamed";
+    pub const CLIENT_ARCHIVED: &str = "client_archived";
+    pub const CLIENT_RESTORED: &str = "client_restored";
+    pub const CONTACT_REMOVED: &str = "contact_removed";
+    // The firm's own history.
+    pub const FIRM_CREATED: &str = "firm_created";
+    pub const STAFF_INVITED: &str = "staff_invited";
+    pub const STAFF_INVITE_REVOKED: &str = "staff_invite_revoked";
+    pub const STAFF_JOINED: &str = "staff_joined";
+    pub const ROLE_CHANGED: &str = "role_changed";
+    pub const STAFF_DEACTIVATED: &str = "staff_deactivated";
+    pub const STAFF_REACTIVATED: &str = "staff_reactivated";
+    pub const PROFILE_CHANGED: &str = "profile_changed";
+    pub const SETTINGS_CHANGED: &str = "settings_changed";
+    pub const BILLING_SETTINGS_CHANGED: &str = "billing_settings_changed";
 }
 
 /// A new entry for `client_id` (not yet written).
@@ -93,6 +113,30 @@ pub fn entry(client_id: &str, event: &str, actor: ActorRef, at: OffsetDateTime, 
         subject_id: subject_id.map(str::to_string),
         detail,
     })
+}
+
+/// A new entry of the firm's own history (not yet written). `subject_id`: the staff
+/// member or invite the event concerns; `detail`: what changed, in words (never a secret).
+pub fn firm_entry(firm_id: &str, event: &str, by: &By, at: OffsetDateTime, subject_id: Option<&str>, detail: Option<String>) -> Result<AuditRecord> {
+    Ok(AuditRecord {
+        pk: keys::firm(firm_id),
+        sk: keys::audit(&domain::rfc3339(at)?, &domain::new_id()),
+        client_id: String::new(),
+        event: event.into(),
+        actor: by.actor.clone(),
+        at,
+        ip: by.origin.ip.clone(),
+        user_agent: by.origin.user_agent.clone(),
+        subject_id: subject_id.map(str::to_string),
+        detail,
+    })
+}
+
+/// The firm's own history, newest first, at most [`MAX_LINES`] lines: one bounded Query,
+/// backwards, of the `AUDIT#…` items in the firm's partition.
+pub async fn firm_history(store: &Store, firm_id: &str) -> Result<Vec<AuditView>> {
+    let items = store.query_newest(&keys::firm(firm_id), keys::prefix::AUDIT, &keys::through(keys::prefix::AUDIT), MAX_LINES).await?;
+    items.into_iter().map(|i| crate::store::from_item::<AuditRecord>(i).map(AuditView::from)).collect()
 }
 
 /// Append one entry on its own (for events that change nothing else, such as a download).

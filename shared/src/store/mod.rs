@@ -24,6 +24,7 @@
 //! | invoice | `CLIENT#<client>` | `INVOICE#<invoice>` | | |
 //! | payment | `CLIENT#<client>` | `PAYMENT#<payment>` | | |
 //! | audit entry | `CLIENT#<client>` | `AUDIT#<time>#<id>` | | |
+//! | firm history entry | `FIRM#<firm>` | `AUDIT#<time>#<id>` | | |
 //! | message thread | `CLIENT#<client>` | `MSGTHREAD#<thread>` | | |
 //! | message | `THREAD#<thread>` | `MSG#<sequence, 8 digits>` | | |
 //! | signature form | `CLIENT#<client>` | `FORM#<form>` | | |

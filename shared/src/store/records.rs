@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::keys;
+use crate::domain::roles::Role;
 use crate::domain::EmailAddress;
 
 /// Firm settings. Written by operations (the seed script, later an admin route).
@@ -78,10 +79,17 @@ pub struct StaffRecord {
     pub firm_id: String,
     pub email: String,
     pub name: String,
+    /// What this member may do (`domain::roles`); a record without one is `staff`.
+    #[serde(default)]
+    pub role: Role,
+    /// Set while the member is deactivated: their login is disabled at Cognito and every
+    /// call with a token they still hold is refused. What they authored keeps their name.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "time::serde::rfc3339::option")]
+    pub deactivated_at: Option<OffsetDateTime>,
 }
 
 impl StaffRecord {
-    pub fn new(sub: &str, firm_id: &str, email: &str, name: &str) -> Self {
+    pub fn new(sub: &str, firm_id: &str, email: &str, name: &str, role: Role) -> Self {
         Self {
             pk: keys::staff(sub),
             sk: keys::STAFF_SK.into(),
@@ -91,6 +99,8 @@ impl StaffRecord {
             firm_id: firm_id.into(),
             email: email.into(),
             name: name.into(),
+            role,
+            deactivated_at: None,
         }
     }
 }
@@ -300,6 +310,8 @@ pub struct AuditRecord {
     pub pk: String,
     #[serde(rename = "SK")]
     pub sk: String,
+    /// Empty for an entry of the firm's own history (in the firm's partition).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub client_id: String,
     pub event: String,
     pub actor: ActorRef,
