@@ -7,6 +7,7 @@ pub mod clients;
 pub mod contact_mfa;
 pub mod delivery;
 pub mod files;
+pub mod firms;
 pub mod idempotency;
 pub mod invites;
 pub mod login_claim;

@@ -23,6 +23,11 @@ pub fn firm(firm_id: &str) -> String {
     format!("FIRM#{firm_id}")
 }
 pub const FIRM_SK: &str = "FIRM";
+/// The guard that makes `portal-admin create-firm` create one firm per owner address.
+pub fn firm_owner(email: &str) -> String {
+    format!("FIRMOWNER#{email}")
+}
+pub const FIRM_OWNER_SK: &str = "FIRMOWNER";
 pub fn staff(sub: &str) -> String {
     format!("{}{sub}", prefix::STAFF)
 }

@@ -10,6 +10,7 @@
 //! | item | PK | SK | GSI1PK | GSI1SK |
 //! |---|---|---|---|---|
 //! | firm settings | `FIRM#<firm>` | `FIRM` | | |
+//! | one firm per owner address (`ops::firms`) | `FIRMOWNER#<email>` | `FIRMOWNER` | | |
 //! | staff member | `STAFF#<cognito sub>` | `STAFF` | `FIRM#<firm>` | `STAFF#<email>` |
 //! | contact login | `USER#<cognito sub>` | `USER` | | |
 //! | client | `CLIENT#<client>` | `CLIENT` | `FIRM#<firm>` | `CLIENT#<lower name>#<client>` |
