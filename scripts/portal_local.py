@@ -315,22 +315,30 @@ def create_firm(env: dict[str, str], name: str, staff_email: str, staff_password
     """Write the firm's settings and its first staff member (Cognito user + staff record)."""
     endpoint = env["AWS_ENDPOINT_URL"]
     firm_id = firm_id or str(uuid.uuid4())
-    idp = client("cognito-idp", endpoint)
-    pool = env["STAFF_POOL_ID"]
-    user = idp.admin_create_user(UserPoolId=pool, Username=staff_email, MessageAction="SUPPRESS", UserAttributes=[
-        {"Name": "email", "Value": staff_email}, {"Name": "email_verified", "Value": "true"},
-        {"Name": "custom:firm_id", "Value": firm_id}])["User"]
-    sub = next(a["Value"] for a in user["Attributes"] if a["Name"] == "sub")
-    idp.admin_set_user_password(UserPoolId=pool, Username=staff_email, Password=staff_password, Permanent=True)
     table = boto3.resource("dynamodb", endpoint_url=endpoint, region_name=REGION, **CREDS).Table(env["TABLE_NAME"])
     # Attribute names and keys as documented in shared/src/store (FirmRecord, StaffRecord).
     table.put_item(Item={"PK": f"FIRM#{firm_id}", "SK": "FIRM", "firm_id": firm_id, "name": name,
                          "sender_email": env["SENDER_EMAIL"], "help_center_url": "https://help.demo-firm.example/portal",
                          "invite_ttl_days": 30, "billing_enabled": True, "online_payments_enabled": False})
-    table.put_item(Item={"PK": f"STAFF#{sub}", "SK": "STAFF", "GSI1PK": f"FIRM#{firm_id}",
-                         "GSI1SK": f"STAFF#{staff_email}", "sub": sub, "firm_id": firm_id,
-                         "email": staff_email, "name": staff_name, "role": "owner"})
+    sub = add_staff(env, firm_id, staff_email, staff_password, staff_name, "owner")
     return {"firm_id": firm_id, "staff_sub": sub, "email": staff_email, "password": staff_password}
+
+
+def add_staff(env: dict[str, str], firm_id: str, email: str, password: str, name: str, role: str) -> str:
+    """A staff login of `firm_id` with `role` (Cognito user + staff record); its sub."""
+    endpoint = env["AWS_ENDPOINT_URL"]
+    idp = client("cognito-idp", endpoint)
+    pool = env["STAFF_POOL_ID"]
+    user = idp.admin_create_user(UserPoolId=pool, Username=email, MessageAction="SUPPRESS", UserAttributes=[
+        {"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"},
+        {"Name": "custom:firm_id", "Value": firm_id}])["User"]
+    sub = next(a["Value"] for a in user["Attributes"] if a["Name"] == "sub")
+    idp.admin_set_user_password(UserPoolId=pool, Username=email, Password=password, Permanent=True)
+    table = boto3.resource("dynamodb", endpoint_url=endpoint, region_name=REGION, **CREDS).Table(env["TABLE_NAME"])
+    table.put_item(Item={"PK": f"STAFF#{sub}", "SK": "STAFF", "GSI1PK": f"FIRM#{firm_id}",
+                         "GSI1SK": f"STAFF#{email}", "sub": sub, "firm_id": firm_id,
+                         "email": email, "name": name, "role": role})
+    return sub
 
 
 # ---------- the functions ----------

@@ -58,6 +58,13 @@ class Firm:
     def client(self, name: str = "Client") -> dict:
         return self.api.call("POST", "/api/staff/clients", {"name": name}, expect=201).json()
 
+    def colleague(self, role: str, name: str = "Colleague") -> pl.Api:
+        """A signed-in staff member of this firm with `role` (owner, admin, staff)."""
+        email = f"{role}-{uuid.uuid4().hex[:10]}@firm.example"
+        password = "Test-Staff-Passw0rd!"
+        pl.add_staff(self.stack.env, self.firm_id, email, password, name, role)
+        return self.stack.api().sign_in(email, password)
+
     def contact(self, client_id: str, first: str, last: str, email: str | None = None) -> dict:
         body = {"first_name": first, "last_name": last}
         if email:

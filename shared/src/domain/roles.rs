@@ -141,3 +141,29 @@ mod tests {
         assert_eq!(serde_json::from_str::<R>("{}").unwrap().role, Role::Staff, "no role named: the least");
     }
 }
+
+/// The README's "Roles and permissions" table says what [`TABLE`] says.
+#[cfg(test)]
+mod readme {
+    use super::*;
+
+    #[test]
+    fn the_readme_table_is_the_table_in_code() {
+        let readme = include_str!("../../../README.md");
+        let section = readme.split("## Roles and permissions").nth(1).expect("README has a Roles and permissions section");
+        let rows: Vec<Vec<&str>> = section
+            .lines()
+            .take_while(|l| !l.starts_with("## "))
+            .filter(|l| l.starts_with("| `"))
+            .map(|l| l.trim_matches('|').split('|').map(str::trim).collect())
+            .collect();
+        assert_eq!(rows.len(), TABLE.len(), "one README row per permission");
+        for (row, (permission, roles, covers)) in rows.iter().zip(TABLE) {
+            assert_eq!(row[0], format!("`{}`", permission.as_str()));
+            for (i, role) in Role::ALL.iter().enumerate() {
+                assert_eq!(row[1 + i] == "yes", roles.contains(role), "{} for {role}", permission.as_str());
+            }
+            assert_eq!(row[4], *covers);
+        }
+    }
+}
