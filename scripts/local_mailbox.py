@@ -27,7 +27,8 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import requests
 
-LINK = re.compile(r'href="([^"]*/create-account#[0-9a-f]+)"')
+# An invite's button: a contact's Create Account link, or a colleague's staff invite (/join).
+LINK = re.compile(r'href="([^"]*/(?:create-account|join)#[0-9a-f]+)"')
 
 
 def _text(body: str) -> str:

@@ -1,5 +1,6 @@
 //! `accounts` — everything about logins: staff sign-in, refresh and sign-out; the invite
-//! link a contact opens, the account they create from it; contact sign-in, refresh,
+//! link a contact opens, the account they create from it; the staff invite link a
+//! colleague opens and the staff login they create from it; contact sign-in, refresh,
 //! sign-out and profile.
 //!
 //! Public routes (no bearer token): sign-in, refresh, the invite link and account
@@ -13,7 +14,7 @@ use lambda_http::{Body, Request, Response};
 use shared::domain::identity::Actor;
 use shared::http::routes::accounts::{Op, ROUTES};
 use shared::http::{json, json_body, no_content, route_of, serve};
-use shared::ops::accounts;
+use shared::ops::{accounts, team};
 use shared::ops::audit::{By, Origin};
 use shared::ops::clients::{self, ProfileInput};
 use shared::ops::throttle::{self, Account};
@@ -95,6 +96,18 @@ async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
             }
             let created = Box::pin(accounts::create_account(store, logins, p.get("token")?, body, &origin)).await?;
             json(if created.created { 201 } else { 200 }, &created)
+        }
+        Op::OpenStaffInvite => {
+            throttle::source(store, limits, Scope::InviteLookup, &origin).await?;
+            json(200, &team::join_info(store, logins, p.get("token")?).await?)
+        }
+        Op::JoinFirm => {
+            let body = json_body::<team::JoinInput>(&req)?;
+            // Without a password the operation refuses before any lookup: not counted.
+            if body.password.as_deref().is_some_and(|p| !p.is_empty()) {
+                throttle::source(store, limits, Scope::CreateAccount, &origin).await?;
+            }
+            json(201, &Box::pin(team::join(store, logins, p.get("token")?, body, &origin)).await?)
         }
         Op::ContactSignIn => {
             let (email, password) = json_body::<SignInInput>(&req)?.parse()?;

@@ -98,7 +98,7 @@ pub async fn handle(state: &'static AppState, req: Request) -> Response<Body> {
 async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
     let m = route_of(ROUTES, &req)?;
     let name = match m.op {
-        Op::WebApp | Op::CreateAccountPage => "index.html",
+        Op::WebApp | Op::CreateAccountPage | Op::JoinPage => "index.html",
         Op::WebAsset => m.params.get("file")?,
     };
     let (_, ctype, bytes) = file(name).ok_or(Error::NotFound("file"))?;

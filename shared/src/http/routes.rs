@@ -21,6 +21,8 @@ pub mod accounts {
         ContactTotpSetup,
         ContactTotpVerify,
         StaffRefresh,
+        OpenStaffInvite,
+        JoinFirm,
         OpenInvite,
         CreateAccount,
         ContactSignIn,
@@ -40,6 +42,8 @@ pub mod accounts {
         Route { method: "POST", path: "/api/portal/me/mfa/setup", op: Op::ContactTotpSetup, operation_id: "contactTotpSetup", audience: Audience::Contact },
         Route { method: "POST", path: "/api/portal/me/mfa/verify", op: Op::ContactTotpVerify, operation_id: "contactTotpVerify", audience: Audience::Contact },
         Route { method: "POST", path: "/api/staff/sessions/refresh", op: Op::StaffRefresh, operation_id: "staffRefresh", audience: Audience::Public },
+        Route { method: "GET", path: "/api/team-invites/{token}", op: Op::OpenStaffInvite, operation_id: "openStaffInvite", audience: Audience::Public },
+        Route { method: "POST", path: "/api/team-invites/{token}/account", op: Op::JoinFirm, operation_id: "joinFirm", audience: Audience::Public },
         Route { method: "GET", path: "/api/invites/{token}", op: Op::OpenInvite, operation_id: "openInvite", audience: Audience::Public },
         Route { method: "POST", path: "/api/invites/{token}/account", op: Op::CreateAccount, operation_id: "createAccount", audience: Audience::Public },
         Route { method: "POST", path: "/api/portal/sessions", op: Op::ContactSignIn, operation_id: "contactSignIn", audience: Audience::Public },
@@ -275,17 +279,46 @@ pub mod signatures {
     ];
 }
 
+pub mod team {
+    use super::*;
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum Op {
+        StaffMe,
+        GetTeam,
+        InviteStaff,
+        RevokeStaffInvite,
+        ResendStaffInvite,
+        ChangeStaffRole,
+        DeactivateStaff,
+        ReactivateStaff,
+    }
+
+    pub const ROUTES: &[Route<Op>] = &[
+        Route { method: "GET", path: "/api/staff/me", op: Op::StaffMe, operation_id: "staffMe", audience: Audience::Staff(Permission::Work) },
+        Route { method: "GET", path: "/api/staff/team", op: Op::GetTeam, operation_id: "getTeam", audience: Audience::Staff(Permission::Team) },
+        Route { method: "POST", path: "/api/staff/team/invites", op: Op::InviteStaff, operation_id: "inviteStaff", audience: Audience::Staff(Permission::Team) },
+        Route { method: "DELETE", path: "/api/staff/team/invites/{invite_id}", op: Op::RevokeStaffInvite, operation_id: "revokeStaffInvite", audience: Audience::Staff(Permission::Team) },
+        Route { method: "POST", path: "/api/staff/team/invites/{invite_id}/resend", op: Op::ResendStaffInvite, operation_id: "resendStaffInvite", audience: Audience::Staff(Permission::Team) },
+        Route { method: "PATCH", path: "/api/staff/team/members/{member_id}", op: Op::ChangeStaffRole, operation_id: "changeStaffRole", audience: Audience::Staff(Permission::Team) },
+        Route { method: "POST", path: "/api/staff/team/members/{member_id}/deactivate", op: Op::DeactivateStaff, operation_id: "deactivateStaff", audience: Audience::Staff(Permission::Team) },
+        Route { method: "POST", path: "/api/staff/team/members/{member_id}/reactivate", op: Op::ReactivateStaff, operation_id: "reactivateStaff", audience: Audience::Staff(Permission::Team) },
+    ];
+}
+
 pub mod web {
     use super::*;
 
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub enum Op {
+        JoinPage,
         WebApp,
         CreateAccountPage,
         WebAsset,
     }
 
     pub const ROUTES: &[Route<Op>] = &[
+        Route { method: "GET", path: "/join", op: Op::JoinPage, operation_id: "joinPage", audience: Audience::Public },
         Route { method: "GET", path: "/", op: Op::WebApp, operation_id: "webApp", audience: Audience::Public },
         Route { method: "GET", path: "/create-account", op: Op::CreateAccountPage, operation_id: "createAccountPage", audience: Audience::Public },
         Route { method: "GET", path: "/assets/{file}", op: Op::WebAsset, operation_id: "webAsset", audience: Audience::Public },

@@ -21,6 +21,7 @@ pub mod requests;
 pub mod settings;
 pub mod signatures;
 pub mod step_up;
+pub mod team;
 pub mod templates;
 pub mod throttle;
 

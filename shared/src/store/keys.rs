@@ -6,6 +6,7 @@ pub mod prefix {
     pub const CLIENT: &str = "CLIENT#";
     pub const CONTACT: &str = "CONTACT#";
     pub const STAFF: &str = "STAFF#";
+    pub const STAFF_INVITE: &str = "STAFFINVITE#";
     pub const TEMPLATE: &str = "TEMPLATE#";
     pub const FILE: &str = "FILE#";
     pub const REQUEST: &str = "REQUEST#";
@@ -32,6 +33,23 @@ pub fn staff(sub: &str) -> String {
     format!("{}{sub}", prefix::STAFF)
 }
 pub const STAFF_SK: &str = "STAFF";
+/// A staff invite's id: the first 32 hex digits of the SHA-256 of the firm and the email,
+/// so there is one invite item per firm and address, and a link's token can name it.
+pub fn staff_invite_id(firm_id: &str, email: &str) -> String {
+    crate::domain::sha256_hex(format!("{firm_id}\0{email}").as_bytes())[..32].to_string()
+}
+pub fn staff_invite(invite_id: &str) -> String {
+    format!("{}{invite_id}", prefix::STAFF_INVITE)
+}
+pub const STAFF_INVITE_SK: &str = "STAFFINVITE";
+pub fn staff_invite_sort(email: &str) -> String {
+    format!("{}{email}", prefix::STAFF_INVITE)
+}
+/// The guard of a staff-pool email (one login per address across firms).
+pub fn staff_login(email: &str) -> String {
+    format!("STAFFLOGIN#{email}")
+}
+pub const STAFF_LOGIN_SK: &str = "STAFFLOGIN";
 pub fn user(sub: &str) -> String {
     format!("USER#{sub}")
 }

@@ -12,6 +12,8 @@
 //! | firm settings | `FIRM#<firm>` | `FIRM` | | |
 //! | one firm per owner address (`ops::firms`) | `FIRMOWNER#<email>` | `FIRMOWNER` | | |
 //! | staff member | `STAFF#<cognito sub>` | `STAFF` | `FIRM#<firm>` | `STAFF#<email>` |
+//! | staff invite (one per firm and email) | `STAFFINVITE#<sha256 of firm, email; 32 hex>` | `STAFFINVITE` | `FIRM#<firm>` | `STAFFINVITE#<email>` |
+//! | staff login guard (one per email, all firms) | `STAFFLOGIN#<email>` | `STAFFLOGIN` | | |
 //! | contact login | `USER#<cognito sub>` | `USER` | | |
 //! | client | `CLIENT#<client>` | `CLIENT` | `FIRM#<firm>` | `CLIENT#<lower name>#<client>` |
 //! | contact ↔ client link | `CLIENT#<client>` | `CONTACT#<contact>` | `CONTACT#<contact>` | `CLIENT#<client>` |
@@ -81,6 +83,7 @@ mod marks;
 mod reads;
 mod records;
 mod requests;
+mod team;
 mod threads;
 
 pub use billing::*;
@@ -89,6 +92,7 @@ pub use limits::*;
 pub use links::*;
 pub use records::*;
 pub use requests::*;
+pub use team::*;
 pub use threads::*;
 
 use std::collections::HashMap;
@@ -483,22 +487,5 @@ impl ClientItem {
     /// Decode every item of a read (skipping unknown kinds).
     pub fn decode_all(items: Vec<Item>) -> Result<Vec<Self>> {
         Ok(items.into_iter().map(Self::decode).collect::<Result<Vec<_>>>()?.into_iter().flatten().collect())
-    }
-}
-
-impl Store {
-    /// Every `T` of partition `pk` (`begins_with(SK, T::PREFIX)`, every page).
-    pub async fn children<T: Entity>(&self, pk: &str) -> Result<Vec<T>> {
-        self.query_partition(pk, Some(T::PREFIX), false).await?.into_iter().map(from_item).collect()
-    }
-
-    /// Every client link of a contact (GSI1 `CONTACT#k`).
-    pub async fn links_of_contact(&self, contact_id: &str) -> Result<Vec<LinkRecord>> {
-        self.query_gsi1(&keys::contact(contact_id), keys::prefix::CLIENT).await?.into_iter().map(from_item).collect()
-    }
-
-    /// A firm's staff members (GSI1 `FIRM#f`, `STAFF#…`).
-    pub async fn staff_of_firm(&self, firm_id: &str) -> Result<Vec<StaffRecord>> {
-        self.query_gsi1(&keys::firm(firm_id), keys::prefix::STAFF).await?.into_iter().map(from_item).collect()
     }
 }

@@ -5,7 +5,7 @@
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use super::{keys, ClientItem, ClientRecord, Item, LinkRecord, Store};
+use super::{from_item, keys, ClientItem, ClientRecord, Entity, Item, LinkRecord, Store};
 use crate::error::{aws, Result};
 
 impl Store {
@@ -55,5 +55,17 @@ impl Store {
             }
         }
         Ok(out)
+    }
+}
+
+impl Store {
+    /// Every `T` of partition `pk` (`begins_with(SK, T::PREFIX)`, every page).
+    pub async fn children<T: Entity>(&self, pk: &str) -> Result<Vec<T>> {
+        self.query_partition(pk, Some(T::PREFIX), false).await?.into_iter().map(from_item).collect()
+    }
+
+    /// Every client link of a contact (GSI1 `CONTACT#k`).
+    pub async fn links_of_contact(&self, contact_id: &str) -> Result<Vec<LinkRecord>> {
+        self.query_gsi1(&keys::contact(contact_id), keys::prefix::CLIENT).await?.into_iter().map(from_item).collect()
     }
 }

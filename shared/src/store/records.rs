@@ -86,6 +86,9 @@ pub struct StaffRecord {
     /// call with a token they still hold is refused. What they authored keeps their name.
     #[serde(default, skip_serializing_if = "Option::is_none", with = "time::serde::rfc3339::option")]
     pub deactivated_at: Option<OffsetDateTime>,
+    /// When the member created their login from an invite (absent for members made before).
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "time::serde::rfc3339::option")]
+    pub joined_at: Option<OffsetDateTime>,
 }
 
 impl StaffRecord {
@@ -101,6 +104,7 @@ impl StaffRecord {
             name: name.into(),
             role,
             deactivated_at: None,
+            joined_at: None,
         }
     }
 }

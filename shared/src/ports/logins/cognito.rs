@@ -11,13 +11,14 @@ pub struct CognitoLogins {
     cognito: LazyClient<Client>,
     staff: PoolConfig,
     contacts: PoolConfig,
-    /// The contacts pool's password rules, read once per cold start.
+    /// Each pool's password rules, read once per cold start.
     contact_rules: tokio::sync::OnceCell<PasswordRules>,
+    staff_rules: tokio::sync::OnceCell<PasswordRules>,
 }
 
 impl CognitoLogins {
     pub fn new(sdk: LazySdk, staff: PoolConfig, contacts: PoolConfig) -> Self {
-        Self { cognito: LazyClient::new(sdk, Client::new), staff, contacts, contact_rules: tokio::sync::OnceCell::new() }
+        Self { cognito: LazyClient::new(sdk, Client::new), staff, contacts, contact_rules: tokio::sync::OnceCell::new(), staff_rules: tokio::sync::OnceCell::new() }
     }
 
     async fn client(&self) -> &Client {
@@ -29,6 +30,92 @@ impl CognitoLogins {
             Pool::Staff => &self.staff,
             Pool::Contacts => &self.contacts,
         }
+    }
+
+    async fn password_rules(&self, pool: Pool) -> Result<&PasswordRules> {
+        let cell = match pool {
+            Pool::Staff => &self.staff_rules,
+            Pool::Contacts => &self.contact_rules,
+        };
+        cell.get_or_try_init(|| async {
+            let out = self.client().await.describe_user_pool().user_pool_id(&self.pool(pool).pool_id).send().await.map_err(aws)?;
+            let p = out.user_pool.and_then(|u| u.policies).and_then(|p| p.password_policy).ok_or_else(|| Error::internal("the pool has no password policy"))?;
+            Ok(PasswordRules {
+                min_length: p.minimum_length.unwrap_or(8).max(8) as usize,
+                upper: p.require_uppercase,
+                lower: p.require_lowercase,
+                digit: p.require_numbers,
+                symbol: p.require_symbols,
+            })
+        })
+        .await
+    }
+
+    /// `AdminCreateUser` with a verified email and no message (the invite was ours).
+    async fn create_user(&self, pool: Pool, email: &EmailAddress, firm_id: Option<&str>, exists: &str) -> Result<String> {
+        use aws_sdk_cognitoidentityprovider::operation::admin_create_user::AdminCreateUserError;
+        use aws_sdk_cognitoidentityprovider::types::{AttributeType, MessageActionType};
+        let attr = |name: &str, value: &str| AttributeType::builder().name(name).value(value).build().map_err(Error::internal);
+        let mut req = self
+            .client()
+            .await
+            .admin_create_user()
+            .user_pool_id(&self.pool(pool).pool_id)
+            .username(email.as_str())
+            .user_attributes(attr("email", email.as_str())?)
+            .user_attributes(attr("email_verified", "true")?)
+            .message_action(MessageActionType::Suppress);
+        if let Some(firm_id) = firm_id {
+            req = req.user_attributes(attr("custom:firm_id", firm_id)?);
+        }
+        let out = req.send().await.map_err(|e| match e.as_service_error() {
+            Some(AdminCreateUserError::UsernameExistsException(_)) => Error::Conflict(exists.into()),
+            _ => aws(e),
+        })?;
+        out.user
+            .and_then(|u| u.attributes.unwrap_or_default().into_iter().find(|a| a.name == "sub").and_then(|a| a.value))
+            .ok_or_else(|| Error::internal("Cognito returned no sub for the new user"))
+    }
+
+    /// Set a login's password (the pool's policy decides; its message names the rule).
+    async fn set_password(&self, pool: Pool, email: &EmailAddress, password: &str) -> Result<()> {
+        use aws_sdk_cognitoidentityprovider::operation::admin_set_user_password::AdminSetUserPasswordError;
+        self.client()
+            .await
+            .admin_set_user_password()
+            .user_pool_id(&self.pool(pool).pool_id)
+            .username(email.as_str())
+            .password(password)
+            .permanent(true)
+            .send()
+            .await
+            .map_err(|e| match e.as_service_error() {
+                Some(AdminSetUserPasswordError::InvalidPasswordException(ex)) => {
+                    Error::field("password", ex.message().unwrap_or("does not meet the password policy").to_string())
+                }
+                _ => aws(e),
+            })?;
+        Ok(())
+    }
+
+    async fn enable(&self, pool: Pool, email: &EmailAddress) -> Result<()> {
+        self.client().await.admin_enable_user().user_pool_id(&self.pool(pool).pool_id).username(email.as_str()).send().await.map_err(aws)?;
+        Ok(())
+    }
+
+    async fn disable(&self, pool: Pool, email: &EmailAddress) -> Result<()> {
+        self.client().await.admin_disable_user().user_pool_id(&self.pool(pool).pool_id).username(email.as_str()).send().await.map_err(aws)?;
+        Ok(())
+    }
+
+    async fn global_sign_out(&self, pool: Pool, email: &EmailAddress) -> Result<()> {
+        self.client().await.admin_user_global_sign_out().user_pool_id(&self.pool(pool).pool_id).username(email.as_str()).send().await.map_err(aws)?;
+        Ok(())
+    }
+
+    async fn delete(&self, pool: Pool, email: &EmailAddress) -> Result<()> {
+        self.client().await.admin_delete_user().user_pool_id(&self.pool(pool).pool_id).username(email.as_str()).send().await.map_err(aws)?;
+        Ok(())
     }
 }
 
@@ -69,87 +156,60 @@ impl Logins for CognitoLogins {
 
     /// The contacts pool's password rules (read once).
     async fn contact_password_rules(&self) -> Result<&PasswordRules> {
-        self.contact_rules
-            .get_or_try_init(|| async {
-                let out = self.client().await.describe_user_pool().user_pool_id(&self.contacts.pool_id).send().await.map_err(aws)?;
-                let p = out.user_pool.and_then(|u| u.policies).and_then(|p| p.password_policy).ok_or_else(|| Error::internal("contacts pool has no password policy"))?;
-                Ok(PasswordRules {
-                    min_length: p.minimum_length.unwrap_or(8).max(8) as usize,
-                    upper: p.require_uppercase,
-                    lower: p.require_lowercase,
-                    digit: p.require_numbers,
-                    symbol: p.require_symbols,
-                })
-            })
-            .await
+        self.password_rules(Pool::Contacts).await
     }
 
     /// A contact login for `email` (no email from Cognito: the invite was ours); its `sub`.
     async fn create_contact(&self, email: &EmailAddress) -> Result<String> {
-        use aws_sdk_cognitoidentityprovider::operation::admin_create_user::AdminCreateUserError;
-        use aws_sdk_cognitoidentityprovider::types::{AttributeType, MessageActionType};
-        let out = self
-            .client()
-            .await
-            .admin_create_user()
-            .user_pool_id(&self.contacts.pool_id)
-            .username(email.as_str())
-            .user_attributes(AttributeType::builder().name("email").value(email.as_str()).build().map_err(Error::internal)?)
-            .user_attributes(AttributeType::builder().name("email_verified").value("true").build().map_err(Error::internal)?)
-            .message_action(MessageActionType::Suppress)
-            .send()
-            .await
-            .map_err(|e| match e.as_service_error() {
-                Some(AdminCreateUserError::UsernameExistsException(_)) => Error::Conflict(
-                    "A portal login already exists for this email address. Sign in with it, or ask the firm for help.".into(),
-                ),
-                _ => aws(e),
-            })?;
-        out.user
-            .and_then(|u| u.attributes.unwrap_or_default().into_iter().find(|a| a.name == "sub").and_then(|a| a.value))
-            .ok_or_else(|| Error::internal("Cognito returned no sub for the new user"))
+        self.create_user(Pool::Contacts, email, None, "A portal login already exists for this email address. Sign in with it, or ask the firm for help.").await
     }
 
-    /// Set a contact login's password (the pool's policy decides; its message names the rule).
     async fn set_contact_password(&self, email: &EmailAddress, password: &str) -> Result<()> {
-        use aws_sdk_cognitoidentityprovider::operation::admin_set_user_password::AdminSetUserPasswordError;
-        self.client()
-            .await
-            .admin_set_user_password()
-            .user_pool_id(&self.contacts.pool_id)
-            .username(email.as_str())
-            .password(password)
-            .permanent(true)
-            .send()
-            .await
-            .map_err(|e| match e.as_service_error() {
-                Some(AdminSetUserPasswordError::InvalidPasswordException(ex)) => {
-                    Error::field("password", ex.message().unwrap_or("does not meet the password policy").to_string())
-                }
-                _ => aws(e),
-            })?;
-        Ok(())
+        self.set_password(Pool::Contacts, email, password).await
     }
 
     async fn enable_contact(&self, email: &EmailAddress) -> Result<()> {
-        self.client().await.admin_enable_user().user_pool_id(&self.contacts.pool_id).username(email.as_str()).send().await.map_err(aws)?;
-        Ok(())
+        self.enable(Pool::Contacts, email).await
     }
 
     async fn disable_contact(&self, email: &EmailAddress) -> Result<()> {
-        self.client().await.admin_disable_user().user_pool_id(&self.contacts.pool_id).username(email.as_str()).send().await.map_err(aws)?;
-        Ok(())
+        self.disable(Pool::Contacts, email).await
     }
 
     /// End every session of a contact login (refresh tokens stop working).
     async fn sign_out_contact(&self, email: &EmailAddress) -> Result<()> {
-        self.client().await.admin_user_global_sign_out().user_pool_id(&self.contacts.pool_id).username(email.as_str()).send().await.map_err(aws)?;
-        Ok(())
+        self.global_sign_out(Pool::Contacts, email).await
     }
 
     async fn delete_contact(&self, email: &EmailAddress) -> Result<()> {
-        self.client().await.admin_delete_user().user_pool_id(&self.contacts.pool_id).username(email.as_str()).send().await.map_err(aws)?;
-        Ok(())
+        self.delete(Pool::Contacts, email).await
+    }
+
+    async fn staff_password_rules(&self) -> Result<&PasswordRules> {
+        self.password_rules(Pool::Staff).await
+    }
+
+    async fn create_staff(&self, email: &EmailAddress, firm_id: &str) -> Result<String> {
+        self.create_user(Pool::Staff, email, Some(firm_id), "A staff login already exists for this email address (at this firm or another one); sign in with it, or ask to be invited with another address.").await
+    }
+
+    async fn set_staff_password(&self, email: &EmailAddress, password: &str) -> Result<()> {
+        self.set_password(Pool::Staff, email, password).await
+    }
+
+    async fn enable_staff(&self, email: &EmailAddress) -> Result<()> {
+        self.enable(Pool::Staff, email).await
+    }
+
+    async fn disable_staff(&self, email: &EmailAddress) -> Result<()> {
+        self.disable(Pool::Staff, email).await
+    }
+
+    async fn sign_out_staff(&self, email: &EmailAddress) -> Result<()> {
+        self.global_sign_out(Pool::Staff, email).await
+    }
+
+    async fn delete_staff(&self, email: &EmailAddress) -> Result<()> {
+        self.delete(Pool::Staff, email).await
     }
 }
-

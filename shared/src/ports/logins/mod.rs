@@ -1,6 +1,7 @@
 //! The `Logins` port: the two Cognito user pools (staff and contacts) — sign-in, the
 //! authenticator-app steps, refresh and sign-out, and the admin calls that create, restore
-//! and end contact logins.
+//! and end logins (contacts from their invites; staff from theirs, and disabled, enabled and
+//! signed out everywhere by their firm's team operations).
 //!
 //! The browser never talks to Cognito directly: our API does, so the same rules (input
 //! checks, error messages, last-login recording) apply to every client of the API, and the
@@ -391,6 +392,18 @@ pub trait Logins: Send + Sync {
     /// End every session of a contact login (refresh tokens stop working).
     fn sign_out_contact(&self, email: &EmailAddress) -> impl Future<Output = Result<()>> + Send;
     fn delete_contact(&self, email: &EmailAddress) -> impl Future<Output = Result<()>> + Send;
+    /// The staff pool's password rules (read once).
+    fn staff_password_rules(&self) -> impl Future<Output = Result<&PasswordRules>> + Send;
+    /// A staff login for `email` of firm `firm_id` (no email from Cognito: the invite was
+    /// ours); its `sub`. 409 when the pool already has a login with this address.
+    fn create_staff(&self, email: &EmailAddress, firm_id: &str) -> impl Future<Output = Result<String>> + Send;
+    fn set_staff_password(&self, email: &EmailAddress, password: &str) -> impl Future<Output = Result<()>> + Send;
+    fn enable_staff(&self, email: &EmailAddress) -> impl Future<Output = Result<()>> + Send;
+    fn disable_staff(&self, email: &EmailAddress) -> impl Future<Output = Result<()>> + Send;
+    /// End every session of a staff login (`AdminUserGlobalSignOut`: refresh tokens stop working).
+    fn sign_out_staff(&self, email: &EmailAddress) -> impl Future<Output = Result<()>> + Send;
+    /// Remove a staff login (undoing a half-made one).
+    fn delete_staff(&self, email: &EmailAddress) -> impl Future<Output = Result<()>> + Send;
 }
 
 mod cognito;
