@@ -53,7 +53,7 @@ def main() -> int:
         local_mailbox.Mailbox(proxy.url).serve(mail_port)
         pl.S3Notifier(env, base).run_forever()
         print("• seeding the demo firm …", flush=True)
-        demo = pl.seed_demo(env, base)
+        demo = pl.seed_demo(env, base, proxy.url)
         household = demo["clients"][0]
         print(f"""
 The client portal is running. Open {base}/ in a browser.

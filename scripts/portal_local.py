@@ -19,6 +19,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -310,18 +311,62 @@ def write_env(env: dict[str, str], path: Path) -> None:
 
 # ---------- firms and staff (an operations task: no public API creates a firm) ----------
 
-def create_firm(env: dict[str, str], name: str, staff_email: str, staff_password: str,
-                staff_name: str = "Demo Staff", firm_id: str | None = None) -> dict:
-    """Write the firm's settings and its first staff member (Cognito user + staff record)."""
-    endpoint = env["AWS_ENDPOINT_URL"]
-    firm_id = firm_id or str(uuid.uuid4())
-    table = boto3.resource("dynamodb", endpoint_url=endpoint, region_name=REGION, **CREDS).Table(env["TABLE_NAME"])
-    # Attribute names and keys as documented in shared/src/store (FirmRecord, StaffRecord).
-    table.put_item(Item={"PK": f"FIRM#{firm_id}", "SK": "FIRM", "firm_id": firm_id, "name": name,
-                         "sender_email": env["SENDER_EMAIL"], "help_center_url": "https://help.demo-firm.example/portal",
-                         "invite_ttl_days": 30, "billing_enabled": True, "online_payments_enabled": False})
-    sub = add_staff(env, firm_id, staff_email, staff_password, staff_name, "owner")
-    return {"firm_id": firm_id, "staff_sub": sub, "email": staff_email, "password": staff_password}
+DEMO_FIRM_ID = "0192f3a0-0000-7000-8000-00000000d3e0"
+
+
+def admin_binary() -> Path:
+    """The operator command (`admin/`, crate portal-admin), built once per process."""
+    target = Path(os.environ.get("CARGO_TARGET_DIR") or ROOT / "target")
+    if not getattr(admin_binary, "built", False):
+        subprocess.run(["cargo", "build", "--quiet", "--locked", "-p", "portal-admin"], cwd=ROOT, check=True, env=cargo_lambda_env())
+        admin_binary.built = True
+    return target / "debug" / "portal-admin"
+
+
+def admin_create_firm(env: dict[str, str], name: str, owner_email: str, owner_name: str = "",
+                      firm_id: str | None = None, help_center_url: str | None = None) -> dict:
+    """`portal-admin --env-file … create-firm …` against the local stack: the firm, and its
+    owner's invite emailed. Returns the command's JSON report (outcome, firm_id, owner_invite)."""
+    with tempfile.NamedTemporaryFile("w", suffix=".env", delete=False) as f:
+        f.write("".join(f"{k}={env_value(v)}\n" for k, v in sorted(env.items())))
+    args = [str(admin_binary()), "--env-file", f.name, "--json", "create-firm", "--name", name, "--owner-email", owner_email]
+    for flag, value in (("--owner-name", owner_name), ("--firm-id", firm_id), ("--help-center-url", help_center_url)):
+        if value:
+            args += [flag, value]
+    try:
+        out = subprocess.run(args, capture_output=True, text=True, timeout=120)
+    finally:
+        os.unlink(f.name)
+    if out.returncode != 0:
+        raise RuntimeError(f"portal-admin create-firm failed ({out.returncode}): {out.stderr}")
+    return json.loads(out.stdout)
+
+
+def join_from_invite(base: str, proxy_url: str, email: str, password: str, name: str | None = None) -> "Api":
+    """Create the staff login from the newest invite emailed to `email` (the join page's
+    call), and sign in as it."""
+    import local_mailbox
+    links = [m["create_account_url"] for m in local_mailbox.messages(proxy_url, to=email)
+             if m["create_account_url"] and "/join#" in m["create_account_url"]]
+    if not links:
+        raise LookupError(f"no staff invite was emailed to {email}")
+    token = links[-1].split("#", 1)[1]
+    body = {"password": password, **({"name": name} if name else {})}
+    Api(base).call("POST", f"/api/team-invites/{token}/account", body, expect=201)
+    return Api(base).sign_in(email, password)
+
+
+def create_firm(env: dict[str, str], base: str, proxy_url: str, name: str, owner_email: str, password: str,
+                owner_name: str = "Demo Staff", firm_id: str | None = None,
+                help_center_url: str | None = "https://help.demo-firm.example/portal") -> dict:
+    """A firm as an operator and its owner make one: `portal-admin create-firm`, then the
+    owner joins from the emailed invite and turns billing on. Returns the firm's id, the
+    owner's email, password, sub and signed-in `api`."""
+    report = admin_create_firm(env, name, owner_email, owner_name, firm_id, help_center_url)
+    api = join_from_invite(base, proxy_url, owner_email, password, owner_name)
+    api.call("PUT", "/api/staff/settings/billing", {"billing_enabled": True, "online_payments_enabled": False}, expect=200)
+    sub = api.call("GET", "/api/staff/me", expect=200).json()["id"]
+    return {"firm_id": report["firm_id"], "email": owner_email, "password": password, "staff_sub": sub, "api": api, "report": report}
 
 
 def add_staff(env: dict[str, str], firm_id: str, email: str, password: str, name: str, role: str) -> str:
@@ -554,9 +599,12 @@ class Api:
         return Api(self.base, r.json()["access_token"])
 
 
-def seed_demo(env: dict[str, str], base: str) -> dict:
-    firm = create_firm(env, "Demo Accounting LLP", DEMO_STAFF_EMAIL, DEMO_STAFF_PASSWORD, "Dana Demo")
-    api = Api(base).sign_in(DEMO_STAFF_EMAIL, DEMO_STAFF_PASSWORD)
+def seed_demo(env: dict[str, str], base: str, proxy_url: str) -> dict:
+    """The demo firm, made as a real firm is (`portal-admin create-firm`, the owner joins from
+    the invite), with two clients and three contacts."""
+    firm = create_firm(env, base, proxy_url, "Demo Accounting LLP", DEMO_STAFF_EMAIL, DEMO_STAFF_PASSWORD, "Dana Demo",
+                       firm_id=DEMO_FIRM_ID)
+    api = firm["api"]
     household = api.call("POST", "/api/staff/clients", {"name": "Rivera Household"}, expect=201).json()
     bakery = api.call("POST", "/api/staff/clients", {"name": "Rivera Bakery LLC"}, expect=201).json()
     maria = api.call("POST", f"/api/staff/clients/{household['id']}/contacts",

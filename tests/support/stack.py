@@ -44,10 +44,11 @@ class Stack:
         return boto3.resource("dynamodb", endpoint_url=self.endpoint, region_name=pl.REGION, **pl.CREDS).Table(self.env["TABLE_NAME"])
 
     def new_firm(self, name: str = "Test Firm") -> "Firm":
+        """A firm made as an operator and its owner make one (`portal-admin create-firm`, then
+        the owner joins from the emailed invite), with the owner signed in."""
         email = f"staff-{uuid.uuid4().hex[:10]}@firm.example"
-        password = "Test-Staff-Passw0rd!"
-        info = pl.create_firm(self.env, name, email, password)
-        return Firm(self, info, self.api().sign_in(email, password))
+        info = pl.create_firm(self.env, self.base, self.proxy.url, name, email, "Test-Staff-Passw0rd!", "Owen Owner")
+        return Firm(self, info, info.pop("api"))
 
 
 class Firm:

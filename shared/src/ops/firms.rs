@@ -12,9 +12,12 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::domain::roles::Role;
 use crate::domain::{self, ClientName, EmailAddress};
 use crate::error::{Error, FieldError, Result};
 use crate::ops::audit::{self, By};
+use crate::ops::team::{self, StaffInviteInput, StaffInviteView};
+use crate::ports::mail::{Mailer, Outbox};
 use crate::store::{keys, tx, FirmRecord, Store};
 
 /// What the operator asks for.
@@ -115,34 +118,58 @@ pub async fn create(store: &Store, by: &By, input: &NewFirm) -> Result<FirmCreat
     }
 }
 
-/// What `portal-admin create-firm` reports: the firm, and where its owner stands.
+/// What `portal-admin create-firm` reports: the firm, and where its owner's invite stands.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FirmReport {
     #[serde(flatten)]
     pub firm: FirmCreated,
     pub owner_email: String,
-    /// What happened to the owner's invite (`None` until the owner's invite is wired).
+    /// The owner's invite, when one is open (just sent, or sent by an earlier run).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub owner: Option<String>,
+    pub owner_invite: Option<StaffInviteView>,
+    /// Why no invite: the address has a staff login already (the owner joined).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner_note: Option<String>,
 }
 
 impl std::fmt::Display for FirmReport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.firm {
             FirmCreated::Created { firm_id, name } => writeln!(f, "Created the firm {name} (id {firm_id}).")?,
-            FirmCreated::Exists { firm_id, name } => writeln!(f, "The firm {name} (id {firm_id}) already exists for {}; nothing was changed.", self.owner_email)?,
+            FirmCreated::Exists { firm_id, name } => writeln!(f, "The firm {name} (id {firm_id}) already exists for {}.", self.owner_email)?,
         }
-        if let Some(owner) = &self.owner {
-            writeln!(f, "Owner {}: {owner}", self.owner_email)?;
+        match (&self.owner_invite, &self.owner_note) {
+            (Some(i), _) => {
+                let what = match i.outcome {
+                    Some("sent") => "invite emailed",
+                    Some("already_open") => "an invite sent earlier is still open; nothing was sent",
+                    Some("unconfirmed") => "invite handed to the email service without confirmation; if it does not arrive, run this again after it expires",
+                    _ => "invite open",
+                };
+                writeln!(f, "Owner {}: {what} (link valid until {}).", i.email, domain::rfc3339(i.expires_at).unwrap_or_default())
+            }
+            (None, Some(note)) => writeln!(f, "Owner {}: {note}", self.owner_email),
+            (None, None) => Ok(()),
         }
-        Ok(())
     }
 }
 
-/// Create the firm, then invite its owner.
-pub async fn create_with_owner(store: &Store, by: &By, input: &NewFirm, _owner_name: &str) -> Result<FirmReport> {
+/// Create the firm (or find it), then invite its owner (`ops::team::invite`: an open invite
+/// is left as it is, so a second run sends nothing; an expired one is replaced). The owner
+/// chooses their name when they join; until then the invite carries `owner_name`, or the
+/// address's local part.
+pub async fn create_with_owner(store: &Store, outbox: &Outbox<'_, impl Mailer>, by: &By, input: &NewFirm, owner_name: &str, lifetime_days: u32) -> Result<FirmReport> {
     let firm = create(store, by, input).await?;
-    Ok(FirmReport { firm, owner_email: input.owner_email.as_str().to_string(), owner: None })
+    let email = input.owner_email.as_str();
+    let name = Some(owner_name.trim()).filter(|n| !n.is_empty()).unwrap_or_else(|| email.split('@').next().unwrap_or(email));
+    let invite = StaffInviteInput { email: Some(email.to_string()), name: Some(name.to_string()), role: Some(Role::Owner.as_str().to_string()) };
+    let (owner_invite, owner_note) = match team::invite(store, outbox, by, firm.firm_id(), invite, lifetime_days).await {
+        Ok(view) => (Some(view), None),
+        // An address with a staff login: the owner has joined (or works at another firm).
+        Err(Error::Conflict(why)) => (None, Some(why)),
+        Err(e) => return Err(e),
+    };
+    Ok(FirmReport { firm, owner_email: email.to_string(), owner_invite, owner_note })
 }
 
 async fn existing(store: &Store, guard_pk: &str) -> Result<Option<FirmCreated>> {
