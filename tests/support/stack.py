@@ -60,11 +60,11 @@ class Firm:
         return self.api.call("POST", "/api/staff/clients", {"name": name}, expect=201).json()
 
     def colleague(self, role: str, name: str = "Colleague") -> pl.Api:
-        """A signed-in staff member of this firm with `role` (owner, admin, staff)."""
+        """A signed-in staff member of this firm with `role` (owner, admin, staff), invited by
+        the owner from the Team page's route and joined from the emailed link."""
         email = f"{role}-{uuid.uuid4().hex[:10]}@firm.example"
-        password = "Test-Staff-Passw0rd!"
-        pl.add_staff(self.stack.env, self.firm_id, email, password, name, role)
-        return self.stack.api().sign_in(email, password)
+        self.api.call("POST", "/api/staff/team/invites", {"email": email, "name": name, "role": role}, expect=201)
+        return pl.join_from_invite(self.stack.base, self.stack.proxy.url, email, "Test-Staff-Passw0rd!")
 
     def contact(self, client_id: str, first: str, last: str, email: str | None = None) -> dict:
         body = {"first_name": first, "last_name": last}
