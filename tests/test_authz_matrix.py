@@ -111,11 +111,13 @@ def world(stack):
     thread = a.api.call("POST", f"/api/staff/clients/{c1['id']}/threads", {"subject": "Secret thread", "body": "Secret message body",
                                                                           "contact_ids": [k1["id"]]}, expect=201).json()["thread"]
     form = a.api.call("POST", f"/api/staff/clients/{c1['id']}/signatures", {"file_id": slot["file"]["id"], "signer_ids": [k1["id"]]}, expect=201).json()["form"]
+    colleague = a.api.call("POST", "/api/staff/team/invites", {"email": "matrix-colleague@firm.example", "name": "Secret Colleague", "role": "staff"}, expect=201).json()
     b = stack.new_firm("Matrix Firm B")
     ids = {"client_id": c1["id"], "contact_id": k1["id"], "file_id": slot["file"]["id"], "request_id": req["id"],
-           "invoice_id": inv["id"], "template_id": tpl["id"], "thread_id": thread["id"], "form_id": form["id"], "token": "0" * 64, "file": "app.js"}
+           "invoice_id": inv["id"], "template_id": tpl["id"], "thread_id": thread["id"], "form_id": form["id"], "token": "0" * 64, "file": "app.js",
+           "invite_id": colleague["id"], "member_id": a.info["staff_sub"]}
     secrets = [c1["id"], k1["id"], slot["file"]["id"], req["id"], inv["id"], tpl["id"], thread["id"], form["id"], "Matrix Client One", "secret-return.pdf",
-               "Secret request", "Secret work", "Secret template", "Secret thread", "Secret message body"]
+               "Secret request", "Secret work", "Secret template", "Secret thread", "Secret message body", "Secret Colleague", "matrix-colleague"]
     return {"stack": stack, "a": a, "b": b, "k1": k1_api, "k2": k2_api, "k3": k3_api, "ids": ids, "secrets": secrets}
 
 
@@ -175,7 +177,7 @@ def test_the_other_pool_and_the_other_firm_never_reach_firm_a(world):
         assert r.status_code == 401, ("other pool", method, template, r.status_code, r.text)
         r = other_tenant.call(method, path, body)
         assert r.status_code < 500, ("other tenant", method, template, r.text)
-        if "{" in template and ("{client_id}" in template or "{contact_id}" in template or "{template_id}" in template):
+        if "{" in template and any(p in template for p in ("{client_id}", "{contact_id}", "{template_id}", "{invite_id}", "{member_id}")):
             assert r.status_code in (400, 404), ("other tenant", method, template, r.status_code, r.text)
         leaked = [s for s in world["secrets"] if s in r.text]
         assert not leaked, ("other tenant sees", method, template, leaked)
@@ -237,7 +239,7 @@ def test_a_removed_staff_member_is_refused_on_the_next_call_on_every_warm_functi
     leaving = stack.new_firm("Leaving Firm")
     client = leaving.client("Their Client")
     ids = {"client_id": client["id"], "contact_id": "0" * 26, "file_id": "0" * 26, "request_id": "0" * 26, "invoice_id": "0" * 26,
-           "template_id": "0" * 26, "thread_id": "0" * 26, "form_id": "0" * 26}
+           "template_id": "0" * 26, "thread_id": "0" * 26, "form_id": "0" * 26, "invite_id": "0" * 32, "member_id": "0" * 26}
     staff_routes = [(m, path_for(t, ids)) for m, t, public in spec_routes() if not public and t.startswith("/api/staff/")]
     for method, path in staff_routes:
         if method == "GET":

@@ -15,11 +15,12 @@ from .problems import problem
 from .quotas import spend_quota
 from .scale import instances
 from .stack import Firm, Stack, local_stack, unique_email
+from .team import STAFF_PASSWORD, firm_history, invite_staff, join, join_token, staff_at_once, team_member
 
 __all__ = [
-    "Firm", "PASSWORD", "PDF", "STRONG", "Stack", "accept_invite", "active_contact", "deliver", "delivery_of", "download", "fresh_code",
-    "fresh_source", "gateway_call", "instances", "invite", "land", "link_item", "local_stack", "lockout", "login_on_two_clients",
+    "Firm", "PASSWORD", "PDF", "STAFF_PASSWORD", "STRONG", "Stack", "accept_invite", "active_contact", "deliver", "delivery_of", "download", "fresh_code",
+    "firm_history", "fresh_source", "gateway_call", "instances", "invite", "invite_staff", "join", "join_token", "land", "link_item", "local_stack", "lockout", "login_on_two_clients",
     "mail_to", "operations", "problem", "put", "recorded_calls", "reminders_to", "report", "request_json", "run_reminders",
-    "run_reminders_cold", "source_limits", "spend_quota", "start_of_a_window", "status_of", "stored_key", "token_of", "totp",
+    "run_reminders_cold", "source_limits", "spend_quota", "staff_at_once", "start_of_a_window", "status_of", "stored_key", "team_member", "token_of", "totp",
     "unique_email", "upload_key", "upload_slot", "verify_sigv4_query", "versions", "wrong",
 ]

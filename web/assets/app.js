@@ -1,11 +1,14 @@
 // The client portal's web UI: one page, hash routes for staff (#/staff/…) and contacts
-// (#/portal/…); /create-account#<token> is the page the invite email links to.
+// (#/portal/…); /create-account#<token> is the page the invite email links to, /join#<token>
+// the one a staff invite email links to.
 import { session, signOut } from "./api.js";
 import { h } from "./ui.js";
 import { signInPage } from "./sign-in.js";
 import * as staff from "./staff.js";
 import * as portal from "./portal.js";
 import { createAccount } from "./portal-create-account.js";
+import { joinView } from "./staff-join.js";
+import { teamLink } from "./staff-team.js";
 
 const app = document.getElementById("app");
 const nav = document.getElementById("nav");
@@ -20,6 +23,7 @@ function navFor(kind) {
   if (kind && session(kind)) {
     nav.append(...LINKS[kind].map(([href, text]) => h("a", { href }, text)),
       h("button", { type: "button", onclick: async () => { await signOut(kind); location.hash = signInPage(kind); } }, "Sign out"));
+    if (kind === "staff") teamLink(nav);
   }
 }
 
@@ -30,6 +34,9 @@ export async function render() {
   if (location.pathname === "/create-account" && !hash.startsWith("#/")) {
     navFor(null);
     view = await createAccount(hash.slice(1));
+  } else if (location.pathname === "/join" && !hash.startsWith("#/")) {
+    navFor(null);
+    view = await joinView(hash.slice(1));
   } else if (parts[0] === "staff") {
     navFor("staff");
     view = await staff.route(parts.slice(1));

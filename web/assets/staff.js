@@ -4,6 +4,7 @@ import { signInView, signedIn } from "./sign-in.js";
 import { clientRecord } from "./staff-client.js";
 import { clientsView } from "./staff-clients.js";
 import { settingsView } from "./staff-settings.js";
+import { teamView } from "./staff-team.js";
 import { templatesView } from "./staff-templates.js";
 
 const S = "staff";
@@ -15,6 +16,7 @@ export function route(parts) {
     if (parts[0] === "clients" && parts[1]) return clientRecord(parts[1]);
     if (parts[0] === "templates") return templatesView();
     if (parts[0] === "settings") return settingsView();
+    if (parts[0] === "team") return teamView();
     return clientsView();
   });
 }

@@ -1,0 +1,112 @@
+// Staff: the Team page (admins and owners) — members with their role, Deactivate and
+// Reactivate; invites not yet used, with Resend and Revoke; the "Invite team member" form.
+// The nav shows the page only to a role that has the team permission (GET /api/staff/me).
+import { session } from "./api.js";
+import { team } from "./api-team.js";
+import { act, field, flash, fmtDate, h, liveCard, onSubmit } from "./ui.js";
+
+const ROLES = [["staff", "Staff"], ["admin", "Admin"], ["owner", "Owner"]];
+const ROLE_WORDS = Object.fromEntries(ROLES);
+
+let known = { token: null, me: null };
+
+/** The signed-in staff member, read once per session token. */
+export async function staffMe() {
+  const token = session("staff")?.access_token;
+  if (!token) return null;
+  if (known.token !== token) known = { token, me: await team.me() };
+  return known.me;
+}
+
+/** Add the Team link to the staff nav when the member's role may manage the team. */
+export async function teamLink(nav) {
+  try {
+    const me = await staffMe();
+    if (!me?.permissions.includes("team") || nav.querySelector('a[href="#/staff/team"]')) return;
+    const link = h("a", { href: "#/staff/team" }, "Team");
+    const settings = nav.querySelector('a[href="#/staff/settings"]');
+    if (settings) settings.before(link); else nav.prepend(link);
+  } catch { /* no link: the page itself says why */ }
+}
+
+function roleSelect(m, me, redraw) {
+  const ownerOnly = m.role === "owner" && me.role !== "owner";
+  const select = h("select", { name: "role", "aria-label": `Role of ${m.name}`, disabled: m.status !== "active" || ownerOnly },
+    ROLES.filter(([v]) => v !== "owner" || me.role === "owner" || m.role === "owner").map(([v, t]) => h("option", { value: v, selected: v === m.role }, t)));
+  select.addEventListener("change", act(async () => {
+    try {
+      await team.setRole(m.id, select.value);
+      flash(`${m.name} is now ${ROLE_WORDS[select.value].toLowerCase()}.`);
+    } finally { await redraw(); }
+  }));
+  return select;
+}
+
+function memberRow(m, me, redraw) {
+  const self = m.id === me.id;
+  const status = m.status === "active"
+    ? `Active${m.joined_at ? ` — joined ${fmtDate(m.joined_at)}` : ""}`
+    : `Deactivated ${fmtDate(m.deactivated_at)}`;
+  const button = m.status === "active"
+    ? h("button", { type: "button", class: "secondary", disabled: self, title: self ? "You cannot deactivate yourself" : null, onclick: act(async () => {
+      if (!window.confirm(`Deactivate ${m.name}? They are signed out everywhere and cannot sign in until reactivated.`)) return;
+      await team.deactivate(m.id); flash(`${m.name} was deactivated.`); await redraw();
+    }) }, "Deactivate")
+    : h("button", { type: "button", class: "secondary", onclick: act(async () => {
+      await team.reactivate(m.id); flash(`${m.name} was reactivated.`); await redraw();
+    }) }, "Reactivate");
+  return h("tr", { "data-member": m.email },
+    h("td", {}, m.name, self ? " (you)" : "", h("div", { class: "small muted" }, m.email)),
+    h("td", {}, roleSelect(m, me, redraw)),
+    h("td", { class: m.status === "active" ? "" : "muted" }, status),
+    h("td", {}, button));
+}
+
+function inviteRow(i, redraw) {
+  const state = i.status === "open" ? `Invited ${fmtDate(i.invited_at)} by ${i.invited_by} — expires ${fmtDate(i.expires_at)}` : `Invite expired ${fmtDate(i.expires_at)}`;
+  return h("tr", { "data-invite": i.email },
+    h("td", {}, i.name, h("div", { class: "small muted" }, i.email)),
+    h("td", {}, ROLE_WORDS[i.role]),
+    h("td", { class: i.status === "open" ? "" : "muted" }, state),
+    h("td", { class: "row" },
+      h("button", { type: "button", class: "secondary", onclick: act(async () => { await team.resend(i.id); flash(`A new invite was sent to ${i.email}; the earlier link no longer works.`); await redraw(); }) }, "Resend"),
+      h("button", { type: "button", class: "secondary", onclick: act(async () => { await team.revoke(i.id); flash(`The invite to ${i.email} was revoked.`); await redraw(); }) }, "Revoke")));
+}
+
+function inviteForm(me, redraw) {
+  const form = h("form", { novalidate: true, id: "invite-member" },
+    field("Email", "email", { type: "email", required: true, autocomplete: "off" }),
+    field("Name", "name", { required: true, autocomplete: "off" }),
+    field("Role", "role", { tag: "select", options: ROLES.filter(([v]) => v !== "owner" || me.role === "owner") }),
+    h("p", { class: "small muted" }, "Staff work with clients. Admins also run the portal settings, email templates and the team. Only an owner makes someone owner."),
+    h("p", {}, h("button", { type: "submit" }, "Send invite")));
+  onSubmit(form, async () => {
+    const sent = await team.invite({ email: form.email.value, name: form.name.value, role: form.role.value });
+    flash(sent.outcome === "already_open" ? `An invite to ${sent.email} is already open (sent ${fmtDate(sent.invited_at)}); use Resend for a new link.`
+      : sent.outcome === "unconfirmed" ? `The invite to ${sent.email} is recorded, but the mail service did not confirm the email; use Resend if it does not arrive.`
+        : `Invite sent to ${sent.email}.`);
+    form.reset();
+    await redraw();
+  });
+  return form;
+}
+
+export async function teamView() {
+  const me = await staffMe();
+  const card = await liveCard({ id: "team" }, async (redraw) => {
+    const { members, invites } = await team.list();
+    return [
+      h("h2", {}, "Members"),
+      h("table", { class: "audit", id: "members" }, h("thead", {}, h("tr", {}, h("th", {}, "Name"), h("th", {}, "Role"), h("th", {}, "Status"), h("th", {}, ""))),
+        h("tbody", {}, members.map((m) => memberRow(m, me, redraw)))),
+      h("h2", {}, "Invites not yet accepted"),
+      invites.length
+        ? h("table", { class: "audit", id: "staff-invites" }, h("thead", {}, h("tr", {}, h("th", {}, "Name"), h("th", {}, "Role"), h("th", {}, "Invite"), h("th", {}, ""))),
+          h("tbody", {}, invites.map((i) => inviteRow(i, redraw))))
+        : h("p", { class: "muted" }, "No open invites."),
+      h("h2", {}, "Invite team member"),
+      inviteForm(me, redraw),
+    ];
+  });
+  return h("section", {}, h("h1", {}, `Team — ${me.firm_name}`), card);
+}
