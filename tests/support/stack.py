@@ -58,6 +58,22 @@ class Firm:
     def client(self, name: str = "Client") -> dict:
         return self.api.call("POST", "/api/staff/clients", {"name": name}, expect=201).json()
 
+    def member(self, role: str, name: str = "Sam Staff") -> pl.Api:
+        """A colleague of the given role (owner, admin, staff), signed in: a staff-pool user of
+        this firm and its staff record, written as the firm's first member is."""
+        email = unique_email(f"{role}-member")
+        password = "Test-Staff-Passw0rd!"
+        idp, pool = self.stack.aws("cognito-idp"), self.stack.env["STAFF_POOL_ID"]
+        user = idp.admin_create_user(UserPoolId=pool, Username=email, MessageAction="SUPPRESS", UserAttributes=[
+            {"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"},
+            {"Name": "custom:firm_id", "Value": self.firm_id}])["User"]
+        sub = next(a["Value"] for a in user["Attributes"] if a["Name"] == "sub")
+        idp.admin_set_user_password(UserPoolId=pool, Username=email, Password=password, Permanent=True)
+        self.stack.table().put_item(Item={"PK": f"STAFF#{sub}", "SK": "STAFF", "GSI1PK": f"FIRM#{self.firm_id}",
+                                          "GSI1SK": f"STAFF#{email}", "sub": sub, "firm_id": self.firm_id,
+                                          "email": email, "name": name, "role": role})
+        return self.stack.api().sign_in(email, password)
+
     def contact(self, client_id: str, first: str, last: str, email: str | None = None) -> dict:
         body = {"first_name": first, "last_name": last}
         if email:
