@@ -9,11 +9,19 @@ What the local stack cannot show: a stage *without* a payment provider (the test
 `config` tests: `the_payment_provider_is_none_unless_named`)."""
 from __future__ import annotations
 
-from support import active_contact, invite, mail_to, problem, unique_email
+import re
+import uuid
+
+import requests
+
+from support import active_contact, invite, land_logo, logo_slot, mail_to, png, problem, unique_email, versions
 
 SETTINGS = "/api/staff/firm/settings"
 BILLING = "/api/staff/settings/billing"
 HISTORY = "/api/staff/firm/audit"
+LOGO = "/api/staff/firm/logo"
+BLUE = png(40, 20, (31, 95, 191))
+GREEN = png(30, 30, (10, 125, 59))
 
 
 def history(firm) -> list[dict]:
@@ -118,6 +126,8 @@ def test_staff_without_firm_settings_permission_get_403_on_the_profile(firm):
     before = firm.api.call("GET", SETTINGS, expect=200).json()
     problem(staff.call("PATCH", SETTINGS, {"firm_name": "Taken Over"}), 403)
     problem(staff.call("PUT", BILLING, {"billing_enabled": False, "online_payments_enabled": False}), 403)
+    problem(staff.call("POST", LOGO, {"size": len(BLUE), "content_type": "image/png"}), 403)
+    problem(staff.call("DELETE", LOGO), 403)
     # Reading the settings is for every role (the UI shows the firm's look).
     assert staff.call("GET", SETTINGS, expect=200).json() == before
     admin = firm.member("admin")
@@ -130,3 +140,80 @@ def test_a_contact_with_access_sees_the_firm_name_change(firm):
     firm.api.call("PATCH", SETTINGS, {"firm_name": "Renamed Partners"}, expect=200)
     home = contact_api.call("GET", f"/api/portal/clients/{client['id']}/home", expect=200).json()
     assert home["firm_name"] == "Renamed Partners"
+
+
+def logo_of(firm) -> requests.Response:
+    """The firm's logo as anyone fetches it: no sign-in."""
+    url = firm.api.call("GET", SETTINGS, expect=200).json()["logo_url"] or f"/api/firms/{firm.firm_id}/logo"
+    return requests.get(firm.stack.base + url, timeout=30)
+
+
+def test_a_checked_logo_is_served_without_sign_in_and_shown_in_invite_emails(firm):
+    slot = logo_slot(firm.api, len(BLUE))
+    assert slot["status"] == "pending"
+    assert logo_of(firm).status_code == 404, "no logo until the upload is checked"
+    assert land_logo(firm.stack, slot, BLUE) == "available"
+    assert firm.api.call("GET", f"{LOGO}/uploads/{slot['id']}", expect=200).json() == {"id": slot["id"], "status": "available"}
+    url = firm.api.call("GET", SETTINGS, expect=200).json()["logo_url"]
+    assert url == f"/api/firms/{firm.firm_id}/logo?v={slot['id']}"
+    r = logo_of(firm)
+    assert r.status_code == 200 and r.content == BLUE
+    assert r.headers["content-type"] == "image/png" and r.headers["x-content-type-options"] == "nosniff"
+    assert "immutable" in r.headers["cache-control"], "a URL naming the logo can be cached for good"
+    assert "max-age=300" in requests.get(f"{firm.stack.base}/api/firms/{firm.firm_id}/logo", timeout=30).headers["cache-control"]
+    # The invite email shows it, from a URL that works without signing in.
+    client = firm.client("Logo Household")
+    email = unique_email()
+    contact = firm.contact(client["id"], "Lola", "Logo", email)
+    invite(firm, client["id"], contact["id"])
+    [mail] = mail_to(firm.stack, email)
+    src = re.search(r'<img src="([^"]+)"', mail["html"]).group(1)
+    assert src == firm.stack.base + url
+    assert requests.get(src, timeout=30).content == BLUE
+    entry = firm.api.call("GET", HISTORY, expect=200).json()["entries"][0]
+    assert (entry["event"], entry["detail"], entry["subject_id"]) == ("profile_changed", f"logo: new PNG image ({len(BLUE)} bytes)", slot["id"])
+    assert entry["actor"]["id"] == firm.info["staff_sub"] and entry["user_agent"].startswith("python-requests")
+
+
+def test_a_new_logo_replaces_the_old_and_removing_it_leaves_nothing(firm):
+    first, second = logo_slot(firm.api, len(BLUE)), logo_slot(firm.api, len(GREEN))
+    assert land_logo(firm.stack, first, BLUE) == "available"
+    assert land_logo(firm.stack, second, GREEN) == "available"
+    assert logo_of(firm).content == GREEN
+    prefix = f"firms/{firm.firm_id}/logo/"
+    assert versions(firm.stack, prefix) == [(prefix + second["id"], "version")], "the replaced logo is deleted"
+    assert versions(firm.stack, f"uploads/{prefix}") == [], "uploads are deleted once checked"
+    firm.api.call("DELETE", LOGO, expect=204)
+    assert firm.api.call("GET", SETTINGS, expect=200).json()["logo_url"] is None
+    problem(logo_of(firm), 404)
+    assert versions(firm.stack, prefix) == []
+    assert firm.api.call("GET", HISTORY, expect=200).json()["entries"][0]["detail"] == "logo: removed"
+    entries = len(firm.api.call("GET", HISTORY, expect=200).json()["entries"])
+    firm.api.call("DELETE", LOGO, expect=204)
+    assert len(firm.api.call("GET", HISTORY, expect=200).json()["entries"]) == entries, "no logo, nothing recorded"
+
+
+def test_a_non_image_or_oversized_logo_is_refused(firm):
+    body = problem(logo_slot(firm.api, 512 * 1024 + 1, status=400), 400)
+    assert [e["field"] for e in body["errors"]] == ["size"] and "512.0 KB" in body["detail"]
+    body = problem(logo_slot(firm.api, 100, "image/svg+xml", status=400), 400)
+    assert [e["field"] for e in body["errors"]] == ["content_type"]
+    # What lands is checked, whatever the URL was signed for (the emulator checks nothing).
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>'
+    slot = logo_slot(firm.api, len(svg))
+    assert land_logo(firm.stack, slot, svg) == "rejected: the file's contents are not a PNG image"
+    big = BLUE + b"\0" * 600_000
+    oversized = logo_slot(firm.api, len(BLUE))
+    assert land_logo(firm.stack, oversized, big, declared=len(BLUE)).startswith(f"rejected: the upload was {len(big)} bytes")
+    status = firm.api.call("GET", f"{LOGO}/uploads/{slot['id']}", expect=200).json()
+    assert status["status"] == "rejected" and "not a PNG" in status["rejected_reason"]
+    assert firm.api.call("GET", SETTINGS, expect=200).json()["logo_url"] is None
+    problem(logo_of(firm), 404)
+    assert versions(firm.stack, f"firms/{firm.firm_id}/logo/") == [] and versions(firm.stack, f"uploads/firms/{firm.firm_id}/logo/") == []
+    assert "profile_changed" not in [e["event"] for e in firm.api.call("GET", HISTORY, expect=200).json()["entries"]]
+
+
+def test_the_logo_route_answers_404_for_unknown_firms(firm):
+    problem(requests.get(f"{firm.stack.base}/api/firms/{uuid.uuid4()}/logo", timeout=30), 404)
+    problem(requests.get(f"{firm.stack.base}/api/firms/not-an-id/logo", timeout=30), 404)
+    problem(firm.api.call("GET", f"{LOGO}/uploads/{uuid.uuid4()}"), 404)

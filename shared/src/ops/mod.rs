@@ -10,6 +10,7 @@ pub mod files;
 pub mod idempotency;
 pub mod invites;
 pub mod login_claim;
+pub mod logo;
 pub mod messages;
 pub mod accounts;
 pub mod home;
