@@ -134,12 +134,16 @@ def test_staff_without_firm_settings_permission_get_403_on_the_profile(firm):
     admin.call("PATCH", SETTINGS, {"sender_name": "Admin Set"}, expect=200)
 
 
-def test_a_contact_with_access_sees_the_firm_name_change(firm):
+def test_a_contact_sees_the_firms_name_colour_and_logo(firm):
     client = firm.client("Rename Watch")
     contact_api = active_contact(firm.stack, firm, client["id"], "Rita")[1]
-    firm.api.call("PATCH", SETTINGS, {"firm_name": "Renamed Partners"}, expect=200)
+    firm.api.call("PATCH", SETTINGS, {"firm_name": "Renamed Partners", "accent_color": "#7a1f5c"}, expect=200)
+    slot = logo_slot(firm.api, len(GREEN))
+    assert land_logo(firm.stack, slot, GREEN) == "available"
     home = contact_api.call("GET", f"/api/portal/clients/{client['id']}/home", expect=200).json()
     assert home["firm_name"] == "Renamed Partners"
+    me = contact_api.call("GET", "/api/portal/me", expect=200).json()
+    assert (me["firm_name"], me["accent_color"], me["logo_url"]) == ("Renamed Partners", "#7a1f5c", f"/api/firms/{firm.firm_id}/logo?v={slot['id']}")
 
 
 def logo_of(firm) -> requests.Response:
