@@ -85,6 +85,7 @@ def sent_email(request: dict, message_id: str) -> dict:
     return {
         "id": message_id,
         "from": frm,
+        "reply_to": list(request.get("ReplyToAddresses") or []),
         "to": to,
         "subject": subject,
         "html": shown,

@@ -34,6 +34,10 @@ pub struct Config {
     /// How long an invite link works for firms without their own setting
     /// (`INVITE_LIFETIME_DAYS`, optional, 1–365, default 30).
     pub invite_lifetime_days: u32,
+    /// The stage's online payment provider (`PAYMENT_PROVIDER`: `test`, or `none` / unset
+    /// for none). Without one, no firm can turn online payments on and no client is
+    /// offered "Pay now" (`ops::billing::online_payments_offered`).
+    pub payment_provider: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -105,6 +109,11 @@ impl Config {
                     ConfigError(format!("INVITE_LIFETIME_DAYS must be a number of days from 1 to 365, not {v:?}"))
                 })?,
             },
+            payment_provider: match get("PAYMENT_PROVIDER").map(|v| v.trim().to_string()).filter(|v| !v.is_empty()).as_deref() {
+                None | Some("none") => None,
+                Some("test") => Some("test".to_string()),
+                Some(other) => return Err(ConfigError(format!("PAYMENT_PROVIDER must be none or test, not {other:?}"))),
+            },
         })
     }
 }
@@ -167,5 +176,17 @@ pub(crate) mod tests {
             env.insert("INVITE_LIFETIME_DAYS", bad.into());
             assert!(Config::from_lookup(|k| env.get(k).cloned()).unwrap_err().0.contains("INVITE_LIFETIME_DAYS"), "{bad}");
         }
+    }
+
+    #[test]
+    fn the_payment_provider_is_none_unless_named() {
+        let mut env = sample_env();
+        assert_eq!(Config::from_lookup(|k| env.get(k).cloned()).unwrap().payment_provider, None);
+        env.insert("PAYMENT_PROVIDER", "none".into());
+        assert_eq!(Config::from_lookup(|k| env.get(k).cloned()).unwrap().payment_provider, None);
+        env.insert("PAYMENT_PROVIDER", "test".into());
+        assert_eq!(Config::from_lookup(|k| env.get(k).cloned()).unwrap().payment_provider.as_deref(), Some("test"));
+        env.insert("PAYMENT_PROVIDER", "stripe".into());
+        assert!(Config::from_lookup(|k| env.get(k).cloned()).unwrap_err().0.contains("PAYMENT_PROVIDER"));
     }
 }

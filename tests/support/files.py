@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import struct
+import zlib
 from urllib.parse import parse_qsl, quote, urlsplit
 
 import requests
@@ -12,6 +14,29 @@ import requests
 import portal_local as pl
 
 PDF = b"%PDF-1.7\n" + b"0" * (1024 * 1024 - 9)  # 1 MiB that starts like a PDF
+
+
+def png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
+    """A real PNG image of one colour (browsers show it)."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    rows = b"".join(b"\0" + bytes(rgb) * width for _ in range(height))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+def logo_slot(api, size: int, content_type: str = "image/png", status: int = 201):
+    """Ask for a logo upload URL as the firm's staff; the slot (or the refusal's response)."""
+    r = api.call("POST", "/api/staff/firm/logo", {"size": size, "content_type": content_type}, expect=status)
+    return r.json() if status == 201 else r
+
+
+def land_logo(stack, slot: dict, body: bytes, declared: int | None = None) -> str:
+    """Upload a logo through its presigned URL and deliver the S3 event to file-events (moto
+    sends none); the outcome. `declared`: the size asked for, when the body is not that."""
+    r = put(slot, body, send_signed_length=declared is None or declared == len(body))
+    assert r.status_code == 200, r.text
+    return deliver(stack, upload_key(slot), len(body), r.headers.get("x-amz-version-id"))
 
 
 def upload_slot(api, prefix: str, client_id: str, body: dict, status: int = 201) -> dict:

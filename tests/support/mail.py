@@ -5,7 +5,7 @@ import local_mailbox
 
 
 def mail_to(stack, email: str) -> list[dict]:
-    """The emails sent to `email`, oldest first (id, from, to, subject, html, text,
+    """The emails sent to `email`, oldest first (id, from, reply_to, to, subject, html, text,
     create_account_url, time)."""
     return local_mailbox.messages(stack.proxy.url, to=email)
 

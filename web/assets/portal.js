@@ -1,6 +1,7 @@
 // Client side: the routes of #/portal/… — sign in, user settings, and a client's portal
 // with its sections (Home, To-Do, Messages, Files, Billing when the firm enables it).
 import { me } from "./api-me.js";
+import { applyBrand } from "./brand.js";
 import { certificateView } from "./certificate.js";
 import { signInView, signedIn } from "./sign-in.js";
 import { billingView } from "./portal-billing.js";
@@ -16,9 +17,10 @@ import { h } from "./ui.js";
 const C = "contact";
 
 export function route(parts) {
-  if (parts[0] === "sign-in") return signInView(C);
+  if (parts[0] === "sign-in") { applyBrand(null); return signInView(C); }
   return signedIn(C, async () => {
     const who = await me.get();
+    applyBrand(who);
     if (parts[0] === "settings") return settingsView(who);
     const clientId = parts[0] === "clients" && parts[1] ? parts[1] : who.clients[0]?.id;
     if (!clientId) return h("section", { class: "card" }, h("h1", {}, "No portal yet"), h("p", {}, "Your firm has not given you access to a client portal yet."));

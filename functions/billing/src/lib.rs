@@ -3,6 +3,7 @@
 
 use std::sync::OnceLock;
 
+use shared::ops::audit::By;
 use lambda_http::{Body, Request, Response};
 use shared::http::viewer_for;
 use shared::ops::access::Viewer;
@@ -12,10 +13,11 @@ use shared::http::{json, json_body, route_of, serve};
 use shared::domain::identity::staff_firm;
 use shared::{AppState, Error, Result};
 
-/// The payment provider, chosen once per cold start from `PAYMENT_PROVIDER`.
-fn provider() -> Option<&'static dyn PaymentProvider> {
+/// The payment provider, chosen once per cold start from the configuration
+/// (`PAYMENT_PROVIDER`).
+fn provider(state: &AppState) -> Option<&'static dyn PaymentProvider> {
     static P: OnceLock<Option<Box<dyn PaymentProvider>>> = OnceLock::new();
-    P.get_or_init(billing::provider_from_env).as_deref()
+    P.get_or_init(|| billing::provider_for(state.config.payment_provider.as_deref())).as_deref()
 }
 
 pub async fn handle(state: &'static AppState, req: Request) -> Response<Body> {
@@ -25,12 +27,13 @@ pub async fn handle(state: &'static AppState, req: Request) -> Response<Body> {
 async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
     let m = route_of(ROUTES, &req)?;
     let store = &state.store;
+    let configured = provider(state).is_some();
     if let Op::GetBillingSettings | Op::SetBillingSettings = m.op {
         let actor = state.authenticate(&req, m.audience).await?;
         let firm_id = staff_firm(&actor)?;
         return match m.op {
-            Op::GetBillingSettings => json(200, &billing::settings(store, firm_id).await?),
-            _ => json(200, &billing::set_settings(store, firm_id, json_body(&req)?).await?),
+            Op::GetBillingSettings => json(200, &billing::settings(store, firm_id, configured).await?),
+            _ => json(200, &billing::set_settings(store, &By::of(&actor, &req), firm_id, json_body(&req)?, configured).await?),
         };
     }
     let client_id = m.params.get("client_id")?;
@@ -41,16 +44,17 @@ async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
         return Err(Error::NotFound("route"));
     }
     let invoice_id = || m.params.get("invoice_id");
+    let online = billing::online_payments_offered(firm.online_payments_enabled, configured);
     match m.op {
         Op::CreateInvoice => json(201, &billing::create_invoice(store, &viewer, client_id, json_body(&req)?).await?),
-        Op::StaffBilling | Op::ContactBilling => json(200, &billing::client_summary(store, client_id, firm.online_payments_enabled).await?),
+        Op::StaffBilling | Op::ContactBilling => json(200, &billing::client_summary(store, client_id, online).await?),
         Op::StaffInvoice | Op::ContactInvoice => json(200, &billing::invoice(store, &viewer, client_id, invoice_id()?).await?),
         Op::RecordPayment => json(201, &billing::record_payment(store, &viewer, client_id, invoice_id()?, json_body(&req)?).await?),
         Op::PayOnline => {
-            if !firm.online_payments_enabled {
+            if !online {
                 return Err(Error::Conflict("online payment is not available; contact your firm to pay".into()));
             }
-            let provider = provider().ok_or_else(|| Error::Conflict("online payment is not configured; contact your firm to pay".into()))?;
+            let provider = provider(state).ok_or_else(|| Error::Conflict("online payment is not configured; contact your firm to pay".into()))?;
             let input: PaymentInput = json_body(&req)?;
             json(201, &billing::pay_online(store, &viewer, client_id, invoice_id()?, input.amount, provider).await?)
         }

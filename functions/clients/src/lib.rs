@@ -38,7 +38,7 @@ async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
         }
         Op::GetFirmHistory => json(200, &serde_json::json!({ "entries": audit::firm_history(store, firm).await? })),
         Op::GetFirmSettings => json(200, &settings::get(store, firm, state.config.invite_lifetime_days).await?),
-        Op::UpdateFirmSettings => json(200, &settings::update(store, firm, json_body(&req)?, state.config.invite_lifetime_days).await?),
+        Op::UpdateFirmSettings => json(200, &settings::update(store, &By::of(&actor, &req), firm, json_body(&req)?, state.config.invite_lifetime_days).await?),
     }
 }
 

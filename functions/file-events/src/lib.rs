@@ -11,7 +11,9 @@
 
 use aws_lambda_events::event::s3::S3Event;
 use lambda_runtime::LambdaEvent;
+use shared::domain::upload::parse_logo_upload_key;
 use shared::ops::files::{confirm_upload, Confirmation};
+use shared::ops::logo;
 use shared::AppState;
 
 /// Percent-decoding of S3 event keys (`+` is a space there).
@@ -50,7 +52,13 @@ pub async fn handle(state: &'static AppState, event: LambdaEvent<S3Event>) -> Re
             continue;
         }
         let version = record.s3.object.version_id.as_deref().filter(|v| !v.is_empty());
-        let verdict = confirm_upload(&state.store, &state.blobs, &key, version).await.map_err(|e| {
+        // A firm's logo takes the same road as a client's file; its key says which it is.
+        let checked = if parse_logo_upload_key(&key).is_some() {
+            logo::confirm(&state.store, &state.blobs, &key, version).await
+        } else {
+            confirm_upload(&state.store, &state.blobs, &key, version).await
+        };
+        let verdict = checked.map_err(|e| {
             tracing::error!(error = %e, "confirming an upload failed; the event will be retried");
             lambda_runtime::Error::from(e.to_string())
         })?;

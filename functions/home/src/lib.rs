@@ -18,7 +18,7 @@ async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
         return Err(Error::NotFound("route"));
     };
     match m.op {
-        Op::Home => json(200, &home::home(&state.store, &contact_id, &firm_id, m.params.get("client_id")?).await?),
+        Op::Home => json(200, &home::home(&state.store, &contact_id, &firm_id, m.params.get("client_id")?, state.config.payment_provider.is_some()).await?),
     }
 }
 

@@ -32,6 +32,7 @@ pub const ASSETS: &[(&str, &str, &[u8])] = &[
     ("api-threads.js", JS, include_bytes!("../../../web/assets/api-threads.js")),
     ("api.js", JS, include_bytes!("../../../web/assets/api.js")),
     ("app.js", JS, include_bytes!("../../../web/assets/app.js")),
+    ("brand.js", JS, include_bytes!("../../../web/assets/brand.js")),
     ("certificate.js", JS, include_bytes!("../../../web/assets/certificate.js")),
     ("email-preview.js", JS, include_bytes!("../../../web/assets/email-preview.js")),
     ("messages.js", JS, include_bytes!("../../../web/assets/messages.js")),

@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::error::{Error, FieldError, Result};
+pub use super::letterhead::Letterhead;
 
 pub const VARIABLES: &[&str] =
     &["first_name", "last_name", "contact_name", "firm_name", "client_name", "message", "create_account_url", "help_center_url", "expires_on"];
@@ -239,9 +240,9 @@ fn link_stands_alone(rendered: &str) -> std::result::Result<(), String> {
     }
 }
 
-fn button(url: &str) -> String {
+fn button(url: &str, accent: &str) -> String {
     format!(
-        "<a href=\"{u}\" style=\"display:inline-block;padding:12px 22px;background:#1f5fbf;color:#ffffff;text-decoration:none;border-radius:6px;font-weight:600\">Create Account</a>",
+        "<a href=\"{u}\" style=\"display:inline-block;padding:12px 22px;background:{accent};color:#ffffff;text-decoration:none;border-radius:6px;font-weight:600\">Create Account</a>",
         u = escape_html(url)
     )
 }
@@ -254,7 +255,7 @@ fn link(url: &str) -> String {
 /// printed value (after its filters) between two private-use characters; the template's
 /// literal text outside the fences is escaped, each fenced value is escaped, or made a
 /// link or the Create Account button when it is one of those URLs.
-fn body_html(env: &Environment<'_>, body: &str, vars: &InviteVars, account_url: &str) -> std::result::Result<String, String> {
+fn body_html(env: &Environment<'_>, body: &str, vars: &InviteVars, account_url: &str, accent: &str) -> std::result::Result<String, String> {
     let mut env = env.clone();
     env.set_formatter(|out, _state, value| {
         write!(out, "{PH_OPEN}{value}{PH_CLOSE}").map_err(|_| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "write failed"))
@@ -268,7 +269,7 @@ fn body_html(env: &Environment<'_>, body: &str, vars: &InviteVars, account_url: 
         let end = after.find(PH_CLOSE).unwrap_or(after.len());
         let value = &after[..end];
         inner.push_str(&if value == LINK_MARK {
-            button(account_url)
+            button(account_url, accent)
         } else if !vars.help_center_url.is_empty() && value == vars.help_center_url {
             link(value)
         } else {
@@ -280,8 +281,13 @@ fn body_html(env: &Environment<'_>, body: &str, vars: &InviteVars, account_url: 
     Ok(inner.split("\n\n").map(|p| format!("<p style=\"margin:0 0 16px\">{}</p>\n", p.replace('\n', "<br>"))).collect())
 }
 
-/// Render a template for one contact.
+/// Render a template for one contact, in a plain letterhead (previews, validation).
 pub fn render(t: &TemplateSource, vars: &InviteVars) -> std::result::Result<RenderedEmail, (&'static str, String)> {
+    render_as(t, vars, &Letterhead::plain(&vars.firm_name))
+}
+
+/// Render a template for one contact in the firm's letterhead (logo, accent colour).
+pub fn render_as(t: &TemplateSource, vars: &InviteVars, letterhead: &Letterhead) -> std::result::Result<RenderedEmail, (&'static str, String)> {
     let env = env();
     let clean = |s: &String| s.chars().filter(|c| !('\u{E000}'..='\u{E003}').contains(c)).collect::<String>();
     let vars = &InviteVars {
@@ -305,17 +311,9 @@ pub fn render(t: &TemplateSource, vars: &InviteVars) -> std::result::Result<Rend
     let text = normalise_text(&render_str(&env, &t.body, &ctx).map_err(|e| ("body", e))?);
     link_stands_alone(&text).map_err(|e| ("body", e))?;
     let text = text.replace(LINK_MARK, &vars.create_account_url);
-    let inner = body_html(&env, &t.body, marked, &vars.create_account_url).map_err(|e| ("body", e))?;
-    let html = format!(
-        "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>{title}</title></head>\n\
-<body style=\"margin:0;padding:24px;background:#f4f5f7;font-family:Arial,Helvetica,sans-serif;color:#1d2430;line-height:1.5\">\n\
-<div style=\"max-width:560px;margin:0 auto;background:#ffffff;border-radius:8px;padding:28px\">\n\
-<p style=\"margin:0 0 20px;font-size:18px;font-weight:700\">{firm}</p>\n{inner}\
-<p style=\"margin:24px 0 0;font-size:12px;color:#5b6472\">Sent by {firm} through its secure client portal. If you were not expecting this email, you can ignore it.</p>\n\
-</div></body></html>\n",
-        title = escape_html(&subject),
-        firm = escape_html(&vars.firm_name),
-    );
+    let inner = body_html(&env, &t.body, marked, &vars.create_account_url, letterhead.accent()).map_err(|e| ("body", e))?;
+    let letterhead = Letterhead { firm_name: vars.firm_name.clone(), ..letterhead.clone() };
+    let html = letterhead.frame(&subject, &inner);
     Ok(RenderedEmail { subject, text, html })
 }
 

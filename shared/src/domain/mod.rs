@@ -7,7 +7,9 @@
 
 pub mod email;
 pub mod identity;
+pub mod letterhead;
 pub mod password;
+pub mod profile;
 pub mod quotas;
 pub mod roles;
 pub mod throttle;

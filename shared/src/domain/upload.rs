@@ -91,6 +91,50 @@ pub fn parse_upload_key(key: &str) -> Option<(String, String, String)> {
     }
 }
 
+/// A firm's logo: PNG or JPEG only — never SVG, which can carry script — at most
+/// [`MAX_LOGO_BYTES`]. It takes the same road as a file: uploaded under [`UPLOAD_PREFIX`],
+/// checked by `file-events` (size, type, first bytes) and copied to its stored key.
+pub const LOGO_TYPES: &[&str] = &["image/png", "image/jpeg"];
+pub const MAX_LOGO_BYTES: u64 = 512 * 1024;
+
+/// Where a checked logo lives (written only by `file-events`).
+pub fn logo_stored_key(firm_id: &str, logo_id: &str) -> String {
+    format!("firms/{firm_id}/logo/{logo_id}")
+}
+
+/// Where the browser uploads a logo.
+pub fn logo_upload_key(firm_id: &str, logo_id: &str) -> String {
+    format!("{UPLOAD_PREFIX}{}", logo_stored_key(firm_id, logo_id))
+}
+
+/// `(firm_id, logo_id)` of a logo upload key this system made; `None` for any other key.
+pub fn parse_logo_upload_key(key: &str) -> Option<(String, String)> {
+    let parts: Vec<&str> = key.strip_prefix(UPLOAD_PREFIX)?.split('/').collect();
+    match parts.as_slice() {
+        ["firms", f, "logo", id] if super::is_plausible_id(f) && super::is_plausible_id(id) => Some((f.to_string(), id.to_string())),
+        _ => None,
+    }
+}
+
+/// Check a logo's declared size and type: `(size, content type)`.
+pub fn check_logo(size: Option<u64>, content_type: Option<&str>) -> Result<(u64, String)> {
+    let mut errs = Vec::new();
+    match size {
+        None => errs.push(FieldError::new("size", "is required: the image's size in bytes")),
+        Some(0) => errs.push(FieldError::new("size", "must be more than 0 bytes (the file is empty)")),
+        Some(s) if s > MAX_LOGO_BYTES => errs.push(FieldError::new("size", format!("is over the logo limit of {} ({MAX_LOGO_BYTES} bytes)", human_size(MAX_LOGO_BYTES)))),
+        _ => {}
+    }
+    let ct = content_type.map(|c| c.split(';').next().unwrap_or("").trim().to_ascii_lowercase()).unwrap_or_default();
+    if !LOGO_TYPES.contains(&ct.as_str()) {
+        errs.push(FieldError::new("content_type", "must be image/png or image/jpeg (a PNG or JPEG image; SVG is not accepted)"));
+    }
+    if !errs.is_empty() {
+        return Err(Error::Validation(errs));
+    }
+    Ok((size.unwrap_or(0), ct))
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct UploadInput {

@@ -121,6 +121,10 @@ pub mod files {
 
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub enum Op {
+        CreateLogoUpload,
+        RemoveLogo,
+        GetLogoUpload,
+        FirmLogo,
         StaffListFiles,
         StaffUploadFile,
         ShareFile,
@@ -131,6 +135,10 @@ pub mod files {
     }
 
     pub const ROUTES: &[Route<Op>] = &[
+        Route { method: "POST", path: "/api/staff/firm/logo", op: Op::CreateLogoUpload, operation_id: "createLogoUpload", audience: Audience::Staff(Permission::FirmSettings) },
+        Route { method: "DELETE", path: "/api/staff/firm/logo", op: Op::RemoveLogo, operation_id: "removeLogo", audience: Audience::Staff(Permission::FirmSettings) },
+        Route { method: "GET", path: "/api/staff/firm/logo/uploads/{logo_id}", op: Op::GetLogoUpload, operation_id: "getLogoUpload", audience: Audience::Staff(Permission::FirmSettings) },
+        Route { method: "GET", path: "/api/firms/{firm_id}/logo", op: Op::FirmLogo, operation_id: "firmLogo", audience: Audience::Public },
         Route { method: "GET", path: "/api/staff/clients/{client_id}/files", op: Op::StaffListFiles, operation_id: "staffListFiles", audience: Audience::Staff(Permission::Work) },
         Route { method: "POST", path: "/api/staff/clients/{client_id}/files", op: Op::StaffUploadFile, operation_id: "staffUploadFile", audience: Audience::Staff(Permission::Work) },
         Route { method: "PUT", path: "/api/staff/clients/{client_id}/files/{file_id}/sharing", op: Op::ShareFile, operation_id: "shareFile", audience: Audience::Staff(Permission::Work) },

@@ -380,6 +380,9 @@ pub struct Me {
     pub address: Option<crate::store::Address>,
     pub firm_name: String,
     pub help_center_url: Option<String>,
+    /// The firm's logo and accent colour, for the portal's header.
+    pub logo_url: Option<String>,
+    pub accent_color: Option<String>,
     #[serde(with = "time::serde::rfc3339::option")]
     pub last_login_at: Option<OffsetDateTime>,
     /// The portals this contact can open (clients whose invite they accepted).
@@ -401,6 +404,8 @@ pub async fn me(store: &Store, contact_id: &str) -> Result<Me> {
         email: contact.email,
         phone: contact.phone,
         address: contact.address,
+        logo_url: firm.logo_path(),
+        accent_color: firm.accent_color.clone(),
         firm_name: firm.name,
         help_center_url: firm.help_center_url,
         last_login_at: contact.last_login_at,

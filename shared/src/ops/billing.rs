@@ -12,6 +12,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::ops::access::Viewer;
+use crate::ops::audit::{self, By};
 use crate::domain;
 use crate::error::{Error, FieldError, Result};
 use crate::ops::requests::parse_date;
@@ -240,12 +241,19 @@ impl PaymentProvider for TestProvider {
     }
 }
 
-/// The provider named by `PAYMENT_PROVIDER` (`test`), or none.
-pub fn provider_from_env() -> Option<Box<dyn PaymentProvider>> {
-    match std::env::var("PAYMENT_PROVIDER").ok().as_deref() {
+/// The provider the stage names (`Config::payment_provider`), or none.
+pub fn provider_for(name: Option<&str>) -> Option<Box<dyn PaymentProvider>> {
+    match name {
         Some("test") => Some(Box::new(TestProvider)),
         _ => None,
     }
+}
+
+/// Are clients offered "Pay now"? Only when the firm turned online payments on *and* the
+/// stage has a provider to take them: a firm that turned them on before its stage lost its
+/// provider (or that was written by hand) shows no button that could only fail.
+pub fn online_payments_offered(firm_enabled: bool, provider_configured: bool) -> bool {
+    firm_enabled && provider_configured
 }
 
 // ---------- operations ----------
@@ -257,21 +265,56 @@ pub struct BillingSettings {
     pub online_payments_enabled: bool,
 }
 
-pub async fn settings(store: &Store, firm_id: &str) -> Result<BillingSettings> {
-    let f = store.firm(firm_id).await?;
-    Ok(BillingSettings { billing_enabled: f.billing_enabled, online_payments_enabled: f.online_payments_enabled })
+/// The billing settings as staff see them, with whether the stage can take online
+/// payments at all.
+#[derive(Debug, Serialize, PartialEq)]
+pub struct BillingSettingsView {
+    pub billing_enabled: bool,
+    pub online_payments_enabled: bool,
+    /// The stage has a payment provider (without one, online payments cannot be turned on).
+    pub online_payments_available: bool,
 }
 
-pub async fn set_settings(store: &Store, firm_id: &str, input: BillingSettings) -> Result<BillingSettings> {
+/// Check a change of the billing switches: online payments need billing, and a provider.
+pub fn check_billing_settings(input: &BillingSettings, provider_configured: bool) -> Result<()> {
     if input.online_payments_enabled && !input.billing_enabled {
         return Err(Error::field("online_payments_enabled", "needs billing_enabled"));
     }
-    let item = Change::new()
-        .set("billing_enabled", aws_sdk_dynamodb::types::AttributeValue::Bool(input.billing_enabled))
-        .set("online_payments_enabled", aws_sdk_dynamodb::types::AttributeValue::Bool(input.online_payments_enabled))
-        .on(store.table(), &keys::firm(firm_id), keys::FIRM_SK)?;
-    store.transact(vec![item], |_| Error::NotFound("firm")).await?;
-    Ok(input)
+    if input.online_payments_enabled && !provider_configured {
+        return Err(Error::Conflict(
+            "online payments cannot be turned on: this portal has no payment provider configured (the stage's PaymentProvider is none); clients can still see invoices and pay you as they do today".into(),
+        ));
+    }
+    Ok(())
+}
+
+pub async fn settings(store: &Store, firm_id: &str, provider_configured: bool) -> Result<BillingSettingsView> {
+    let f = store.firm(firm_id).await?;
+    Ok(BillingSettingsView { billing_enabled: f.billing_enabled, online_payments_enabled: f.online_payments_enabled, online_payments_available: provider_configured })
+}
+
+/// Turn billing and online payments on or off: one transaction of the firm item's two
+/// switches and the firm history's `billing_settings_changed` entry (nothing is written
+/// when nothing changes).
+pub async fn set_settings(store: &Store, by: &By, firm_id: &str, input: BillingSettings, provider_configured: bool) -> Result<BillingSettingsView> {
+    check_billing_settings(&input, provider_configured)?;
+    let before = store.firm(firm_id).await?;
+    let mut parts = Vec::new();
+    if before.billing_enabled != input.billing_enabled {
+        parts.push(format!("billing_enabled: {}", input.billing_enabled));
+    }
+    if before.online_payments_enabled != input.online_payments_enabled {
+        parts.push(format!("online_payments_enabled: {}", input.online_payments_enabled));
+    }
+    if !parts.is_empty() {
+        let item = Change::new()
+            .set("billing_enabled", aws_sdk_dynamodb::types::AttributeValue::Bool(input.billing_enabled))
+            .set("online_payments_enabled", aws_sdk_dynamodb::types::AttributeValue::Bool(input.online_payments_enabled))
+            .on(store.table(), &keys::firm(firm_id), keys::FIRM_SK)?;
+        let entry = audit::firm_entry(firm_id, audit::event::BILLING_SETTINGS_CHANGED, by, domain::now(), None, Some(parts.join("; ")))?;
+        store.transact(vec![item, audit::tx_put(store, &entry)?], |_| Error::NotFound("firm")).await?;
+    }
+    Ok(BillingSettingsView { billing_enabled: input.billing_enabled, online_payments_enabled: input.online_payments_enabled, online_payments_available: provider_configured })
 }
 
 async fn client_billing(store: &Store, client_id: &str) -> Result<(Vec<InvoiceRecord>, Vec<PaymentRecord>)> {
@@ -462,5 +505,27 @@ mod tests {
         assert_eq!(InvoiceView::new(&inv(100, 100, "USD"), "2027-01-01").status, "paid");
         assert_eq!(InvoiceView::new(&inv(100, 0, "USD"), "2027-01-01").status, "overdue");
         assert_eq!(InvoiceView::new(&inv(100, 0, "USD"), "2026-11-15").status, "open");
+    }
+
+    #[test]
+    fn online_payments_need_billing_and_a_provider() {
+        let on = BillingSettings { billing_enabled: true, online_payments_enabled: true };
+        assert!(check_billing_settings(&on, true).is_ok());
+        let e = check_billing_settings(&on, false).unwrap_err();
+        assert_eq!(e.status_code(), 409);
+        assert!(e.public_detail().contains("no payment provider"), "{}", e.public_detail());
+        let Err(Error::Validation(errs)) = check_billing_settings(&BillingSettings { billing_enabled: false, online_payments_enabled: true }, true) else { panic!() };
+        assert_eq!(errs[0].field, "online_payments_enabled");
+        // Turning things off never needs a provider.
+        assert!(check_billing_settings(&BillingSettings { billing_enabled: true, online_payments_enabled: false }, false).is_ok());
+        assert!(check_billing_settings(&BillingSettings { billing_enabled: false, online_payments_enabled: false }, false).is_ok());
+    }
+
+    #[test]
+    fn pay_now_is_offered_only_with_a_provider() {
+        assert!(online_payments_offered(true, true));
+        assert!(!online_payments_offered(true, false), "a firm with online payments on, on a stage without a provider");
+        assert!(!online_payments_offered(false, true));
+        assert!(provider_for(Some("test")).is_some() && provider_for(None).is_none());
     }
 }

@@ -44,7 +44,9 @@ pub const HOME_ITEMS: usize = 5;
 /// The contact's Home for one client. Two AWS calls: `BatchGetItem` (the contact's link —
 /// the access check — and the firm's settings) and one `Query` of the client's files,
 /// signature forms, invoices, message threads, payments and requests.
-pub async fn home(store: &Store, contact_id: &str, firm_id: &str, client_id: &str) -> Result<Home> {
+/// `payments_configured`: the stage has a payment provider (see
+/// [`crate::ops::billing::online_payments_offered`]).
+pub async fn home(store: &Store, contact_id: &str, firm_id: &str, client_id: &str, payments_configured: bool) -> Result<Home> {
     if !domain::is_plausible_id(client_id) {
         return Err(Error::NotFound("client"));
     }
@@ -82,11 +84,12 @@ pub async fn home(store: &Store, contact_id: &str, firm_id: &str, client_id: &st
     crate::ops::requests::sort_for_todo(&mut requests);
     files.sort_by_key(|f| std::cmp::Reverse(f.created_at));
     let billing = if firm.billing_enabled {
-        let summary = crate::ops::billing::summary(invoices, payments, firm.online_payments_enabled)?;
+        let online = crate::ops::billing::online_payments_offered(firm.online_payments_enabled, payments_configured);
+        let summary = crate::ops::billing::summary(invoices, payments, online)?;
         Some(BillingGlance {
             open_invoices: summary.invoices.iter().filter(|i| i.status != "paid").count(),
             balances: summary.balances,
-            online_payments_enabled: firm.online_payments_enabled,
+            online_payments_enabled: online,
         })
     } else {
         None

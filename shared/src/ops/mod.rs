@@ -11,6 +11,7 @@ pub mod firms;
 pub mod idempotency;
 pub mod invites;
 pub mod login_claim;
+pub mod logo;
 pub mod messages;
 pub mod accounts;
 pub mod home;

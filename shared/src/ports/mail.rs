@@ -12,6 +12,7 @@ use serde::Serialize;
 use std::future::Future;
 
 use crate::domain::email::RenderedEmail;
+use crate::domain::letterhead::Sender;
 use crate::sdk::{LazyClient, LazySdk};
 
 /// Sends one email at a time. `Ok(message id)` once the service accepted it.
@@ -19,7 +20,8 @@ pub trait Mailer: Send + Sync {
     /// `tags` come back in the service's delivery events (configuration set → SNS →
     /// `email-events`), which is how a bounce finds the invite it belongs to; names and
     /// values may only hold ASCII letters, digits, `_`, `-`.
-    fn send(&self, from: &str, to: &str, email: &RenderedEmail, tags: &[(&str, &str)]) -> impl Future<Output = Result<String, SendError>> + Send;
+    /// `from` is the firm's `From` header and reply-to address ([`Sender`]).
+    fn send(&self, from: &Sender, to: &str, email: &RenderedEmail, tags: &[(&str, &str)]) -> impl Future<Output = Result<String, SendError>> + Send;
 }
 
 /// Where notification emails go out and where their links point: the mailer and the web
@@ -43,7 +45,7 @@ impl SesMailer {
 }
 
 impl Mailer for SesMailer {
-    async fn send(&self, from: &str, to: &str, email: &RenderedEmail, tags: &[(&str, &str)]) -> Result<String, SendError> {
+    async fn send(&self, from: &Sender, to: &str, email: &RenderedEmail, tags: &[(&str, &str)]) -> Result<String, SendError> {
         send(self.ses.get().await, from, to, email, self.configuration_set.as_deref(), tags).await
     }
 }
@@ -62,7 +64,7 @@ pub enum SendError {
     Unknown(String),
 }
 
-async fn send(ses: &aws_sdk_sesv2::Client, from: &str, to: &str, email: &RenderedEmail, configuration_set: Option<&str>, tags: &[(&str, &str)]) -> Result<String, SendError> {
+async fn send(ses: &aws_sdk_sesv2::Client, from: &Sender, to: &str, email: &RenderedEmail, configuration_set: Option<&str>, tags: &[(&str, &str)]) -> Result<String, SendError> {
     let tags = tags
         .iter()
         .map(|(name, value)| MessageTag::builder().name(*name).value(*value).build().map_err(|e| SendError::Refused(e.to_string())))
@@ -73,7 +75,8 @@ async fn send(ses: &aws_sdk_sesv2::Client, from: &str, to: &str, email: &Rendere
         .build();
     let out = ses
         .send_email()
-        .from_email_address(from)
+        .from_email_address(&from.from)
+        .set_reply_to_addresses(from.reply_to.clone().map(|r| vec![r]))
         .destination(Destination::builder().to_addresses(to).build())
         .content(EmailContent::builder().simple(message).build())
         .set_configuration_set_name(configuration_set.map(str::to_string))
@@ -109,7 +112,7 @@ pub struct Notice {
 }
 
 /// Send the same notification to each `(kind, id, address)`, one at a time.
-pub async fn notify(mailer: &impl Mailer, from: &str, recipients: Vec<(&'static str, String, String)>, email: &RenderedEmail) -> Vec<Notice> {
+pub async fn notify(mailer: &impl Mailer, from: &Sender, recipients: Vec<(&'static str, String, String)>, email: &RenderedEmail) -> Vec<Notice> {
     let mut out = Vec::new();
     for (to, id, address) in recipients {
         out.push(match mailer.send(from, &address, email, &[]).await {
@@ -128,7 +131,7 @@ mod tests {
     struct Picky;
 
     impl Mailer for Picky {
-        async fn send(&self, _from: &str, to: &str, _email: &RenderedEmail, _tags: &[(&str, &str)]) -> Result<String, SendError> {
+        async fn send(&self, _from: &Sender, to: &str, _email: &RenderedEmail, _tags: &[(&str, &str)]) -> Result<String, SendError> {
             if to.starts_with("no") {
                 Err(SendError::Refused("address on the suppression list".into()))
             } else {
@@ -141,7 +144,7 @@ mod tests {
     async fn notify_says_honestly_which_emails_went_out() {
         let email = RenderedEmail { subject: "s".into(), text: "t".into(), html: "h".into() };
         let recipients = vec![("contact", "k1".to_string(), "yes@example.com".to_string()), ("staff", "s1".to_string(), "no@example.com".to_string())];
-        let out = notify(&Picky, "firm@example.com", recipients, &email).await;
+        let out = notify(&Picky, &Sender::new(None, "firm@example.com", None), recipients, &email).await;
         assert_eq!(out[0], Notice { to: "contact", id: "k1".into(), outcome: "sent", reason: None });
         assert_eq!(out[1].outcome, "failed");
         assert_eq!(out[1].reason.as_deref(), Some("address on the suppression list"));

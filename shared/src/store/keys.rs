@@ -115,6 +115,10 @@ pub fn invoice(invoice_id: &str) -> String {
 pub fn payment(payment_id: &str) -> String {
     format!("{}{payment_id}", prefix::PAYMENT)
 }
+/// A logo upload of the firm, under `FIRM#<firm>`.
+pub fn logo(logo_id: &str) -> String {
+    format!("LOGO#{logo_id}")
+}
 pub fn template(template_id: &str) -> String {
     format!("{}{template_id}", prefix::TEMPLATE)
 }

@@ -22,6 +22,7 @@
 //! | claim on the contact's login (TTL) | `CONTACT#<contact>` | `LOGINCLAIM` | | |
 //! | email guard (unique per firm) | `FIRM#<firm>` | `EMAIL#<email>` | | |
 //! | invite email template | `FIRM#<firm>` | `TEMPLATE#<template>` | | |
+//! | logo upload (TTL) | `FIRM#<firm>` | `LOGO#<logo>` | | |
 //! | file | `CLIENT#<client>` | `FILE#<file>` | | |
 //! | client request / task | `CLIENT#<client>` | `REQUEST#<request>` | | |
 //! | invoice | `CLIENT#<client>` | `INVOICE#<invoice>` | | |
@@ -79,6 +80,7 @@ mod billing;
 mod forms;
 mod limits;
 mod links;
+mod logos;
 mod marks;
 mod reads;
 mod records;
@@ -90,6 +92,7 @@ pub use billing::*;
 pub use forms::*;
 pub use limits::*;
 pub use links::*;
+pub use logos::*;
 pub use records::*;
 pub use requests::*;
 pub use team::*;

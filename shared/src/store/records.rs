@@ -42,6 +42,25 @@ pub struct FirmRecord {
     /// sign-in of a contact who has none).
     #[serde(default)]
     pub require_contact_mfa: bool,
+    /// The display name of the firm's emails (over `sender_email`); none: the address alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sender_name: Option<String>,
+    /// Where replies to the firm's emails go (SES `ReplyToAddresses`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_to: Option<String>,
+    /// `#rrggbb`, checked by `domain::profile::accent_color`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accent_color: Option<String>,
+    /// The firm's logo (`ops::logo`): the upload it came from, its stored key and the version
+    /// `file-events` copied there after checking it, and its type (PNG or JPEG).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logo_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logo_key: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logo_version: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logo_type: Option<String>,
 }
 
 impl FirmRecord {
@@ -60,6 +79,13 @@ impl FirmRecord {
             reminder_after_days: None,
             max_reminders: None,
             require_contact_mfa: false,
+            sender_name: None,
+            reply_to: None,
+            accent_color: None,
+            logo_id: None,
+            logo_key: None,
+            logo_version: None,
+            logo_type: None,
         }
     }
 }

@@ -202,6 +202,8 @@ pub struct InviteContext {
     pub message: String,
     /// The stage's invite lifetime, for firms without their own.
     pub default_days: u32,
+    /// The firm's logo and colour around the email.
+    pub letterhead: email::Letterhead,
 }
 
 impl InviteContext {
@@ -220,7 +222,7 @@ impl InviteContext {
     }
 
     pub fn render(&self, link: &LinkRecord, url: &str, expires_at: OffsetDateTime) -> std::result::Result<RenderedEmail, String> {
-        email::render(&self.template, &self.vars(link, url, expires_at)).map_err(|(field, e)| format!("the template's {field} {e}"))
+        email::render_as(&self.template, &self.vars(link, url, expires_at), &self.letterhead).map_err(|(field, e)| format!("the template's {field} {e}"))
     }
 
     pub fn link_expiry(&self, now: OffsetDateTime) -> OffsetDateTime {
@@ -269,7 +271,8 @@ async fn context(store: &Store, config: &Config, firm_id: &str, client_id: &str,
     let (loaded, firm, template) =
         tokio::try_join!(load_client(store, firm_id, client_id), store.firm_settings(firm_id), templates::load(store, firm_id, template_id))?;
     let (client, links) = loaded;
-    Ok((InviteContext { firm, client, template, message, default_days: config.invite_lifetime_days }, links))
+    let letterhead = firm.letterhead(&config.web_origin);
+    Ok((InviteContext { firm, client, template, message, default_days: config.invite_lifetime_days, letterhead }, links))
 }
 
 /// Send invites to the listed contacts of a client.
@@ -320,7 +323,7 @@ pub async fn send_invites(store: &Store, mailer: &impl Mailer, config: &Config, 
         async move {
             let tags = tags_of(&p);
             let tags: Vec<(&str, &str)> = tags.iter().map(|(n, v)| (*n, v.as_str())).collect();
-            let result = mailer.send(&ctx.firm.sender_email, &p.email, &p.rendered, &tags).await;
+            let result = mailer.send(&ctx.firm.sender(), &p.email, &p.rendered, &tags).await;
             (p, result)
         }
     });
@@ -462,7 +465,7 @@ pub async fn preview(store: &Store, config: &Config, firm_id: &str, client_id: &
     // The real link is made when the invite is sent; the preview shows where it leads.
     let url = create_account_url(&config.web_origin, "preview");
     let email = ctx.render(link, &url, ctx.link_expiry(now)).map_err(|e| Error::field("template_id", e))?;
-    Ok(Preview { to: link.email.as_ref().map(|e| e.to_string()), from: ctx.firm.sender_email.clone(), email })
+    Ok(Preview { to: link.email.as_ref().map(|e| e.to_string()), from: ctx.firm.sender().from, email })
 }
 
 #[cfg(test)]

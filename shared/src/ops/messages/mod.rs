@@ -488,9 +488,9 @@ async fn notify(store: &Store, outbox: &Outbox<'_, impl Mailer>, viewer: &Viewer
         Viewer::Staff { .. } => firm.name.clone(),
         Viewer::Contact { name, .. } => name.clone(),
     };
-    let email = notification(&firm.name, &client_name, &from, &url);
+    let email = firm.letterhead(outbox.web_origin).wrap(notification(&firm.name, &client_name, &from, &url));
     let (targets, mut held) = coalesce(store, &thread.client_id, targets).await;
-    let sent = crate::ports::mail::notify(outbox.mailer, &firm.sender_email, targets, &email).await;
+    let sent = crate::ports::mail::notify(outbox.mailer, &firm.sender(), targets, &email).await;
     for n in sent.iter().filter(|n| n.outcome == "failed") {
         // No email went out, so the next message may try again.
         if let Err(e) = store.delete(&keys::notified(&n.id), &keys::notified_about(&thread.client_id)).await {

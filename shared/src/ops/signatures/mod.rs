@@ -138,9 +138,9 @@ pub async fn send(store: &Store, blobs: &impl Blobs, outbox: &Outbox<'_, impl Ma
     store.transact(items, |_| Error::Conflict("the document changed meanwhile; reload and try again".into())).await?;
 
     let firm = store.firm_settings(viewer.firm_id()).await?;
-    let email = request_email(&firm.name, &form.client_name, &format!("{}/#/portal", outbox.web_origin), form.due_date.as_deref());
+    let email = firm.letterhead(outbox.web_origin).wrap(request_email(&firm.name, &form.client_name, &format!("{}/#/portal", outbox.web_origin), form.due_date.as_deref()));
     let recipients = form.signers.iter().map(|s| ("contact", s.contact_id.clone(), s.email.clone())).collect();
-    let emails = crate::ports::mail::notify(outbox.mailer, &firm.sender_email, recipients, &email).await;
+    let emails = crate::ports::mail::notify(outbox.mailer, &firm.sender(), recipients, &email).await;
     tracing::info!(%client_id, form_id = %id, signers = form.signers.len(), "sent for signature");
     Ok(Sent { form: FormView::new(&form, viewer)?, emails })
 }
