@@ -9,6 +9,7 @@ pub mod delivery;
 pub mod files;
 pub mod idempotency;
 pub mod invites;
+pub mod lifecycle;
 pub mod login_claim;
 pub mod messages;
 pub mod accounts;
