@@ -9,6 +9,7 @@ from .files import PDF, deliver, download, land, put, stored_key, upload_key, up
 from .gateway import fresh_source, gateway_call, lockout, source_limits, start_of_a_window
 from .invites import (PASSWORD, STRONG, accept_invite, active_contact, delivery_of, invite, link_item, login_on_two_clients, reminders_to,
                       report, run_reminders, run_reminders_cold, status_of)
+from .lifecycle import contact_client_routes, portal_items
 from .mail import mail_to, token_of
 from .mfa import fresh_code, totp, wrong
 from .problems import problem
@@ -17,9 +18,10 @@ from .scale import instances
 from .stack import Firm, Stack, local_stack, unique_email
 
 __all__ = [
-    "Firm", "PASSWORD", "PDF", "STRONG", "Stack", "accept_invite", "active_contact", "deliver", "delivery_of", "download", "fresh_code",
+    "Firm", "PASSWORD", "PDF", "STRONG", "Stack", "accept_invite", "active_contact", "contact_client_routes", "deliver", "delivery_of",
+    "download", "fresh_code",
     "fresh_source", "gateway_call", "instances", "invite", "land", "link_item", "local_stack", "lockout", "login_on_two_clients",
-    "mail_to", "operations", "problem", "put", "recorded_calls", "reminders_to", "report", "request_json", "run_reminders",
+    "mail_to", "operations", "portal_items", "problem", "put", "recorded_calls", "reminders_to", "report", "request_json", "run_reminders",
     "run_reminders_cold", "source_limits", "spend_quota", "start_of_a_window", "status_of", "stored_key", "token_of", "totp",
     "unique_email", "upload_key", "upload_slot", "verify_sigv4_query", "versions", "wrong",
 ]
