@@ -414,3 +414,44 @@ def test_signature_form_messages_and_a_bounced_invite_in_the_browser(stack, brow
     expect(staff.locator("tr[data-signer]")).to_contain_text("Ines Santos")
     expect(staff.locator("tr[data-signer] img.drawn")).to_be_visible()
     shot(staff, "16-certificate")
+
+
+def test_staff_rename_archive_and_restore_a_client_and_remove_a_contact(stack, browser):
+    firm = stack.new_firm("Lifecycle Firm")
+    client = firm.client("Quinn Household")
+    firm.client("Other Client")
+    firm.contact(client["id"], "Kay", "Quinn", unique_email("kay"))
+    page = new_page(browser)
+    confirms: list[str] = []
+    page.on("dialog", lambda d: (confirms.append(d.message), d.accept()))
+    staff_sign_in(page, stack, firm)
+    page.get_by_role("link", name="Quinn Household").click()
+
+    page.get_by_role("button", name="Rename", exact=True).click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("Client name").fill("Quinn Family Trust")
+    dialog.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Quinn Family Trust")
+
+    row = page.locator("li[data-contact]", has_text="Kay Quinn")
+    row.locator("summary").click()
+    row.get_by_role("button", name="Remove from client").click()
+    expect(page.locator("li[data-contact]", has_text="Kay Quinn")).to_have_count(0)
+    assert confirms[-1].startswith("Remove Kay Quinn from Quinn Family Trust?"), confirms
+
+    page.get_by_role("button", name="Archive client").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Archived")
+    expect(page.locator("p.notice")).to_contain_text("This client is archived")
+    assert confirms[-1].startswith("Archive Quinn Family Trust?"), confirms
+    shot(page, "13-client-archived")
+    page.get_by_role("link", name="← Archived clients").click()
+    expect(page.get_by_role("heading", name="Archived clients")).to_be_visible()
+    page.get_by_role("link", name="Active", exact=True).click()
+    expect(page.get_by_role("link", name="Other Client")).to_be_visible()
+    expect(page.get_by_role("link", name="Quinn Family Trust")).to_have_count(0)
+    page.get_by_role("link", name="Archived", exact=True).click()
+    page.get_by_role("link", name="Quinn Family Trust").click()
+    page.get_by_role("button", name="Restore client").click()
+    expect(page.get_by_role("button", name="Archive client")).to_be_visible()
+    expect(page.locator("p.notice")).to_have_count(0)
+    assert confirms[-1].startswith("Restore Quinn Family Trust?"), confirms

@@ -61,10 +61,9 @@ class Firm:
 
     def colleague(self, role: str, name: str = "Colleague") -> pl.Api:
         """A signed-in staff member of this firm with `role` (owner, admin, staff), invited by
-        the owner from the Team page's route and joined from the emailed link."""
-        email = f"{role}-{uuid.uuid4().hex[:10]}@firm.example"
-        self.api.call("POST", "/api/staff/team/invites", {"email": email, "name": name, "role": role}, expect=201)
-        return pl.join_from_invite(self.stack.base, self.stack.proxy.url, email, "Test-Staff-Passw0rd!")
+        the owner and joined from the emailed link (`support.team.team_member`)."""
+        from .team import team_member  # team.py builds on this module
+        return team_member(self.stack, self, role, name)[1]
 
     def contact(self, client_id: str, first: str, last: str, email: str | None = None) -> dict:
         body = {"first_name": first, "last_name": last}

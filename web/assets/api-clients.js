@@ -4,9 +4,14 @@ import { calls, ofClient, seg } from "./api.js";
 const staff = calls("staff");
 
 export const clients = {
-  list: () => staff.get("/clients"),
+  /** `status`: "active" (the default), "archived" or "all". */
+  list: (status = "active") => staff.get(`/clients?status=${seg(status)}`),
   create: (body) => staff.post("/clients", body),
   get: (clientId) => ofClient("staff", clientId).get(),
+  rename: (clientId, name) => ofClient("staff", clientId).patch("", { name }),
+  /** Its contacts can no longer open the portal; no new work until it is restored. */
+  archive: (clientId) => ofClient("staff", clientId).post("/archive"),
+  restore: (clientId) => ofClient("staff", clientId).post("/restore"),
   /** The client with its contacts' portal status (after an invite or a revoke). */
   portalStatus: (clientId) => ofClient("staff", clientId).get("/portal-status"),
   /** One contact's access history, newest first. */

@@ -38,6 +38,10 @@ function actionsFor(ctx, c) {
     }) }, "Revoke invite"));
   }
   actions.append(h("button", { type: "button", class: "secondary", onclick: () => accessHistoryDialog(ctx, c) }, "Access history"));
+  actions.append(h("button", { type: "button", class: "secondary", onclick: act(async () => {
+    if (!window.confirm(`Remove ${fullName(c)} from ${ctx.client.name}? Their access to this client's portal ends now, and any open invite stops working. Their login, their other portals and what they uploaded or wrote are not affected.`)) return;
+    await contacts.remove(ctx.clientId, c.id); flash(`${fullName(c)} removed from ${ctx.client.name}.`); await ctx.refresh();
+  }) }, "Remove from client"));
   return actions;
 }
 

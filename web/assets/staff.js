@@ -25,6 +25,7 @@ export function route(parts) {
     await brand();
     if (parts[0] === "clients" && parts[1] && parts[2] === "certificate" && parts[3]) return certificateView(S, parts[1], parts[3]);
     if (parts[0] === "clients" && parts[1]) return clientRecord(parts[1]);
+    if (parts[0] === "archived") return clientsView("archived");
     if (parts[0] === "templates") return templatesView();
     if (parts[0] === "settings") return settingsView();
     if (parts[0] === "team") return teamView();

@@ -6,9 +6,9 @@
 use lambda_http::{Body, Request, Response};
 use shared::ops::audit::{self, By};
 use shared::http::routes::clients::{Op, ROUTES};
-use shared::http::{json, json_body, query_param, route_of, serve};
+use shared::http::{json, json_body, no_content, query_param, route_of, serve};
 use shared::domain::identity::staff_firm;
-use shared::ops::{clients, settings};
+use shared::ops::{clients, lifecycle, settings};
 use shared::{AppState, Result};
 
 pub async fn handle(state: &'static AppState, req: Request) -> Response<Body> {
@@ -22,9 +22,19 @@ async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
     let firm = staff_firm(&actor)?;
     let store = &state.store;
     match m.op {
-        Op::ListClients => json(200, &serde_json::json!({ "clients": clients::list_clients(store, firm).await? })),
+        Op::ListClients => {
+            let status = clients::ListStatus::parse(query_param(&req, "status").as_deref())?;
+            json(200, &serde_json::json!({ "clients": clients::list_clients(store, firm, status).await? }))
+        }
         Op::CreateClient => json(201, &clients::create_client(store, firm, json_body(&req)?).await?),
         Op::GetClient => json(200, &clients::client_detail(store, firm, p.get("client_id")?).await?),
+        Op::RenameClient => json(200, &lifecycle::rename(store, &By::of(&actor, &req), firm, p.get("client_id")?, json_body(&req)?).await?),
+        Op::ArchiveClient => json(200, &lifecycle::archive(store, &By::of(&actor, &req), firm, p.get("client_id")?).await?),
+        Op::RestoreClient => json(200, &lifecycle::restore(store, &By::of(&actor, &req), firm, p.get("client_id")?).await?),
+        Op::RemoveContact => {
+            lifecycle::remove_contact(store, &By::of(&actor, &req), firm, p.get("client_id")?, p.get("contact_id")?).await?;
+            no_content()
+        }
         Op::AddContact => json(201, &clients::add_contact(store, firm, p.get("client_id")?, json_body(&req)?).await?),
         Op::LinkContact => {
             let (created, view) = clients::link_contact(store, firm, p.get("client_id")?, p.get("contact_id")?).await?;

@@ -3,6 +3,10 @@
 //! A contact may open a client's portal only once they accepted an invite for it (their
 //! link to the client has `accepted_at`). Staff may open every client of their firm. An id
 //! that fails either check answers 404 — never "forbidden", which would confirm it exists.
+//!
+//! An archived client (`ops::lifecycle`) is closed to its contacts — every contact route
+//! answers 404, as for a removed contact — and open to staff, who still read the record
+//! and its history; staff may add no new work to it ([`Viewer::new_work`]).
 
 use crate::domain::identity::Actor;
 use crate::ops::clients::load_client_record;
@@ -16,7 +20,7 @@ pub async fn contact_link(store: &Store, contact_id: &str, client_id: &str) -> R
         return Err(Error::NotFound("client"));
     }
     match store.get::<LinkRecord>(&keys::client(client_id), &keys::contact(contact_id)).await? {
-        Some(l) if l.accepted_at.is_some() => Ok(l),
+        Some(l) if l.opens_portal() => Ok(l),
         _ => Err(Error::NotFound("client")),
     }
 }
@@ -24,7 +28,8 @@ pub async fn contact_link(store: &Store, contact_id: &str, client_id: &str) -> R
 /// Who is looking at a client's portal.
 #[derive(Debug, Clone)]
 pub enum Viewer {
-    Staff { sub: String, firm_id: String, name: String },
+    /// `archived`: the client is archived (staff may read, not add work).
+    Staff { sub: String, firm_id: String, name: String, archived: bool },
     Contact { contact_id: String, firm_id: String, name: String },
 }
 
@@ -58,6 +63,16 @@ impl Viewer {
         }
     }
 
+    /// The first line of every operation that adds work to a client (a request, an upload,
+    /// a message, a signature form, an invoice): refused while the client is archived.
+    /// Contacts never hold a viewer of an archived client.
+    pub fn new_work(&self) -> Result<()> {
+        match self {
+            Viewer::Staff { archived: true, .. } => Err(crate::ops::clients::archived_client()),
+            _ => Ok(()),
+        }
+    }
+
     /// The first line of every contact-only operation (answering, signing, paying online):
     /// the contact's id, or 403 for staff.
     pub fn contact_only(&self) -> Result<&str> {
@@ -73,11 +88,11 @@ impl Viewer {
 pub fn viewer_from_partition(actor: &Actor, client: Option<&ClientRecord>, links: &[LinkRecord]) -> Result<Viewer> {
     match actor {
         Actor::Staff { sub, firm_id, name, .. } => match client {
-            Some(c) if &c.firm_id == firm_id => Ok(Viewer::Staff { sub: sub.clone(), firm_id: firm_id.clone(), name: name.clone() }),
+            Some(c) if &c.firm_id == firm_id => Ok(Viewer::Staff { sub: sub.clone(), firm_id: firm_id.clone(), name: name.clone(), archived: c.archived_at.is_some() }),
             _ => Err(Error::NotFound("client")),
         },
         Actor::Contact { contact_id, firm_id, .. } => match links.iter().find(|l| &l.contact_id == contact_id) {
-            Some(l) if l.accepted_at.is_some() && &l.firm_id == firm_id => {
+            Some(l) if l.opens_portal() && &l.firm_id == firm_id => {
                 Ok(Viewer::Contact { contact_id: contact_id.clone(), firm_id: firm_id.clone(), name: format!("{} {}", l.first_name, l.last_name) })
             }
             _ => Err(Error::NotFound("client")),
@@ -90,8 +105,8 @@ pub fn viewer_from_partition(actor: &Actor, client: Option<&ClientRecord>, links
 pub async fn open_client(store: &Store, actor: &Actor, client_id: &str) -> Result<Viewer> {
     match actor {
         Actor::Staff { sub, firm_id, name, .. } => {
-            let _: ClientRecord = load_client_record(store, firm_id, client_id).await?;
-            Ok(Viewer::Staff { sub: sub.clone(), firm_id: firm_id.clone(), name: name.clone() })
+            let client: ClientRecord = load_client_record(store, firm_id, client_id).await?;
+            Ok(Viewer::Staff { sub: sub.clone(), firm_id: firm_id.clone(), name: name.clone(), archived: client.archived_at.is_some() })
         }
         Actor::Contact { contact_id, firm_id, .. } => {
             let link = contact_link(store, contact_id, client_id).await?;

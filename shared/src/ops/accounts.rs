@@ -90,6 +90,9 @@ async fn live_invite(store: &Store, token: &str) -> Result<LiveInvite> {
             .into(),
         ));
     }
+    if link.client_archived_at.is_some() {
+        return Err(Error::Gone("The firm has archived this client's portal. Ask them if you need access.".into()));
+    }
     let expires_at = link.invite_expires_at.ok_or(Error::NotFound("invite"))?;
     if domain::now() >= expires_at {
         return Err(Error::Gone(format!("This invite link expired on {}. Ask the firm to send a new invite.", crate::domain::email::long_date(expires_at))));
@@ -288,7 +291,7 @@ pub async fn create_account(store: &Store, logins: &impl Logins, token: &str, in
     Ok(AccountCreated { created: true, email, client_id, session })
 }
 
-/// Record a sign-in: on the contact and on every client link they have access to (the
+/// Record a sign-in: on the contact and on every client link that opens a portal (the
 /// status view reads the link), in one transaction; with `audit`, also a `signed_in` entry
 /// in each of those clients' audit trails (account creation records its own entry).
 pub async fn record_login(store: &Store, contact_id: &str, now: OffsetDateTime, audit: Option<&Origin>) -> Result<()> {
@@ -296,7 +299,8 @@ pub async fn record_login(store: &Store, contact_id: &str, now: OffsetDateTime, 
     let at = s(domain::rfc3339(now)?);
     let login = || Change::new().set("last_login_at", at.clone());
     let mut items = vec![login().on(store.table(), &keys::contact(contact_id), keys::PROFILE_SK)?];
-    for l in links.iter().filter(|l| l.accepted_at.is_some()) {
+    // Not on an archived client's link: the contact signed in to no portal of it.
+    for l in links.iter().filter(|l| l.opens_portal()) {
         items.push(login().on(store.table(), &l.pk, &l.sk)?);
         if let Some(origin) = audit {
             let actor = ActorRef { kind: "contact".into(), id: contact_id.into(), name: format!("{} {}", l.first_name, l.last_name) };
@@ -395,7 +399,7 @@ pub async fn me(store: &Store, contact_id: &str) -> Result<Me> {
     let contact = contact.ok_or(Error::NotFound("contact"))?;
     let firm = store.firm(&contact.firm_id).await?;
     let mut clients: Vec<PortalClient> =
-        links.into_iter().filter(|l| l.accepted_at.is_some()).map(|l| PortalClient { id: l.client_id, name: l.client_name }).collect();
+        links.into_iter().filter(LinkRecord::opens_portal).map(|l| PortalClient { id: l.client_id, name: l.client_name }).collect();
     clients.sort_by_key(|c| c.name.to_lowercase());
     Ok(Me {
         id: contact.contact_id,

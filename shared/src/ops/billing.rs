@@ -324,6 +324,7 @@ async fn client_billing(store: &Store, client_id: &str) -> Result<(Vec<InvoiceRe
 
 pub async fn create_invoice(store: &Store, viewer: &Viewer, client_id: &str, input: InvoiceInput) -> Result<InvoiceView> {
     viewer.staff_only()?;
+    viewer.new_work()?;
     let (number, issue_date, due_date, currency, lines, total) = plan_invoice(input)?;
     let existing: Vec<InvoiceRecord> = store.children(&keys::client(client_id)).await?;
     if existing.iter().any(|i| i.number == number) {

@@ -30,7 +30,7 @@ fn contact() -> Viewer {
 }
 
 fn staff() -> Viewer {
-    Viewer::Staff { sub: "s1".into(), firm_id: "f1".into(), name: "Sam".into() }
+    Viewer::Staff { sub: "s1".into(), firm_id: "f1".into(), name: "Sam".into(), archived: false }
 }
 
 fn by() -> ActorRef {

@@ -60,7 +60,7 @@ pub async fn home(store: &Store, contact_id: &str, firm_id: &str, client_id: &st
             link = Some(from_item::<LinkRecord>(item)?);
         }
     }
-    let link = link.filter(|l| l.accepted_at.is_some()).ok_or(Error::NotFound("client"))?;
+    let link = link.filter(LinkRecord::opens_portal).ok_or(Error::NotFound("client"))?;
     let firm = firm.ok_or_else(|| Error::internal("firm settings missing"))?;
     let viewer = crate::ops::access::Viewer::Contact { contact_id: contact_id.into(), firm_id: firm_id.into(), name: String::new() };
     // Files, forms, invoices, threads, payments and requests sort together between `FILE#`

@@ -10,6 +10,7 @@ pub mod files;
 pub mod firms;
 pub mod idempotency;
 pub mod invites;
+pub mod lifecycle;
 pub mod login_claim;
 pub mod logo;
 pub mod messages;

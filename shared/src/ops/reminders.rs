@@ -70,6 +70,10 @@ pub fn decide(link: &LinkRecord, policy: Option<ReminderPolicy>, now: OffsetDate
     if link.email.is_none() {
         return Decision::Drop("no email address");
     }
+    // An archived client: no reminder, but kept on the list, so a restore brings them back.
+    if link.client_archived_at.is_some() {
+        return Decision::Wait;
+    }
     // Reminders off: kept on the list, so turning them on again reaches these invites.
     let Some(policy) = policy else { return Decision::Wait };
     if reminders_sent(link) >= policy.max {
@@ -239,6 +243,15 @@ mod tests {
         link.reminder_attempted_at = Some(at(7));
         assert_eq!(decide(&link, POLICY, at(8)), Decision::Wait);
         assert_eq!(decide(&link, POLICY, at(14)), Decision::Remind);
+    }
+
+    #[test]
+    fn an_archived_clients_invites_wait_on_the_list_until_it_is_restored() {
+        let mut link = open_link(&[staff()]);
+        link.client_archived_at = Some(at(3));
+        assert_eq!(decide(&link, POLICY, at(30)), Decision::Wait);
+        link.client_archived_at = None;
+        assert_eq!(decide(&link, POLICY, at(30)), Decision::Remind);
     }
 
     #[test]

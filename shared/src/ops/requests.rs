@@ -235,6 +235,7 @@ pub struct Created {
 
 pub async fn create(store: &Store, viewer: &Viewer, by: ActorRef, client_id: &str, input: NewRequestInput) -> Result<Created> {
     viewer.staff_only()?;
+    viewer.new_work()?;
     let links = crate::ops::clients::links_of(store, client_id).await?;
     let PlannedRequest { kind, title, instructions, due_date, assignees: outcomes, upload_required } = plan_new(input, &links)?;
     let now = domain::now();

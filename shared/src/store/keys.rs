@@ -18,6 +18,8 @@ pub mod prefix {
     pub const FORM: &str = "FORM#";
     pub const SIGNER: &str = "SIGNER#";
     pub const EMAIL: &str = "EMAIL#";
+    /// GSI1 sort keys of a firm's archived clients.
+    pub const ARCHIVED: &str = "ARCHIVED#";
 }
 
 pub fn firm(firm_id: &str) -> String {
@@ -127,6 +129,10 @@ pub fn email_guard(email: &str) -> String {
 }
 pub fn client_sort(name: &str, client_id: &str) -> String {
     format!("CLIENT#{}#{client_id}", name.to_lowercase())
+}
+/// An archived client's GSI1 sort key: out of the `CLIENT#` list, into its own.
+pub fn archived_client_sort(name: &str, client_id: &str) -> String {
+    format!("{}{}#{client_id}", prefix::ARCHIVED, name.to_lowercase())
 }
 pub const GSI1: &str = "GSI1";
 pub const GSI2: &str = "GSI2";

@@ -75,6 +75,11 @@ pub struct LinkRecord {
     /// attribute, so putting a refused invite back does not erase it.
     #[serde(default, skip_serializing_if = "Option::is_none", with = "time::serde::rfc3339::option")]
     pub reminder_attempted_at: Option<OffsetDateTime>,
+    /// A copy of the client's `archived_at`: while set, the contact cannot open this
+    /// portal (`ops::access`), it is left out of their list of portals, its invite link
+    /// does not work and no reminder goes out. Written with the client item.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "time::serde::rfc3339::option")]
+    pub client_archived_at: Option<OffsetDateTime>,
 }
 
 impl LinkRecord {
@@ -107,7 +112,14 @@ impl LinkRecord {
             accepted_at: None,
             last_login_at: None,
             reminder_attempted_at: None,
+            client_archived_at: client.archived_at,
         }
+    }
+
+    /// Does this link open the client's portal? Only once the contact accepted an invite,
+    /// and never while the client is archived.
+    pub fn opens_portal(&self) -> bool {
+        self.accepted_at.is_some() && self.client_archived_at.is_none()
     }
 
     pub fn portal_status(&self, now: OffsetDateTime) -> PortalStatus {

@@ -16,6 +16,7 @@
 //! | staff login guard (one per email, all firms) | `STAFFLOGIN#<email>` | `STAFFLOGIN` | | |
 //! | contact login | `USER#<cognito sub>` | `USER` | | |
 //! | client | `CLIENT#<client>` | `CLIENT` | `FIRM#<firm>` | `CLIENT#<lower name>#<client>` |
+//! | … archived | | | `FIRM#<firm>` | `ARCHIVED#<lower name>#<client>` |
 //! | contact ↔ client link | `CLIENT#<client>` | `CONTACT#<contact>` | `CONTACT#<contact>` | `CLIENT#<client>` |
 //! | … with an open invite (GSI2) | | | GSI2PK `OPEN_INVITE` | GSI2SK `<sent at, epoch s>#<client>#<contact>` |
 //! | contact profile | `CONTACT#<contact>` | `PROFILE` | | |
@@ -46,7 +47,8 @@
 //!   Firm isolation is checked on the client item of the same answer, so an id from
 //!   another firm costs the same one call and answers 404.
 //! - **a firm's clients**, sorted by name: one `Query` on `GSI1PK = FIRM#f`,
-//!   `begins_with(GSI1SK, "CLIENT#")`.
+//!   `begins_with(GSI1SK, "CLIENT#")`; its archived clients, `begins_with(GSI1SK,
+//!   "ARCHIVED#")` (archiving moves the key, so the default list never reads them).
 //! - **a contact's clients** (to update the copies on each link, and later for the portal's
 //!   client switcher): one `Query` on `GSI1PK = CONTACT#k`.
 //! - **who a staff token is**: `GetItem STAFF#<sub>` (cached per cold start); **who a

@@ -168,6 +168,16 @@ pub struct ClientRecord {
     pub name: String,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
+    /// Set while the client is archived (`ops::lifecycle`): out of the default list (its
+    /// GSI1 sort key moves to `ARCHIVED#…`), its portal closed to contacts (each link
+    /// carries a copy, `client_archived_at`), no new work. The record and its history stay.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "time::serde::rfc3339::option")]
+    pub archived_at: Option<OffsetDateTime>,
+    /// Bumped by every write that adds or removes a contact link: a change that rewrites
+    /// every link (rename, archive, restore) is conditional on it, so a link added
+    /// meanwhile cannot keep the old name or stay open.
+    #[serde(default)]
+    pub link_version: u64,
 }
 
 impl ClientRecord {
@@ -181,6 +191,18 @@ impl ClientRecord {
             client_id: client_id.into(),
             name: name.into(),
             created_at,
+            archived_at: None,
+            link_version: 0,
+        }
+    }
+
+    /// The GSI1 sort key for this client's name and state: active clients list under
+    /// `CLIENT#`, archived ones under `ARCHIVED#` (each list is one Query, sorted by name).
+    pub fn sort_key(name: &str, client_id: &str, archived: bool) -> String {
+        if archived {
+            keys::archived_client_sort(name, client_id)
+        } else {
+            keys::client_sort(name, client_id)
         }
     }
 }

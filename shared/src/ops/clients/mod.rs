@@ -24,11 +24,14 @@ pub struct ClientSummary {
     pub name: String,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
+    /// Present while the client is archived.
+    #[serde(skip_serializing_if = "Option::is_none", with = "time::serde::rfc3339::option")]
+    pub archived_at: Option<OffsetDateTime>,
 }
 
 impl From<&ClientRecord> for ClientSummary {
     fn from(c: &ClientRecord) -> Self {
-        Self { id: c.client_id.clone(), name: c.name.clone(), created_at: c.created_at }
+        Self { id: c.client_id.clone(), name: c.name.clone(), created_at: c.created_at, archived_at: c.archived_at }
     }
 }
 
@@ -121,13 +124,46 @@ pub async fn create_client(store: &Store, firm_id: &str, input: CreateClientInpu
     Ok(ClientSummary::from(&rec))
 }
 
-/// The firm's clients, sorted by name (one Query on GSI1).
-pub async fn list_clients(store: &Store, firm_id: &str) -> Result<Vec<ClientSummary>> {
-    let items = store.query_gsi1(&keys::firm(firm_id), keys::prefix::CLIENT).await?;
-    items
-        .into_iter()
-        .map(|i| store_from::<ClientRecord>(i).map(|c| ClientSummary::from(&c)))
-        .collect()
+/// Which of the firm's clients a list shows (`?status=` of the client list).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListStatus {
+    /// The default: clients that are not archived.
+    Active,
+    Archived,
+    All,
+}
+
+impl ListStatus {
+    pub fn parse(raw: Option<&str>) -> Result<Self> {
+        match raw.map(str::trim) {
+            None | Some("") | Some("active") => Ok(ListStatus::Active),
+            Some("archived") => Ok(ListStatus::Archived),
+            Some("all") => Ok(ListStatus::All),
+            Some(_) => Err(Error::field("status", "must be one of active, archived, all")),
+        }
+    }
+
+    /// The GSI1 sort-key prefixes to read, in the order the list shows them.
+    pub fn prefixes(self) -> &'static [&'static str] {
+        match self {
+            ListStatus::Active => &[keys::prefix::CLIENT],
+            ListStatus::Archived => &[keys::prefix::ARCHIVED],
+            ListStatus::All => &[keys::prefix::CLIENT, keys::prefix::ARCHIVED],
+        }
+    }
+}
+
+/// The firm's clients, sorted by name: one Query on GSI1 per state shown (archived clients
+/// sort under their own prefix, so the default list never reads them). `all` lists the
+/// active clients first, then the archived ones.
+pub async fn list_clients(store: &Store, firm_id: &str, status: ListStatus) -> Result<Vec<ClientSummary>> {
+    let mut out = Vec::new();
+    for prefix in status.prefixes() {
+        for item in store.query_gsi1(&keys::firm(firm_id), prefix).await? {
+            out.push(ClientSummary::from(&store_from::<ClientRecord>(item)?));
+        }
+    }
+    Ok(out)
 }
 
 fn store_from<T: serde::de::DeserializeOwned>(item: crate::store::Item) -> Result<T> {
@@ -181,14 +217,32 @@ async fn load_contact(store: &Store, firm_id: &str, contact_id: &str) -> Result<
     }
 }
 
-fn client_belongs(store: &Store, client: &ClientRecord) -> Result<aws_sdk_dynamodb::types::TransactWriteItem> {
-    tx::check(
-        store.table(),
-        &client.pk,
-        &client.sk,
-        "firm_id = :f",
-        vec![(":f", s(client.firm_id.clone()))],
-    )
+/// The client-item part of a write that adds or removes a link: the client is still the
+/// firm's and not archived, and its `link_version` moves on (so a rename or an archive that
+/// read the links before this write fails its condition instead of missing the link).
+pub(crate) fn links_change(store: &Store, client: &ClientRecord) -> Result<aws_sdk_dynamodb::types::TransactWriteItem> {
+    tx::Change::new()
+        .add("link_version", aws_sdk_dynamodb::types::AttributeValue::N("1".into()))
+        .when("firm_id = :f AND attribute_not_exists(#archived_at)", vec![(":f", s(client.firm_id.clone()))])
+        .on(store.table(), &client.pk, &client.sk)
+}
+
+/// The answer to new work, a new invite or a new contact on an archived client.
+pub fn archived_client() -> Error {
+    Error::Conflict("This client is archived. Restore the client first.".into())
+}
+
+/// Refuse a new contact (or link) on an archived client, before anything is written.
+fn open_for_contacts(client: &ClientRecord) -> Result<()> {
+    if client.archived_at.is_some() {
+        return Err(archived_client());
+    }
+    Ok(())
+}
+
+/// A failed `links_change`: the client was archived (or changed firm) since it was read.
+fn client_changed() -> Error {
+    Error::Conflict("the client was archived or changed meanwhile; reload and try again".into())
 }
 
 /// Add a new contact to a client: the profile, its link and (with an email) the email
@@ -196,6 +250,7 @@ fn client_belongs(store: &Store, client: &ClientRecord) -> Result<aws_sdk_dynamo
 pub async fn add_contact(store: &Store, firm_id: &str, client_id: &str, input: NewContactInput) -> Result<ContactView> {
     let new = input.parse()?;
     let (client, _) = load_client(store, firm_id, client_id).await?;
+    open_for_contacts(&client)?;
     let now = domain::now();
     let contact_id = domain::new_id();
     let contact = ContactRecord {
@@ -216,13 +271,13 @@ pub async fn add_contact(store: &Store, firm_id: &str, client_id: &str, input: N
         version: 1,
     };
     let link = LinkRecord::new(&client, &contact, now);
-    let mut items = vec![client_belongs(store, &client)?, tx::put_new(store.table(), &contact)?, tx::put_new(store.table(), &link)?];
+    let mut items = vec![links_change(store, &client)?, tx::put_new(store.table(), &contact)?, tx::put_new(store.table(), &link)?];
     if let Some(email) = &new.email {
         items.push(tx::put_new(store.table(), &EmailGuardRecord::new(firm_id, email, &contact_id))?);
     }
     store
         .transact(items, |i| match i {
-            0 => Error::NotFound(CLIENT),
+            0 => client_changed(),
             3 => email_taken(),
             _ => Error::Conflict("the contact could not be saved; please retry".into()),
         })
@@ -315,15 +370,16 @@ pub async fn link_contact(store: &Store, firm_id: &str, client_id: &str, contact
     if let Some(existing) = links.iter().find(|l| l.contact_id == contact_id) {
         return Ok((false, ContactView::from_link(existing, now)));
     }
+    open_for_contacts(&client)?;
     let link = LinkRecord::new(&client, &contact, now);
     let items = vec![
-        client_belongs(store, &client)?,
+        links_change(store, &client)?,
         tx::check(store.table(), &contact.pk, &contact.sk, "firm_id = :f", vec![(":f", s(firm_id))])?,
         tx::put_new(store.table(), &link)?,
     ];
     store
         .transact(items, |i| match i {
-            0 => Error::NotFound(CLIENT),
+            0 => client_changed(),
             1 => Error::NotFound(CONTACT),
             _ => Error::Conflict("this contact is already linked to this client".into()),
         })

@@ -142,6 +142,7 @@ pub struct UploadSlot {
 
 /// Issue an upload slot: check the limits, choose the key, record the pending file, sign.
 pub async fn create_upload(store: &Store, blobs: &impl Blobs, viewer: &Viewer, client_id: &str, input: UploadInput, origin: &Origin) -> Result<UploadSlot> {
+    viewer.new_work()?;
     // The firm's upload cap: a minute-old value is harmless (see Store::firm_settings).
     let firm = store.firm_settings(viewer.firm_id()).await?;
     let req = check_upload(input.name.as_deref(), input.size, input.content_type.as_deref(), firm.max_upload_bytes)?;

@@ -85,7 +85,7 @@ fn the_landed_object_must_match_the_declaration() {
 fn contacts_see_only_what_is_theirs_or_shared_with_them() {
     let f = file("application/pdf", 10);
     let contact = |id: &str| Viewer::Contact { contact_id: id.into(), firm_id: "f".into(), name: "n".into() };
-    assert!(visible_to(&f, &Viewer::Staff { sub: "s".into(), firm_id: "f".into(), name: "S".into() }));
+    assert!(visible_to(&f, &Viewer::Staff { sub: "s".into(), firm_id: "f".into(), name: "S".into(), archived: false }));
     assert!(visible_to(&f, &contact("k1")), "the uploader");
     assert!(visible_to(&f, &contact("k2")), "shared with");
     assert!(!visible_to(&f, &contact("k3")), "another contact");

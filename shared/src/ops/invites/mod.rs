@@ -271,6 +271,9 @@ async fn context(store: &Store, config: &Config, firm_id: &str, client_id: &str,
     let (loaded, firm, template) =
         tokio::try_join!(load_client(store, firm_id, client_id), store.firm_settings(firm_id), templates::load(store, firm_id, template_id))?;
     let (client, links) = loaded;
+    if client.archived_at.is_some() {
+        return Err(crate::ops::clients::archived_client());
+    }
     let letterhead = firm.letterhead(&config.web_origin);
     Ok((InviteContext { firm, client, template, message, default_days: config.invite_lifetime_days, letterhead }, links))
 }

@@ -237,6 +237,7 @@ fn view_of(m: &MessageRecord) -> MessageView {
 
 /// Start a thread (staff: with the contacts named; a contact: with the firm).
 pub async fn start(store: &Store, outbox: &Outbox<'_, impl Mailer>, viewer: &Viewer, client_id: &str, input: NewThreadInput) -> Result<Posted> {
+    viewer.new_work()?;
     let links = crate::ops::clients::links_of(store, client_id).await?;
     let plan = plan_thread(input, viewer, &links)?;
     let files = load_attachments(store, viewer, client_id, &plan.file_ids).await?;
@@ -285,6 +286,7 @@ async fn load_thread(store: &Store, viewer: &Viewer, client_id: &str, thread_id:
 
 /// Answer in a thread.
 pub async fn post(store: &Store, outbox: &Outbox<'_, impl Mailer>, viewer: &Viewer, client_id: &str, thread_id: &str, input: PostInput) -> Result<Posted> {
+    viewer.new_work()?;
     let mut errs = Vec::new();
     let body = domain::text_input(&mut errs, "body", input.body, MAX_BODY, true);
     let file_ids = dedupe(input.file_ids);

@@ -14,7 +14,7 @@ fn links() -> Vec<LinkRecord> {
 }
 
 fn staff() -> Viewer {
-    Viewer::Staff { sub: "s1".into(), firm_id: "f1".into(), name: "Sam".into() }
+    Viewer::Staff { sub: "s1".into(), firm_id: "f1".into(), name: "Sam".into(), archived: false }
 }
 
 fn contact(id: &str) -> Viewer {

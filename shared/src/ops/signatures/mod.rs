@@ -86,6 +86,7 @@ pub fn request_email(firm_name: &str, client_name: &str, url: &str, due: Option<
 /// Send a document for signature.
 pub async fn send(store: &Store, blobs: &impl Blobs, outbox: &Outbox<'_, impl Mailer>, viewer: &Viewer, client_id: &str, input: NewFormInput, origin: &Origin) -> Result<Sent> {
     viewer.staff_only()?;
+    viewer.new_work()?;
     let by = viewer.actor_ref();
     let links = crate::ops::clients::links_of(store, client_id).await?;
     let now = domain::now();

@@ -287,7 +287,7 @@ async fn send_link(
 
     let email = invite_email(&firm.name, &by.actor.name, &after.name, after.role, &join_url(outbox.web_origin, &token), expires);
     let view = StaffInviteView::of(&after, now);
-    match outbox.mailer.send(&firm.sender_email, &after.email, &email, &[]).await {
+    match outbox.mailer.send(&firm.sender(), &after.email, &email, &[]).await {
         Ok(_) => {
             tracing::info!(firm_id = %firm.firm_id, invite_id = %after.invite_id, "staff invite sent");
             Ok(view.with("sent"))
