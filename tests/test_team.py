@@ -192,3 +192,20 @@ def test_two_owners_deactivating_each_other_at_once_leave_one_owner(stack, firm)
     assert sorted(s for s, _ in answers) == [200, 409], answers
     records = [stack.table().get_item(Key={"PK": f"STAFF#{sub}", "SK": "STAFF"})["Item"] for sub in (owner_id, second["id"])]
     assert sum("deactivated_at" not in r for r in records) == 1
+
+
+def test_one_link_submitted_twice_at_once_makes_one_login(stack, firm):
+    email = unique_email("twice")
+    invite_staff(firm, email)
+    token = join_token(stack, email)
+    route = "/api/team-invites/{token}/account"
+    with instances(stack, "accounts", 2) as fn:
+        stack.faults([{"op": "TransactWriteItems", "calls": [1, 2], "kind": "delay", "seconds": 2}])
+        try:
+            answers = fn.all_at_once([("POST", f"/api/team-invites/{token}/account", route, {"password": STAFF_PASSWORD}, {"token": token})] * 2)
+        finally:
+            stack.faults([])
+    assert sorted(s for s, _ in answers) in ([201, 409], [201, 410]), answers
+    members = [m for m in firm.api.call("GET", "/api/staff/team", expect=200).json()["members"] if m["email"] == email]
+    assert len(members) == 1
+    stack.api().sign_in(email, STAFF_PASSWORD).call("GET", "/api/staff/me", expect=200)
