@@ -11,7 +11,9 @@
    would (400 MessageRejected), throttle the n-th DynamoDB call of an operation (400
    ProvisionedThroughputExceededException, which the SDK retries), or kill the calling
    process right after SES accepted its email (the "process died between SES and the
-   write" case). `DELETE /__faults` clears the rules; `GET /__faults` lists what fired.
+   write" case), or hold the n-th call for `seconds` before passing it on (`delay`: so
+   that concurrent requests have all read before any of them writes, and a race shows on
+   every run). `DELETE /__faults` clears the rules; `GET /__faults` lists what fired.
 3. **DynamoDB transactions as isolated as AWS's.** moto applies a transaction's items one
    by one, visible to concurrent requests as it goes, and undoes a failed one by restoring
    the whole table from a copy taken when it began — erasing what concurrent requests wrote
@@ -286,6 +288,8 @@ class Proxy:
                 if rule and rule["kind"] == "reject":
                     return self.reply(400, json.dumps({"message": "Email address is not verified (injected fault)"}).encode(),
                                       {"content-type": "application/json", "x-amzn-errortype": "MessageRejected"})
+                if rule and rule["kind"] == "delay":
+                    time.sleep(float(rule.get("seconds", 2)))
                 if rule and rule["kind"] == "throttle":
                     return self.reply(400, json.dumps({
                         "__type": "com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException",

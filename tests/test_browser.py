@@ -13,7 +13,8 @@ from playwright.sync_api import expect, sync_playwright
 
 import local_mailbox
 import portal_local as pl
-from support import PASSWORD as P, PDF, accept_invite, delivery_of, fresh_code, land, reminders_to, run_reminders, unique_email, upload_slot
+from support import (PASSWORD as P, PDF, accept_invite, delivery_of, fresh_code, land, mail_to, reminders_to, run_reminders, unique_email,
+                     upload_slot)
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 # A loaded CI machine (2 cores, compilers running) is far slower than a laptop; the
@@ -455,3 +456,57 @@ def test_staff_rename_archive_and_restore_a_client_and_remove_a_contact(stack, b
     expect(page.get_by_role("button", name="Archive client")).to_be_visible()
     expect(page.locator("p.notice")).to_have_count(0)
     assert confirms[-1].startswith("Restore Quinn Family Trust?"), confirms
+
+
+def test_an_owner_invites_a_colleague_who_joins_and_is_then_made_admin_and_deactivated(stack, browser):
+    """Issue 16's acceptance: the owner invites a colleague on the Team page; the colleague
+    creates a login from the email, sets up the authenticator and sees the clients; the
+    owner makes them admin, then deactivates them, and their next call is refused."""
+    firm = stack.new_firm("Team Firm")
+    firm.client("Okafor Partners")
+    owner = new_page(browser, viewport={"width": 1200, "height": 900})
+    staff_sign_in(owner, stack, firm)
+    owner.get_by_role("link", name="Team").click()
+    expect(owner.get_by_role("heading", name="Team — Team Firm")).to_be_visible()
+    email = unique_email("kemi")
+    form = owner.locator("#invite-member")
+    form.get_by_label("Email").fill(email)
+    form.get_by_label("Name").fill("Kemi Ade")
+    form.get_by_label("Role").select_option("staff")
+    form.get_by_role("button", name="Send invite").click()
+    expect(owner.locator("tr[data-invite]", has_text=email)).to_contain_text("Invited")
+    shot(owner, "17-team-invited")
+
+    colleague = new_page(browser, viewport={"width": 1200, "height": 900})
+    goto(colleague, mail_to(stack, email)[-1]["create_account_url"])
+    expect(colleague.get_by_role("heading", name="Join Team Firm on the Client Portal")).to_be_visible()
+    colleague.get_by_label("Choose a password").fill(PASSWORD + "!x")
+    colleague.get_by_label("Repeat the password").fill(PASSWORD + "!x")
+    colleague.get_by_role("button", name="Create my login").click()
+    expect(colleague.get_by_role("heading", name="Set up two-step sign-in")).to_be_visible()
+    assert "#" not in colleague.url, "the token left the address bar"
+    secret = colleague.locator("[data-secret]").inner_text()
+    colleague.get_by_label("Code from the app").fill(fresh_code(secret))
+    colleague.get_by_role("button", name="Turn on and continue").click()
+    expect(colleague.get_by_role("heading", name="Clients")).to_be_visible()
+    expect(colleague.get_by_role("link", name="Okafor Partners")).to_be_visible()
+    expect(colleague.locator("#nav a", has_text="Team")).to_have_count(0)
+    shot(colleague, "18-colleague-clients")
+    token = colleague.evaluate("JSON.parse(sessionStorage.getItem('portal.staff.session')).access_token")
+
+    owner.reload()
+    app_ready(owner)
+    row = owner.locator("tr[data-member]", has_text=email)
+    expect(row).to_contain_text("Active")
+    row.get_by_label("Role of Kemi Ade").select_option("admin")
+    expect(owner.locator("#flash")).to_contain_text("Kemi Ade is now admin")
+    assert stack.api(token).call("GET", "/api/staff/me", expect=200).json()["role"] == "admin"
+    owner.once("dialog", lambda d: d.accept())
+    owner.locator("tr[data-member]", has_text=email).get_by_role("button", name="Deactivate").click()
+    expect(owner.locator("tr[data-member]", has_text=email)).to_contain_text("Deactivated")
+    shot(owner, "19-team-deactivated")
+    # the colleague's very next call with the token they hold is refused
+    assert stack.api(token).call("GET", "/api/staff/clients").status_code == 401
+    colleague.reload()
+    app_ready(colleague)
+    expect(colleague.get_by_role("heading", name="Firm staff sign in")).to_be_visible()

@@ -130,17 +130,20 @@ def test_two_owners_demoting_each_other_at_once_leave_one_owner(stack, firm):
     route = "/api/staff/team/members/{member_id}"
     owner_id = firm.info["staff_sub"]
     with instances(stack, "team", 2) as fn:
-        answers = staff_at_once(fn, [
-            (firm.api.token, "PATCH", f"/api/staff/team/members/{second['id']}", route, {"role": "admin"}, {"member_id": second["id"]}),
-            (second_api.token, "PATCH", f"/api/staff/team/members/{owner_id}", route, {"role": "admin"}, {"member_id": owner_id}),
-        ])
-    statuses = sorted(s for s, _ in answers)
-    assert statuses == [200, 409], answers
-    owners = [m for m in firm.api.call("GET", "/api/staff/team", expect=200).json()["members"] if m["role"] == "owner"] \
-        if answers[0][0] == 200 else [m for m in second_api.call("GET", "/api/staff/team", expect=200).json()["members"] if m["role"] == "owner"]
-    assert len(owners) == 1
-    item = stack.table().get_item(Key={"PK": f"FIRM#{firm.firm_id}", "SK": "FIRM"})["Item"]
-    assert item["owners"] == 1
+        # Both have read (each is an owner, so is the other) before either writes.
+        stack.faults([{"op": "TransactWriteItems", "calls": [1, 2], "kind": "delay", "seconds": 2}])
+        try:
+            answers = staff_at_once(fn, [
+                (firm.api.token, "PATCH", f"/api/staff/team/members/{second['id']}", route, {"role": "admin"}, {"member_id": second["id"]}),
+                (second_api.token, "PATCH", f"/api/staff/team/members/{owner_id}", route, {"role": "admin"}, {"member_id": owner_id}),
+            ])
+        finally:
+            stack.faults([])
+    assert sorted(s for s, _ in answers) == [200, 409], answers
+    assert "last active owner" in next(b["detail"] for s, b in answers if s == 409)
+    roles = [stack.table().get_item(Key={"PK": f"STAFF#{sub}", "SK": "STAFF"})["Item"]["role"] for sub in (owner_id, second["id"])]
+    assert sorted(roles) == ["admin", "owner"]
+    assert stack.table().get_item(Key={"PK": f"FIRM#{firm.firm_id}", "SK": "FIRM"})["Item"]["owners"] == 1
 
 
 def test_deactivation_refuses_the_old_token_at_once_and_reactivation_restores_the_login(stack, firm):
@@ -178,10 +181,31 @@ def test_two_owners_deactivating_each_other_at_once_leave_one_owner(stack, firm)
     owner_id = firm.info["staff_sub"]
     route = "/api/staff/team/members/{member_id}/deactivate"
     with instances(stack, "team", 2) as fn:
-        answers = staff_at_once(fn, [
-            (firm.api.token, "POST", f"/api/staff/team/members/{second['id']}/deactivate", route, None, {"member_id": second["id"]}),
-            (second_api.token, "POST", f"/api/staff/team/members/{owner_id}/deactivate", route, None, {"member_id": owner_id}),
-        ])
-    assert sorted(s for s, _ in answers) in ([200, 409], [200, 401]), answers
+        stack.faults([{"op": "TransactWriteItems", "calls": [1, 2], "kind": "delay", "seconds": 2}])
+        try:
+            answers = staff_at_once(fn, [
+                (firm.api.token, "POST", f"/api/staff/team/members/{second['id']}/deactivate", route, None, {"member_id": second["id"]}),
+                (second_api.token, "POST", f"/api/staff/team/members/{owner_id}/deactivate", route, None, {"member_id": owner_id}),
+            ])
+        finally:
+            stack.faults([])
+    assert sorted(s for s, _ in answers) == [200, 409], answers
     records = [stack.table().get_item(Key={"PK": f"STAFF#{sub}", "SK": "STAFF"})["Item"] for sub in (owner_id, second["id"])]
     assert sum("deactivated_at" not in r for r in records) == 1
+
+
+def test_one_link_submitted_twice_at_once_makes_one_login(stack, firm):
+    email = unique_email("twice")
+    invite_staff(firm, email)
+    token = join_token(stack, email)
+    route = "/api/team-invites/{token}/account"
+    with instances(stack, "accounts", 2) as fn:
+        stack.faults([{"op": "TransactWriteItems", "calls": [1, 2], "kind": "delay", "seconds": 2}])
+        try:
+            answers = fn.all_at_once([("POST", f"/api/team-invites/{token}/account", route, {"password": STAFF_PASSWORD}, {"token": token})] * 2)
+        finally:
+            stack.faults([])
+    assert sorted(s for s, _ in answers) in ([201, 409], [201, 410]), answers
+    members = [m for m in firm.api.call("GET", "/api/staff/team", expect=200).json()["members"] if m["email"] == email]
+    assert len(members) == 1
+    stack.api().sign_in(email, STAFF_PASSWORD).call("GET", "/api/staff/me", expect=200)

@@ -22,7 +22,9 @@ class Stack:
 
     def faults(self, rules: list[dict]) -> None:
         """Inject faults into the functions' SES and DynamoDB calls (scripts/aws_proxy.py):
-        e.g. [{"op": "SendEmail", "calls": [2], "kind": "reject"}]. [] clears them."""
+        e.g. [{"op": "SendEmail", "calls": [2], "kind": "reject"}], or hold calls before passing
+        them on: [{"op": "TransactWriteItems", "calls": [1, 2], "kind": "delay", "seconds": 2}].
+        [] clears them."""
         self.proxy.set_rules(rules)
 
     def fired(self) -> list[dict]:

@@ -8,13 +8,14 @@ import { act, field, flash, fmtDate, h, liveCard, onSubmit } from "./ui.js";
 const ROLES = [["staff", "Staff"], ["admin", "Admin"], ["owner", "Owner"]];
 const ROLE_WORDS = Object.fromEntries(ROLES);
 
-let known = { token: null, me: null };
+let known = { token: null, me: null, at: 0 };
 
-/** The signed-in staff member, read once per session token. */
+/** The signed-in staff member, read at most once a minute per session token (a changed
+ * role shows in the nav within a minute; the API checks the role on every call anyway). */
 export async function staffMe() {
   const token = session("staff")?.access_token;
   if (!token) return null;
-  if (known.token !== token) known = { token, me: await team.me() };
+  if (known.token !== token || Date.now() - known.at > 60_000) known = { token, me: await team.me(), at: Date.now() };
   return known.me;
 }
 
