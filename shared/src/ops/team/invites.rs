@@ -122,14 +122,11 @@ pub fn invite_email(firm_name: &str, inviter: &str, name: &str, role: Role, url:
     let text = format!(
         "Hello {name},\n\n{by} invited you to join {firm_name}'s client portal as {article} {role}.\n\nCreate your staff login: {url}\n\nThe link works once, until {date}. You will choose a password and add an authenticator app to your phone.\n\nIf you were not expecting this email, you can ignore it."
     );
+    // The body only: the firm's letterhead (logo, name, accent colour, footer) frames it.
     let html = format!(
-        "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>{t}</title></head>\n<body style=\"margin:0;padding:24px;background:#f4f5f7;font-family:Arial,Helvetica,sans-serif;color:#1d2430;line-height:1.5\">\n\
-<div style=\"max-width:560px;margin:0 auto;background:#ffffff;border-radius:8px;padding:28px\">\n<p style=\"margin:0 0 20px;font-size:18px;font-weight:700\">{f}</p>\n\
-<p style=\"margin:0 0 16px\">Hello {n},</p>\n<p style=\"margin:0 0 16px\">{b} invited you to join {f}'s client portal as {article} {role}.</p>\n\
+        "<p style=\"margin:0 0 16px\">Hello {n},</p>\n<p style=\"margin:0 0 16px\">{b} invited you to join {f}'s client portal as {article} {role}.</p>\n\
 <p style=\"margin:0 0 16px\"><a href=\"{u}\" style=\"display:inline-block;padding:12px 22px;background:#1f5fbf;color:#ffffff;text-decoration:none;border-radius:6px;font-weight:600\">Create your login</a></p>\n\
-<p style=\"margin:0 0 16px\">The link works once, until {d}. You will choose a password and add an authenticator app to your phone.</p>\n\
-<p style=\"margin:24px 0 0;font-size:12px;color:#5b6472\">If you were not expecting this email, you can ignore it.</p>\n</div></body></html>\n",
-        t = escape_html(&subject),
+<p style=\"margin:0 0 16px\">The link works once, until {d}. You will choose a password and add an authenticator app to your phone.</p>\n",
         f = escape_html(firm_name),
         n = escape_html(name),
         b = escape_html(&by),
@@ -285,7 +282,7 @@ async fn send_link(
     };
     store.transact(vec![write, audit::tx_put(store, &entry)?], |_| changed_meanwhile()).await?;
 
-    let email = invite_email(&firm.name, &by.actor.name, &after.name, after.role, &join_url(outbox.web_origin, &token), expires);
+    let email = firm.letterhead(outbox.web_origin).wrap(invite_email(&firm.name, &by.actor.name, &after.name, after.role, &join_url(outbox.web_origin, &token), expires));
     let view = StaffInviteView::of(&after, now);
     match outbox.mailer.send(&firm.sender(), &after.email, &email, &[]).await {
         Ok(_) => {
