@@ -209,3 +209,17 @@ def test_one_link_submitted_twice_at_once_makes_one_login(stack, firm):
     members = [m for m in firm.api.call("GET", "/api/staff/team", expect=200).json()["members"] if m["email"] == email]
     assert len(members) == 1
     stack.api().sign_in(email, STAFF_PASSWORD).call("GET", "/api/staff/me", expect=200)
+
+
+def test_a_firm_item_without_the_owners_count_gets_it_from_its_staff_records(stack, firm):
+    """Firms made before the count (or by hand) have none: the first change that needs it
+    counts the active owners from the staff records, then keeps the count."""
+    second, second_api = team_member(stack, firm, "admin", "Al Second")
+    firm.api.call("PATCH", f"/api/staff/team/members/{second['id']}", {"role": "owner"}, expect=200)
+    key = {"PK": f"FIRM#{firm.firm_id}", "SK": "FIRM"}
+    stack.table().update_item(Key=key, UpdateExpression="REMOVE owners")
+    second_api.call("PATCH", f"/api/staff/team/members/{firm.info['staff_sub']}", {"role": "admin"}, expect=200)
+    assert stack.table().get_item(Key=key)["Item"]["owners"] == 1
+    stack.table().update_item(Key=key, UpdateExpression="REMOVE owners")
+    assert "last active owner" in problem(second_api.call("PATCH", f"/api/staff/team/members/{second['id']}", {"role": "staff"}), 409)["detail"]
+    assert stack.table().get_item(Key=key)["Item"]["owners"] == 1
