@@ -164,6 +164,7 @@ def test_deactivation_refuses_the_old_token_at_once_and_reactivation_restores_th
     listed = next(m for m in firm.api.call("GET", "/api/staff/team", expect=200).json()["members"] if m["id"] == member["id"])
     assert listed["status"] == "deactivated"
     problem(firm.api.call("PATCH", f"/api/staff/team/members/{member['id']}", {"role": "staff"}), 409)
+    assert "reactivate" in problem(firm.api.call("POST", "/api/staff/team/invites", {"email": member["email"], "name": "Dee", "role": "staff"}), 409)["detail"]
     # reactivated: signs in again, with the role they had
     back = firm.api.call("POST", f"/api/staff/team/members/{member['id']}/reactivate", expect=200).json()
     assert back["status"] == "active"
