@@ -224,3 +224,16 @@ def test_a_firm_item_without_the_owners_count_gets_it_from_its_staff_records(sta
     stack.table().update_item(Key=key, UpdateExpression="REMOVE owners")
     assert "last active owner" in problem(second_api.call("PATCH", f"/api/staff/team/members/{second['id']}", {"role": "staff"}), 409)["detail"]
     assert stack.table().get_item(Key=key)["Item"]["owners"] == 1
+
+
+def test_an_invite_email_the_service_refuses_changes_nothing(stack, firm):
+    email = unique_email("refused")
+    stack.faults([{"op": "SendEmail", "calls": [1], "kind": "reject"}])
+    try:
+        body = problem(firm.api.call("POST", "/api/staff/team/invites", {"email": email, "name": "Re Fused", "role": "staff"}), 409)
+    finally:
+        stack.faults([])
+    assert "could not be sent" in body["detail"] and "not verified" in body["detail"]
+    assert not [i for i in firm.api.call("GET", "/api/staff/team", expect=200).json()["invites"] if i["email"] == email]
+    assert not [e for e in firm_history(firm) if email in (e.get("detail") or "")]
+    assert invite_staff(firm, email)["outcome"] == "sent"
