@@ -504,6 +504,11 @@ def test_an_owner_invites_a_colleague_who_joins_and_is_then_made_admin_and_deact
     owner.once("dialog", lambda d: d.accept())
     owner.locator("tr[data-member]", has_text=email).get_by_role("button", name="Deactivate").click()
     expect(owner.locator("tr[data-member]", has_text=email)).to_contain_text("Deactivated")
+    # the firm's history says who did what, from where
+    history = owner.locator("#firm-history")
+    expect(history.locator("tr", has_text="Deactivated a member")).to_contain_text("Kemi Ade")
+    expect(history.locator("tr", has_text="Changed a role")).to_contain_text("from staff to admin")
+    expect(history.locator("tr", has_text="Joined the firm")).to_contain_text("Kemi Ade")
     shot(owner, "19-team-deactivated")
     # the colleague's very next call with the token they hold is refused
     assert stack.api(token).call("GET", "/api/staff/clients").status_code == 401

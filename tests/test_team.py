@@ -164,6 +164,7 @@ def test_deactivation_refuses_the_old_token_at_once_and_reactivation_restores_th
     listed = next(m for m in firm.api.call("GET", "/api/staff/team", expect=200).json()["members"] if m["id"] == member["id"])
     assert listed["status"] == "deactivated"
     problem(firm.api.call("PATCH", f"/api/staff/team/members/{member['id']}", {"role": "staff"}), 409)
+    assert "reactivate" in problem(firm.api.call("POST", "/api/staff/team/invites", {"email": member["email"], "name": "Dee", "role": "staff"}), 409)["detail"]
     # reactivated: signs in again, with the role they had
     back = firm.api.call("POST", f"/api/staff/team/members/{member['id']}/reactivate", expect=200).json()
     assert back["status"] == "active"
@@ -209,3 +210,30 @@ def test_one_link_submitted_twice_at_once_makes_one_login(stack, firm):
     members = [m for m in firm.api.call("GET", "/api/staff/team", expect=200).json()["members"] if m["email"] == email]
     assert len(members) == 1
     stack.api().sign_in(email, STAFF_PASSWORD).call("GET", "/api/staff/me", expect=200)
+
+
+def test_a_firm_item_without_the_owners_count_gets_it_from_its_staff_records(stack, firm):
+    """Firms made before the count (or by hand) have none: the first change that needs it
+    counts the active owners from the staff records, then keeps the count."""
+    second, second_api = team_member(stack, firm, "admin", "Al Second")
+    firm.api.call("PATCH", f"/api/staff/team/members/{second['id']}", {"role": "owner"}, expect=200)
+    key = {"PK": f"FIRM#{firm.firm_id}", "SK": "FIRM"}
+    stack.table().update_item(Key=key, UpdateExpression="REMOVE owners")
+    second_api.call("PATCH", f"/api/staff/team/members/{firm.info['staff_sub']}", {"role": "admin"}, expect=200)
+    assert stack.table().get_item(Key=key)["Item"]["owners"] == 1
+    stack.table().update_item(Key=key, UpdateExpression="REMOVE owners")
+    assert "last active owner" in problem(second_api.call("PATCH", f"/api/staff/team/members/{second['id']}", {"role": "staff"}), 409)["detail"]
+    assert stack.table().get_item(Key=key)["Item"]["owners"] == 1
+
+
+def test_an_invite_email_the_service_refuses_changes_nothing(stack, firm):
+    email = unique_email("refused")
+    stack.faults([{"op": "SendEmail", "calls": [1], "kind": "reject"}])
+    try:
+        body = problem(firm.api.call("POST", "/api/staff/team/invites", {"email": email, "name": "Re Fused", "role": "staff"}), 409)
+    finally:
+        stack.faults([])
+    assert "could not be sent" in body["detail"] and "not verified" in body["detail"]
+    assert not [i for i in firm.api.call("GET", "/api/staff/team", expect=200).json()["invites"] if i["email"] == email]
+    assert not [e for e in firm_history(firm) if email in (e.get("detail") or "")]
+    assert invite_staff(firm, email)["outcome"] == "sent"

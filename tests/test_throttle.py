@@ -148,6 +148,8 @@ PUBLIC_ROUTES = [
     ("refresh", "POST", "/api/portal/sessions/refresh", lambda: {"refresh_token": "not-a-refresh-token"}),
     ("invite", "GET", "/api/invites/" + "ab" * 40, lambda: None),
     ("create_account", "POST", "/api/invites/" + "ab" * 40 + "/account", lambda: {"password": WRONG}),
+    ("invite", "GET", "/api/team-invites/" + "ab" * 40, lambda: None),
+    ("create_account", "POST", "/api/team-invites/" + "ab" * 40 + "/account", lambda: {"password": WRONG}),
 ]
 
 

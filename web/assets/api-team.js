@@ -15,6 +15,8 @@ export const team = {
   setRole: (memberId, role) => staff.patch(`/team/members/${seg(memberId)}`, { role }),
   deactivate: (memberId) => staff.post(`/team/members/${seg(memberId)}/deactivate`),
   reactivate: (memberId) => staff.post(`/team/members/${seg(memberId)}/reactivate`),
+  /** The firm's own history (team, roles, profile and settings changes), newest first. */
+  history: () => staff.get("/firm/audit"),
   /** The invite behind a staff invite link's token. */
   lookup: (token) => api(null, "GET", `/api/team-invites/${seg(token)}`),
   /** Create the staff login → `{ email, role, firm_name, session }`. */

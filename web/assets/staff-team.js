@@ -1,5 +1,6 @@
 // Staff: the Team page (admins and owners) — members with their role, Deactivate and
-// Reactivate; invites not yet used, with Resend and Revoke; the "Invite team member" form.
+// Reactivate; invites not yet used, with Resend and Revoke; the "Invite team member" form;
+// the firm's history (team, roles, profile and settings: who, when, from where).
 // The nav shows the page only to a role that has the team permission (GET /api/staff/me).
 import { session } from "./api.js";
 import { team } from "./api-team.js";
@@ -92,10 +93,39 @@ function inviteForm(me, redraw) {
   return form;
 }
 
+const HISTORY_WORDS = {
+  firm_created: "Firm created", staff_invited: "Invited a colleague", staff_invite_revoked: "Revoked an invite",
+  staff_joined: "Joined the firm", role_changed: "Changed a role", staff_deactivated: "Deactivated a member",
+  staff_reactivated: "Reactivated a member", profile_changed: "Changed the firm profile", settings_changed: "Changed the portal settings",
+  billing_settings_changed: "Changed the billing settings",
+};
+
+/** The firm's history: who changed the team, the profile or the settings, when, from where. */
+async function historyCard() {
+  const card = h("section", { class: "card", id: "firm-history" });
+  const redraw = async () => {
+    const { entries } = await team.history();
+    const rows = entries.map((e) => h("tr", {},
+      h("td", {}, new Date(e.at).toLocaleString()),
+      h("td", {}, HISTORY_WORDS[e.event] || e.event, e.detail ? h("div", { class: "small muted" }, e.detail) : ""),
+      h("td", {}, e.actor.name || e.actor.kind),
+      h("td", { class: "small" }, e.ip || "", e.user_agent ? h("div", { class: "muted" }, e.user_agent) : "")));
+    card.replaceChildren(h("h2", {}, "Firm history"), entries.length
+      ? h("table", { class: "audit" }, h("thead", {}, h("tr", {}, h("th", {}, "When"), h("th", {}, "What"), h("th", {}, "Who"), h("th", {}, "From"))), h("tbody", {}, rows))
+      : h("p", { class: "muted" }, "Nothing recorded yet."));
+  };
+  await redraw();
+  return { card, redraw };
+}
+
 export async function teamView() {
   const me = await staffMe();
+  const history = me.permissions.includes("firm_history") ? await historyCard() : null;
+  let drawn = false;
   const card = await liveCard({ id: "team" }, async (redraw) => {
     const { members, invites } = await team.list();
+    if (drawn) history?.redraw().catch(() => {}); // a change was just made: show its entry
+    drawn = true;
     return [
       h("h2", {}, "Members"),
       h("table", { class: "audit", id: "members" }, h("thead", {}, h("tr", {}, h("th", {}, "Name"), h("th", {}, "Role"), h("th", {}, "Status"), h("th", {}, ""))),
@@ -109,5 +139,5 @@ export async function teamView() {
       inviteForm(me, redraw),
     ];
   });
-  return h("section", {}, h("h1", {}, `Team — ${me.firm_name}`), card);
+  return h("section", {}, h("h1", {}, `Team — ${me.firm_name}`), card, history?.card);
 }

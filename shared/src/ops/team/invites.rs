@@ -147,8 +147,11 @@ fn changed_meanwhile() -> Error {
 async fn refuse_existing_login(store: &Store, firm_id: &str, email: &EmailAddress) -> Result<()> {
     let guard_pk = keys::staff_login(email.as_str());
     let (guard, staff) = tokio::try_join!(store.get::<StaffLoginRecord>(&guard_pk, keys::STAFF_LOGIN_SK), store.staff_of_firm(firm_id))?;
-    let here = staff.iter().any(|s| s.email == email.as_str());
-    if here || guard.as_ref().is_some_and(|g| g.firm_id == firm_id && g.sub.is_some()) {
+    let here = staff.iter().find(|s| s.email == email.as_str());
+    if here.is_some_and(|s| s.deactivated_at.is_some()) {
+        return Err(Error::Conflict(format!("{email} is a deactivated member of your team: reactivate them on the Team page instead")));
+    }
+    if here.is_some() || guard.as_ref().is_some_and(|g| g.firm_id == firm_id && g.sub.is_some()) {
         return Err(Error::Conflict(format!("{email} is already a member of your team")));
     }
     if guard.is_some_and(|g| g.sub.is_some()) {
