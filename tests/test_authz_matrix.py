@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from joserfc import jwt
 from joserfc.jwk import RSAKey
 
-from support import PDF, active_contact, land, recorded_calls, request_json
+from support import PDF, active_contact, land, logo_slot, png, recorded_calls, request_json
 
 ROOT = Path(__file__).resolve().parent.parent
 METHODS = ("get", "post", "put", "patch", "delete")
@@ -112,8 +112,9 @@ def world(stack):
                                                                           "contact_ids": [k1["id"]]}, expect=201).json()["thread"]
     form = a.api.call("POST", f"/api/staff/clients/{c1['id']}/signatures", {"file_id": slot["file"]["id"], "signer_ids": [k1["id"]]}, expect=201).json()["form"]
     colleague = a.api.call("POST", "/api/staff/team/invites", {"email": "matrix-colleague@firm.example", "name": "Secret Colleague", "role": "staff"}, expect=201).json()
+    logo = logo_slot(a.api, len(png(8, 8, (20, 90, 60))))
     b = stack.new_firm("Matrix Firm B")
-    ids = {"client_id": c1["id"], "contact_id": k1["id"], "file_id": slot["file"]["id"], "request_id": req["id"],
+    ids = {"logo_id": logo["id"], "firm_id": a.firm_id, "client_id": c1["id"], "contact_id": k1["id"], "file_id": slot["file"]["id"], "request_id": req["id"],
            "invoice_id": inv["id"], "template_id": tpl["id"], "thread_id": thread["id"], "form_id": form["id"], "token": "0" * 64, "file": "app.js",
            "invite_id": colleague["id"], "member_id": a.info["staff_sub"]}
     secrets = [c1["id"], k1["id"], slot["file"]["id"], req["id"], inv["id"], tpl["id"], thread["id"], form["id"], "Matrix Client One", "secret-return.pdf",
