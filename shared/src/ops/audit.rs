@@ -97,6 +97,13 @@ pub mod event {
     pub const PROFILE_CHANGED: &str = "profile_changed";
     pub const SETTINGS_CHANGED: &str = "settings_changed";
     pub const BILLING_SETTINGS_CHANGED: &str = "billing_settings_changed";
+
+    /// Every event, as the spec's `AuditEntry.event` enumerates them (a test compares).
+    pub const ALL: &[&str] = &[
+        INVITE_SENT, INVITE_REVOKED, ACCOUNT_CREATED, INVITE_ACCEPTED, SIGNED_IN, ACCESS_REVOKED, FILE_UPLOADED, FILE_DOWNLOADED, FILE_SHARED, CONTACT_UPDATED,
+        FORM_SENT, FORM_SIGNED, FORM_DECLINED, FORM_COMPLETED, CLIENT_RENAMED, CLIENT_ARCHIVED, CLIENT_RESTORED, CONTACT_REMOVED, FIRM_CREATED, STAFF_INVITED,
+        STAFF_INVITE_REVOKED, STAFF_JOINED, ROLE_CHANGED, STAFF_DEACTIVATED, STAFF_REACTIVATED, PROFILE_CHANGED, SETTINGS_CHANGED, BILLING_SETTINGS_CHANGED,
+    ];
 }
 
 /// A new entry for `client_id` (not yet written).
@@ -270,6 +277,15 @@ mod tests {
         assert_eq!(k1.iter().map(|l| l.event.as_str()).collect::<Vec<_>>(), ["file_downloaded", "invite_sent"]);
         assert_eq!(k1[1].detail.as_deref(), Some("to a@example.com"));
         assert_eq!(merge(vec![], std::slice::from_ref(&link), None, 0).len(), 0);
+    }
+
+    #[test]
+    fn the_spec_lists_every_event_and_no_other() {
+        let spec = include_str!("../../../infra/openapi.yaml");
+        let schema = spec.split("\n    AuditEntry:\n").nth(1).expect("the spec has AuditEntry");
+        let line = schema.lines().find(|l| l.trim_start().starts_with("enum: [")).expect("AuditEntry.event has an enum");
+        let listed: Vec<&str> = line.trim().trim_start_matches("enum: [").trim_end_matches(']').split(", ").collect();
+        assert_eq!(listed, event::ALL);
     }
 
     #[test]
