@@ -73,6 +73,9 @@ Try it:
       -H 'content-type: application/json' -d '{{"contact_ids":["{demo['maria']['id']}"],"message":"Welcome!"}}'
   then open the mailbox and follow Create Account.
 
+Another firm, as an operator makes one (its owner's invite lands in the mailbox):
+  cargo run -q -p portal-admin -- --env-file {env_file} create-firm --name "Okafor CPAs" --owner-email owner@okafor.example
+
 Logs: {run_dir}   Ctrl-C stops everything.
 """, flush=True)
         while True:
