@@ -13,8 +13,8 @@ from playwright.sync_api import expect, sync_playwright
 
 import local_mailbox
 import portal_local as pl
-from support import (PASSWORD as P, PDF, accept_invite, delivery_of, fresh_code, land, mail_to, reminders_to, run_reminders, unique_email,
-                     upload_slot)
+from support import (PASSWORD as P, PDF, accept_invite, delivery_of, fresh_code, land, mail_to, png, reminders_to, run_reminders,
+                     unique_email, upload_slot)
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 # A loaded CI machine (2 cores, compilers running) is far slower than a laptop; the
@@ -515,3 +515,48 @@ def test_an_owner_invites_a_colleague_who_joins_and_is_then_made_admin_and_deact
     colleague.reload()
     app_ready(colleague)
     expect(colleague.get_by_role("heading", name="Firm staff sign in")).to_be_visible()
+
+
+def test_staff_set_the_firms_profile_logo_and_colour_on_portal_settings(stack, browser):
+    firm = stack.new_firm("Brand Firm")
+    page = new_page(browser, viewport={"width": 1200, "height": 1000})
+    staff_sign_in(page, stack, firm)
+    page.get_by_role("link", name="Portal settings").click()
+    expect(page.get_by_role("heading", name="Firm profile")).to_be_visible()
+    profile = page.locator("#firm-profile")
+    # A bad field is named on the form and nothing is saved.
+    profile.get_by_label("Client Portal Help Center URL (shown in invite emails)").fill("http://help.brandt.example")
+    profile.get_by_role("button", name="Save profile").click()
+    expect(profile.locator(".problem")).to_contain_text("https://")
+    profile.get_by_label("Firm name").fill("Brandt & Partner")
+    profile.get_by_label("Client Portal Help Center URL (shown in invite emails)").fill("https://help.brandt.example/portal")
+    profile.get_by_label("Sender name").fill("Brandt & Partner Steuerberatung")
+    profile.get_by_label("Reply-to email address").fill("office@brandt.example")
+    profile.get_by_label("Accent colour (header and buttons)").fill("#0a7d3b")
+    profile.get_by_role("button", name="Save profile").click()
+    expect(page.locator("#flash")).to_contain_text("Firm profile saved.")
+    expect(profile.locator(".problem")).to_have_count(0)
+    expect(profile.locator("#sender-preview")).to_contain_text('"Brandt & Partner Steuerberatung" <')
+    expect(page.locator(".top .brand")).to_contain_text("Brandt & Partner")
+    save = profile.get_by_role("button", name="Save profile")
+    assert save.evaluate("b => getComputedStyle(b).backgroundColor") == "rgb(10, 125, 59)"
+    # The logo: a PNG through the presigned upload, checked by file-events, then shown.
+    logo = page.locator("#firm-logo")
+    logo.get_by_label("Logo image").set_input_files(files=[{"name": "logo.png", "mimeType": "image/png", "buffer": png(40, 20, (10, 125, 59))}])
+    logo.get_by_role("button", name="Upload logo").click()
+    expect(page.locator("#flash")).to_contain_text("Logo saved.")
+    expect(logo.locator(".logo-preview img")).to_be_visible()
+    header_logo = page.locator(".top img.brand-logo")
+    expect(header_logo).to_be_visible()
+    assert header_logo.evaluate("i => i.complete && i.naturalWidth") == 40
+    shot(page, "17-portal-settings-profile")
+    # Reloaded, the header keeps the firm's look.
+    page.reload()
+    app_ready(page)
+    expect(page.locator(".top img.brand-logo")).to_be_visible()
+    logo = page.locator("#firm-logo")
+    logo.get_by_role("button", name="Remove logo").click()
+    expect(page.locator("#flash")).to_contain_text("Logo removed.")
+    expect(page.locator(".top img.brand-logo")).to_have_count(0)
+    settings = firm.api.call("GET", "/api/staff/firm/settings", expect=200).json()
+    assert (settings["firm_name"], settings["reply_to"], settings["accent_color"], settings["logo_url"]) == ("Brandt & Partner", "office@brandt.example", "#0a7d3b", None)

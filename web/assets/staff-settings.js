@@ -4,7 +4,7 @@
 import { billingSettings, firmLogo, firmSettings } from "./api-firm.js";
 import { uploadTo } from "./api.js";
 import { applyBrand } from "./brand.js";
-import { checkbox, field, flash, FormProblem, h, onSubmit, size } from "./ui.js";
+import { act, checkbox, clearError, field, flash, FormProblem, h, onSubmit, size } from "./ui.js";
 
 const LOGO_TYPES = ["image/png", "image/jpeg"];
 const MAX_LOGO = 512 * 1024;
@@ -26,7 +26,6 @@ function profileForm(st, repaint) {
     field("Sender name", "sender_name", { value: text(st.sender_name), maxlength: 64, placeholder: st.firm_name }),
     h("p", { class: "small muted", id: "sender-preview" }, `Emails are sent from ${st.sender}.`),
     field("Reply-to email address", "reply_to", { type: "email", value: text(st.reply_to), placeholder: "office@yourfirm.com" }),
-    h("h3", {}, "Accent colour"),
     field("Accent colour (header and buttons)", "accent_color", { type: "color", value: st.accent_color || DEFAULT_ACCENT }),
     h("p", {}, h("button", { type: "submit" }, "Save profile"), " ",
       h("button", { type: "button", class: "secondary", onclick: () => { form.accent_color.value = DEFAULT_ACCENT; } }, "Use the default colour")));
@@ -39,6 +38,7 @@ function profileForm(st, repaint) {
     if (!Object.keys(changed).length) { flash("Nothing changed."); return; }
     Object.assign(st, await firmSettings.update(changed));
     form.querySelector("#sender-preview").textContent = `Emails are sent from ${st.sender}.`;
+    clearError(form);
     repaint();
     flash("Firm profile saved.");
   });
@@ -80,19 +80,18 @@ function logoCard(st, repaint) {
     if (s.status === "pending") { flash("The logo is still being checked; reload the page in a moment."); return; }
     Object.assign(st, await firmSettings.get());
     form.logo.value = "";
+    clearError(form);
     show();
     repaint();
     flash("Logo saved.");
   });
-  remove.addEventListener("click", async () => {
-    try {
-      await firmLogo.remove();
-      Object.assign(st, await firmSettings.get());
-      show();
-      repaint();
-      flash("Logo removed.");
-    } catch (err) { flash(err.message); }
-  });
+  remove.addEventListener("click", act(async () => {
+    await firmLogo.remove();
+    Object.assign(st, await firmSettings.get());
+    show();
+    repaint();
+    flash("Logo removed.");
+  }));
   return form;
 }
 
@@ -116,6 +115,7 @@ function invitesForm(st) {
     const changed = changes(now, st);
     if (!Object.keys(changed).length) { flash("Nothing changed."); return; }
     Object.assign(st, await firmSettings.update(changed));
+    clearError(form);
     flash("Settings saved.");
   });
   return form;
@@ -133,6 +133,7 @@ function billingForm(b) {
   onSubmit(form, async () => {
     const now = { billing_enabled: form.billing_enabled.checked, online_payments_enabled: form.online_payments_enabled.checked };
     Object.assign(b, await billingSettings.set(now));
+    clearError(form);
     flash("Billing settings saved.");
   });
   return form;
