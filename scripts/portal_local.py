@@ -366,7 +366,8 @@ def create_firm(env: dict[str, str], base: str, proxy_url: str, name: str, owner
     api = join_from_invite(base, proxy_url, owner_email, password, owner_name)
     api.call("PUT", "/api/staff/settings/billing", {"billing_enabled": True, "online_payments_enabled": False}, expect=200)
     sub = api.call("GET", "/api/staff/me", expect=200).json()["id"]
-    return {"firm_id": report["firm_id"], "email": owner_email, "password": password, "staff_sub": sub, "api": api, "report": report}
+    return {"firm_id": report["firm_id"], "email": owner_email, "password": password, "staff_sub": sub, "owner_name": owner_name,
+            "api": api, "report": report}
 
 
 def add_staff(env: dict[str, str], firm_id: str, email: str, password: str, name: str, role: str) -> str:

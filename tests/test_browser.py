@@ -466,7 +466,7 @@ def test_an_owner_invites_a_colleague_who_joins_and_is_then_made_admin_and_deact
     firm.client("Okafor Partners")
     owner = new_page(browser, viewport={"width": 1200, "height": 900})
     staff_sign_in(owner, stack, firm)
-    owner.get_by_role("link", name="Team").click()
+    owner.get_by_role("link", name="Team", exact=True).click()
     expect(owner.get_by_role("heading", name="Team — Team Firm")).to_be_visible()
     email = unique_email("kemi")
     form = owner.locator("#invite-member")
@@ -508,7 +508,8 @@ def test_an_owner_invites_a_colleague_who_joins_and_is_then_made_admin_and_deact
     history = owner.locator("#firm-history")
     expect(history.locator("tr", has_text="Deactivated a member")).to_contain_text("Kemi Ade")
     expect(history.locator("tr", has_text="Changed a role")).to_contain_text("from staff to admin")
-    expect(history.locator("tr", has_text="Joined the firm")).to_contain_text("Kemi Ade")
+    # (the owner's own "Joined the firm" is there too: they joined from create-firm's invite)
+    expect(history.locator("tr", has_text="Joined the firm").filter(has_text="Kemi Ade")).to_have_count(1)
     shot(owner, "19-team-deactivated")
     # the colleague's very next call with the token they hold is refused
     assert stack.api(token).call("GET", "/api/staff/clients").status_code == 401

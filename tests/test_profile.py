@@ -94,14 +94,15 @@ def test_an_invite_of_a_firm_without_a_help_link_has_none(firm):
 
 
 def test_every_change_is_in_the_firms_history_with_who_and_where(firm):
+    before = len(history(firm))  # the firm's creation, its owner joining, billing turned on
     firm.api.call("PATCH", SETTINGS, {"firm_name": "History & Co", "accent_color": "#1f5fbf", "max_reminders": 4}, expect=200)
     firm.api.call("PUT", BILLING, {"billing_enabled": True, "online_payments_enabled": True}, expect=200)
     # The same values again change nothing and add nothing.
     firm.api.call("PUT", BILLING, {"billing_enabled": True, "online_payments_enabled": True}, expect=200)
     firm.api.call("PATCH", SETTINGS, {"firm_name": "History & Co"}, expect=200)
     entries = history(firm)
-    events = [e["event"] for e in entries]
-    assert events[:3] == ["billing_settings_changed", "settings_changed", "profile_changed"], events
+    events = [e["event"] for e in entries[:len(entries) - before]]
+    assert events == ["billing_settings_changed", "settings_changed", "profile_changed"], events
     billing, settings, profile = entries[:3]
     assert profile["detail"] == 'firm_name: "History & Co"; accent_color: "#1f5fbf"'
     assert settings["detail"] == "max_reminders: 4"
@@ -109,7 +110,6 @@ def test_every_change_is_in_the_firms_history_with_who_and_where(firm):
     for e in (billing, settings, profile):
         assert e["actor"]["kind"] == "staff" and e["actor"]["id"] == firm.info["staff_sub"]
         assert e["ip"] and e["user_agent"].startswith("python-requests")
-    assert events.count("billing_settings_changed") == 1 and events.count("profile_changed") == 1
 
 
 def test_online_payments_need_billing_and_the_stage_says_a_provider_is_there(firm):

@@ -237,7 +237,10 @@ def test_only_uploads_are_notified_and_only_file_events_writes_stored_files():
     assert writes == {("files", f"{prefix}firms/*"), ("file-events", "firms/*")}
     # file-events reads, copies and deletes exact versions of uploads, and nothing it may delete is stored
     assert {("s3:GetObjectVersion", f"{prefix}firms/*"), ("s3:DeleteObjectVersion", f"{prefix}firms/*")} <= set(s3["file-events"])
-    assert not any(a.startswith("s3:Delete") and not path.startswith(prefix) for pairs in s3.values() for a, path in pairs)
+    # Nothing may delete a stored client file: the only stored keys anyone may delete are a
+    # firm's replaced or removed logos (`files` removes, `file-events` replaces).
+    stored_deletes = {(fn, path) for fn, pairs in s3.items() for a, path in pairs if a.startswith("s3:Delete") and not path.startswith(prefix)}
+    assert stored_deletes == {("files", "firms/*/logo/*"), ("file-events", "firms/*/logo/*")}, stored_deletes
     # downloads and signature hashing read stored keys only
     for fn in ("files", "signatures"):
-        assert [path for a, path in s3[fn] if a.startswith("s3:Get")] == ["firms/*"], fn
+        assert {path for a, path in s3[fn] if a.startswith("s3:Get")} <= {"firms/*", "firms/*/logo/*"}, fn

@@ -40,7 +40,7 @@ def test_a_colleague_is_invited_by_email_joins_once_and_signs_in(stack, firm):
     assert (member["status"], member["role"], member["name"]) == ("active", "staff", "Ana M. Lee") and member["joined_at"]
     assert not [i for i in team["invites"] if i["email"] == email]
     events = [(e["event"], e["actor"]["name"]) for e in firm_history(firm)]
-    assert ("staff_joined", "Ana M. Lee") in events and ("staff_invited", "Demo Staff") in events
+    assert ("staff_joined", "Ana M. Lee") in events and ("staff_invited", firm.info["owner_name"]) in events
     # the link's secret is in the email only: no log line carries it
     assert token[32:] not in stack.logs()
 
@@ -87,7 +87,7 @@ def test_an_expired_link_is_refused_and_a_resend_or_revoke_kills_the_old_link(st
     problem(firm.api.call("DELETE", f"/api/staff/team/invites/{sent['id']}"), 404)
     # a made-up token costs the same and says nothing
     problem(stack.api().call("GET", f"/api/team-invites/{sent['id']}{'0' * 64}"), 404)
-    events = [e["event"] for e in firm_history(firm)]
+    events = [e["event"] for e in firm_history(firm) if e.get("subject_id") == sent["id"]]
     assert events.count("staff_invited") == 2 and "staff_invite_revoked" in events
     # a new invite after the revoke works
     invite_staff(firm, email)
@@ -170,10 +170,10 @@ def test_deactivation_refuses_the_old_token_at_once_and_reactivation_restores_th
     assert back["status"] == "active"
     again = stack.api().sign_in(member["email"], STAFF_PASSWORD)
     assert again.call("GET", "/api/staff/me", expect=200).json()["role"] == "admin"
-    events = [e for e in firm_history(firm) if e["subject_id"] == member["id"]]
+    events = [e for e in firm_history(firm) if e.get("subject_id") == member["id"]]
     assert [e["event"] for e in events][:2] == ["staff_reactivated", "staff_deactivated"]
     assert sum(e["event"] == "staff_deactivated" for e in events) == 1
-    assert all(e["actor"]["name"] == "Demo Staff" and e["ip"] for e in events[:2])
+    assert all(e["actor"]["name"] == firm.info["owner_name"] and e["ip"] for e in events[:2])
 
 
 def test_two_owners_deactivating_each_other_at_once_leave_one_owner(stack, firm):

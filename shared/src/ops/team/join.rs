@@ -57,7 +57,7 @@ pub struct JoinInfo {
 
 pub async fn join_info(store: &Store, logins: &impl Logins, token: &str) -> Result<JoinInfo> {
     let (invite, _) = live(store, token).await?;
-    let (rules, firm) = tokio::try_join!(logins.staff_password_rules(), store.firm_settings(&invite.firm_id))?;
+    let (rules, firm) = tokio::try_join!(logins.staff_password_rules(), store.firm(&invite.firm_id))?;
     Ok(JoinInfo {
         email: invite.email,
         name: invite.name,
@@ -199,7 +199,9 @@ pub async fn join(store: &Store, logins: &impl Logins, token: &str, input: JoinI
         return Err(e);
     }
     tracing::info!(firm_id = %invite.firm_id, member = %sub, role = %invite.role, "staff login created from an invite");
-    let firm = store.firm_settings(&invite.firm_id).await?;
+    // The firm read fresh, not through the one-minute settings cache: this function checks
+    // contacts against that cache, and a firm's first owner joins in its first minute.
+    let firm = store.firm(&invite.firm_id).await?;
     let session = logins.sign_in(Pool::Staff, &email, &password).await?;
     Ok(Joined { email: invite.email, name, role: invite.role, firm_name: firm.name, session })
 }
