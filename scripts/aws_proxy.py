@@ -35,9 +35,14 @@
    RespondToAuthChallenge hand on) and refuses a RespondToAuthChallenge for another user,
    as AWS does.
 
+6. **IAM, enforced** (scripts/iam_local.py): every call a function makes is held to that
+   function's policy in infra/template.yaml and refused as AWS refuses it (AccessDenied),
+   S3's presigned URLs included; a presigned URL is also refused when it has expired or
+   its signature does not match the request (another content type or length than signed).
+
 The functions reach it through the SDK's per-service endpoint variables
-(`AWS_ENDPOINT_URL_SESV2`, `AWS_ENDPOINT_URL_DYNAMODB`, `AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER`);
-everything else goes to moto directly. Not part of the deployed system.
+(`AWS_ENDPOINT_URL_SESV2`, `AWS_ENDPOINT_URL_DYNAMODB`, `AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER`,
+`AWS_ENDPOINT_URL_S3`, so presigned URLs point here too). Not part of the deployed system.
 """
 from __future__ import annotations
 
@@ -53,6 +58,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import requests
 
+import iam_local
 import local_mailbox
 
 HOP_HEADERS = {"host", "content-length", "transfer-encoding", "connection", "keep-alive"}
@@ -132,9 +138,36 @@ def ses_event(kind: str, request: dict, message_id: str) -> dict:
                                  "UnsubscribeUrl": "", "MessageAttributes": {}}}]}
 
 
+def s3_error(code: str, message: str) -> tuple[int, bytes, dict[str, str]]:
+    body = f"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>{code}</Code><Message>{message}</Message></Error>"
+    return 403, body.encode(), {"content-type": "application/xml"}
+
+
+def refusal(call: iam_local.Call, reason: str) -> tuple[int, bytes, dict[str, str]]:
+    """The error AWS answers a refused call with, in the service's own protocol."""
+    if call.service == "s3":
+        if reason == "unknown key":
+            return s3_error("InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.")
+        return s3_error("AccessDenied", "Access Denied")
+    if reason == "unsigned":
+        kind, message = "MissingAuthenticationTokenException", "Request is missing Authentication Token"
+    elif reason == "unknown key":
+        kind, message = "UnrecognizedClientException", "The security token included in the request is invalid."
+    else:
+        kind, message = "AccessDeniedException", reason
+    if call.service == "ses":
+        return 403, json.dumps({"message": message}).encode(), {"content-type": "application/json", "x-amzn-errortype": kind}
+    if call.service == "dynamodb":
+        return 400, json.dumps({"__type": f"com.amazon.coral.service#{kind}", "message": message}).encode(), \
+            {"content-type": "application/x-amz-json-1.0"}
+    return 400, json.dumps({"__type": kind, "message": message}).encode(), {"content-type": "application/x-amz-json-1.1"}
+
+
 class Proxy:
-    def __init__(self, upstream: str, lambda_base: str | None):
+    def __init__(self, upstream: str, lambda_base: str | None, iam: iam_local.Policies | None = None,
+                 region: str = "us-east-1", account: str = "123456789012", secret: str = "testing"):
         self.upstream, self.lambda_base = upstream.rstrip("/"), lambda_base
+        self.iam, self.region, self.account, self.secret = iam, region, account, secret
         self.lock = threading.Lock()
         self.dynamodb = threading.Lock()  # one DynamoDB call in moto at a time (see 3. above)
         self.rules: list[dict] = []
@@ -274,6 +307,17 @@ class Proxy:
                 if self.path.split("?")[0] == "/__mailbox" and self.command == "GET":
                     query = self.path.partition("?")[2]
                     return self.reply(200, json.dumps(proxy.mailbox.answer(query)).encode())
+                call = None
+                if proxy.iam is not None:
+                    call = iam_local.classify(self.command, self.path, self.headers, body, proxy.region, proxy.account)
+                    if call.presigned:
+                        refused = iam_local.presigned_refusal(self.command, self.path, self.headers, proxy.secret, time.time())
+                        if refused:
+                            return self.reply(*s3_error(*refused))
+                    reason = proxy.iam.decide(call)
+                    if reason:
+                        print(f"aws proxy: refused {call.service} {call.operation} by {call.key}: {reason}", file=sys.stderr)
+                        return self.reply(*refusal(call, reason))
                 op = operation(self.command, self.path, self.headers)
                 cognito = self.headers.get("x-amz-target", "").startswith(COGNITO)
                 if cognito:
@@ -325,12 +369,27 @@ class Proxy:
                         os.kill(pid, signal.SIGKILL)
                     self.close_connection = True
                     return
+                if call is not None and r.status_code == 404 and call.operation in ("GetObject", "HeadObject") \
+                        and call.key != iam_local.OPERATOR_KEY:
+                    # S3 tells a caller who may not list the bucket 403, not 404, for a
+                    # missing key (so that absence does not leak).
+                    bucket = self.path.lstrip("/").split("/", 1)[0].split("?")[0]
+                    if proxy.iam.allows(call.key[len(iam_local.KEY_PREFIX):], iam_local.Need("s3:ListBucket", f"arn:aws:s3:::{bucket}")) is None:
+                        return self.reply(*s3_error("AccessDenied", "Access Denied"))
                 out = {k: v for k, v in r.headers.items() if k.lower() not in HOP_HEADERS | {"content-encoding"}}
+                if self.command == "HEAD":
+                    # No body, but the length of what a GET would return (HeadObject's ContentLength).
+                    self.send_response(r.status_code)
+                    for k, v in out.items():
+                        self.send_header(k, v)
+                    self.send_header("content-length", r.headers.get("content-length", "0"))
+                    self.end_headers()
+                    return
                 self.reply(r.status_code, r.content, out)
                 if request is not None:
                     proxy.publish(request, message_id)
 
-            do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = handle_any
+            do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = handle_any
 
         self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.server.daemon_threads = True

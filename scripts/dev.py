@@ -38,10 +38,10 @@ def main() -> int:
         print(f"• starting the AWS emulator (moto) on {endpoint} …", flush=True)
         moto = pl.start_moto(aws_port, run_dir / "moto.log")
         print("• creating the table, bucket, user pools and SES identity from infra/template.yaml …", flush=True)
-        env = pl.bootstrap(endpoint, "portal-local", {"WebOrigin": base, "PaymentProvider": "test"})
+        env, iam = pl.provision(endpoint, "portal-local", {"WebOrigin": base, "PaymentProvider": "test"})
         # SES's delivery events (moto publishes none) come from this proxy, which also
-        # keeps the mailbox.
-        proxy = pl.start_proxy(env, base)
+        # keeps the mailbox and holds each function to its IAM policy.
+        proxy = pl.start_proxy(env, base, iam)
         env_file = run_dir / "functions.env"
         pl.write_env(env, env_file)
         print(f"• starting the functions (cargo lambda watch) on {base} — the first start compiles, "

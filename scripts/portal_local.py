@@ -203,6 +203,13 @@ LOCAL_PARAMETERS = {"ThrottleExemptSources": "127.0.0.1"}
 
 def bootstrap(endpoint: str, stack: str, parameters: dict[str, str] | None = None) -> dict[str, str]:
     """Create the template's resources in moto; return the functions' environment."""
+    return provision(endpoint, stack, parameters)[0]
+
+
+def provision(endpoint: str, stack: str, parameters: dict[str, str] | None = None) -> tuple[dict[str, str], "iam_local.Policies"]:
+    """Create the template's resources in moto; return the functions' environment and their
+    IAM policies, resolved to the local resources (for the proxy that enforces them)."""
+    import iam_local
     template = load_template()
     r = Resolver(template, stack, {**LOCAL_PARAMETERS, **(parameters or {})})
     # Functions are not created in moto (cargo lambda watch runs them); names and ARNs
@@ -292,7 +299,7 @@ def bootstrap(endpoint: str, stack: str, parameters: dict[str, str] | None = Non
         "COGNITO_JWKS_BASE": endpoint,
     })
     env["SENDER_EMAIL"] = r.values["SenderEmail"]
-    return env
+    return env, iam_local.Policies(iam_local.function_policies(template, r))
 
 
 def env_value(v: str) -> str:
@@ -513,13 +520,19 @@ def ses_behind_proxy(run_dir: Path, sender: str):
         stop(moto)
 
 
-def start_proxy(env: dict[str, str], base: str, services: tuple[str, ...] = ("SESV2", "DYNAMODB", "COGNITO_IDENTITY_PROVIDER")):
-    """Put the SES-event / fault proxy (scripts/aws_proxy.py) between the functions and moto
-    for `services`: sets `AWS_ENDPOINT_URL_<SERVICE>` in `env` (write the env file after)."""
+# Every service the functions call: all of it through the proxy, which enforces IAM.
+PROXIED = ("SESV2", "DYNAMODB", "COGNITO_IDENTITY_PROVIDER", "S3")
+
+
+def start_proxy(env: dict[str, str], base: str, iam: "iam_local.Policies | None"):
+    """Put the proxy (scripts/aws_proxy.py: SES events, faults, the mailbox, IAM enforced
+    with `iam`) between the functions and moto for every service they call: sets
+    `AWS_ENDPOINT_URL_<SERVICE>` in `env` (write the env file after)."""
     import aws_proxy
     port = free_port()
-    proxy = aws_proxy.Proxy(env["AWS_ENDPOINT_URL"], base).start(port)
-    for service in services:
+    proxy = aws_proxy.Proxy(env["AWS_ENDPOINT_URL"], base, iam, region=REGION, account=ACCOUNT,
+                            secret=CREDS["aws_secret_access_key"]).start(port)
+    for service in PROXIED:
         env[f"AWS_ENDPOINT_URL_{service}"] = f"http://127.0.0.1:{port}"
     return proxy
 

@@ -113,10 +113,13 @@ class RuntimeApi:
 
 
 def lambda_env(function: str, api: RuntimeApi, env: dict[str, str]) -> dict[str, str]:
-    """What Lambda sets for a function process, plus the function's own environment."""
+    """What Lambda sets for a function process, plus the function's own environment. The
+    access key is the function's own, as under `cargo lambda watch` (scripts/iam_local.py)."""
+    import iam_local
     return {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         **env,
+        "AWS_ACCESS_KEY_ID": iam_local.function_key(function),
         "AWS_LAMBDA_RUNTIME_API": api.address,
         "AWS_LAMBDA_FUNCTION_NAME": function,
         "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",

@@ -10,8 +10,8 @@ import boto3
 import requests
 
 import portal_local as pl
-from support import (PDF, accept_invite, active_contact, deliver, land, operations, problem, recorded_calls, spend_quota, stored_key, unique_email,
-                     upload_key, upload_slot, verify_sigv4_query, versions)
+from support import (PDF, accept_invite, active_contact, deliver, land, operations, problem, put, recorded_calls, spend_quota, stored_key,
+                     unique_email, upload_key, upload_slot, verify_sigv4_query, versions)
 
 
 def test_contact_upload_is_signed_checked_and_reaches_staff(stack, firm):
@@ -55,6 +55,15 @@ def test_uploads_that_do_not_match_the_declaration_are_rejected_and_deleted(stac
     client = firm.client()
     _, api = active_contact(stack, firm, client["id"], "Bo")
     bigger = upload_slot(api, "portal", client["id"], {"name": "a.pdf", "size": len(PDF), "content_type": "application/pdf"})
+    # S3 refuses a body of another length, or another type, than the URL signed
+    refused = put(bigger, PDF + b"extra bytes")
+    assert refused.status_code == 403 and "<Code>SignatureDoesNotMatch</Code>" in refused.text
+    other_type = requests.put(bigger["upload"]["url"], data=PDF, timeout=60,
+                              headers={**{k: v for k, v in bigger["upload"]["headers"].items() if k != "content-length"},
+                                       "content-type": "text/html"})
+    assert other_type.status_code == 403 and "<Code>SignatureDoesNotMatch</Code>" in other_type.text
+    assert versions(stack, upload_key(bigger)) == []
+    # file-events' own size check stands behind it
     verdict = land(stack, bigger, PDF + b"extra bytes")
     assert verdict.startswith("rejected") and "declared" in verdict
     exe = upload_slot(api, "portal", client["id"], {"name": "invoice.pdf", "size": 1024, "content_type": "application/pdf"})

@@ -3,12 +3,14 @@
 Against the local stack: an upload URL replayed after approval, or a second PUT before the
 check, never changes what staff download or what a signer signs — file-events checks one
 version of the upload and copies exactly that version to the stored key, which no upload URL
-can write. moto does not check presigned URLs (DESIGN.md section 5), but a replay of the
-*same* URL writes the same key on AWS too, so these tests are faithful.
+can write. The local stack checks presigned URLs as S3 does (scripts/iam_local.py: expiry,
+signature, the signer's permissions), and a replay of the *same* URL within its lifetime
+writes the same key on AWS too, so these tests are faithful.
 
 Statically, from infra/template.yaml: the bucket policy refuses plain HTTP, lifecycle rules
 expire uploads, noncurrent versions and dead delete markers, only upload keys are notified,
-and only file-events may write stored keys. moto enforces none of this (it never runs
+and only file-events may write stored keys (the local stack also enforces each function's
+S3 statements on every call: tests/test_iam.py). moto enforces none of the rest (it never runs
 lifecycle rules, and it applies a bucket policy's `Principal: "*"` statements without their
 conditions, so the local stack cannot even install the TLS-only policy), so the template is
 checked here instead.

@@ -83,10 +83,10 @@ def local_stack():
     moto = api = proxy = None
     try:
         moto = pl.start_moto(aws_port, run_dir / "moto.log")
-        env = pl.bootstrap(endpoint, "portal-test", {"WebOrigin": base, "PaymentProvider": "test"})
-        # SES events, the mailbox, and faults on demand, for the functions' SES and DynamoDB
-        # calls; Cognito sessions bound to their user, as on AWS (scripts/aws_proxy.py).
-        proxy = pl.start_proxy(env, base, ("SESV2", "DYNAMODB", "COGNITO_IDENTITY_PROVIDER"))
+        env, iam = pl.provision(endpoint, "portal-test", {"WebOrigin": base, "PaymentProvider": "test"})
+        # SES events, the mailbox, faults on demand, Cognito sessions bound to their user,
+        # and each function held to its IAM policy, as on AWS (scripts/aws_proxy.py).
+        proxy = pl.start_proxy(env, base, iam)
         env_file = run_dir / "functions.env"
         pl.write_env(env, env_file)
         # No reload: test artifacts written during the run must not restart the functions.

@@ -3,9 +3,10 @@
 //! Browsers never reach the bucket with our credentials: they get short-lived presigned
 //! URLs. An upload URL signs the object's size and content type, and only the signed
 //! headers are handed to the browser (the SDK may add others, such as a trace id, that the
-//! bucket's CORS rule does not allow). The emulator does not check presigned URLs at all
-//! (DESIGN.md, section 5), so the landed object's own size and type, read back by
-//! `ops::files::confirm_upload`, are the real wall.
+//! bucket's CORS rule does not allow). S3 refuses a PUT whose length or type is not the
+//! signed one (so does the local stack, whose proxy checks presigned URLs as S3 does:
+//! scripts/iam_local.py); the landed object's own size and type, read back by
+//! `ops::files::confirm_upload`, are the second wall.
 //!
 //! The bucket is versioned, and an upload URL can be replayed until it expires: the check
 //! therefore reads one *version* ([`Blobs::head`], [`Blobs::first_bytes`]) and copies exactly
