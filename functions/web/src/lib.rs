@@ -69,9 +69,12 @@ pub const ASSETS: &[(&str, &str, &[u8])] = &[
     ("favicon.svg", "image/svg+xml", include_bytes!("../../../web/assets/favicon.svg")),
 ];
 
-/// Where browsers may upload to: the files bucket (presigned PUTs), nothing else.
+/// Where browsers may upload to: the files bucket (presigned PUTs), nothing else. With a
+/// custom endpoint, the one the S3 client signs URLs for: as the SDK, the service's own
+/// variable first (the local stack points S3 at its IAM-checking proxy), then the global one.
 pub fn upload_origin(state: &AppState) -> String {
-    match std::env::var("AWS_ENDPOINT_URL").ok().filter(|e| !e.is_empty()) {
+    let custom = ["AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"].iter().find_map(|k| std::env::var(k).ok().filter(|e| !e.is_empty()));
+    match custom {
         // A custom endpoint (path-style S3): its origin.
         Some(endpoint) => endpoint.trim_end_matches('/').to_string(),
         None => format!("https://{}.s3.{}.amazonaws.com", state.config.bucket_name, state.config.region),
