@@ -13,12 +13,6 @@ import pytest
 
 from support import Firm, local_stack
 
-ARTIFACTS = Path(__file__).parent / "artifacts"
-
-
-def pytest_configure(config):
-    config.addinivalue_line("markers", "iam_refusals: the test makes a function's AWS call be refused on purpose")
-
 
 @pytest.fixture(scope="session")
 def stack():
@@ -27,10 +21,10 @@ def stack():
         # Least privilege the other way round: what the template grants that no call of
         # this session used (a full run's list is the one to read; scripts/iam_local.py).
         unused = s.proxy.iam.unused()
-        ARTIFACTS.mkdir(exist_ok=True)
-        (ARTIFACTS / "iam-unused-grants.json").write_text(json.dumps(unused, indent=1))
-        print(f"\nIAM: {len(unused)} granted (action, resource) pairs no call used: "
-              f"{ARTIFACTS / 'iam-unused-grants.json'}", file=sys.stderr)
+        report = Path(__file__).parent / "artifacts" / "iam-unused-grants.json"
+        report.parent.mkdir(exist_ok=True)
+        report.write_text(json.dumps(unused, indent=1))
+        print(f"\nIAM: {len(unused)} granted (action, resource) pairs no call used: {report}", file=sys.stderr)
 
 
 @pytest.fixture(autouse=True)
