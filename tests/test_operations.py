@@ -147,10 +147,10 @@ def emf_lines(text: str) -> list[dict]:
     return out
 
 
-def wait_for_metric(stack, before: int, name: str, timeout: float = 10) -> list[dict]:
+def wait_for_metric(stack, mark: dict, name: str, timeout: float = 10) -> list[dict]:
     deadline = time.time() + timeout
     while True:
-        found = [m for m in emf_lines(stack.logs()[before:]) if name in m]
+        found = [m for m in emf_lines(stack.logs_since(mark)) if name in m]
         if found or time.time() > deadline:
             return found
         time.sleep(0.2)
@@ -160,10 +160,10 @@ def test_an_invite_sent_is_an_emf_metric_line(stack, firm):
     client = firm.client()
     email = unique_email("emf")
     contact = firm.contact(client["id"], "Emma", "Metric", email)
-    before = len(stack.logs())
-    assert invite(firm, client["id"], contact["id"])[0]["outcome"]["status"] == "sent"
+    mark = stack.log_mark()
+    assert invite(firm, client["id"], contact["id"])[0]["outcome"] == "sent"
     assert len(mail_to(stack, email)) == 1
-    lines = wait_for_metric(stack, before, "InvitesSent")
+    lines = wait_for_metric(stack, mark, "InvitesSent")
     assert len(lines) == 1, f"one metric line for one accepted email: {lines}"
     m = lines[0]
     cw = m["_aws"]["CloudWatchMetrics"]
@@ -181,9 +181,9 @@ def test_an_account_created_is_an_emf_metric_line(stack, firm):
     client = firm.client()
     email = unique_email("emfacct")
     contact = firm.contact(client["id"], "Abe", "Account", email)
-    before = len(stack.logs())
+    mark = stack.log_mark()
     accept_invite(stack, firm, client["id"], contact["id"], email)
-    lines = wait_for_metric(stack, before, "AccountsCreated")
+    lines = wait_for_metric(stack, mark, "AccountsCreated")
     assert [(m["AccountsCreated"], m["account"]) for m in lines] == [(1, "contact")]
 
 
@@ -206,3 +206,16 @@ def test_the_idempotency_lock_ends_at_the_invocations_deadline(stack, firm):
     # The runtime's deadline (cargo lambda watch gives each invocation one, as Lambda does),
     # not the longest invocation (900 s) that stands in when there is none.
     assert started < locked_until < started + 600, f"locked for {locked_until - started:.0f}s"
+
+
+def test_an_upload_refused_is_an_emf_metric_line_and_an_accepted_one_is_not(stack, firm):
+    from support import PDF, land, upload_slot
+    client = firm.client()
+    good = upload_slot(firm.api, "staff", client["id"], {"name": "ok.pdf", "size": len(PDF), "content_type": "application/pdf"})
+    bad = upload_slot(firm.api, "staff", client["id"], {"name": "invoice.pdf", "size": 1024, "content_type": "application/pdf"})
+    mark = stack.log_mark()
+    assert land(stack, good, PDF) == "available"
+    assert land(stack, bad, b"MZ" + b"\0" * 1022).startswith("rejected")
+    lines = wait_for_metric(stack, mark, "UploadsRejected")
+    assert [(m["UploadsRejected"], m["upload"]) for m in lines] == [(1, "file")]
+    assert "invoice.pdf" not in json.dumps(lines)

@@ -58,9 +58,14 @@ pub fn timeout_config() -> TimeoutConfig {
     TimeoutConfig::builder().connect_timeout(t.connect).operation_attempt_timeout(t.attempt).operation_timeout(t.operation).build()
 }
 
-/// Load the configuration from the environment, with the lazy HTTPS client and the timeouts.
+/// The configuration loader every function uses: the environment's settings, the lazy
+/// HTTPS client and the timeouts.
+fn loader() -> aws_config::ConfigLoader {
+    aws_config::defaults(BehaviorVersion::latest()).http_client(lazy_https_client()).timeout_config(timeout_config())
+}
+
 async fn load() -> aws_config::SdkConfig {
-    aws_config::defaults(BehaviorVersion::latest()).http_client(lazy_https_client()).timeout_config(timeout_config()).load().await
+    loader().load().await
 }
 
 /// The AWS SDK configuration, loaded off the init path: [`LazySdk::start`] begins
@@ -194,9 +199,15 @@ mod tests {
         assert_eq!(function_timeout(Some("ten")), DEFAULT_FUNCTION_TIMEOUT);
     }
 
-    #[test]
-    fn the_configuration_carries_all_three() {
-        let c = timeout_config();
-        assert!(c.connect_timeout().is_some() && c.operation_timeout().is_some() && c.operation_attempt_timeout().is_some());
+    #[tokio::test]
+    async fn every_client_gets_all_three() {
+        // What `LazySdk::start` loads (the region given, so nothing is looked up).
+        let sdk = loader().region(aws_config::Region::new("us-east-1")).load().await;
+        let c = sdk.timeout_config().expect("a timeout configuration");
+        let t = timeouts_for(function_timeout(std::env::var("FUNCTION_TIMEOUT_SECONDS").ok().as_deref()));
+        assert_eq!((c.connect_timeout(), c.operation_attempt_timeout(), c.operation_timeout()), (Some(t.connect), Some(t.attempt), Some(t.operation)));
+        // And a client made from it carries them.
+        let db = aws_sdk_dynamodb::Client::new(&sdk);
+        assert_eq!(db.config().timeout_config().and_then(|c| c.operation_timeout()), Some(t.operation));
     }
 }

@@ -39,10 +39,10 @@ impl Metric {
     }
 }
 
-/// The function's name as Lambda gives it (the stack's name and the function's), or
-/// `local` outside Lambda.
-fn function_name() -> String {
-    std::env::var("AWS_LAMBDA_FUNCTION_NAME").ok().filter(|n| !n.is_empty()).unwrap_or_else(|| "local".into())
+/// The function's name as Lambda gives it (the stack's name and the function's; `cargo
+/// lambda watch` gives the binary's name); `None` outside a Lambda runtime.
+fn function_name() -> Option<String> {
+    std::env::var("AWS_LAMBDA_FUNCTION_NAME").ok().filter(|n| !n.is_empty())
 }
 
 /// One EMF line (without its newline): `count` of `metric` at `timestamp_ms`, with the
@@ -70,16 +70,23 @@ pub fn emf_line(metric: Metric, count: u64, function: &str, dims: &[(&'static st
     serde_json::Value::Object(root).to_string()
 }
 
-/// Count `n` of `metric` now (nothing is written for zero).
-pub fn count(metric: Metric, n: u64, dims: &[(&'static str, &'static str)]) {
-    if n == 0 {
-        return;
-    }
-    let now_ms = (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64;
-    let mut line = emf_line(metric, n, &function_name(), dims, now_ms);
+/// The line (with its newline) that counting `n` of `metric` writes in `function`, if any:
+/// nothing for zero, and nothing outside a Lambda function — the same operations run in the
+/// operator's command (`portal-admin`), whose stdout is its JSON report, not a log.
+pub fn line_for(metric: Metric, n: u64, function: Option<&str>, dims: &[(&'static str, &'static str)], timestamp_ms: i64) -> Option<String> {
+    let function = function.filter(|_| n > 0)?;
+    let mut line = emf_line(metric, n, function, dims, timestamp_ms);
     line.push('\n');
-    // A metric that cannot be written is not worth failing the request for.
-    let _ = std::io::stdout().lock().write_all(line.as_bytes());
+    Some(line)
+}
+
+/// Count `n` of `metric` now.
+pub fn count(metric: Metric, n: u64, dims: &[(&'static str, &'static str)]) {
+    let now_ms = (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64;
+    if let Some(line) = line_for(metric, n, function_name().as_deref(), dims, now_ms) {
+        // A metric that cannot be written is not worth failing the request for.
+        let _ = std::io::stdout().lock().write_all(line.as_bytes());
+    }
 }
 
 #[cfg(test)]
@@ -108,6 +115,14 @@ mod tests {
         let v: serde_json::Value = serde_json::from_str(&emf_line(Metric::UploadsRejected, 1, "local", &[], 0)).unwrap();
         assert_eq!(v["_aws"]["CloudWatchMetrics"][0]["Dimensions"], serde_json::json!([["function"]]));
         assert_eq!(v["UploadsRejected"], 1);
+    }
+
+    #[test]
+    fn only_a_lambda_function_writes_and_only_something() {
+        let line = line_for(Metric::AccountsCreated, 1, Some("invites"), &[], 0).unwrap();
+        assert!(line.ends_with("}\n") && line.matches('\n').count() == 1, "one whole line: {line:?}");
+        assert_eq!(line_for(Metric::AccountsCreated, 1, None, &[], 0), None, "the admin command's stdout is its report");
+        assert_eq!(line_for(Metric::InvitesSent, 0, Some("invites"), &[], 0), None, "nothing counted, nothing written");
     }
 
     #[test]
