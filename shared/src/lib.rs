@@ -14,7 +14,7 @@
 //!
 //! | layer | modules | holds |
 //! |---|---|---|
-//! | base | [`error`], [`config`], [`sdk`], [`telemetry`] | the one error type and its problem responses; configuration read once per cold start; the AWS SDK configuration, loaded off the init path; tracing |
+//! | base | [`error`], [`config`], [`sdk`], [`telemetry`] | the one error type and its problem responses; configuration read once per cold start; the AWS SDK configuration (with timeouts from the function's own), loaded off the init path; tracing and the product's metrics (EMF) |
 //! | 1 | [`domain`] | types and rules: parse, plan, decide — no I/O. Email addresses and names, portal status, identity ([`domain::identity`]: actor, audience), email rendering ([`domain::email`]), password and upload rules |
 //! | 2 | [`store`] | the one DynamoDB table: key schema (documented there), every key literal ([`store::keys`]), every record, typed reads ([`store::Store::children`], [`store::ClientItem`]) and the write builders ([`store::tx`]) |
 //! | 3 | [`ports`] | the outside services, each a small trait with its AWS implementation beside it: [`ports::mail::Mailer`] (SES), [`ports::blobs::Blobs`] (S3), [`ports::logins::Logins`] (Cognito); and [`ports::tokens`] (JWKS token verification) |

@@ -34,6 +34,19 @@ class Stack:
         """Everything the functions and the emulator have logged so far."""
         return "".join(p.read_text(errors="replace") for p in sorted(self.run_dir.glob("*.log")))
 
+    def log_mark(self) -> dict[str, int]:
+        """Where each log ends now, for `logs_since`."""
+        return {p.name: p.stat().st_size for p in self.run_dir.glob("*.log")}
+
+    def logs_since(self, mark: dict[str, int]) -> str:
+        """What the functions and the emulator logged after `mark` (each log read from its own offset)."""
+        out = []
+        for p in sorted(self.run_dir.glob("*.log")):
+            with p.open("rb") as f:
+                f.seek(mark.get(p.name, 0))
+                out.append(f.read().decode(errors="replace"))
+        return "".join(out)
+
     def api(self, token: str | None = None) -> pl.Api:
         return pl.Api(self.base, token)
 

@@ -14,6 +14,7 @@ use lambda_runtime::LambdaEvent;
 use shared::domain::upload::parse_logo_upload_key;
 use shared::ops::files::{confirm_upload, Confirmation};
 use shared::ops::logo;
+use shared::telemetry::metrics::{self, Metric};
 use shared::AppState;
 
 /// Percent-decoding of S3 event keys (`+` is a space there).
@@ -53,7 +54,8 @@ pub async fn handle(state: &'static AppState, event: LambdaEvent<S3Event>) -> Re
         }
         let version = record.s3.object.version_id.as_deref().filter(|v| !v.is_empty());
         // A firm's logo takes the same road as a client's file; its key says which it is.
-        let checked = if parse_logo_upload_key(&key).is_some() {
+        let is_logo = parse_logo_upload_key(&key).is_some();
+        let checked = if is_logo {
             logo::confirm(&state.store, &state.blobs, &key, version).await
         } else {
             confirm_upload(&state.store, &state.blobs, &key, version).await
@@ -64,7 +66,11 @@ pub async fn handle(state: &'static AppState, event: LambdaEvent<S3Event>) -> Re
         })?;
         outcomes.push(match verdict {
             Confirmation::Available => "available".into(),
-            Confirmation::Rejected(reason) => format!("rejected: {reason}"),
+            Confirmation::Rejected(reason) => {
+                // Decided and recorded: the file (or logo) is now `rejected`.
+                metrics::count(Metric::UploadsRejected, 1, &[("upload", if is_logo { "logo" } else { "file" })]);
+                format!("rejected: {reason}")
+            }
             Confirmation::Ignored => "ignored".into(),
         });
     }

@@ -6,7 +6,7 @@
 use lambda_http::{Body, Request, Response};
 use shared::domain::identity::Actor;
 use shared::http::routes::invites::{Op, ROUTES};
-use shared::http::{json, json_body, json_text, no_content, route_of, serve};
+use shared::http::{invocation_deadline_ms, json, json_body, json_text, no_content, route_of, serve};
 use shared::ops::audit::By;
 use shared::ops::{idempotency, invites, templates};
 use shared::{AppState, Error, Result};
@@ -35,7 +35,7 @@ async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
                 None => None,
                 Some(key) => {
                     let raw = std::str::from_utf8(req.body().as_ref()).unwrap_or("");
-                    match idempotency::claim(store, sub, &format!("invites:{client_id}"), &key, raw).await? {
+                    match idempotency::claim(store, sub, &format!("invites:{client_id}"), &key, raw, invocation_deadline_ms(&req)).await? {
                         idempotency::Claim::Replay(status, body) => return json_text(status, body),
                         idempotency::Claim::Proceed(pk) => Some(pk),
                     }

@@ -196,6 +196,14 @@ impl crate::ops::audit::By {
     }
 }
 
+/// When Lambda stops this invocation (milliseconds since the epoch; the runtime's
+/// `Context.deadline`), if the request came through the Lambda runtime. Operations whose
+/// effects must outlive a crash by exactly as long as the invocation could still run (the
+/// idempotency lock) take it from here.
+pub fn invocation_deadline_ms(req: &Request) -> Option<u64> {
+    req.lambda_context_ref().map(|c| c.deadline).filter(|d| *d > 0)
+}
+
 /// The caller's IP as API Gateway saw it (for audit), if known.
 pub fn source_ip(req: &Request) -> Option<String> {
     match req.request_context_ref() {
@@ -238,6 +246,16 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_deadline_is_the_lambda_contexts() {
+        let req = Request::default();
+        assert_eq!(invocation_deadline_ms(&req), None, "no runtime, no deadline");
+        let mut ctx = lambda_http::Context::default();
+        ctx.deadline = 1_700_000_030_000;
+        let req = Request::default().with_lambda_context(ctx);
+        assert_eq!(invocation_deadline_ms(&req), Some(1_700_000_030_000));
+    }
 
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     enum Op {

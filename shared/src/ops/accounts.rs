@@ -286,6 +286,8 @@ pub async fn create_account(store: &Store, logins: &impl Logins, token: &str, in
         claim.release(store).await;
         return Err(e);
     }
+    // The login and its records exist now (a restored or reused login is not a new account).
+    crate::telemetry::metrics::count(crate::telemetry::metrics::Metric::AccountsCreated, 1, &[("account", "contact")]);
     let session = password_session(store, logins, &live.contact.firm_id, &live.contact.contact_id, &email, &password, None).await?;
     tracing::info!(contact_id = %live.contact.contact_id, %client_id, "portal login created");
     Ok(AccountCreated { created: true, email, client_id, session })

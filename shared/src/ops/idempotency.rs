@@ -1,12 +1,18 @@
 //! Idempotency keys for requests whose retry must not act twice (bulk invites send email).
 //!
 //! In the style of AWS Powertools' idempotency utility: the first request with a key
-//! claims a record (conditional put, `in_progress`, locked for the function's timeout);
+//! claims a record (conditional put, `in_progress`, locked until the invocation's deadline);
 //! when it finishes, the record holds its response for a day (TTL). A retry with the same
 //! key and the same body gets that response again and does nothing; the same key with a
 //! different body is refused; a retry while the first is still running is told to wait. If
 //! the first attempt fails with an error, its record is removed so a retry can proceed.
 //! If the process died while holding the lock, the lock expires and a retry takes over.
+//!
+//! The lock lasts exactly as long as the claiming invocation can still run: Lambda stops it
+//! at its deadline (the runtime's `Context.deadline`, [`crate::http::invocation_deadline_ms`]),
+//! so a retry after that cannot run beside it, and a retry sooner is told to wait. A copied
+//! constant would drift from the function's `Timeout` (too short: two sends; too long: a
+//! crashed request blocks its retry for nothing).
 
 use lambda_http::http::HeaderMap;
 
@@ -16,8 +22,22 @@ use crate::store::{keys, s, IdempotencyRecord, Item, Store};
 
 /// Records live this long (a retry a day later is a new request).
 pub const KEEP_SECONDS: i64 = 24 * 3600;
-/// How long an in-progress claim holds before a retry may take over (the function timeout).
-pub const LOCK_SECONDS: i64 = 30;
+/// The longest a Lambda invocation runs (15 minutes): how long a claim holds when the
+/// invocation's deadline is unknown (not run by the Lambda runtime).
+pub const MAX_INVOCATION_SECONDS: i64 = 900;
+/// Past the deadline, for the difference between Lambda's clock and this one.
+pub const CLOCK_MARGIN_SECONDS: i64 = 1;
+
+/// Until when (epoch seconds) a claim made at `now` holds, for an invocation that Lambda
+/// stops at `deadline_ms` (epoch milliseconds): the deadline rounded up plus
+/// [`CLOCK_MARGIN_SECONDS`], never in the past and never past the longest invocation.
+pub fn lock_until(now: i64, deadline_ms: Option<u64>) -> i64 {
+    let longest = now + MAX_INVOCATION_SECONDS + CLOCK_MARGIN_SECONDS;
+    match deadline_ms {
+        Some(ms) => (i64::try_from(ms.div_ceil(1000)).unwrap_or(i64::MAX).saturating_add(CLOCK_MARGIN_SECONDS)).clamp(now + 1, longest),
+        None => longest,
+    }
+}
 
 /// A validated `Idempotency-Key` header, if the request has one.
 pub fn key_from(headers: &HeaderMap) -> Result<Option<String>> {
@@ -47,8 +67,9 @@ pub enum Claim {
     Replay(u16, String),
 }
 
-/// Claim `key` for this caller, route and body.
-pub async fn claim(store: &Store, scope: &str, route: &str, key: &str, body: &str) -> Result<Claim> {
+/// Claim `key` for this caller, route and body, for an invocation that ends at
+/// `deadline_ms` ([`crate::http::invocation_deadline_ms`]).
+pub async fn claim(store: &Store, scope: &str, route: &str, key: &str, body: &str, deadline_ms: Option<u64>) -> Result<Claim> {
     let pk = keys::idempotency(&sha256_hex(&[scope, route, key]));
     let request_hash = sha256_hex(&[body]);
     let now = domain::now().unix_timestamp();
@@ -57,7 +78,7 @@ pub async fn claim(store: &Store, scope: &str, route: &str, key: &str, body: &st
         sk: keys::IDEMPOTENCY_SK.into(),
         status: "in_progress".into(),
         request_hash: request_hash.clone(),
-        locked_until: now + LOCK_SECONDS,
+        locked_until: lock_until(now, deadline_ms),
         response_status: None,
         response_body: None,
         expires_at: now + KEEP_SECONDS,
@@ -131,6 +152,27 @@ mod tests {
         assert!(key_from(&h).is_err());
         h.insert("idempotency-key", "x".repeat(201).parse().unwrap());
         assert!(key_from(&h).is_err());
+    }
+
+    #[test]
+    fn the_lock_ends_at_the_invocations_deadline() {
+        let now = 1_700_000_000;
+        // A 30 s invocation that started now: Lambda stops it at now + 30 s.
+        assert_eq!(lock_until(now, Some(1_700_000_030_000)), now + 30 + CLOCK_MARGIN_SECONDS);
+        // A part second rounds up: the lock never ends before the invocation.
+        assert_eq!(lock_until(now, Some(1_700_000_004_001)), now + 5 + CLOCK_MARGIN_SECONDS);
+        // A function with 300 s left gets 300 s; nothing here is a copied timeout.
+        assert_eq!(lock_until(now, Some(1_700_000_300_000)), now + 300 + CLOCK_MARGIN_SECONDS);
+    }
+
+    #[test]
+    fn the_lock_is_bounded_either_way() {
+        let now = 1_700_000_000;
+        // A deadline already past (clock skew) still holds the claim for a moment.
+        assert_eq!(lock_until(now, Some(1_600_000_000_000)), now + 1);
+        // An absurd deadline is cut to the longest invocation; so is an unknown one.
+        assert_eq!(lock_until(now, Some(u64::MAX)), now + MAX_INVOCATION_SECONDS + CLOCK_MARGIN_SECONDS);
+        assert_eq!(lock_until(now, None), now + MAX_INVOCATION_SECONDS + CLOCK_MARGIN_SECONDS);
     }
 
     #[test]

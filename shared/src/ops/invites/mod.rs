@@ -331,6 +331,9 @@ pub async fn send_invites(store: &Store, mailer: &impl Mailer, config: &Config, 
         }
     });
     let sent: Vec<(Pending, std::result::Result<String, SendError>)> = stream::iter(sends).buffered(SEND_CONCURRENCY).collect().await;
+    // Counted once SES accepted them (a reminder counts under the reminders function).
+    let accepted = sent.iter().filter(|(_, r)| r.is_ok()).count() as u64;
+    crate::telemetry::metrics::count(crate::telemetry::metrics::Metric::InvitesSent, accepted, &[("invite", "contact")]);
 
     // 3. Put back the links whose email SES refused.
     let mut refused = Vec::new();

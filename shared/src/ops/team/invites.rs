@@ -290,6 +290,7 @@ async fn send_link(
     match outbox.mailer.send(&firm.sender(), &after.email, &email, &[]).await {
         Ok(_) => {
             tracing::info!(firm_id = %firm.firm_id, invite_id = %after.invite_id, "staff invite sent");
+            crate::telemetry::metrics::count(crate::telemetry::metrics::Metric::InvitesSent, 1, &[("invite", "staff")]);
             Ok(view.with("sent"))
         }
         Err(SendError::Unknown(reason)) => {

@@ -199,6 +199,7 @@ pub async fn join(store: &Store, logins: &impl Logins, token: &str, input: JoinI
         return Err(e);
     }
     tracing::info!(firm_id = %invite.firm_id, member = %sub, role = %invite.role, "staff login created from an invite");
+    crate::telemetry::metrics::count(crate::telemetry::metrics::Metric::AccountsCreated, 1, &[("account", "staff")]);
     // The firm read fresh, not through the one-minute settings cache: this function checks
     // contacts against that cache, and a firm's first owner joins in its first minute.
     let firm = store.firm(&invite.firm_id).await?;
