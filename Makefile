@@ -51,8 +51,9 @@ deploy-build: tools
 	@scripts/tools.sh sam
 	scripts/deploy_check.sh release
 
-# Deploy the build to the stack named in infra/samconfig.toml (or STACK=<name>); GUIDED=1 for
-# the first deploy (`sam deploy --guided` asks for the parameters and saves them).
+# Deploy the build to the stack named in infra/samconfig.toml (or STACK=<name>, REGION=<r>);
+# GUIDED=1 for the first deploy (`sam deploy --guided` asks for the parameters, saves them).
 deploy: deploy-build
 	$(PY) scripts/stack_name.py $(STACK)
-	cd infra && PATH="$(CURDIR)/.venv-sam/bin:$$PATH" sam deploy $(if $(STACK),--stack-name $(STACK)) $(if $(GUIDED),--guided)
+	cd infra && PATH="$(CURDIR)/.venv-sam/bin:$$PATH" SAM_CLI_TELEMETRY=0 sam deploy \
+	  $(if $(STACK),--stack-name $(STACK)) $(if $(REGION),--region $(REGION)) $(if $(GUIDED),--guided)

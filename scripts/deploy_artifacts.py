@@ -1,7 +1,9 @@
 """After `sam build` (scripts/deploy_check.sh): every function of infra/template.yaml has its
-`bootstrap` in the build directory, an executable ELF for the function's architecture, and
-the built template points the function at it. `sam build` succeeding is not proof of that:
-a `Binary` that names another function's bin would build and package the wrong program.
+`bootstrap` in the build directory, an executable ELF for the function's architecture, the
+very program cargo lambda built for the function's `Binary` (`$CARGO_TARGET_DIR/lambda/<bin>/`),
+and the built template points the function at it. `sam build` succeeding is not proof of
+that: it says nothing of what it copied where. (That each function's `Binary` is its own —
+the name in `FunctionName` and its log group — tests/test_deploy.py checks.)
 
 Usage: deploy_artifacts.py BUILD_DIR (infra/.aws-sam/build)."""
 from __future__ import annotations
@@ -41,6 +43,9 @@ def problems(build: Path) -> list[str]:
             continue
         if not os.access(binary, os.X_OK):
             out.append(f"{name}: {binary} is not executable")
+        built_by_cargo = Path(os.environ.get("CARGO_TARGET_DIR", pl.ROOT / "target")) / "lambda" / res["Metadata"]["BuildProperties"]["Binary"] / "bootstrap"
+        if not built_by_cargo.is_file() or built_by_cargo.read_bytes() != binary.read_bytes():
+            out.append(f"{name}: {binary} is not {built_by_cargo}")
         machine = elf_machine(binary)
         if machine != ELF_MACHINE[arch]:
             out.append(f"{name}: {binary} is not an {arch} ELF executable (machine {machine})")

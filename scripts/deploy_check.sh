@@ -46,7 +46,10 @@ if [ "$mode" = check ]; then
     echo "deploy-check: cannot make a network namespace here (unshare --net needs root);" \
          "running with fake credentials, cargo offline and a dead proxy only" >&2
   fi
-elif [ "$mode" != release ]; then
+elif [ "$mode" = release ]; then
+  # cfn-lint needs a region to check against; the build needs none.
+  export AWS_DEFAULT_REGION=${AWS_DEFAULT_REGION:-${AWS_REGION:-us-east-1}}
+else
   echo "usage: $0 [check|release]" >&2
   exit 2
 fi

@@ -50,6 +50,20 @@ def test_log_groups_are_not_retained():
             assert "DeletionPolicy" not in r, name
 
 
+def test_each_function_is_built_from_its_own_binary():
+    """`sam build` builds the bin named by `Binary` for each function; a Binary pasted from
+    another function would deploy that function's program under this one's name."""
+    for name, r in template()["Resources"].items():
+        if r["Type"] not in ("AWS::Serverless::Function", "AWS::Lambda::Function"):
+            continue
+        binary = r["Metadata"]["BuildProperties"]["Binary"]
+        assert r["Metadata"]["BuildMethod"] == "rust-cargolambda", name
+        assert r["Properties"]["FunctionName"] == {"Fn::Sub": f"${{AWS::StackName}}-{binary}"}, name
+        group = r["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]
+        assert template()["Resources"][group]["Properties"]["LogGroupName"] == {"Fn::Sub": f"/aws/lambda/${{AWS::StackName}}-{binary}"}, name
+        assert (ROOT / "functions" / binary / "Cargo.toml").exists(), name
+
+
 @pytest.mark.parametrize("name", ["client-portal", "portal-prod-2", "a", "p" * stack_name.MAX_LENGTH])
 def test_stack_names_that_work(name):
     assert stack_name.problem(name) is None
