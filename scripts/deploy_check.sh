@@ -6,7 +6,7 @@
 #   scripts/deploy_check.sh release  `make deploy-build`: the release build you deploy
 #
 # The check builds in debug mode (SAM_BUILD_MODE=debug: aws-lambda-builders then omits
-# `--release`): the release profile (fat LTO, one codegen unit) of 17 functions takes far too
+# `--release`): the release profile (fat LTO, one codegen unit) of 16 functions takes far too
 # long for CI on 2 cores, and what the check proves — SAM finds cargo lambda, each
 # function's `Binary` is a bin of the workspace, CodeUri is right, every function
 # cross-compiles for arm64 and lands where SAM packages it from — does not depend on the
@@ -21,8 +21,8 @@ cd "$(dirname "$0")/.."
 mode=${1:-check}
 root=$PWD
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$root/target}
-# cargo-lambda and zig (PyPI ziglang, found through `python3 -m ziglang`: .venv first) from .venv; sam
-# from .venv-sam (scripts/tools.sh sam).
+# cargo-lambda and zig (PyPI ziglang, which cargo lambda finds through `python3 -m ziglang`,
+# so .venv comes first) from .venv; sam from .venv-sam (scripts/tools.sh sam).
 export PATH="$root/.venv/bin:$root/.venv-sam/bin:$PATH"
 export SAM_CLI_TELEMETRY=0
 export CARGO_TERM_COLOR=never
