@@ -5,7 +5,7 @@ PY := .venv/bin/python
 export CARGO_TARGET_DIR ?= $(CURDIR)/target
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: dev test tools unit integration lint bench bench-mailbox routes
+.PHONY: dev test tools unit integration lint bench bench-mailbox routes deploy-check deploy-build deploy
 
 tools:
 	@scripts/tools.sh
@@ -38,3 +38,22 @@ bench: tools
 # The local mailbox's read time after 1..5000 emails (moto and the SES proxy only; no Rust).
 bench-mailbox: tools
 	$(PY) scripts/bench_mailbox.py
+
+# The build and deploy path without AWS (CI runs it after `make test`): the stack name,
+# `sam validate --lint` and a debug `sam build` of every function for arm64, offline
+# (scripts/deploy_check.sh says why debug and how offline).
+deploy-check: tools
+	@scripts/tools.sh sam
+	scripts/deploy_check.sh check
+
+# The release build that `sam deploy` uploads (infra/.aws-sam/build).
+deploy-build: tools
+	@scripts/tools.sh sam
+	scripts/deploy_check.sh release
+
+# Deploy the build to the stack named in infra/samconfig.toml (or STACK=<name>, REGION=<r>);
+# GUIDED=1 for the first deploy (`sam deploy --guided` asks for the parameters, saves them).
+deploy: deploy-build
+	$(PY) scripts/stack_name.py $(STACK)
+	cd infra && PATH="$(CURDIR)/.venv-sam/bin:$$PATH" SAM_CLI_TELEMETRY=0 sam deploy \
+	  $(if $(STACK),--stack-name $(STACK)) $(if $(REGION),--region $(REGION)) $(if $(GUIDED),--guided)

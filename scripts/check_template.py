@@ -1,7 +1,8 @@
-"""Offline checks of infra/template.yaml: cfn-lint on the SAM template, then the template
-transformed to plain CloudFormation by aws-sam-translator (as `sam deploy` would), and
-cfn-lint on that output too — cfn-lint alone does not look inside SAM resources, so a
-wrong !GetAtt, !Ref or event there would pass unnoticed. Exits non-zero on any finding."""
+"""Offline checks of infra/template.yaml: samconfig's stack name (scripts/stack_name.py),
+cfn-lint on the SAM template, then the template transformed to plain CloudFormation by
+aws-sam-translator (as `sam deploy` would), and cfn-lint on that output too — cfn-lint
+alone does not look inside SAM resources, so a wrong !GetAtt, !Ref or event there (or a
+circular dependency, like a function naming the API that routes to it) would pass unnoticed. Exits non-zero on any finding."""
 from __future__ import annotations
 
 import json
@@ -17,6 +18,7 @@ from samtranslator.translator.transform import transform
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import portal_local as pl  # noqa: E402
+import stack_name  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "infra" / "template.yaml"
@@ -43,6 +45,9 @@ def cfn_lint(path: Path) -> int:
 
 def main() -> int:
     failures = 0
+    # The bucket's name is made from the stack name; CloudFormation would find a bad one late.
+    print("stack_name in infra/samconfig.toml")
+    failures += stack_name.main([]) != 0
     print(f"cfn-lint {TEMPLATE.relative_to(ROOT)}")
     failures += cfn_lint(TEMPLATE) != 0
     template = pl.load_template(TEMPLATE)

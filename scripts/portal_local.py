@@ -70,11 +70,19 @@ def load_template(path: Path = TEMPLATE) -> dict:
 
 
 class Resolver:
-    """Resolves the intrinsic functions the template uses, with local physical ids."""
+    """Resolves the intrinsic functions the template uses, with local physical ids.
+
+    Conditions (`Conditions`, `Fn::If`, `Fn::Equals`, `Fn::Not`, `Fn::And`, `Fn::Or`) are
+    evaluated from the parameters; only the branch an `Fn::If` takes is resolved (the other
+    may name what the local stack does not create, like the API), and `!Ref AWS::NoValue`
+    drops its key or list entry, as CloudFormation does."""
+
+    NO_VALUE = object()
 
     def __init__(self, template: dict, stack: str, parameters: dict[str, str]):
         self.template = template
-        self.values = {"AWS::StackName": stack, "AWS::Region": REGION, "AWS::AccountId": ACCOUNT}
+        self.values = {"AWS::StackName": stack, "AWS::Region": REGION, "AWS::AccountId": ACCOUNT,
+                       "AWS::Partition": "aws", "AWS::URLSuffix": "amazonaws.com"}
         for name, spec in template.get("Parameters", {}).items():
             self.values[name] = str(parameters.get(name, spec.get("Default", "")))
         self.attrs: dict[str, str] = {}
@@ -84,10 +92,33 @@ class Resolver:
         for k, v in attrs.items():
             self.attrs[f"{logical}.{k}"] = v
 
+    def condition(self, name: str) -> bool:
+        return bool(self._resolve(self.template["Conditions"][name]))
+
     def __call__(self, v):
+        out = self._resolve(v)
+        if out is self.NO_VALUE:
+            raise ValueError("!Ref AWS::NoValue where a value is required")
+        return out
+
+    def _resolve(self, v):
         if isinstance(v, dict):
             if set(v) == {"Ref"}:
-                return self.values[v["Ref"]]
+                return self.NO_VALUE if v["Ref"] == "AWS::NoValue" else self.values[v["Ref"]]
+            if set(v) == {"Condition"} and isinstance(v["Condition"], str):
+                return self.condition(v["Condition"])
+            if set(v) == {"Fn::If"}:
+                name, then, otherwise = v["Fn::If"]
+                return self._resolve(then if self.condition(name) else otherwise)
+            if set(v) == {"Fn::Equals"}:
+                a, b = (self._resolve(x) for x in v["Fn::Equals"])
+                return str(a) == str(b)
+            if set(v) == {"Fn::Not"}:
+                return not self._resolve(v["Fn::Not"][0])
+            if set(v) == {"Fn::And"}:
+                return all(self._resolve(x) for x in v["Fn::And"])
+            if set(v) == {"Fn::Or"}:
+                return any(self._resolve(x) for x in v["Fn::Or"])
             if set(v) == {"Fn::Sub"}:
                 text = v["Fn::Sub"]
                 out, i = "", 0
@@ -103,9 +134,10 @@ class Resolver:
                 return out
             if set(v) == {"Fn::GetAtt"}:
                 return self.attrs[".".join(v["Fn::GetAtt"])]
-            return {k: self(x) for k, x in v.items()}
+            resolved = {k: self._resolve(x) for k, x in v.items()}
+            return {k: x for k, x in resolved.items() if x is not self.NO_VALUE}
         if isinstance(v, list):
-            return [self(x) for x in v]
+            return [x for x in (self._resolve(x) for x in v) if x is not self.NO_VALUE]
         return v
 
 

@@ -27,6 +27,10 @@ pub struct Config {
     pub staff: PoolConfig,
     pub contacts: PoolConfig,
     /// Origin of the web UI (links in emails, CORS), e.g. `https://portal.example.com`.
+    /// Empty when the stack was deployed without a `WebOrigin`: the UI is then the API's own
+    /// URL, which the functions behind the API cannot be told (the API names each of them,
+    /// so naming the API back would be a circular dependency in the template); each request
+    /// carries it instead (`AppState::web_origin`). Functions outside the API are given it.
     pub web_origin: String,
     /// SES configuration set whose event destination reports delivery, bounces and
     /// complaints (`SES_CONFIGURATION_SET`, optional).
@@ -59,8 +63,8 @@ impl Config {
     /// Read configuration through `get` (the environment, or a map in tests).
     ///
     /// Variables: `TABLE_NAME`, `BUCKET_NAME`, `STAFF_POOL_ID`, `STAFF_CLIENT_ID`,
-    /// `CONTACTS_POOL_ID`, `CONTACTS_CLIENT_ID`, `WEB_ORIGIN`, `AWS_REGION` (set by Lambda),
-    /// and optionally `COGNITO_JWKS_BASE`: where `<pool>/.well-known/jwks.json` is served when
+    /// `CONTACTS_POOL_ID`, `CONTACTS_CLIENT_ID`, `AWS_REGION` (set by Lambda), `WEB_ORIGIN`
+    /// (may be empty, see [`Config::web_origin`]), and optionally `COGNITO_JWKS_BASE`: where `<pool>/.well-known/jwks.json` is served when
     /// it is not the issuer itself (the local emulator serves keys under its own address
     /// while tokens keep the real AWS issuer).
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
@@ -79,7 +83,7 @@ impl Config {
         let staff_client = req("STAFF_CLIENT_ID");
         let contacts_pool = req("CONTACTS_POOL_ID");
         let contacts_client = req("CONTACTS_CLIENT_ID");
-        let web_origin = req("WEB_ORIGIN");
+        let web_origin = get("WEB_ORIGIN").unwrap_or_default().trim().to_string();
         if !missing.is_empty() {
             return Err(ConfigError(format!(
                 "missing required environment variable(s): {}",

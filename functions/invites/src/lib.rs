@@ -41,7 +41,7 @@ async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
                     }
                 }
             };
-            let outcome = invites::send_invites(store, &state.mailer, &state.config, &by, firm, client_id, body).await;
+            let outcome = invites::send_invites(store, &state.mailer, &*state.config_for(&req)?, &by, firm, client_id, body).await;
             match (outcome, claim) {
                 (Ok(results), claim) => {
                     let body = serde_json::json!({ "results": results }).to_string();
@@ -59,7 +59,7 @@ async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
         }
         Op::PreviewInvite => {
             let body = json_body(&req)?;
-            json(200, &invites::preview(store, &state.config, firm, p.get("client_id")?, body).await?)
+            json(200, &invites::preview(store, &*state.config_for(&req)?, firm, p.get("client_id")?, body).await?)
         }
         Op::RevokeInvite => json(200, &invites::revoke_invite(store, &by, firm, p.get("client_id")?, p.get("contact_id")?).await?),
         Op::RevokeAccess => json(200, &shared::ops::revoke::revoke_access(store, &state.logins, &by, firm, p.get("contact_id")?).await?),

@@ -17,10 +17,10 @@ async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
     let client_id = m.params.get("client_id")?;
     let viewer = viewer_for(state, &req, m.audience, client_id).await?;
     match m.op {
-        Op::StaffStartThread | Op::ContactStartThread => json(201, &messages::start(&state.store, &state.outbox(), &viewer, client_id, json_body(&req)?).await?),
+        Op::StaffStartThread | Op::ContactStartThread => json(201, &messages::start(&state.store, &state.outbox(&state.web_origin(&req)?), &viewer, client_id, json_body(&req)?).await?),
         Op::StaffListThreads | Op::ContactListThreads => json(200, &serde_json::json!({ "threads": messages::list(&state.store, &viewer, client_id).await? })),
         Op::StaffOpenThread | Op::ContactOpenThread => json(200, &messages::open(&state.store, &viewer, client_id, m.params.get("thread_id")?).await?),
-        Op::StaffPostMessage | Op::ContactPostMessage => json(201, &messages::post(&state.store, &state.outbox(), &viewer, client_id, m.params.get("thread_id")?, json_body(&req)?).await?),
+        Op::StaffPostMessage | Op::ContactPostMessage => json(201, &messages::post(&state.store, &state.outbox(&state.web_origin(&req)?), &viewer, client_id, m.params.get("thread_id")?, json_body(&req)?).await?),
     }
 }
 

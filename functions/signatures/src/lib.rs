@@ -21,7 +21,7 @@ async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
     let viewer = viewer_for(state, &req, m.audience, client_id).await?;
     let store = &state.store;
     match m.op {
-        Op::SendForSignature => json(201, &signatures::send(store, &state.blobs, &state.outbox(), &viewer, client_id, json_body(&req)?, &Origin::of(&req)).await?),
+        Op::SendForSignature => json(201, &signatures::send(store, &state.blobs, &state.outbox(&state.web_origin(&req)?), &viewer, client_id, json_body(&req)?, &Origin::of(&req)).await?),
         Op::StaffListSignatureForms | Op::ContactListSignatureForms => json(200, &serde_json::json!({ "forms": signatures::list(store, &viewer, client_id).await? })),
         Op::StaffGetSignatureForm | Op::ContactGetSignatureForm => json(200, &signatures::get(store, &viewer, client_id, m.params.get("form_id")?).await?),
         Op::VerifySignatureForm => json(200, &signatures::verify(store, &state.blobs, &viewer, client_id, m.params.get("form_id")?).await?),

@@ -35,10 +35,10 @@ async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
             if let Some(r) = input.role.as_deref().and_then(|r| shared::domain::roles::Role::parse("role", r).ok()) {
                 team::rules::may_touch(*role, r)?;
             }
-            let view = team::invite(store, &state.outbox(), &by, firm_id, input, days).await?;
+            let view = team::invite(store, &state.outbox(&state.web_origin(&req)?), &by, firm_id, input, days).await?;
             json(if view.outcome == Some("already_open") { 200 } else { 201 }, &view)
         }
-        Op::ResendStaffInvite => json(200, &team::resend(store, &state.outbox(), &by, *role, firm_id, p.get("invite_id")?, days).await?),
+        Op::ResendStaffInvite => json(200, &team::resend(store, &state.outbox(&state.web_origin(&req)?), &by, *role, firm_id, p.get("invite_id")?, days).await?),
         Op::RevokeStaffInvite => {
             team::revoke(store, &by, *role, firm_id, p.get("invite_id")?).await?;
             no_content()

@@ -1,5 +1,6 @@
 //! The state every function builds once per cold start and borrows for each request.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use lambda_http::Request;
@@ -139,9 +140,30 @@ impl AppState {
         Ok(true)
     }
 
-    /// Where notification emails go out and where their links point.
-    pub fn outbox(&self) -> Outbox<'_, SesMailer> {
-        Outbox { mailer: &self.mailer, web_origin: &self.config.web_origin }
+    /// Where notification emails go out, with links to `web_origin` ([`AppState::web_origin`]).
+    pub fn outbox<'a>(&'a self, web_origin: &'a str) -> Outbox<'a, SesMailer> {
+        Outbox { mailer: &self.mailer, web_origin }
+    }
+
+    /// Where this request's links (emails, logos) point: `WEB_ORIGIN`, or, for a stack
+    /// deployed without one, the origin the request arrived at — `https://` and API Gateway's
+    /// domain name, the API's own URL (or a custom domain it was called through). That name
+    /// is API Gateway's, not a header the caller writes.
+    pub fn web_origin<'a>(&'a self, req: &Request) -> Result<Cow<'a, str>> {
+        if !self.config.web_origin.is_empty() {
+            return Ok(Cow::Borrowed(&self.config.web_origin));
+        }
+        request_origin(req)
+            .map(Cow::Owned)
+            .ok_or_else(|| Error::internal("WEB_ORIGIN is empty and the request has no API Gateway domain name to link to"))
+    }
+
+    /// The configuration, with this request's [`AppState::web_origin`] in it.
+    pub fn config_for(&self, req: &Request) -> Result<Cow<'_, Config>> {
+        Ok(match self.web_origin(req)? {
+            Cow::Borrowed(_) => Cow::Borrowed(&self.config),
+            Cow::Owned(web_origin) => Cow::Owned(Config { web_origin, ..self.config.clone() }),
+        })
     }
 
     /// A staff login → the staff member, with their role. Not cached, for the same reason
@@ -154,5 +176,71 @@ impl AppState {
             return Err(Error::Unauthorized("this staff login was deactivated by your firm".into()));
         }
         Ok(Actor::Staff { sub: rec.sub, firm_id: rec.firm_id, email: rec.email, name: rec.name, role: rec.role })
+    }
+}
+
+/// `https://<domain>` of an API Gateway (HTTP API) request, if it has a plausible one.
+fn request_origin(req: &Request) -> Option<String> {
+    use lambda_http::request::RequestContext;
+    use lambda_http::RequestExt;
+    let domain = match req.request_context_ref()? {
+        RequestContext::ApiGatewayV2(ctx) => ctx.domain_name.clone()?,
+        _ => return None,
+    };
+    let plausible = !domain.is_empty() && domain.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+    plausible.then(|| format!("https://{}", domain.to_ascii_lowercase()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(domain: Option<&str>) -> Request {
+        let mut event = serde_json::json!({
+            "version": "2.0", "routeKey": "POST /x", "rawPath": "/x", "rawQueryString": "",
+            "headers": { "host": "evil.example" },
+            "requestContext": {
+                "accountId": "123456789012", "apiId": "abc123", "requestId": "r", "routeKey": "POST /x",
+                "stage": "$default", "time": "03/Dec/2026:12:00:00 +0000", "timeEpoch": 0,
+                "http": { "method": "POST", "path": "/x", "protocol": "HTTP/1.1", "sourceIp": "203.0.113.9", "userAgent": "t" }
+            },
+            "isBase64Encoded": false
+        });
+        if let Some(d) = domain {
+            event["requestContext"]["domainName"] = d.into();
+        }
+        lambda_http::request::from_str(&event.to_string()).expect("an HTTP API event")
+    }
+
+    fn state_with_origin(origin: &str) -> AppState {
+        let env = crate::config::tests::sample_env();
+        let config = Config { web_origin: origin.to_string(), ..Config::from_lookup(|k| env.get(k).cloned()).unwrap() };
+        let sdk = aws_config::SdkConfig::builder().behavior_version(aws_config::BehaviorVersion::latest()).build();
+        AppState::new(config, &sdk)
+    }
+
+    #[test]
+    fn a_configured_web_origin_wins() {
+        let state = state_with_origin("https://portal.firm.example");
+        let req = request(Some("abc123.execute-api.eu-west-1.amazonaws.com"));
+        assert_eq!(state.web_origin(&req).unwrap(), "https://portal.firm.example");
+        assert!(matches!(state.config_for(&req).unwrap(), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn without_one_links_point_at_the_api_the_request_came_through() {
+        let state = state_with_origin("");
+        let req = request(Some("abc123.execute-api.eu-west-1.amazonaws.com"));
+        // API Gateway's domain name, never the Host header the caller wrote.
+        assert_eq!(state.web_origin(&req).unwrap(), "https://abc123.execute-api.eu-west-1.amazonaws.com");
+        assert_eq!(state.config_for(&req).unwrap().web_origin, "https://abc123.execute-api.eu-west-1.amazonaws.com");
+        assert_eq!(state.config_for(&req).unwrap().invite_lifetime_days, state.config.invite_lifetime_days);
+    }
+
+    #[test]
+    fn without_one_or_a_domain_name_nothing_is_sent_with_a_broken_link() {
+        let state = state_with_origin("");
+        assert!(state.web_origin(&request(None)).is_err());
+        assert!(state.web_origin(&request(Some("x.example/evil?"))).is_err());
     }
 }

@@ -22,7 +22,7 @@ use serde::Serialize;
 use time::{Duration, OffsetDateTime};
 
 use crate::ops::audit::{By, Origin};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::ops::invites::{self, Outcome, SendInput};
 use crate::ops::settings::ReminderPolicy;
 use crate::store::tx::Change;
@@ -117,6 +117,11 @@ async fn attempted(store: &Store, client_id: &str, contact_id: &str, now: Offset
 
 /// One run at `now` (the schedule's time).
 pub async fn run(store: &Store, mailer: &impl Mailer, config: &Config, now: OffsetDateTime) -> Result<Summary> {
+    // A reminder is a link; with no request to take an origin from, the template gives
+    // this function the UI's origin itself (never empty, unlike the API's functions).
+    if config.web_origin.is_empty() {
+        return Err(Error::internal("WEB_ORIGIN is empty: reminders need the portal's address for their links"));
+    }
     let links: Vec<LinkRecord> = store.open_invites_before(now - Duration::days(1)).await?.into_iter().map(from_item).collect::<Result<_>>()?;
     let mut summary = Summary { checked: links.len(), ..Default::default() };
     let mut policies: HashMap<String, Option<ReminderPolicy>> = HashMap::new();
@@ -195,6 +200,26 @@ pub async fn run(store: &Store, mailer: &impl Mailer, config: &Config, now: Offs
 mod tests {
     use super::*;
     use crate::store::{ClientRecord, ContactRecord, InviteLogEntry};
+
+    /// A stack deployed without a WebOrigin gives the API's functions an empty WEB_ORIGIN;
+    /// reminders must be given the URL itself, and refuse to run (before reading or
+    /// sending anything) rather than email links without an address.
+    #[tokio::test]
+    async fn no_run_without_an_origin_for_the_links() {
+        let env = crate::config::tests::sample_env();
+        let config = Config { web_origin: String::new(), ..Config::from_lookup(|k| env.get(k).cloned()).unwrap() };
+        // Nothing listens there: reaching AWS would fail differently (and slowly).
+        let sdk = aws_config::SdkConfig::builder()
+            .behavior_version(aws_config::BehaviorVersion::latest())
+            .region(aws_config::Region::new("us-east-1"))
+            .endpoint_url("http://127.0.0.1:9")
+            .build();
+        let lazy = crate::sdk::LazySdk::ready(sdk);
+        let store = Store::lazy(lazy.clone(), "offline");
+        let mailer = crate::ports::mail::SesMailer::new(lazy, None);
+        let err = run(&store, &mailer, &config, at(0)).await.unwrap_err();
+        assert!(format!("{err:?}").contains("WEB_ORIGIN is empty"), "{err:?}");
+    }
 
     fn at(days: i64) -> OffsetDateTime {
         time::macros::datetime!(2026-11-01 09:00 UTC) + Duration::days(days)
