@@ -331,6 +331,13 @@ def provision(endpoint: str, stack: str, parameters: dict[str, str] | None = Non
         "COGNITO_JWKS_BASE": endpoint,
     })
     env["SENDER_EMAIL"] = r.values["SenderEmail"]
+    # The SDK's timeouts derive from FUNCTION_TIMEOUT_SECONDS (shared/src/sdk.rs: 9 s for a
+    # call of a 10 s function). moto behind the serialising proxy, on a shared 2-core machine,
+    # answers some calls late in a long test session (DynamoDB answers in milliseconds), and
+    # `cargo lambda watch` enforces no function timeout: locally every call gets two minutes,
+    # so a slow emulator is not mistaken for a failing service. The derivation is unit-tested;
+    # tests/test_operations.py checks the template's values against each function's Timeout.
+    env["FUNCTION_TIMEOUT_SECONDS"] = "130"
     return env, iam_local.Policies(iam_local.function_policies(template, r))
 
 
