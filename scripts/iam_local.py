@@ -40,9 +40,14 @@ can report the grants nothing exercised (least privilege, the other way round).
 """
 from __future__ import annotations
 
+import calendar
 import fnmatch
+import hashlib
+import hmac
+import json
 import re
 import threading
+import time
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -368,15 +373,11 @@ def presigned_refusal(method: str, raw_path: str, headers, secret: str, now: flo
     """Why S3 would refuse this presigned request (code, message), or None: expired, or a
     signature that does not match what was signed (another method, path, query, or a signed
     header such as the content type or length sent with another value)."""
-    import calendar
-    import hashlib
-    import hmac
-    import time as _time
     parts = urlsplit(raw_path)
     pairs = parse_qsl(parts.query, keep_blank_values=True)
     query = dict(pairs)
     try:
-        signed_at = calendar.timegm(_time.strptime(query["X-Amz-Date"], "%Y%m%dT%H%M%SZ"))
+        signed_at = calendar.timegm(time.strptime(query["X-Amz-Date"], "%Y%m%dT%H%M%SZ"))
         expires = int(query["X-Amz-Expires"])
         key, date, region, service, _ = query["X-Amz-Credential"].split("/")
         signed_headers = query["X-Amz-SignedHeaders"].split(";")
@@ -409,7 +410,6 @@ def presigned_refusal(method: str, raw_path: str, headers, secret: str, now: flo
 
 def classify(method: str, raw_path: str, headers, body: bytes, region: str, account: str) -> Call:
     """Who signed the request and what it needs (`service` is '' for one not modelled)."""
-    import json
     parts = urlsplit(raw_path)
     query = dict(parse_qsl(parts.query, keep_blank_values=True))
     key = access_key(headers, query)
