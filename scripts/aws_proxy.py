@@ -40,6 +40,10 @@
    S3's presigned URLs included; a presigned URL is also refused when it has expired or
    its signature does not match the request (another content type or length than signed).
 
+7. **A meter of DynamoDB cost** (`/__meter`, scripts/aws_meter.py): the calls, items read
+   and bytes returned of the functions' DynamoDB calls in a window, for the tests that
+   hold a request's cost flat as a firm grows, and for `make bench-scale`.
+
 The functions reach it through the SDK's per-service endpoint variables
 (`AWS_ENDPOINT_URL_SESV2`, `AWS_ENDPOINT_URL_DYNAMODB`, `AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER`,
 `AWS_ENDPOINT_URL_S3`, so presigned URLs point here too). Not part of the deployed system.
@@ -58,6 +62,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import requests
 
+import aws_meter
 import iam_local
 import local_mailbox
 
@@ -180,6 +185,7 @@ class Proxy:
         self.url: str | None = None
         self.mailbox = local_mailbox.Store()
         self.session_users: dict[str, str] = {}
+        self.meter = aws_meter.Meter()
 
     # ---- Cognito sessions ----
     def session_refused(self, op: str, request: dict) -> bool:
@@ -304,6 +310,13 @@ class Proxy:
                 body = self.rfile.read(length) if length else b""
                 if self.path.startswith("/__faults"):
                     return self.control(body)
+                if self.path.split("?")[0] == "/__meter":
+                    # 7. The DynamoDB meter (scripts/aws_meter.py): POST starts a window, GET
+                    # reads it, DELETE ends it (and answers its figures).
+                    if self.command == "POST":
+                        proxy.meter.start()
+                    figures = aws_meter.summary(proxy.meter.stop()) if self.command == "DELETE" else proxy.meter.read()
+                    return self.reply(200, json.dumps(figures).encode())
                 if self.path.split("?")[0] == "/__mailbox" and self.command == "GET":
                     query = self.path.partition("?")[2]
                     return self.reply(200, json.dumps(proxy.mailbox.answer(query)).encode())
@@ -343,6 +356,8 @@ class Proxy:
                 if self.headers.get("x-amz-target", "").startswith("DynamoDB_"):
                     with proxy.dynamodb:
                         r = requests.request(self.command, proxy.upstream + self.path, headers=headers, data=body, timeout=120)
+                    proxy.meter.observe(iam_local.access_key(self.headers, {}), self.headers.get("x-amz-target", ""), body,
+                                        r.status_code, r.content)
                 else:
                     r = requests.request(self.command, proxy.upstream + self.path, headers=headers, data=body, timeout=120)
                 if cognito and r.ok:

@@ -44,7 +44,7 @@ use crate::error::{Error, Result};
 use crate::ops::audit::{self, event, By};
 use crate::ops::clients::{load_client, ClientSummary};
 use crate::store::tx::Change;
-use crate::store::{s, tx, ClientRecord, LinkRecord, Store};
+use crate::store::{keys, s, tx, ClientRecord, LinkRecord, Store};
 
 /// Contacts a rename, archive or restore can rewrite in its one transaction (with the
 /// client item and the audit entry: 100 items).
@@ -157,6 +157,10 @@ pub fn writes(store: &Store, before: &ClientRecord, links: &[LinkRecord], plan: 
         let mut change = Change::new();
         for (attr, v) in &plan.link_attrs {
             change = change.set_or_remove(attr, v.clone());
+        }
+        if a.name != before.name {
+            // The link's place in the firm's portal-status index sorts by the client's name.
+            change = change.set("GSI3SK", s(keys::portal_state_sort(&a.name, &l.client_id, &l.contact_id)));
         }
         items.push(change.on(store.table(), &l.pk, &l.sk)?);
     }

@@ -136,6 +136,16 @@ pub fn archived_client_sort(name: &str, client_id: &str) -> String {
 }
 pub const GSI1: &str = "GSI1";
 pub const GSI2: &str = "GSI2";
+pub const GSI3: &str = "GSI3";
+/// GSI3 partition of a firm's contact links in one portal state (`store::StoredState`).
+pub fn portal_state(firm_id: &str, state: &str) -> String {
+    format!("FIRM#{firm_id}#PORTAL#{state}")
+}
+/// GSI3 sort key of a link: its client's name (lower case), client and contact, so a
+/// state's list reads like the clients list.
+pub fn portal_state_sort(client_name: &str, client_id: &str, contact_id: &str) -> String {
+    format!("{}#{client_id}#{contact_id}", client_name.to_lowercase())
+}
 /// The one GSI2 partition: links whose invite is open and not accepted.
 pub const OPEN_INVITES: &str = "OPEN_INVITE";
 /// GSI2 sort key of an open invite: when its last email went out (epoch seconds,

@@ -26,6 +26,14 @@ pub struct LinkRecord {
     pub gsi2pk: Option<String>,
     #[serde(rename = "GSI2SK", default, skip_serializing_if = "Option::is_none")]
     pub gsi2sk: Option<String>,
+    /// The firm's portal-status index (GSI3): `FIRM#<firm>#PORTAL#<state>` and the client's
+    /// name, client and contact, so "invited, never signed in" is one bounded Query. Kept
+    /// by [`LinkRecord::refresh_state_keys`] on every write that changes the state
+    /// ([`invite_write`]) or the client's name (`ops::lifecycle`).
+    #[serde(rename = "GSI3PK", default, skip_serializing_if = "Option::is_none")]
+    pub gsi3pk: Option<String>,
+    #[serde(rename = "GSI3SK", default, skip_serializing_if = "Option::is_none")]
+    pub gsi3sk: Option<String>,
     pub firm_id: String,
     pub client_id: String,
     pub client_name: String,
@@ -91,6 +99,8 @@ impl LinkRecord {
             gsi1sk: keys::client(&client.client_id),
             gsi2pk: None,
             gsi2sk: None,
+            gsi3pk: None,
+            gsi3sk: None,
             firm_id: client.firm_id.clone(),
             client_id: client.client_id.clone(),
             client_name: client.name.clone(),
@@ -114,6 +124,33 @@ impl LinkRecord {
             reminder_attempted_at: None,
             client_archived_at: client.archived_at,
         }
+        .with_state_keys()
+    }
+
+    /// The state this link is listed under in the firm's portal-status index: what the
+    /// stored attributes say, without the clock (an expired invite is still `invited`: the
+    /// firm's list of people to chase).
+    pub fn stored_state(&self) -> StoredState {
+        if self.accepted_at.is_some() && self.access_revoked_at.is_none() {
+            StoredState::Active
+        } else if self.invite_hash.is_some() {
+            StoredState::Invited
+        } else if self.access_revoked_at.is_some() {
+            StoredState::Revoked
+        } else {
+            StoredState::NotInvited
+        }
+    }
+
+    /// Set `GSI3PK`/`GSI3SK` from the link's state and its client's name.
+    pub fn refresh_state_keys(&mut self) {
+        self.gsi3pk = Some(keys::portal_state(&self.firm_id, self.stored_state().as_str()));
+        self.gsi3sk = Some(keys::portal_state_sort(&self.client_name, &self.client_id, &self.contact_id));
+    }
+
+    pub fn with_state_keys(mut self) -> Self {
+        self.refresh_state_keys();
+        self
     }
 
     /// Does this link open the client's portal? Only once the contact accepted an invite,
@@ -156,6 +193,35 @@ impl LinkRecord {
     }
 }
 
+/// A link's state in the firm's portal-status index (see [`LinkRecord::stored_state`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoredState {
+    NotInvited,
+    /// An invite link is live (sent, not yet used), whatever its email's delivery.
+    Invited,
+    /// The contact created their login from an invite and may sign in.
+    Active,
+    /// The firm revoked the contact's access and has not invited them again.
+    Revoked,
+}
+
+impl StoredState {
+    pub const ALL: [StoredState; 4] = [StoredState::NotInvited, StoredState::Invited, StoredState::Active, StoredState::Revoked];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StoredState::NotInvited => "not_invited",
+            StoredState::Invited => "invited",
+            StoredState::Active => "active",
+            StoredState::Revoked => "revoked",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == raw)
+    }
+}
+
 fn is_zero(n: &u32) -> bool {
     *n == 0
 }
@@ -169,7 +235,7 @@ pub const SENDING_GRACE: time::Duration = time::Duration::minutes(15);
 
 /// The link-item attributes that describe its invite: the only ones an invite write sets
 /// or removes ([`invite_write`]).
-pub const INVITE_ATTRIBUTES: [&str; 10] = [
+pub const INVITE_ATTRIBUTES: [&str; 12] = [
     "invited_at",
     "invite_expires_at",
     "invite_hash",
@@ -180,6 +246,8 @@ pub const INVITE_ATTRIBUTES: [&str; 10] = [
     "invite_log",
     "GSI2PK",
     "GSI2SK",
+    "GSI3PK",
+    "GSI3SK",
 ];
 
 /// Why an invite link stopped working.
@@ -231,7 +299,16 @@ pub const DELIVERY_COMPLAINED: &str = "complained";
 /// the link still having the live hash `expect` (or none), so two writers never cross.
 /// `extra` sets (`Some`) or removes (`None`) other attributes of the same item.
 pub fn invite_write(store: &super::Store, target: &LinkRecord, expect: Option<&str>, not_accepted: bool, extra: &[(&str, Option<AttributeValue>)]) -> Result<TransactWriteItem> {
-    let item = super::to_item(target)?;
+    let mut item = super::to_item(target)?;
+    // The link as it will be once `extra` is applied too: its portal-status index keys.
+    for (attr, v) in extra {
+        match v {
+            Some(v) => item.insert(attr.to_string(), v.clone()),
+            None => item.remove(*attr),
+        };
+    }
+    let after: LinkRecord = super::from_item(item)?;
+    let item = super::to_item(&after.with_state_keys())?;
     let mut names = std::collections::HashMap::new();
     let mut values = super::Item::new();
     let mut set = Vec::new();
