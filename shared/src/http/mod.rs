@@ -178,6 +178,13 @@ pub fn query_param(req: &Request, name: &str) -> Option<String> {
     req.query_string_parameters_ref().and_then(|q| q.first(name)).map(str::trim).filter(|v| !v.is_empty()).map(str::to_string)
 }
 
+/// `?limit=` and `?cursor=` of a list route (see [`crate::store::PageRequest::parse`]):
+/// default 50, 1 to 200, else a 400 naming `limit`. The cursor is checked later, against
+/// the key range the route reads.
+pub fn page_request(req: &Request) -> Result<crate::store::PageRequest> {
+    crate::store::PageRequest::parse(query_param(req, "limit").as_deref(), query_param(req, "cursor").as_deref())
+}
+
 impl crate::ops::audit::Origin {
     /// Where `req` came from: the caller's IP as API Gateway saw it and the user agent
     /// (cut to [`MAX_USER_AGENT`](crate::ops::audit::MAX_USER_AGENT) characters).
