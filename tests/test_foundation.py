@@ -22,7 +22,7 @@ def test_staff_journey_create_client_contacts_and_status(firm):
     assert [c["first_name"] for c in status["contacts"]] == ["Chidi", "Ngozi"]
     assert [c["portal"] for c in status["contacts"]] == [{"status": "not_invited"}] * 2
     assert status["contacts"][0]["email"] is None
-    listed = firm.api.call("GET", "/api/staff/clients", expect=200).json()["clients"]
+    listed = firm.api.call("GET", "/api/staff/clients", expect=200).json()["items"]
     assert [c["id"] for c in listed] == [client["id"]]
     detail = firm.api.call("GET", f"/api/staff/clients/{client['id']}", expect=200).json()
     assert len(detail["contacts"]) == 2
@@ -31,7 +31,7 @@ def test_staff_journey_create_client_contacts_and_status(firm):
 def test_clients_are_listed_by_name(firm):
     for name in ["zeta LLC", "Alpha Co", "mike & sons"]:
         firm.client(name)
-    names = [c["name"] for c in firm.api.call("GET", "/api/staff/clients", expect=200).json()["clients"]]
+    names = [c["name"] for c in firm.api.call("GET", "/api/staff/clients", expect=200).json()["items"]]
     assert names == ["Alpha Co", "mike & sons", "zeta LLC"]
 
 
@@ -67,7 +67,7 @@ def test_another_firm_gets_404_for_everything_of_this_firm(stack, firm):
     # linking another firm's contact to one's own client is refused too
     own = other.client("Own")
     problem(other.api.call("PUT", f"/api/staff/clients/{own['id']}/contacts/{kid}"), 404)
-    assert other.api.call("GET", "/api/staff/clients", expect=200).json()["clients"] == [
+    assert other.api.call("GET", "/api/staff/clients", expect=200).json()["items"] == [
         {k: own[k] for k in ("id", "name", "created_at")}]
     # and nothing changed for the owner
     after = firm.api.call("GET", f"/api/staff/clients/{cid}", expect=200).json()
@@ -92,7 +92,7 @@ def test_bad_input_names_the_field_and_changes_nothing(firm):
         "authorization": f"Bearer {firm.api.token}", "content-type": "application/json"})
     problem(r, 400)
     assert firm.api.call("GET", f"/api/staff/clients/{client['id']}", expect=200).json()["contacts"] == []
-    assert [c["id"] for c in firm.api.call("GET", "/api/staff/clients", expect=200).json()["clients"]] == [client["id"]]
+    assert [c["id"] for c in firm.api.call("GET", "/api/staff/clients", expect=200).json()["items"]] == [client["id"]]
 
 
 def test_add_a_missing_email_then_it_is_unique_in_the_firm(firm):

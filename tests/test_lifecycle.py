@@ -18,7 +18,7 @@ def two_portals(stack, firm, names: tuple[str, str]):
 
 
 def client_names(firm, query: str = "") -> list[str]:
-    return [c["name"] for c in firm.api.call("GET", "/api/staff/clients" + query, expect=200).json()["clients"]]
+    return [c["name"] for c in firm.api.call("GET", "/api/staff/clients" + query, expect=200).json()["items"]]
 
 
 def history(firm, client_id: str) -> list[dict]:

@@ -16,6 +16,7 @@ from .mfa import fresh_code, totp, wrong
 from .problems import problem
 from .quotas import spend_quota
 from .scale import instances
+from .seed import seed_clients
 from .stack import Firm, Stack, local_stack, unique_email
 from .team import STAFF_PASSWORD, firm_history, invite_staff, join, join_token, staff_at_once, team_member
 
@@ -24,6 +25,7 @@ __all__ = [
     "deliver", "delivery_of", "download", "firm_history", "fresh_code", "fresh_source", "gateway_call", "instances", "invite",
     "invite_staff", "join", "join_token", "land", "land_logo", "link_item", "local_stack", "lockout", "login_on_two_clients",
     "logo_slot", "mail_to", "metered", "operations", "png", "portal_items", "problem", "put", "recorded_calls", "reminders_to", "report",
+    "seed_clients",
     "request_json", "run_reminders", "run_reminders_cold", "source_limits", "spend_quota", "staff_at_once", "start_of_a_window",
     "status_of", "stored_key", "team_member", "token_of", "totp", "unique_email", "upload_key", "upload_slot",
     "verify_sigv4_query", "versions", "wrong",

@@ -4,8 +4,15 @@ import { calls, ofClient, seg } from "./api.js";
 const staff = calls("staff");
 
 export const clients = {
-  /** `status`: "active" (the default), "archived" or "all". */
-  list: (status = "active") => staff.get(`/clients?status=${seg(status)}`),
+  /** One page: `status` "active" (the default), "archived" or "all"; `q` the start of a
+   * name or email; `portal` a portal state; `cursor` the previous page's `next`. */
+  list: ({ status = "active", q = "", portal = "", cursor = null, limit = 50 } = {}) => {
+    const p = new URLSearchParams({ status, limit: String(limit) });
+    if (q) p.set("q", q);
+    if (portal) p.set("portal", portal);
+    if (cursor) p.set("cursor", cursor);
+    return staff.get(`/clients?${p}`);
+  },
   create: (body) => staff.post("/clients", body),
   get: (clientId) => ofClient("staff", clientId).get(),
   rename: (clientId, name) => ofClient("staff", clientId).patch("", { name }),

@@ -1,17 +1,27 @@
-// Staff: the firm's clients (active, or the archived ones) and the form that adds one.
+// Staff: the firm's clients (active, or the archived ones), searched by name or contact
+// email and filtered by portal status, a page at a time; and the form that adds one.
 import { clients } from "./api-clients.js";
-import { field, h, onSubmit } from "./ui.js";
+import { field, h, onSubmit, statusText } from "./ui.js";
+
+/** The portal-status filter: the vendor's words for each state (Check Portal Status). */
+const PORTAL_FILTERS = [
+  ["", "All contacts"],
+  ["invited", "Invited but never logged in"],
+  ["not_invited", "No invite sent"],
+  ["active", "Has portal access"],
+  ["revoked", "Access revoked"],
+];
 
 /** `status`: "active" (#/staff) or "archived" (#/staff/archived). */
 export async function clientsView(status = "active") {
-  const { clients: all } = await clients.list(status);
-  const list = h("ul", { class: "plain" }, all.map((c) => h("li", {}, h("a", { href: `#/staff/clients/${c.id}` }, c.name))));
   const tabs = h("nav", { class: "tabs", "aria-label": "Client list" },
     [["#/staff", "Active", "active"], ["#/staff/archived", "Archived", "archived"]].map(([href, text, s]) =>
       h("a", { href, "aria-current": s === status ? "page" : null }, text)));
+  const list = clientList(status);
+  const search = searchForm(status, list);
+  await list.show({ status });
   if (status === "archived") {
-    return h("section", {}, h("h1", {}, "Archived clients"), tabs,
-      h("div", { class: "card" }, all.length ? list : h("p", { class: "muted" }, "No archived clients.")));
+    return h("section", {}, h("h1", {}, "Archived clients"), tabs, h("div", { class: "card" }, search, list.el));
   }
   const form = h("form", { class: "row", novalidate: true }, field("New client name", "name", { required: true }), h("button", { type: "submit" }, "Create client"));
   onSubmit(form, async () => {
@@ -19,6 +29,61 @@ export async function clientsView(status = "active") {
     location.hash = `#/staff/clients/${c.id}`;
   });
   return h("section", {}, h("h1", {}, "Clients"), tabs,
-    h("div", { class: "card" }, all.length ? list : h("p", { class: "muted" }, "No clients yet.")),
+    h("div", { class: "card" }, search, list.el),
     h("div", { class: "card" }, h("h2", {}, "Add a client"), form));
+}
+
+/** Search by the start of a name or an email, and (active clients) the portal filter. */
+function searchForm(status, list) {
+  const q = h("input", { type: "search", name: "q", id: "client-search", maxlength: "100", autocomplete: "off",
+    placeholder: "Client name or contact email" });
+  const parts = [h("label", { for: "client-search" }, "Search"), q];
+  let portal = null;
+  if (status !== "archived") {
+    portal = h("select", { name: "portal", id: "client-portal-filter" }, PORTAL_FILTERS.map(([v, t]) => h("option", { value: v }, t)));
+    parts.push(h("label", { for: "client-portal-filter" }, "Portal status"), portal);
+  }
+  const form = h("form", { class: "row", role: "search", "aria-label": "Clients" }, ...parts, h("button", { type: "submit" }, "Search"));
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    list.show({ status, q: q.value.trim(), portal: portal?.value || "" });
+  });
+  portal?.addEventListener("change", () => form.requestSubmit());
+  return form;
+}
+
+/** The list: the first page, then "Load more" for the next, never a row twice. */
+function clientList(status) {
+  const ul = h("ul", { class: "plain", id: "client-list", "aria-live": "polite" });
+  const more = h("button", { type: "button", class: "secondary", id: "clients-more", hidden: true }, "Load more");
+  const empty = h("p", { class: "muted", hidden: true });
+  const el = h("div", {}, ul, empty, more);
+  let query = {};
+  let next = null;
+  async function load(first) {
+    more.disabled = true;
+    try {
+      const page = await clients.list({ ...query, cursor: first ? null : next });
+      if (first) ul.replaceChildren();
+      ul.append(...page.items.map(row));
+      next = page.next;
+      more.hidden = !next;
+      empty.hidden = ul.childElementCount > 0 || !!next;
+      empty.textContent = query.q || query.portal ? "No client matches." : status === "archived" ? "No archived clients." : "No clients yet.";
+    } finally {
+      more.disabled = false;
+    }
+  }
+  more.addEventListener("click", () => load(false));
+  return { el, show: (q) => { query = q; return load(true); } };
+}
+
+function row(item) {
+  const link = h("a", { href: `#/staff/clients/${item.id}` }, item.name);
+  if (!item.contact) return h("li", {}, link);
+  const c = item.contact;
+  const st = statusText(c.portal);
+  return h("li", { class: "client-contact" }, link, " — ",
+    `${c.first_name} ${c.last_name}`.trim(), c.email ? ` <${c.email}>` : "", " ",
+    h("span", { class: `status ${st.cls}` }, st.text));
 }

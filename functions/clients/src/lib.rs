@@ -23,8 +23,9 @@ async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
     let store = &state.store;
     match m.op {
         Op::ListClients => {
-            let status = clients::ListStatus::parse(query_param(&req, "status").as_deref())?;
-            json(200, &serde_json::json!({ "clients": clients::list_clients(store, firm, status).await? }))
+            let q = |name| query_param(&req, name);
+            let query = clients::ListQuery::parse(q("status").as_deref(), q("q").as_deref(), q("portal").as_deref(), q("limit").as_deref(), q("cursor").as_deref())?;
+            json(200, &clients::list_page(store, firm, &query).await?)
         }
         Op::CreateClient => json(201, &clients::create_client(store, firm, json_body(&req)?).await?),
         Op::GetClient => json(200, &clients::client_detail(store, firm, p.get("client_id")?).await?),

@@ -405,4 +405,39 @@ mod tests {
         assert_eq!(back, link);
         assert_eq!(client.gsi1sk, "CLIENT#acme llc#c1");
     }
+
+    #[test]
+    fn the_portal_state_index_follows_the_stored_state() {
+        let t = datetime!(2026-11-28 10:00 UTC);
+        let client = ClientRecord::new("f1", "c1", "Acme LLC", t);
+        let contact = ContactRecord::sample("f1", "k1", None, t);
+        let mut link = LinkRecord::new(&client, &contact, t);
+        assert_eq!(link.gsi3pk.as_deref(), Some("FIRM#f1#PORTAL#not_invited"));
+        assert_eq!(link.gsi3sk.as_deref(), Some("acme llc#c1#k1"));
+        link.invite_hash = Some("h".into());
+        assert_eq!(link.stored_state(), StoredState::Invited);
+        link.accepted_at = Some(t);
+        assert_eq!(link.stored_state(), StoredState::Active, "accepted wins over a live link");
+        link.access_revoked_at = Some(t);
+        assert_eq!(link.stored_state(), StoredState::Invited, "revoked, then invited again");
+        link.invite_hash = None;
+        assert_eq!(link.stored_state(), StoredState::Revoked);
+    }
+
+    #[test]
+    fn an_invite_write_sets_the_state_of_the_link_after_its_extra_attributes() {
+        let t = datetime!(2026-11-28 10:00 UTC);
+        let store = crate::store::Store::new(aws_sdk_dynamodb::Client::from_conf(aws_sdk_dynamodb::Config::builder().behavior_version_latest().build()), "T");
+        let client = ClientRecord::new("f1", "c1", "Acme LLC", t);
+        let mut link = LinkRecord::new(&client, &ContactRecord::sample("f1", "k1", None, t), t);
+        link.invite_hash = Some("h".into());
+        let mut used = link.clone();
+        used.end_invite(InviteEnd::Used, t);
+        let accepted = invite_write(&store, &used, Some("h"), false, &[("accepted_at", Some(crate::store::s("2026-11-28T10:00:00Z")))]).unwrap();
+        let values = accepted.update().unwrap().expression_attribute_values().unwrap();
+        assert!(values.values().any(|v| v.as_s().is_ok_and(|v| v == "FIRM#f1#PORTAL#active")), "{values:?}");
+        let sent = invite_write(&store, &link, None, true, &[]).unwrap();
+        let values = sent.update().unwrap().expression_attribute_values().unwrap();
+        assert!(values.values().any(|v| v.as_s().is_ok_and(|v| v == "FIRM#f1#PORTAL#invited")), "{values:?}");
+    }
 }

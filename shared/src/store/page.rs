@@ -101,7 +101,7 @@ pub enum Order {
 /// `from ..= to`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyRange {
-    /// `None`: the table; `Some(GSI1)`: the index.
+    /// `None`: the table; `Some(GSI1)` or `Some(GSI3)`: that index.
     pub index: Option<&'static str>,
     pub pk: String,
     pub from: String,
@@ -123,6 +123,7 @@ impl KeyRange {
     fn attributes(&self) -> (&'static str, &'static str, &'static [&'static str]) {
         match self.index {
             None => ("PK", "SK", &[]),
+            Some(keys::GSI3) => ("GSI3PK", "GSI3SK", &["PK", "SK"]),
             Some(_) => ("GSI1PK", "GSI1SK", &["PK", "SK"]),
         }
     }

@@ -26,8 +26,7 @@ use time::OffsetDateTime;
 use super::{ContactView, ListStatus};
 use crate::domain;
 use crate::error::{Error, Result};
-use crate::store::page::{Cursor, KeyRange, Order, Page, PageRequest};
-use crate::store::{from_item, keys, ClientRecord, EmailGuardRecord, Item, LinkRecord, Store, StoredState};
+use crate::store::{from_item, keys, ClientRecord, Cursor, EmailGuardRecord, Item, KeyRange, LinkRecord, Order, Page, PageRequest, Store, StoredState};
 
 /// The longest search text.
 pub const MAX_QUERY_CHARS: usize = 100;
@@ -152,11 +151,8 @@ fn starting_with(index: Option<&'static str>, pk: String, prefix: String) -> Key
 async fn pages_over(store: &Store, ranges: &[KeyRange], req: &PageRequest) -> Result<Page<Item>> {
     let first = match &req.cursor {
         None => 0,
-        Some(raw) => match ranges.iter().position(|r| Cursor::decode(raw, r).is_ok()) {
-            Some(i) => i,
-            // Let the first range's decode say what is wrong with it.
-            None => 0,
-        },
+        // A cursor of no range: the first range's decode says what is wrong with it.
+        Some(raw) => ranges.iter().position(|r| Cursor::decode(raw, r).is_ok()).unwrap_or_default(),
     };
     let mut items = Vec::new();
     let mut req = req.clone();

@@ -14,7 +14,9 @@ use crate::error::{Error, Result};
 use crate::store::{keys, s, tx, Address, ClientRecord, ContactRecord, EmailGuardRecord, LinkRecord, Store};
 
 mod input;
+mod list;
 pub use input::*;
+pub use list::*;
 
 // ---------- views ----------
 
@@ -151,23 +153,6 @@ impl ListStatus {
             ListStatus::All => &[keys::prefix::CLIENT, keys::prefix::ARCHIVED],
         }
     }
-}
-
-/// The firm's clients, sorted by name: one Query on GSI1 per state shown (archived clients
-/// sort under their own prefix, so the default list never reads them). `all` lists the
-/// active clients first, then the archived ones.
-pub async fn list_clients(store: &Store, firm_id: &str, status: ListStatus) -> Result<Vec<ClientSummary>> {
-    let mut out = Vec::new();
-    for prefix in status.prefixes() {
-        for item in store.query_gsi1(&keys::firm(firm_id), prefix).await? {
-            out.push(ClientSummary::from(&store_from::<ClientRecord>(item)?));
-        }
-    }
-    Ok(out)
-}
-
-fn store_from<T: serde::de::DeserializeOwned>(item: crate::store::Item) -> Result<T> {
-    crate::store::from_item(item)
 }
 
 /// The client item and its contact links, in one bounded Query
