@@ -107,7 +107,7 @@ def test_the_firm_and_client_journey(target):
     assert put.status_code == 200, put.text
 
     def available():
-        files = target.call("GET", f"/api/staff/clients/{cid}/files", expect=200).json()["files"]
+        files = target.call("GET", f"/api/staff/clients/{cid}/files", expect=200).json()["items"]
         return next((f for f in files if f["id"] == slot["file"]["id"] and f["status"] == "available"), None)
     wait_for("the upload check", available)
     download = target.call("GET", f"/api/staff/clients/{cid}/files/{slot['file']['id']}/download", expect=200).json()
@@ -124,5 +124,5 @@ def test_the_firm_and_client_journey(target):
     assert [f["name"] for f in home["recent_files"]] == ["engagement-letter.pdf"]
     contacts = target.call("GET", f"/api/staff/clients/{cid}/portal-status", expect=200).json()["contacts"]
     assert next(c["portal"] for c in contacts if c["id"] == ok["id"])["status"] == "active"
-    history = target.call("GET", f"/api/staff/clients/{cid}/audit?contact_id={ok['id']}", expect=200).json()["entries"]
+    history = target.call("GET", f"/api/staff/clients/{cid}/audit?contact_id={ok['id']}", expect=200).json()["items"]
     assert [e["event"] for e in history][:1] == ["account_created"] and "invite_sent" in [e["event"] for e in history]

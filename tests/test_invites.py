@@ -228,7 +228,7 @@ def test_staff_and_contact_tokens_stay_on_their_side(stack, firm):
 
 def test_templates_presets_and_firm_isolation(stack, firm):
     api = firm.api
-    listed = api.call("GET", "/api/staff/templates", expect=200).json()["templates"]
+    listed = api.call("GET", "/api/staff/templates", expect=200).json()["items"]
     assert [t["id"] for t in listed] == ["preset:plain", "preset:onboarding", "preset:reminder"]
     body = problem(api.call("POST", "/api/staff/templates", {"name": "No link", "subject": "Hi", "body": "Hello {{ first_name }}"}), 400)
     assert body["errors"][0]["field"] == "body" and "create_account_url" in body["errors"][0]["message"]
@@ -237,7 +237,7 @@ def test_templates_presets_and_firm_isolation(stack, firm):
     t = api.call("POST", "/api/staff/templates", {"name": "Ours", "subject": "Hi {{ first_name }}", "body": "Go: {{ create_account_url }}"}, expect=201).json()
     updated = api.call("PUT", f"/api/staff/templates/{t['id']}", {"name": "Ours v2", "subject": "Hello", "body": "{{ create_account_url }}"}, expect=200).json()
     assert updated["name"] == "Ours v2"
-    assert [x["name"] for x in api.call("GET", "/api/staff/templates", expect=200).json()["templates"]][-1] == "Ours v2"
+    assert [x["name"] for x in api.call("GET", "/api/staff/templates", expect=200).json()["items"]][-1] == "Ours v2"
     problem(api.call("PUT", "/api/staff/templates/preset:plain", {"name": "x", "subject": "x", "body": "{{ create_account_url }}"}), 403)
     problem(api.call("DELETE", "/api/staff/templates/preset:plain"), 403)
     # another firm can neither see nor use it

@@ -22,7 +22,7 @@ def client_names(firm, query: str = "") -> list[str]:
 
 
 def history(firm, client_id: str) -> list[dict]:
-    return firm.api.call("GET", f"/api/staff/clients/{client_id}/audit", expect=200).json()["entries"]
+    return firm.api.call("GET", f"/api/staff/clients/{client_id}/audit", expect=200).json()["items"]
 
 
 def refused_everywhere(api, routes: list[tuple[str, str]]) -> None:
@@ -191,7 +191,7 @@ def test_removing_a_contact_ends_their_access_to_that_portal_only(stack, firm):
 
     # staff: gone from the client; what they did stays attributed to them
     assert [c["id"] for c in firm.api.call("GET", f"/api/staff/clients/{left['id']}", expect=200).json()["contacts"]] == [lee["id"]]
-    files = firm.api.call("GET", f"/api/staff/clients/{left['id']}/files", expect=200).json()["files"]
+    files = firm.api.call("GET", f"/api/staff/clients/{left['id']}/files", expect=200).json()["items"]
     upload = next(f for f in files if f["id"] == mine["file"]["id"])
     assert upload["uploaded_by"] == {"kind": "contact", "id": kay["id"], "name": "Kay Client"}
     trail = history(firm, left["id"])

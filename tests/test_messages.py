@@ -25,7 +25,7 @@ def test_a_message_round_trip_with_unread_counts_and_notifications(stack, firm):
     assert "invite them first" in body["errors"][0]["message"]
     body = problem(firm.api.call("POST", base, {"subject": " ", "contact_ids": []}), 400)
     assert sorted(e["field"] for e in body["errors"]) == ["body", "contact_ids", "subject"]
-    assert firm.api.call("GET", base, expect=200).json()["threads"] == []
+    assert firm.api.call("GET", base, expect=200).json()["items"] == []
 
     # a staff file attached to the message is shared with the thread's contacts
     slot = upload_slot(firm.api, "staff", client["id"], {"name": "Draft return.pdf", "size": len(PDF), "content_type": "application/pdf"})
@@ -44,15 +44,15 @@ def test_a_message_round_trip_with_unread_counts_and_notifications(stack, firm):
     # Ana sees one unread message on Home and in the list; Cy (not in the thread) sees nothing
     home = ana_api.call("GET", f"/api/portal/clients/{client['id']}/home", expect=200).json()
     assert home["messages"] == {"unread_messages": 1, "unread_threads": 1}
-    assert [(t["subject"], t["unread"]) for t in ana_api.call("GET", mine, expect=200).json()["threads"]] == [("Your 2026 return", 1)]
-    assert cy_api.call("GET", mine, expect=200).json()["threads"] == []
+    assert [(t["subject"], t["unread"]) for t in ana_api.call("GET", mine, expect=200).json()["items"]] == [("Your 2026 return", 1)]
+    assert cy_api.call("GET", mine, expect=200).json()["items"] == []
     problem(cy_api.call("GET", f"{mine}/{thread_id}"), 404)
     problem(cy_api.call("POST", f"{mine}/{thread_id}/messages", {"body": "me too"}), 404)
 
     # opening marks it read; the attachment is hers to download
     opened = ana_api.call("GET", f"{mine}/{thread_id}", expect=200).json()
-    assert [m["body"] for m in opened["messages"]] == [SECRET]
-    assert opened["messages"][0]["attachments"][0]["name"] == "Draft return.pdf"
+    assert [m["body"] for m in opened["items"]] == [SECRET]
+    assert opened["items"][0]["attachments"][0]["name"] == "Draft return.pdf"
     ana_api.call("GET", f"/api/portal/clients/{client['id']}/files/{slot['file']['id']}/download", expect=200)
     problem(cy_api.call("GET", f"/api/portal/clients/{client['id']}/files/{slot['file']['id']}/download"), 404)
     home = ana_api.call("GET", f"/api/portal/clients/{client['id']}/home", expect=200).json()
@@ -63,10 +63,10 @@ def test_a_message_round_trip_with_unread_counts_and_notifications(stack, firm):
     assert reply["message"]["seq"] == 2 and reply["message"]["by"]["kind"] == "contact"
     assert reply["notifications"] == [{"to": "staff", "id": firm.info["staff_sub"], "outcome": "sent"}]
     assert notes_to(stack, firm.info["email"]), "staff got the notification"
-    assert [t["unread"] for t in firm.api.call("GET", base, expect=200).json()["threads"]] == [1]
+    assert [t["unread"] for t in firm.api.call("GET", base, expect=200).json()["items"]] == [1]
     detail = firm.api.call("GET", f"{base}/{thread_id}", expect=200).json()
-    assert [(m["seq"], m["by"]["name"], m["body"]) for m in detail["messages"]] == [(1, posted["message"]["by"]["name"], SECRET), (2, "Ana Client", "Thanks, looks right.")]
-    assert [t["unread"] for t in firm.api.call("GET", base, expect=200).json()["threads"]] == [0]
+    assert [(m["seq"], m["by"]["name"], m["body"]) for m in detail["items"]] == [(1, posted["message"]["by"]["name"], SECRET), (2, "Ana Client", "Thanks, looks right.")]
+    assert [t["unread"] for t in firm.api.call("GET", base, expect=200).json()["items"]] == [0]
 
     # a contact starts a thread with the firm; she cannot pull other contacts in
     problem(cy_api.call("POST", mine, {"subject": "Q", "body": "Hi", "contact_ids": [ana["id"]]}), 400)
@@ -76,7 +76,7 @@ def test_a_message_round_trip_with_unread_counts_and_notifications(stack, firm):
     assert started["thread"]["participants"] == [cy["id"]]
     assert [(n["to"], n["id"], n["outcome"]) for n in started["notifications"]] == [("staff", firm.info["staff_sub"], "held")]
     assert len(notes_to(stack, firm.info["email"])) == 1
-    assert [t["subject"] for t in firm.api.call("GET", base, expect=200).json()["threads"]] == ["A question about invoices", "Your 2026 return"]
+    assert [t["subject"] for t in firm.api.call("GET", base, expect=200).json()["items"]] == ["A question about invoices", "Your 2026 return"]
     # a contact cannot attach a file they cannot see
     problem(cy_api.call("POST", f"{mine}/{started['thread']['id']}/messages", {"body": "see file", "file_ids": [slot["file"]["id"]]}), 400)
 
@@ -108,7 +108,7 @@ def test_new_message_emails_are_coalesced_per_recipient_and_client(stack, firm):
     ola_api.call("POST", f"/api/portal/clients/{other['id']}/threads", {"subject": "Mine", "body": "Hi"}, expect=201)
     assert len(notes_to(stack, firm.info["email"])) == 2
     # staff answers in two threads: Ana is emailed once
-    threads = firm.api.call("GET", f"/api/staff/clients/{client['id']}/threads", expect=200).json()["threads"]
+    threads = firm.api.call("GET", f"/api/staff/clients/{client['id']}/threads", expect=200).json()["items"]
     for t in threads[:2]:
         firm.api.call("POST", f"/api/staff/clients/{client['id']}/threads/{t['id']}/messages", {"body": "Answer"}, expect=201)
     assert len(notes_to(stack, ana["email"])) == 1
@@ -130,7 +130,7 @@ def test_a_contact_starts_at_most_30_conversations_and_sends_300_messages_a_day(
     thread = ana_api.call("POST", mine, {"subject": "The 30th", "body": "Hi"}, expect=201).json()["thread"]
     r = ana_api.call("POST", mine, {"subject": "The 31st", "body": "Hi"})
     assert "30 conversations" in problem(r, 429)["detail"] and int(r.headers["retry-after"]) > 0
-    assert [t["subject"] for t in ana_api.call("GET", mine, expect=200).json()["threads"]] == ["The 30th"]
+    assert [t["subject"] for t in ana_api.call("GET", mine, expect=200).json()["items"]] == ["The 30th"]
     ana_api.call("POST", f"{mine}/{thread['id']}/messages", {"body": "still here"}, expect=201)
     spend_quota(stack, "contact_messages", ana["id"], 300)
     assert "300 messages" in problem(ana_api.call("POST", f"{mine}/{thread['id']}/messages", {"body": "one more"}), 429)["detail"]

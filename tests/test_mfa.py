@@ -37,7 +37,7 @@ def test_a_contact_turns_on_two_step_sign_in_and_then_needs_the_code(stack, firm
     me = stack.api(session["access_token"]).call("GET", "/api/portal/me", expect=200).json()
     assert me["email"] == email
     # the sign-in after the code step is in the access history
-    entries = firm.api.call("GET", f"/api/staff/clients/{client['id']}/audit?contact_id={c['id']}", expect=200).json()["entries"]
+    entries = firm.api.call("GET", f"/api/staff/clients/{client['id']}/audit?contact_id={c['id']}", expect=200).json()["items"]
     assert entries[0]["event"] == "signed_in"
     # incomplete answers name every field to fix
     body = problem(stack.api().call("POST", "/api/portal/sessions/mfa", {"code": "x"}), 400)

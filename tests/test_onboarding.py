@@ -30,7 +30,7 @@ def test_create_firm_makes_the_firm_once_and_invites_its_owner(stack):
     api = pl.join_from_invite(stack.base, stack.proxy.url, owner, "Owner-Passw0rd-2026!", "Ngozi Okafor")
     me = api.call("GET", "/api/staff/me", expect=200).json()
     assert (me["role"], me["firm_id"], me["firm_name"]) == ("owner", first["firm_id"], "Okafor & Rivera CPAs")
-    history = api.call("GET", "/api/staff/firm/audit", expect=200).json()["entries"]
+    history = api.call("GET", "/api/staff/firm/audit", expect=200).json()["items"]
     events = [e["event"] for e in history]
     assert events[-2:] == ["staff_invited", "firm_created"] and events[0] == "staff_joined", events
     assert history[-1]["actor"]["kind"] == "operator" and history[-1]["actor"]["name"].startswith("portal-admin")
@@ -40,7 +40,7 @@ def test_create_firm_makes_the_firm_once_and_invites_its_owner(stack):
     third = pl.admin_create_firm(stack.env, "Okafor & Rivera CPAs", owner)
     assert third["outcome"] == "exists" and "owner_invite" not in third and third["owner_note"], third
     assert len(mail_to(stack, owner)) == 1
-    assert [e["event"] for e in api.call("GET", "/api/staff/firm/audit", expect=200).json()["entries"]] == events
+    assert [e["event"] for e in api.call("GET", "/api/staff/firm/audit", expect=200).json()["items"]] == events
 
 
 def test_create_firm_names_what_is_wrong_and_writes_nothing(stack):

@@ -30,7 +30,7 @@ def test_contact_upload_is_signed_checked_and_reaches_staff(stack, firm):
     # pending files are not downloadable, and other contacts do not see them
     problem(ana_api.call("GET", f"/api/portal/clients/{client['id']}/files/{slot['file']['id']}/download"), 409)
     assert land(stack, slot, PDF) == "available"
-    staff_files = firm.api.call("GET", f"/api/staff/clients/{client['id']}/files", expect=200).json()["files"]
+    staff_files = firm.api.call("GET", f"/api/staff/clients/{client['id']}/files", expect=200).json()["items"]
     assert [(f["id"], f["status"], f["uploaded_by"]["name"]) for f in staff_files] == [(slot["file"]["id"], "available", "Ana Client")]
     link = firm.api.call("GET", f"/api/staff/clients/{client['id']}/files/{slot['file']['id']}/download", expect=200).json()
     assert parse_qs(urlsplit(link["url"]).query)["X-Amz-Expires"] == ["300"]
@@ -68,7 +68,7 @@ def test_uploads_that_do_not_match_the_declaration_are_rejected_and_deleted(stac
     assert verdict.startswith("rejected") and "declared" in verdict
     exe = upload_slot(api, "portal", client["id"], {"name": "invoice.pdf", "size": 1024, "content_type": "application/pdf"})
     assert "contents" in land(stack, exe, b"MZ" + b"\0" * 1022)
-    files = {f["id"]: f for f in api.call("GET", f"/api/portal/clients/{client['id']}/files", expect=200).json()["files"]}
+    files = {f["id"]: f for f in api.call("GET", f"/api/portal/clients/{client['id']}/files", expect=200).json()["items"]}
     assert files[bigger["file"]["id"]]["status"] == "rejected" and files[exe["file"]["id"]]["status"] == "rejected"
     # deleted for good: no version left behind a delete marker, nothing copied to a stored key
     assert versions(stack, f"uploads/firms/{firm.firm_id}/clients/{client['id']}/") == []
@@ -91,7 +91,7 @@ def test_upload_limits_and_types(stack, firm):
     body = problem(firm.api.call("POST", f"/api/staff/clients/{client['id']}/files",
                                  {"name": "big.pdf", "size": 2 * 1024 * 1024, "content_type": "application/pdf"}), 400)
     assert "1.0 MB" in body["errors"][0]["message"]
-    assert firm.api.call("GET", f"/api/staff/clients/{client['id']}/files", expect=200).json()["files"] == []
+    assert firm.api.call("GET", f"/api/staff/clients/{client['id']}/files", expect=200).json()["items"] == []
 
 
 def test_shared_files_reach_only_the_contacts_they_are_shared_with(stack, firm):
@@ -104,8 +104,8 @@ def test_shared_files_reach_only_the_contacts_they_are_shared_with(stack, firm):
     assert slot["sharing"] == [{"contact_id": a["id"], "outcome": "shared"}, {"contact_id": pending["id"], "outcome": "not_invited"}]
     assert land(stack, slot, PDF) == "available"
     fid = slot["file"]["id"]
-    assert [f["id"] for f in a_api.call("GET", f"/api/portal/clients/{client['id']}/files", expect=200).json()["files"]] == [fid]
-    assert b_api.call("GET", f"/api/portal/clients/{client['id']}/files", expect=200).json()["files"] == []
+    assert [f["id"] for f in a_api.call("GET", f"/api/portal/clients/{client['id']}/files", expect=200).json()["items"]] == [fid]
+    assert b_api.call("GET", f"/api/portal/clients/{client['id']}/files", expect=200).json()["items"] == []
     problem(b_api.call("GET", f"/api/portal/clients/{client['id']}/files/{fid}/download"), 404)
     a_api.call("GET", f"/api/portal/clients/{client['id']}/files/{fid}/download", expect=200)
     # a contact's own upload is not visible to the other contact until staff share it
@@ -129,8 +129,8 @@ def test_requests_flow_and_visibility(stack, firm):
         "assignee_ids": [a["id"]], "upload_required": True}, expect=201).json()
     rid = created["request"]["id"]
     assert created["assignees"] == [{"contact_id": a["id"], "outcome": "assigned"}]
-    assert [r["id"] for r in a_api.call("GET", f"/api/portal/clients/{client['id']}/todo", expect=200).json()["requests"]] == [rid]
-    assert b_api.call("GET", f"/api/portal/clients/{client['id']}/todo", expect=200).json()["requests"] == []
+    assert [r["id"] for r in a_api.call("GET", f"/api/portal/clients/{client['id']}/todo", expect=200).json()["items"]] == [rid]
+    assert b_api.call("GET", f"/api/portal/clients/{client['id']}/todo", expect=200).json()["items"] == []
     problem(b_api.call("GET", f"/api/portal/clients/{client['id']}/requests/{rid}"), 404)
     problem(b_api.call("POST", f"/api/portal/clients/{client['id']}/requests/{rid}/responses", {"text": "hi"}), 404)
     # upload required: marking done without a file is refused
@@ -221,10 +221,10 @@ def test_a_contact_on_two_clients_sees_each_portals_items_only_there(stack, firm
     slot = upload_slot(firm.api, "staff", home_client["id"], {"name": "1040.pdf", "size": len(PDF), "content_type": "application/pdf", "share_with_all": True})
     land(stack, slot, PDF)
     req = firm.api.call("POST", f"/api/staff/clients/{biz['id']}/requests", {"title": "Payroll reports", "assignee_ids": [maria["id"]]}, expect=201).json()["request"]
-    assert [f["name"] for f in api.call("GET", f"/api/portal/clients/{home_client['id']}/files", expect=200).json()["files"]] == ["1040.pdf"]
-    assert api.call("GET", f"/api/portal/clients/{biz['id']}/files", expect=200).json()["files"] == []
-    assert api.call("GET", f"/api/portal/clients/{home_client['id']}/todo", expect=200).json()["requests"] == []
-    assert [r["id"] for r in api.call("GET", f"/api/portal/clients/{biz['id']}/todo", expect=200).json()["requests"]] == [req["id"]]
+    assert [f["name"] for f in api.call("GET", f"/api/portal/clients/{home_client['id']}/files", expect=200).json()["items"]] == ["1040.pdf"]
+    assert api.call("GET", f"/api/portal/clients/{biz['id']}/files", expect=200).json()["items"] == []
+    assert api.call("GET", f"/api/portal/clients/{home_client['id']}/todo", expect=200).json()["items"] == []
+    assert [r["id"] for r in api.call("GET", f"/api/portal/clients/{biz['id']}/todo", expect=200).json()["items"]] == [req["id"]]
     # ids of one portal do not work through the other
     problem(api.call("GET", f"/api/portal/clients/{biz['id']}/files/{slot['file']['id']}/download"), 404)
     problem(api.call("GET", f"/api/portal/clients/{home_client['id']}/requests/{req['id']}"), 404)
@@ -277,11 +277,11 @@ def test_file_list_is_one_query_and_an_upload_slot_is_signed_without_network(sta
         who.call("GET", f"/api/{prefix}/clients/{client['id']}/files", expect=200)
     # staff: their record (read on every call) and the list with its access check in one Query
     with recorded_calls(stack) as entries:
-        files = firm.api.call("GET", f"/api/staff/clients/{client['id']}/files", expect=200).json()["files"]
+        files = firm.api.call("GET", f"/api/staff/clients/{client['id']}/files", expect=200).json()["items"]
     assert len(files) == 2 and sorted(operations(entries)) == ["DynamoDB_20120810.GetItem", "DynamoDB_20120810.Query"], operations(entries)
     # a contact: their identity (not cached, so a revoked login stops at once) and the Query
     with recorded_calls(stack) as entries:
-        mine = api.call("GET", f"/api/portal/clients/{client['id']}/files", expect=200).json()["files"]
+        mine = api.call("GET", f"/api/portal/clients/{client['id']}/files", expect=200).json()["items"]
     assert len(mine) == 1 and sorted(operations(entries)) == ["DynamoDB_20120810.GetItem", "DynamoDB_20120810.Query"]
     # an upload slot: the caller's record, the access read, the firm's daily upload quota
     # and the file record; the presigning itself makes no call
@@ -306,7 +306,7 @@ def test_daily_upload_quotas_per_contact_and_per_firm(stack, firm):
     r = cora_api.call("POST", f"/api/portal/clients/{client['id']}/files", body)
     refusal = problem(r, 429)
     assert "200 uploads today" in refusal["detail"] and 0 < int(r.headers["retry-after"]) <= 86_400
-    assert len(cora_api.call("GET", f"/api/portal/clients/{client['id']}/files", expect=200).json()["files"]) == 1
+    assert len(cora_api.call("GET", f"/api/portal/clients/{client['id']}/files", expect=200).json()["items"]) == 1
     upload_slot(dan_api, "portal", client["id"], body)  # another contact has their own quota
     # the firm's quota counts staff and contacts alike
     spend_quota(stack, "firm_uploads", firm.firm_id, 9_999)

@@ -25,7 +25,7 @@ GREEN = png(30, 30, (10, 125, 59))
 
 
 def history(firm) -> list[dict]:
-    return firm.api.call("GET", HISTORY, expect=200).json()["entries"]
+    return firm.api.call("GET", HISTORY, expect=200).json()["items"]
 
 
 def test_each_profile_field_round_trips_and_clears(firm):
@@ -174,7 +174,7 @@ def test_a_checked_logo_is_served_without_sign_in_and_shown_in_invite_emails(fir
     src = re.search(r'<img src="([^"]+)"', mail["html"]).group(1)
     assert src == firm.stack.base + url
     assert requests.get(src, timeout=30).content == BLUE
-    entry = firm.api.call("GET", HISTORY, expect=200).json()["entries"][0]
+    entry = firm.api.call("GET", HISTORY, expect=200).json()["items"][0]
     assert (entry["event"], entry["detail"], entry["subject_id"]) == ("profile_changed", f"logo: new PNG image ({len(BLUE)} bytes)", slot["id"])
     assert entry["actor"]["id"] == firm.info["staff_sub"] and entry["user_agent"].startswith("python-requests")
 
@@ -191,10 +191,10 @@ def test_a_new_logo_replaces_the_old_and_removing_it_leaves_nothing(firm):
     assert firm.api.call("GET", SETTINGS, expect=200).json()["logo_url"] is None
     problem(logo_of(firm), 404)
     assert versions(firm.stack, prefix) == []
-    assert firm.api.call("GET", HISTORY, expect=200).json()["entries"][0]["detail"] == "logo: removed"
-    entries = len(firm.api.call("GET", HISTORY, expect=200).json()["entries"])
+    assert firm.api.call("GET", HISTORY, expect=200).json()["items"][0]["detail"] == "logo: removed"
+    entries = len(firm.api.call("GET", HISTORY, expect=200).json()["items"])
     firm.api.call("DELETE", LOGO, expect=204)
-    assert len(firm.api.call("GET", HISTORY, expect=200).json()["entries"]) == entries, "no logo, nothing recorded"
+    assert len(firm.api.call("GET", HISTORY, expect=200).json()["items"]) == entries, "no logo, nothing recorded"
 
 
 def test_a_non_image_or_oversized_logo_is_refused(firm):
@@ -214,7 +214,7 @@ def test_a_non_image_or_oversized_logo_is_refused(firm):
     assert firm.api.call("GET", SETTINGS, expect=200).json()["logo_url"] is None
     problem(logo_of(firm), 404)
     assert versions(firm.stack, f"firms/{firm.firm_id}/logo/") == [] and versions(firm.stack, f"uploads/firms/{firm.firm_id}/logo/") == []
-    assert "profile_changed" not in [e["event"] for e in firm.api.call("GET", HISTORY, expect=200).json()["entries"]]
+    assert "profile_changed" not in [e["event"] for e in firm.api.call("GET", HISTORY, expect=200).json()["items"]]
 
 
 def test_the_logo_route_answers_404_for_unknown_firms(firm):

@@ -165,7 +165,7 @@ def test_the_audit_trail_records_who_did_what_from_where(stack, firm):
     firm.api.call("PATCH", f"/api/staff/contacts/{c['id']}", {"phone": "+1 555 000 1111"}, expect=200)
     firm.api.call("POST", f"/api/staff/contacts/{c['id']}/revoke-access", expect=200)
 
-    entries = firm.api.call("GET", f"/api/staff/clients/{client['id']}/audit?contact_id={c['id']}", expect=200).json()["entries"]
+    entries = firm.api.call("GET", f"/api/staff/clients/{client['id']}/audit?contact_id={c['id']}", expect=200).json()["items"]
     events = [e["event"] for e in entries]
     assert events[0] == "access_revoked" and events[-1] == "invite_sent", events
     for want in ["invite_sent", "account_created", "signed_in", "file_uploaded", "contact_updated", "access_revoked"]:
@@ -178,9 +178,9 @@ def test_the_audit_trail_records_who_did_what_from_where(stack, firm):
     assert by["file_uploaded"]["subject_id"] == file_id and by["file_uploaded"]["detail"] == "w2.pdf"
     assert [e["at"] for e in entries] == sorted((e["at"] for e in entries), reverse=True)
     # the whole trail also has the staff download of the contact's file; the other contact's history is empty
-    everything = firm.api.call("GET", f"/api/staff/clients/{client['id']}/audit", expect=200).json()["entries"]
+    everything = firm.api.call("GET", f"/api/staff/clients/{client['id']}/audit", expect=200).json()["items"]
     assert "file_downloaded" in [e["event"] for e in everything]
-    assert firm.api.call("GET", f"/api/staff/clients/{client['id']}/audit?contact_id={other['id']}", expect=200).json()["entries"] == []
+    assert firm.api.call("GET", f"/api/staff/clients/{client['id']}/audit?contact_id={other['id']}", expect=200).json()["items"] == []
     # another firm cannot read it; an unknown contact is 404
     problem(stack.new_firm("Nosy").api.call("GET", f"/api/staff/clients/{client['id']}/audit"), 404)
     problem(firm.api.call("GET", f"/api/staff/clients/{client['id']}/audit?contact_id=00000000-0000-7000-8000-000000000000"), 404)

@@ -39,7 +39,7 @@ def test_reminders_go_to_open_invites_only_at_the_firms_pace_and_stop_at_its_lim
     stack.api().call("GET", f"/api/invites/{new_token}", expect=200)
     assert status_of(firm, client["id"], ana["id"])["status"] == "invited"
     # the audit trail names the portal as the sender
-    entries = firm.api.call("GET", f"/api/staff/clients/{client['id']}/audit?contact_id={ana['id']}", expect=200).json()["entries"]
+    entries = firm.api.call("GET", f"/api/staff/clients/{client['id']}/audit?contact_id={ana['id']}", expect=200).json()["items"]
     assert entries[0]["event"] == "invite_sent" and entries[0]["actor"]["name"] == "Automatic reminder", entries[0]
     # the bounced, revoked and active contacts left the reminder list for good
     for c in (bo, cy, di):

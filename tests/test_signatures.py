@@ -108,7 +108,7 @@ def test_a_form_is_signed_by_every_signer_and_completed_with_a_certificate(stack
     assert [t["event"] for t in cert["timeline"]] == ["sent", "signed", "signed", "completed"] and len(cert["sha256"]) == 64
     assert firm.api.call("GET", f"{base}/{form['id']}/verify", expect=200).json() == {
         "document_sha256": sha, "current_sha256": sha, "unchanged": True, "certificate_intact": True, "drawings_intact": True}
-    events = [e["event"] for e in firm.api.call("GET", f"/api/staff/clients/{client['id']}/audit", expect=200).json()["entries"]]
+    events = [e["event"] for e in firm.api.call("GET", f"/api/staff/clients/{client['id']}/audit", expect=200).json()["items"]]
     assert [e for e in events if e.startswith("form_")] == ["form_completed", "form_signed", "form_signed", "form_sent"]
 
     # a later change of the stored document is detected

@@ -1,5 +1,5 @@
 """Helpers shared by the integration tests: the local stack and its firms, the API's
-problems, the one mail lookup, invites and portal access, files, AWS call counting, TOTP
+problems, the one mail lookup, paged lists, invites and portal access, files, AWS call counting, TOTP
 codes, requests as API Gateway delivers them from a chosen source address, concurrent
 requests on function instances of their own. Test modules import from here — never from
 each other or from conftest.py (which only defines fixtures); tests/test_layout.py checks
@@ -13,6 +13,7 @@ from .invites import (PASSWORD, STRONG, accept_invite, active_contact, delivery_
 from .lifecycle import contact_client_routes, portal_items
 from .mail import mail_to, token_of
 from .mfa import fresh_code, totp, wrong
+from .pages import page_url, walk
 from .problems import problem
 from .quotas import spend_quota
 from .scale import instances

@@ -41,7 +41,7 @@ def team_member(stack, firm, role: str = "staff", name: str = "Ana Lee"):
 
 
 def firm_history(firm) -> list[dict]:
-    return firm.api.call("GET", "/api/staff/firm/audit", expect=200).json()["entries"]
+    return firm.api.call("GET", "/api/staff/firm/audit", expect=200).json()["items"]
 
 
 def staff_at_once(fn, calls: list[tuple]) -> list[tuple[int, dict]]:

@@ -1,5 +1,5 @@
 // Staff: the firm's clients, one client's record and its access history.
-import { calls, ofClient, seg } from "./api.js";
+import { calls, ofClient, paged, seg } from "./api.js";
 
 const staff = calls("staff");
 
@@ -21,6 +21,6 @@ export const clients = {
   restore: (clientId) => ofClient("staff", clientId).post("/restore"),
   /** The client with its contacts' portal status (after an invite or a revoke). */
   portalStatus: (clientId) => ofClient("staff", clientId).get("/portal-status"),
-  /** One contact's access history, newest first. */
-  audit: (clientId, contactId) => ofClient("staff", clientId).get(`/audit?contact_id=${seg(contactId)}`),
+  /** One page of a contact's access history (`{ items, next }`), newest first. */
+  audit: (clientId, contactId, page) => ofClient("staff", clientId).get(paged(`/audit?contact_id=${seg(contactId)}`, page)),
 };

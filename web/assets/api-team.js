@@ -1,6 +1,6 @@
 // The firm's team (admins and owners): members, invites, roles, deactivation; who the
 // signed-in staff member is; and the staff invite link's page (no sign-in).
-import { api, calls, seg } from "./api.js";
+import { api, calls, paged, seg } from "./api.js";
 
 const staff = calls("staff");
 
@@ -15,8 +15,9 @@ export const team = {
   setRole: (memberId, role) => staff.patch(`/team/members/${seg(memberId)}`, { role }),
   deactivate: (memberId) => staff.post(`/team/members/${seg(memberId)}/deactivate`),
   reactivate: (memberId) => staff.post(`/team/members/${seg(memberId)}/reactivate`),
-  /** The firm's own history (team, roles, profile and settings changes), newest first. */
-  history: () => staff.get("/firm/audit"),
+  /** One page (`{ items, next }`) of the firm's own history (team, roles, profile and
+   * settings changes), newest first. */
+  history: (page) => staff.get(paged("/firm/audit", page)),
   /** The invite behind a staff invite link's token. */
   lookup: (token) => api(null, "GET", `/api/team-invites/${seg(token)}`),
   /** Create the staff login → `{ email, role, firm_name, session }`. */

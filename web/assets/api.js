@@ -66,6 +66,19 @@ export function calls(kind, base = "") {
   return { get: call("GET"), post: call("POST"), put: call("PUT"), patch: call("PATCH"), del: call("DELETE") };
 }
 
+/** `path` asking for one page of a list: `page` is `{ limit, cursor }` (both optional);
+ * list routes answer `{ items, next }`, `next` being the cursor of the following page. */
+export function paged(path, page = {}) {
+  const q = new URLSearchParams();
+  if (page.limit) q.set("limit", String(page.limit));
+  if (page.cursor) q.set("cursor", page.cursor);
+  const s = q.toString();
+  return s ? `${path}${path.includes("?") ? "&" : "?"}${s}` : path;
+}
+
+/** The largest page a list route gives (for pickers that want as much as one call holds). */
+export const MAX_PAGE = 200;
+
 /** A path segment from an id or token. */
 export const seg = encodeURIComponent;
 

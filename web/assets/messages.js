@@ -2,7 +2,7 @@
 // messages and a reply box, and a new thread (staff choose the contacts; a contact writes
 // to the firm). Message bodies are inserted as text, never as HTML.
 import { threads } from "./api-threads.js";
-import { checkbox, checkedValues, contactChecks, field, flash, h, onSubmit } from "./ui.js";
+import { checkbox, checkedValues, contactChecks, field, flash, h, onSubmit, pagedList } from "./ui.js";
 
 function when(iso) { return new Date(iso).toLocaleString("en-US", { dateStyle: "medium", timeStyle: "short" }); }
 
@@ -18,13 +18,11 @@ function notifiedText(notifications) {
 export async function threadsPanel(kind, clientId, { contacts = [], files = [], open }) {
   const panel = h("div", {});
   const draw = async () => {
-    const { threads: all } = await threads[kind].list(clientId);
-    const list = all.length
-      ? h("ul", { class: "plain", id: "thread-list" }, all.map((t) => h("li", { class: "row spread", "data-thread": t.id },
-        h("button", { type: "button", class: "link", onclick: () => open(t, draw) }, t.subject),
-        h("span", { class: "small muted" }, `${t.message_count} message${t.message_count === 1 ? "" : "s"} · ${when(t.last_message_at)} `,
-          t.unread ? h("span", { class: "badge over", "data-unread": t.unread }, `${t.unread} unread`) : null))))
-      : h("p", { class: "muted" }, "No messages yet.");
+    const list = await pagedList((cursor) => threads[kind].list(clientId, { cursor }), (t) => h("li", { class: "row spread", "data-thread": t.id },
+      h("button", { type: "button", class: "link", onclick: () => open(t, draw) }, t.subject),
+      h("span", { class: "small muted" }, `${t.message_count} message${t.message_count === 1 ? "" : "s"} · ${when(t.last_message_at)} `,
+        t.unread ? h("span", { class: "badge over", "data-unread": t.unread }, `${t.unread} unread`) : null)),
+    { attrs: { class: "plain", id: "thread-list" }, empty: "No messages yet." });
     const active = contacts.filter((c) => c.portal.status === "active");
     const form = h("form", { novalidate: true },
       field("Subject", "subject", { required: true, maxlength: 200 }),
@@ -60,7 +58,16 @@ function attachPicker(files, prefix) {
 export async function threadDetail(kind, clientId, threadId, { onChange, download, files = [] } = {}) {
   const box = h("div", { class: "thread" });
   const draw = async () => {
-    const { thread, messages } = await threads[kind].get(clientId, threadId);
+    // The newest page first (it marks the thread read); "Show earlier" puts older pages on top.
+    const first = await threads[kind].get(clientId, threadId);
+    const { thread } = first;
+    const message = (m) => h("li", { "data-seq": m.seq, class: m.by.kind === (kind === "staff" ? "staff" : "contact") ? "mine" : "" },
+      h("div", { class: "small muted" }, `${m.by.name || m.by.kind} · ${when(m.at)}`),
+      h("p", { class: "message-body" }, m.body),
+      m.attachments.length ? h("p", { class: "small" }, "Attached: ", m.attachments.map((a) => download
+        ? h("button", { type: "button", class: "link", onclick: () => download(a.file_id) }, a.name) : a.name)) : null);
+    const messages = await pagedList((cursor) => (cursor ? threads[kind].get(clientId, threadId, { cursor }) : first), message,
+      { tag: "ol", attrs: { class: "plain messages" }, empty: "No messages.", reverse: true });
     const reply = h("form", { novalidate: true }, field("Reply", "body", { tag: "textarea", required: true }), attachPicker(files, "reply"),
       h("p", {}, h("button", { type: "submit" }, "Send reply")));
     onSubmit(reply, async () => {
@@ -71,11 +78,7 @@ export async function threadDetail(kind, clientId, threadId, { onChange, downloa
     }, { stayBusy: true });
     box.replaceChildren(
       h("h3", {}, thread.subject),
-      h("ol", { class: "plain messages" }, messages.map((m) => h("li", { "data-seq": m.seq, class: m.by.kind === (kind === "staff" ? "staff" : "contact") ? "mine" : "" },
-        h("div", { class: "small muted" }, `${m.by.name || m.by.kind} · ${when(m.at)}`),
-        h("p", { class: "message-body" }, m.body),
-        m.attachments.length ? h("p", { class: "small" }, "Attached: ", m.attachments.map((a) => download
-          ? h("button", { type: "button", class: "link", onclick: () => download(a.file_id) }, a.name) : a.name)) : null))),
+      messages,
       reply);
   };
   await draw();

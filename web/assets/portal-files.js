@@ -1,7 +1,7 @@
 // The contact's Files: Add a File (with a progress bar, confirmed once checked) and the list.
 import { uploadTo } from "./api.js";
 import { files } from "./api-files.js";
-import { FormProblem, flash, fmtDate, h, onSubmit, rerender, size } from "./ui.js";
+import { FormProblem, flash, fmtDate, h, onSubmit, pagedList, rerender, size } from "./ui.js";
 
 /** Upload `file` (to a request when `requestId`); the file once checked on arrival. */
 export async function addFile(clientId, file, bar, requestId) {
@@ -11,8 +11,9 @@ export async function addFile(clientId, file, bar, requestId) {
   await uploadTo(slot, file, (p) => { bar.value = p; });
   // The upload is checked on arrival; wait (briefly) until it is confirmed.
   for (let i = 0; i < 20; i += 1) {
-    const { files: all } = await files.contact.list(clientId);
-    const f = all.find((x) => x.id === slot.file.id);
+    // Newest first: the new file is on the first page.
+    const { items } = await files.contact.list(clientId, { limit: 20 });
+    const f = items.find((x) => x.id === slot.file.id);
     if (f && f.status !== "pending") return f;
     await new Promise((r) => setTimeout(r, 500));
   }
@@ -39,7 +40,10 @@ function fileDetails(f) {
 }
 
 export async function filesView(clientId) {
-  const { files: all } = await files.contact.list(clientId);
+  const list = await pagedList((cursor) => files.contact.list(clientId, { cursor }), (f) => h("li", { class: "row spread", "data-status": f.status },
+    h("span", {}, f.name, h("span", { class: "muted small" }, fileDetails(f))),
+    f.status === "available" ? h("button", { type: "button", class: "link", onclick: () => files.contact.download(clientId, f.id) }, "Download") : null),
+  { attrs: { class: "plain", id: "file-list" }, empty: "No files yet." });
   const form = uploadForm("Add a File", async (file, bar) => {
     const f = await addFile(clientId, file, bar);
     flash(f.status === "available" ? `${f.name} uploaded.` : f.status === "rejected" ? `${f.name} was rejected: ${f.rejected_reason}` : `${f.name} is still being checked.`);
@@ -47,9 +51,5 @@ export async function filesView(clientId) {
   });
   return h("div", {},
     h("section", { class: "card" }, h("h2", {}, "Add a File"), form),
-    h("section", { class: "card" }, h("h2", {}, "Files"),
-      all.length ? h("ul", { class: "plain", id: "file-list" }, all.map((f) => h("li", { class: "row spread", "data-status": f.status },
-        h("span", {}, f.name, h("span", { class: "muted small" }, fileDetails(f))),
-        f.status === "available" ? h("button", { type: "button", class: "link", onclick: () => files.contact.download(clientId, f.id) }, "Download") : null)))
-        : h("p", { class: "muted" }, "No files yet.")));
+    h("section", { class: "card" }, h("h2", {}, "Files"), list));
 }

@@ -1,4 +1,5 @@
 // The contact's Messages: the threads with the firm, and one thread with its reply box.
+import { MAX_PAGE } from "./api.js";
 import { files } from "./api-files.js";
 import { threadDetail, threadsPanel } from "./messages.js";
 import { h } from "./ui.js";
@@ -13,7 +14,7 @@ export async function messagesView(clientId) {
 export async function messageView(clientId, threadId) {
   const download = (fileId) => files.contact.download(clientId, fileId);
   // A contact attaches files they uploaded (Files → Add a File).
-  const { files: all } = await files.contact.list(clientId);
+  const { items: all } = await files.contact.list(clientId, { limit: MAX_PAGE });
   const mine = all.filter((f) => f.uploaded_by.kind === "contact");
   return h("section", { class: "card" }, h("p", {}, h("a", { href: `#/portal/clients/${clientId}/messages` }, "← Messages")),
     await threadDetail(C, clientId, threadId, { download, files: mine }));

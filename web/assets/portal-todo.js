@@ -1,15 +1,18 @@
 // The contact's To-Do: documents to sign and the requests assigned to them.
 import { requests } from "./api-requests.js";
 import { signatures } from "./api-signatures.js";
-import { h } from "./ui.js";
+import { h, pagedList } from "./ui.js";
 
 export async function todoView(clientId) {
-  const [{ requests: assigned }, { forms }] = await Promise.all([requests.todo(clientId), signatures.contact.list(clientId)]);
+  const [assigned, { forms }] = await Promise.all([
+    pagedList((cursor) => requests.todo(clientId, { cursor }), (r) => h("li", { class: "row spread" },
+      h("a", { href: `#/portal/clients/${clientId}/todo/${r.id}` }, r.title),
+      h("span", { class: `badge ${r.status === "completed" ? "done" : r.overdue ? "over" : ""}` }, r.overdue ? "overdue" : r.status)),
+    { empty: "Nothing assigned to you." }),
+    signatures.contact.list(clientId)]);
   const toSign = forms.filter((f) => f.status === "pending" && f.my_status === "pending");
   return h("section", { class: "card" }, h("h2", {}, "To-Do"),
     toSign.length ? h("ul", { class: "plain" }, toSign.map((f) => h("li", { class: "row spread", "data-form": f.id },
       h("a", { href: `#/portal/clients/${clientId}/sign/${f.id}` }, `Sign: ${f.document_name}`), h("span", { class: "badge" }, "signature")))) : null,
-    assigned.length ? h("ul", { class: "plain" }, assigned.map((r) => h("li", { class: "row spread" },
-      h("a", { href: `#/portal/clients/${clientId}/todo/${r.id}` }, r.title),
-      h("span", { class: `badge ${r.status === "completed" ? "done" : r.overdue ? "over" : ""}` }, r.overdue ? "overdue" : r.status)))) : h("p", { class: "muted" }, "Nothing assigned to you."));
+    assigned);
 }

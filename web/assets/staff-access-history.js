@@ -1,6 +1,6 @@
 // Staff: a contact's access history — what they did and what was done to them, newest first.
 import { clients } from "./api-clients.js";
-import { h, modal } from "./ui.js";
+import { h, modal, pagedList } from "./ui.js";
 
 const AUDIT_WORDS = {
   invite_sent: "Invite sent", invite_revoked: "Invite revoked", account_created: "Created their portal login",
@@ -14,15 +14,14 @@ export async function accessHistoryDialog(ctx, c) {
   const { body } = modal(`Access history — ${c.first_name} ${c.last_name}`);
   body.append(h("p", { class: "muted" }, "Loading…"));
   try {
-    const { entries } = await clients.audit(ctx.clientId, c.id);
-    const rows = entries.map((e) => h("tr", {},
+    const row = (e) => h("tr", {},
       h("td", {}, new Date(e.at).toLocaleString()),
       h("td", {}, AUDIT_WORDS[e.event] || e.event, e.detail ? h("div", { class: "small muted" }, e.detail) : ""),
       h("td", {}, e.actor.name || e.actor.kind),
-      h("td", { class: "small" }, e.ip || "", e.user_agent ? h("div", { class: "muted" }, e.user_agent) : "")));
-    body.replaceChildren(entries.length
-      ? h("table", { class: "audit" }, h("thead", {}, h("tr", {}, h("th", {}, "When"), h("th", {}, "What"), h("th", {}, "Who"), h("th", {}, "From"))), h("tbody", {}, rows))
-      : h("p", { class: "muted" }, "Nothing recorded yet."));
+      h("td", { class: "small" }, e.ip || "", e.user_agent ? h("div", { class: "muted" }, e.user_agent) : ""));
+    body.replaceChildren(await pagedList((cursor) => clients.audit(ctx.clientId, c.id, { cursor }), row, {
+      tag: "tbody", attrs: {}, empty: "Nothing recorded yet.",
+      frame: (rows) => h("table", { class: "audit" }, h("thead", {}, h("tr", {}, h("th", {}, "When"), h("th", {}, "What"), h("th", {}, "Who"), h("th", {}, "From"))), rows) }));
   } catch (err) {
     body.replaceChildren(h("p", { class: "problem", role: "alert" }, err.message));
   }

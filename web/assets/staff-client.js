@@ -1,6 +1,7 @@
 // Staff: the client record — contacts with their portal status on the left; messages,
 // files, signatures, requests and invoices on the right. The cards share `ctx`:
 // { clientId, client (with its contacts), templates, refresh() (the contacts again) }.
+import { MAX_PAGE } from "./api.js";
 import { clients } from "./api-clients.js";
 import { templates } from "./api-templates.js";
 import { act, field, flash, h, modal, onSubmit, rerender } from "./ui.js";
@@ -12,7 +13,8 @@ import { requestsCard } from "./staff-requests.js";
 import { signaturesCard } from "./staff-signatures.js";
 
 export async function clientRecord(clientId) {
-  const [client, { templates: all }] = await Promise.all([clients.get(clientId), templates.list()]);
+  // The invite forms offer the presets and the firm's first templates (one page).
+  const [client, { items: all }] = await Promise.all([clients.get(clientId), templates.list({ limit: MAX_PAGE })]);
   const ctx = { clientId, client, templates: all };
   const contacts = contactsCard(ctx);
   const archived = Boolean(client.archived_at);

@@ -1,7 +1,7 @@
 // Staff: the firm's clients (active, or the archived ones), searched by name or contact
 // email and filtered by portal status, a page at a time; and the form that adds one.
 import { clients } from "./api-clients.js";
-import { field, h, onSubmit, statusText } from "./ui.js";
+import { field, h, onSubmit, pagedList, statusText } from "./ui.js";
 
 /** The portal-status filter: the vendor's words for each state (Check Portal Status). */
 const PORTAL_FILTERS = [
@@ -52,30 +52,16 @@ function searchForm(status, list) {
   return form;
 }
 
-/** The list: the first page, then "Load more" for the next, never a row twice. */
+/** The list: the first page, then "Load more" for the next (ui.js pagedList). */
 function clientList(status) {
-  const ul = h("ul", { class: "plain", id: "client-list", "aria-live": "polite" });
-  const more = h("button", { type: "button", class: "secondary", id: "clients-more", hidden: true }, "Load more");
-  const empty = h("p", { class: "muted", hidden: true });
-  const el = h("div", {}, ul, empty, more);
-  let query = {};
-  let next = null;
-  async function load(first) {
-    more.disabled = true;
-    try {
-      const page = await clients.list({ ...query, cursor: first ? null : next });
-      if (first) ul.replaceChildren();
-      ul.append(...page.items.map(row));
-      next = page.next;
-      more.hidden = !next;
-      empty.hidden = ul.childElementCount > 0 || !!next;
-      empty.textContent = query.q || query.portal ? "No client matches." : status === "archived" ? "No archived clients." : "No clients yet.";
-    } finally {
-      more.disabled = false;
-    }
-  }
-  more.addEventListener("click", () => load(false));
-  return { el, show: (q) => { query = q; return load(true); } };
+  const el = h("div", { id: "client-results", "aria-live": "polite" });
+  return {
+    el,
+    show: async (query) => {
+      const empty = query.q || query.portal ? "No client matches." : status === "archived" ? "No archived clients." : "No clients yet.";
+      el.replaceChildren(await pagedList((cursor) => clients.list({ ...query, cursor }), row, { attrs: { class: "plain", id: "client-list" }, empty }));
+    },
+  };
 }
 
 function row(item) {

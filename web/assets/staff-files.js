@@ -1,15 +1,15 @@
 // Staff: the client's files, and Share a file (upload, shared with the chosen contacts).
 import { uploadTo } from "./api.js";
 import { files } from "./api-files.js";
-import { FormProblem, checkedValues, contactChecks, flash, h, liveCard, onSubmit, size } from "./ui.js";
+import { FormProblem, checkedValues, contactChecks, flash, h, liveCard, onSubmit, pagedList, size } from "./ui.js";
 import { promptToInvite } from "./staff-invites.js";
 
 export function filesCard(ctx) {
   return liveCard({ id: "files" }, async (redraw, card) => {
-    const { files: all } = await files.staff.list(ctx.clientId);
-    const list = h("ul", { class: "plain" }, all.map((f) => h("li", { class: "row spread" },
+    const list = await pagedList((cursor) => files.staff.list(ctx.clientId, { cursor }), (f) => h("li", { class: "row spread" },
       h("span", {}, f.name, h("span", { class: "muted small" }, ` · ${size(f.size)} · ${f.status} · by ${f.uploaded_by.name}`)),
-      f.status === "available" ? h("button", { type: "button", class: "link", onclick: () => files.staff.download(ctx.clientId, f.id) }, "Download") : null)));
+      f.status === "available" ? h("button", { type: "button", class: "link", onclick: () => files.staff.download(ctx.clientId, f.id) }, "Download") : null),
+    { empty: "No files yet." });
     const form = h("form", { novalidate: true },
       h("label", { for: "staff-file" }, "File"), h("input", { type: "file", id: "staff-file", name: "file" }),
       contactChecks(ctx.client.contacts, { name: "share" }),
@@ -27,6 +27,6 @@ export function filesCard(ctx) {
       await redraw();
       promptToInvite(card, ctx, slot.sharing, "this file");
     });
-    return [h("h2", {}, "Files"), all.length ? list : h("p", { class: "muted" }, "No files yet."), h("h3", {}, "Share a file"), form];
+    return [h("h2", {}, "Files"), list, h("h3", {}, "Share a file"), form];
   });
 }

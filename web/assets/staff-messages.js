@@ -1,4 +1,5 @@
 // Staff: the client's messages card; a thread opens in a window.
+import { MAX_PAGE } from "./api.js";
 import { files } from "./api-files.js";
 import { threadDetail, threadsPanel } from "./messages.js";
 import { h, modal } from "./ui.js";
@@ -7,7 +8,8 @@ const S = "staff";
 
 export async function messagesCard(ctx) {
   const download = (fileId) => files.staff.download(ctx.clientId, fileId);
-  const { files: all } = await files.staff.list(ctx.clientId);
+  // The newest files, as many as one page holds, to attach.
+  const { items: all } = await files.staff.list(ctx.clientId, { limit: MAX_PAGE });
   const panel = await threadsPanel(S, ctx.clientId, {
     contacts: ctx.client.contacts,
     files: all,

@@ -1,5 +1,6 @@
 // Staff: the client's signature forms, Send a document for signature, and the window that
 // shows who has signed (and checks the stored document against its recorded hash).
+import { MAX_PAGE } from "./api.js";
 import { files } from "./api-files.js";
 import { signatures } from "./api-signatures.js";
 import { FORM_WORDS, badgeClass, signersList } from "./signature-parts.js";
@@ -9,7 +10,7 @@ const certificateLink = (ctx, formId) => `#/staff/clients/${ctx.clientId}/certif
 
 export function signaturesCard(ctx) {
   return liveCard({ id: "signatures" }, async (redraw) => {
-    const [{ forms }, { files: all }] = await Promise.all([signatures.staff.list(ctx.clientId), files.staff.list(ctx.clientId)]);
+    const [{ forms }, { items: all }] = await Promise.all([signatures.staff.list(ctx.clientId), files.staff.list(ctx.clientId, { limit: MAX_PAGE })]);
     const list = forms.length ? h("ul", { class: "plain" }, forms.map((f) => h("li", { "data-form": f.id, "data-status": f.status },
       h("div", { class: "row spread" }, h("strong", {}, f.document_name), h("span", { class: badgeClass(f.status) }, FORM_WORDS[f.status])),
       h("p", { class: "small muted" }, `${f.signers.filter((s) => s.status === "signed").length} of ${f.signers.length} signed${f.due_date ? ` · due ${fmtDate(f.due_date)}` : ""}`),

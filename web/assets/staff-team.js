@@ -4,7 +4,7 @@
 // The nav shows the page only to a role that has the team permission (GET /api/staff/me).
 import { session } from "./api.js";
 import { team } from "./api-team.js";
-import { act, field, flash, fmtDate, h, liveCard, onSubmit } from "./ui.js";
+import { act, field, flash, fmtDate, h, liveCard, onSubmit, pagedList } from "./ui.js";
 
 const ROLES = [["staff", "Staff"], ["admin", "Admin"], ["owner", "Owner"]];
 const ROLE_WORDS = Object.fromEntries(ROLES);
@@ -104,15 +104,14 @@ const HISTORY_WORDS = {
 async function historyCard() {
   const card = h("section", { class: "card", id: "firm-history" });
   const redraw = async () => {
-    const { entries } = await team.history();
-    const rows = entries.map((e) => h("tr", {},
+    const row = (e) => h("tr", {},
       h("td", {}, new Date(e.at).toLocaleString()),
       h("td", {}, HISTORY_WORDS[e.event] || e.event, e.detail ? h("div", { class: "small muted" }, e.detail) : ""),
       h("td", {}, e.actor.name || e.actor.kind),
-      h("td", { class: "small" }, e.ip || "", e.user_agent ? h("div", { class: "muted" }, e.user_agent) : "")));
-    card.replaceChildren(h("h2", {}, "Firm history"), entries.length
-      ? h("table", { class: "audit" }, h("thead", {}, h("tr", {}, h("th", {}, "When"), h("th", {}, "What"), h("th", {}, "Who"), h("th", {}, "From"))), h("tbody", {}, rows))
-      : h("p", { class: "muted" }, "Nothing recorded yet."));
+      h("td", { class: "small" }, e.ip || "", e.user_agent ? h("div", { class: "muted" }, e.user_agent) : ""));
+    card.replaceChildren(h("h2", {}, "Firm history"), await pagedList((cursor) => team.history({ cursor }), row, {
+      tag: "tbody", attrs: {}, empty: "Nothing recorded yet.",
+      frame: (rows) => h("table", { class: "audit" }, h("thead", {}, h("tr", {}, h("th", {}, "When"), h("th", {}, "What"), h("th", {}, "Who"), h("th", {}, "From"))), rows) }));
   };
   await redraw();
   return { card, redraw };

@@ -1,9 +1,8 @@
 // Staff: the firm's invite email templates — the list, and the form that adds or edits one.
 import { templates } from "./api-templates.js";
-import { act, field, flash, h, onSubmit, rerender } from "./ui.js";
+import { act, field, flash, h, onSubmit, pagedList, rerender } from "./ui.js";
 
 export async function templatesView() {
-  const { templates: all } = await templates.list();
   const form = h("form", { class: "card", novalidate: true },
     h("h2", {}, "New template"),
     field("Name", "name", { required: true }), field("Subject", "subject", { required: true }),
@@ -18,11 +17,11 @@ export async function templatesView() {
     flash("Template saved."); location.hash = "#/staff/templates"; rerender();
   });
   const edit = (t) => { editing = t.id; form.name.value = t.name; form.subject.value = t.subject; form.body.value = t.body; form.name.focus(); };
-  const list = h("ul", { class: "plain" }, all.map((t) => h("li", {},
+  const list = await pagedList((cursor) => templates.list({ cursor }), (t) => h("li", {},
     h("div", { class: "row spread" }, h("strong", {}, t.name), h("span", { class: "badge" }, t.kind === "preset" ? "preset" : "yours")),
     h("p", { class: "small muted" }, t.subject),
     t.kind === "firm" ? h("div", { class: "row" },
       h("button", { type: "button", class: "secondary", onclick: () => edit(t) }, "Edit"),
-      h("button", { type: "button", class: "secondary", onclick: act(async () => { await templates.remove(t.id); flash("Template deleted."); rerender(); }) }, "Delete")) : null)));
+      h("button", { type: "button", class: "secondary", onclick: act(async () => { await templates.remove(t.id); flash("Template deleted."); rerender(); }) }, "Delete")) : null));
   return h("section", {}, h("h1", {}, "Email templates"), h("div", { class: "card" }, list), form);
 }

@@ -147,6 +147,35 @@ export async function liveCard(attrs, draw) {
   return card;
 }
 
+/** A paged list: the first page of `fetchPage(cursor)` (which answers `{ items, next }`) as
+ * `tag` elements made by `item(x)`, and a "Load more" button that appends the next page
+ * until there is none. A page may come back empty with a `next` (a contact's filtered
+ * page reads a bounded number of items): such pages are followed at once, a few times.
+ * `empty` is said when the whole list is empty. `reverse`: older pages go on top (messages).
+ * `frame(list)` wraps the list element (a `tbody` in its table). */
+export async function pagedList(fetchPage, item, { tag = "ul", attrs = { class: "plain" }, empty = "Nothing yet.", reverse = false, frame = (l) => l } = {}) {
+  const list = h(tag, attrs);
+  const more = h("button", { type: "button", class: "link load-more" }, reverse ? "Show earlier" : "Load more");
+  const box = h("div", { class: "paged" });
+  let next = null;
+  const load = async (cursor) => {
+    let page = await fetchPage(cursor);
+    for (let hops = 0; !page.items.length && page.next && hops < 5; hops += 1) page = await fetchPage(page.next);
+    const els = page.items.map(item);
+    if (reverse) list.prepend(...els); else list.append(...els);
+    next = page.next;
+    more.hidden = !next;
+  };
+  more.addEventListener("click", async () => {
+    more.disabled = true;
+    try { await load(next); } finally { more.disabled = false; }
+  });
+  await load(null);
+  if (!list.children.length && !next) return h("p", { class: "muted" }, empty);
+  box.append(...(reverse ? [more, frame(list)] : [frame(list), more]));
+  return box;
+}
+
 /** A checkbox with its label beside it (in normal weight, or `strong`). */
 export function checkbox({ id, name, value, checked, disabled, strong, row = "row" }, ...label) {
   return h("div", { class: row }, h("input", { type: "checkbox", id, name, value, checked, disabled }),

@@ -6,7 +6,7 @@
 use lambda_http::{Body, Request, Response};
 use shared::ops::audit::{self, By};
 use shared::http::routes::clients::{Op, ROUTES};
-use shared::http::{json, json_body, no_content, query_param, route_of, serve};
+use shared::http::{json, json_body, no_content, page_request, query_param, route_of, serve};
 use shared::domain::identity::staff_firm;
 use shared::ops::{clients, lifecycle, settings};
 use shared::{AppState, Result};
@@ -45,9 +45,9 @@ async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
         Op::UpdateContact => json(200, &clients::update_contact(store, &state.logins, &By::of(&actor, &req), firm, p.get("contact_id")?, json_body(&req)?).await?),
         Op::GetAuditTrail => {
             let contact = query_param(&req, "contact_id");
-            json(200, &serde_json::json!({ "entries": audit::history(store, firm, p.get("client_id")?, contact.as_deref()).await? }))
+            json(200, &audit::history(store, firm, p.get("client_id")?, contact.as_deref(), &page_request(&req)?).await?)
         }
-        Op::GetFirmHistory => json(200, &serde_json::json!({ "entries": audit::firm_history(store, firm).await? })),
+        Op::GetFirmHistory => json(200, &audit::firm_history(store, firm, &page_request(&req)?).await?),
         Op::GetFirmSettings => json(200, &settings::get(store, firm, state.config.invite_lifetime_days).await?),
         Op::UpdateFirmSettings => json(200, &settings::update(store, &By::of(&actor, &req), firm, json_body(&req)?, state.config.invite_lifetime_days).await?),
     }

@@ -8,7 +8,7 @@ use shared::ops::access::open_client;
 use shared::domain::identity::staff_firm;
 use shared::ops::audit::{By, Origin};
 use shared::http::routes::files::{Op, ROUTES};
-use shared::http::{json, json_body, no_content, query_param, route_of, serve};
+use shared::http::{json, json_body, no_content, page_request, query_param, route_of, serve};
 use shared::ops::{files, logo};
 use shared::{AppState, Error, Result};
 
@@ -39,7 +39,7 @@ async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
     let actor = state.authenticate(&req, m.audience).await?;
     if let Op::StaffListFiles | Op::ContactListFiles = m.op {
         // The access check rides on the list's own Query.
-        return json(200, &serde_json::json!({ "files": files::list(&state.store, &actor, client_id).await? }));
+        return json(200, &files::list(&state.store, &actor, client_id, &page_request(&req)?).await?);
     }
     let viewer = open_client(&state.store, &actor, client_id).await?;
     match m.op {

@@ -6,7 +6,7 @@
 use lambda_http::{Body, Request, Response};
 use shared::domain::identity::Actor;
 use shared::http::routes::invites::{Op, ROUTES};
-use shared::http::{invocation_deadline_ms, json, json_body, json_text, no_content, route_of, serve};
+use shared::http::{invocation_deadline_ms, json, json_body, json_text, no_content, page_request, route_of, serve};
 use shared::ops::audit::By;
 use shared::ops::{idempotency, invites, templates};
 use shared::{AppState, Error, Result};
@@ -63,7 +63,7 @@ async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
         }
         Op::RevokeInvite => json(200, &invites::revoke_invite(store, &by, firm, p.get("client_id")?, p.get("contact_id")?).await?),
         Op::RevokeAccess => json(200, &shared::ops::revoke::revoke_access(store, &state.logins, &by, firm, p.get("contact_id")?).await?),
-        Op::ListTemplates => json(200, &serde_json::json!({ "templates": templates::list(store, firm).await? })),
+        Op::ListTemplates => json(200, &templates::list(store, firm, &page_request(&req)?).await?),
         Op::CreateTemplate => json(201, &templates::create(store, firm, json_body(&req)?).await?),
         Op::GetTemplate => json(200, &templates::get(store, firm, p.get("template_id")?).await?),
         Op::UpdateTemplate => json(200, &templates::update(store, firm, p.get("template_id")?, json_body(&req)?).await?),

@@ -4,7 +4,7 @@
 use lambda_http::{Body, Request, Response};
 use shared::http::viewer_for;
 use shared::http::routes::requests::{Op, ROUTES};
-use shared::http::{json, json_body, route_of, serve};
+use shared::http::{json, json_body, page_request, route_of, serve};
 use shared::ops::requests::{self, NoteInput};
 use shared::{AppState, Result};
 
@@ -28,7 +28,7 @@ async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
     let by = viewer.actor_ref();
     match m.op {
         Op::CreateRequest => json(201, &requests::create(store, &viewer, by, client_id, json_body(&req)?).await?),
-        Op::StaffListRequests | Op::Todo => json(200, &serde_json::json!({ "requests": requests::list(store, &viewer, client_id).await? })),
+        Op::StaffListRequests | Op::Todo => json(200, &requests::list(store, &viewer, client_id, &page_request(&req)?).await?),
         Op::StaffGetRequest | Op::ContactGetRequest => json(200, &requests::get(store, &viewer, client_id, m.params.get("request_id")?).await?),
         Op::RespondToRequest => json(200, &requests::respond(store, &viewer, by, client_id, m.params.get("request_id")?, json_body(&req)?).await?),
         op @ (Op::SubmitRequest | Op::CompleteRequest | Op::ReopenRequest) => {

@@ -25,7 +25,7 @@ use time::OffsetDateTime;
 
 use crate::domain;
 use crate::error::{Error, Result};
-use crate::store::{keys, tx, ActorRef, AuditRecord, LinkRecord, Store};
+use crate::store::{cursor_position, keys, tx, ActorRef, AuditRecord, KeyRange, LinkRecord, Order, Page, PageRequest, Store, FILTER_READ_FACTOR};
 
 /// Where a request came from, as API Gateway saw it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -139,11 +139,11 @@ pub fn firm_entry(firm_id: &str, event: &str, by: &By, at: OffsetDateTime, subje
     })
 }
 
-/// The firm's own history, newest first, at most [`MAX_LINES`] lines: one bounded Query,
-/// backwards, of the `AUDIT#…` items in the firm's partition.
-pub async fn firm_history(store: &Store, firm_id: &str) -> Result<Vec<AuditView>> {
-    let items = store.query_newest(&keys::firm(firm_id), keys::prefix::AUDIT, &keys::through(keys::prefix::AUDIT), MAX_LINES).await?;
-    items.into_iter().map(|i| crate::store::from_item::<AuditRecord>(i).map(AuditView::from)).collect()
+/// One page of the firm's own history, newest first: one Query of at most `limit` of the
+/// `AUDIT#…` items in the firm's partition, read backwards.
+pub async fn firm_history(store: &Store, firm_id: &str, page: &PageRequest) -> Result<Page<AuditView>> {
+    let range = KeyRange::prefix(keys::firm(firm_id), keys::prefix::AUDIT);
+    store.query_page(&range, Order::NewestFirst, page).await?.try_map(|i| crate::store::from_item::<AuditRecord>(i).map(AuditView::from))
 }
 
 /// Append one entry on its own (for events that change nothing else, such as a download).
@@ -201,33 +201,38 @@ pub fn concerns(line: &AuditView, contact_id: &str) -> bool {
     line.subject_id.as_deref() == Some(contact_id) || (line.actor.kind == "contact" && line.actor.id == contact_id)
 }
 
-/// Merge the stored entries and the links' invite logs: newest first, at most `limit`,
-/// only those concerning `contact_id` when given.
-pub fn merge(entries: Vec<AuditRecord>, links: &[LinkRecord], contact_id: Option<&str>, limit: usize) -> Vec<AuditView> {
+/// Merge one page of stored entries (newest first) and the links' invite-log lines that
+/// fall in the page's time window `(after, until]` (`None`: unbounded): newest first, only
+/// those concerning `contact_id` when given.
+pub fn merge(entries: Vec<AuditRecord>, links: &[LinkRecord], contact_id: Option<&str>, after: Option<OffsetDateTime>, until: Option<OffsetDateTime>) -> Vec<AuditView> {
     // Times are kept to the second: within one second, the stored order (the entry's key
     // ends with a time-ordered id; the invite log is appended) decides, newest first.
-    let mut lines: Vec<AuditView> = entries.into_iter().rev().map(AuditView::from).chain(links.iter().flat_map(|l| invite_lines(l).rev())).collect();
+    let in_window = |at: OffsetDateTime| after.is_none_or(|a| at > a) && until.is_none_or(|u| at <= u);
+    let mut lines: Vec<AuditView> = entries
+        .into_iter()
+        .map(AuditView::from)
+        .chain(links.iter().flat_map(|l| invite_lines(l).rev()).filter(|l| in_window(l.at)))
+        .collect();
     if let Some(k) = contact_id {
         lines.retain(|l| concerns(l, k));
     }
     lines.sort_by_key(|l| std::cmp::Reverse(l.at));
-    lines.truncate(limit);
     lines
 }
 
-/// The most lines one read returns.
-pub const MAX_LINES: usize = 500;
+/// The time in an audit sort key (`AUDIT#<RFC 3339>#<id>`).
+fn time_of(sort_key: &str) -> Result<OffsetDateTime> {
+    let at = sort_key.strip_prefix(keys::prefix::AUDIT).and_then(|r| r.rsplit_once('#')).map(|(at, _)| at).unwrap_or_default();
+    OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339).map_err(|_| Error::field("cursor", "is not a cursor this list gave out; start again without a cursor"))
+}
 
-/// The most audit entries one read looks at when only one contact's lines are wanted (they
-/// are filtered from the newest entries of the client). Bounded so that the cost of a read
-/// does not grow with the age of the client; older history needs paging (issue 18).
-pub const MAX_SCANNED: usize = 2_000;
-
-/// A client's audit trail (for staff of the client's firm), newest first, at most
-/// [`MAX_LINES`] lines. Two bounded Queries: the client item and its links (`CLIENT` ..=
-/// `CONTACT$`), and the newest audit entries (`AUDIT#…`, read backwards with a limit): the
-/// trail grows with every download and sign-in, and no read of it is unbounded.
-pub async fn history(store: &Store, firm_id: &str, client_id: &str, contact_id: Option<&str>) -> Result<Vec<AuditView>> {
+/// One page of a client's audit trail (for staff of the client's firm), newest first. Two
+/// bounded Queries: the client item and its links (`CLIENT` ..= `CONTACT$`), and one page
+/// of audit entries (`AUDIT#…`, read backwards, at most `limit`; with `contact_id`, at most
+/// `limit` × [`FILTER_READ_FACTOR`] read and filtered to that contact's lines). The invite
+/// emails logged on the links (a few per link) are merged into the page whose time window
+/// holds them, so a page can hold a few more than `limit` lines.
+pub async fn history(store: &Store, firm_id: &str, client_id: &str, contact_id: Option<&str>, page: &PageRequest) -> Result<Page<AuditView>> {
     if !domain::is_plausible_id(client_id) {
         return Err(Error::NotFound("client"));
     }
@@ -240,12 +245,17 @@ pub async fn history(store: &Store, firm_id: &str, client_id: &str, contact_id: 
             return Err(Error::NotFound("contact"));
         }
     }
-    let wanted = if contact_id.is_some() { MAX_SCANNED } else { MAX_LINES };
-    let items = store.query_newest(&keys::client(client_id), keys::prefix::AUDIT, &keys::through(keys::prefix::AUDIT), wanted).await?;
-    // Read newest first; `merge` expects the stored (ascending) order.
-    let mut entries: Vec<AuditRecord> = items.into_iter().map(crate::store::from_item).collect::<Result<_>>()?;
-    entries.reverse();
-    Ok(merge(entries, &links, contact_id, MAX_LINES))
+    let range = KeyRange::prefix(keys::client(client_id), keys::prefix::AUDIT);
+    let until = page.cursor.as_deref().map(|c| cursor_position(c, &range).and_then(|sk| time_of(&sk))).transpose()?;
+    let factor = if contact_id.is_some() { FILTER_READ_FACTOR } else { 1 };
+    let entries = store
+        .query_page_where(&range, Order::NewestFirst, page, factor, |item| {
+            let r: AuditRecord = crate::store::from_item(item.clone())?;
+            Ok(contact_id.is_none_or(|k| concerns(&AuditView::from(r.clone()), k)).then_some(r))
+        })
+        .await?;
+    let after = entries.next.as_deref().map(|c| cursor_position(c, &range).and_then(|sk| time_of(&sk))).transpose()?;
+    Ok(Page { items: merge(entries.items, &links, contact_id, after, until), next: entries.next })
 }
 
 #[cfg(test)]
@@ -269,14 +279,17 @@ mod tests {
         let mut link = LinkRecord::new(&client, &contact, t);
         link.invite_log.push(InviteLogEntry { at: t, by: actor("staff", "s"), email: "a@example.com".into(), ip: None, user_agent: None });
 
-        let all = merge(vec![share.clone(), download.clone()], std::slice::from_ref(&link), None, 10);
+        let all = merge(vec![download.clone(), share.clone()], std::slice::from_ref(&link), None, None, None);
         assert_eq!(all.iter().map(|l| l.event.as_str()).collect::<Vec<_>>(), ["file_downloaded", "file_shared", "invite_sent"]);
         assert_eq!(all[0].ip.as_deref(), Some("203.0.113.9"));
 
-        let k1 = merge(vec![share, download], std::slice::from_ref(&link), Some("k1"), 10);
+        let k1 = merge(vec![download, share], std::slice::from_ref(&link), Some("k1"), None, None);
         assert_eq!(k1.iter().map(|l| l.event.as_str()).collect::<Vec<_>>(), ["file_downloaded", "invite_sent"]);
         assert_eq!(k1[1].detail.as_deref(), Some("to a@example.com"));
-        assert_eq!(merge(vec![], std::slice::from_ref(&link), None, 0).len(), 0);
+        // The invite line belongs to the page whose window holds its time, and to no other.
+        assert_eq!(merge(vec![], std::slice::from_ref(&link), None, Some(t), None).len(), 0, "(t, ∞) leaves out t");
+        assert_eq!(merge(vec![], std::slice::from_ref(&link), None, None, Some(t)).len(), 1, "(-∞, t] holds t");
+        assert_eq!(merge(vec![], std::slice::from_ref(&link), None, None, Some(t - time::Duration::seconds(1))).len(), 0);
     }
 
     #[test]
@@ -293,8 +306,8 @@ mod tests {
         let t = datetime!(2026-11-01 09:00 UTC);
         let first = entry("c", event::CONTACT_UPDATED, actor("staff", "s"), t, &Origin::default(), Some("k"), None).unwrap();
         let second = entry("c", event::ACCESS_REVOKED, actor("staff", "s"), t, &Origin::default(), Some("k"), None).unwrap();
-        // as the Query returns them: ascending by key
-        let lines = merge(vec![first, second], &[], Some("k"), 10);
+        // as the page returns them: newest (highest key) first
+        let lines = merge(vec![second, first], &[], Some("k"), None, None);
         assert_eq!(lines.iter().map(|l| l.event.as_str()).collect::<Vec<_>>(), ["access_revoked", "contact_updated"]);
     }
 

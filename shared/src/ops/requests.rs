@@ -14,7 +14,7 @@ use time::{Date, OffsetDateTime};
 use crate::ops::access::Viewer;
 use crate::domain;
 use crate::error::{Error, FieldError, Result};
-use crate::store::{keys, tx, ActorRef, FileRecord, FileStatus, LinkRecord, RequestKind, RequestRecord, RequestStatus, ResponseEntry, StatusChange, Store};
+use crate::store::{keys, tx, ActorRef, FileRecord, KeyRange, Order, Page, PageRequest, FILTER_READ_FACTOR, FileStatus, LinkRecord, RequestKind, RequestRecord, RequestStatus, ResponseEntry, StatusChange, Store};
 
 /// The most files one answer attaches (after removing repeats).
 pub const MAX_RESPONSE_FILES: usize = 10;
@@ -266,13 +266,19 @@ pub async fn create(store: &Store, viewer: &Viewer, by: ActorRef, client_id: &st
     Ok(Created { request: RequestView::new(&rec, now.date()), assignees: outcomes })
 }
 
-/// The requests the viewer may see (one Query): all for staff, theirs for a contact.
-pub async fn list(store: &Store, viewer: &Viewer, client_id: &str) -> Result<Vec<RequestView>> {
+/// One page of the requests the viewer may see — all for staff, those assigned to them for a
+/// contact — newest first (ids are UUIDv7: key order is creation order). A contact's page
+/// reads at most `limit` × [`FILTER_READ_FACTOR`] requests (it may be short, with a `next`).
+pub async fn list(store: &Store, viewer: &Viewer, client_id: &str, page: &PageRequest) -> Result<Page<RequestView>> {
     let today = domain::now().date();
-    let recs: Vec<RequestRecord> = store.children(&keys::client(client_id)).await?;
-    let mut out: Vec<RequestView> = recs.iter().filter(|r| visible(r, viewer)).map(|r| RequestView::new(r, today)).collect();
-    sort_for_todo(&mut out);
-    Ok(out)
+    let range = KeyRange::prefix(keys::client(client_id), keys::prefix::REQUEST);
+    let factor = if viewer.contact_id().is_some() { FILTER_READ_FACTOR } else { 1 };
+    store
+        .query_page_where(&range, Order::NewestFirst, page, factor, |item| {
+            let r: RequestRecord = crate::store::from_item(item.clone())?;
+            Ok(visible(&r, viewer).then(|| RequestView::new(&r, today)))
+        })
+        .await
 }
 
 pub async fn get(store: &Store, viewer: &Viewer, client_id: &str, request_id: &str) -> Result<RequestView> {

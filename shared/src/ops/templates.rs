@@ -6,7 +6,7 @@ use time::OffsetDateTime;
 
 use crate::domain::email::{preset, validate, Preset, TemplateSource, DEFAULT_PRESET, PRESETS};
 use crate::error::{Error, Result};
-use crate::store::{keys, Store, TemplateRecord};
+use crate::store::{from_item, keys, KeyRange, Order, Page, PageRequest, Store, TemplateRecord};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -70,11 +70,13 @@ pub async fn load(store: &Store, firm_id: &str, template_id: Option<&str>) -> Re
     }
 }
 
-/// The presets, then the firm's templates by name (one Query).
-pub async fn list(store: &Store, firm_id: &str) -> Result<Vec<TemplateView>> {
-    let mut firm: Vec<TemplateRecord> = store.children(&keys::firm(firm_id)).await?;
-    firm.sort_by_key(|t| t.name.to_lowercase());
-    Ok(PRESETS.iter().map(TemplateView::from).chain(firm.iter().map(TemplateView::from)).collect())
+/// One page of templates: the presets (on the first page only), then the firm's own in
+/// the order they were made (ids are UUIDv7): one Query of at most `limit` templates.
+pub async fn list(store: &Store, firm_id: &str, page: &PageRequest) -> Result<Page<TemplateView>> {
+    let range = KeyRange::prefix(keys::firm(firm_id), keys::prefix::TEMPLATE);
+    let firm = store.query_page(&range, Order::OldestFirst, page).await?.try_map(|i| from_item::<TemplateRecord>(i).map(|t| TemplateView::from(&t)))?;
+    let presets = if page.cursor.is_none() { PRESETS.iter().map(TemplateView::from).collect() } else { Vec::new() };
+    Ok(Page { items: presets.into_iter().chain(firm.items).collect(), next: firm.next })
 }
 
 pub async fn get(store: &Store, firm_id: &str, template_id: &str) -> Result<TemplateView> {

@@ -96,7 +96,7 @@ pub use forms::*;
 pub use limits::*;
 pub use links::*;
 pub use logos::*;
-pub use page::{Cursor, KeyRange, Order, Page, PageRequest, DEFAULT_LIMIT, FILTER_READ_FACTOR, MAX_LIMIT};
+pub use page::{cursor_position, Cursor, KeyRange, Order, Page, PageRequest, DEFAULT_LIMIT, FILTER_READ_FACTOR, MAX_LIMIT};
 pub use records::*;
 pub use requests::*;
 pub use team::*;

@@ -196,19 +196,21 @@ impl Store {
     /// 1 MB), strongly consistent on the table. A bad or foreign cursor is a 400 and reads
     /// nothing.
     pub async fn query_page(&self, range: &KeyRange, order: Order, req: &PageRequest) -> Result<Page<Item>> {
-        self.query_page_where(range, order, req, 1, |_| true).await
+        self.query_page_where(range, order, req, 1, |item| Ok(Some(item.clone()))).await
     }
 
-    /// One page of the items of `range` that `keep` accepts (e.g. what is shared with a
-    /// contact): at most `req.limit` items returned and at most `req.limit × factor` read
-    /// (at most `factor` calls of `req.limit` items each). When the read budget runs out
-    /// first the page is short and `next` continues after the last item *read*, so a page
-    /// never costs more than its bound however few items pass the filter.
-    pub async fn query_page_where(&self, range: &KeyRange, order: Order, req: &PageRequest, factor: usize, mut keep: impl FnMut(&Item) -> bool) -> Result<Page<Item>> {
+    /// One page of the items of `range` that `pick` turns into a `T` (`Ok(None)`: not for
+    /// this caller, e.g. a file not shared with this contact): at most `req.limit` items
+    /// returned and at most `req.limit × factor` read (at most `factor` calls of
+    /// `req.limit` items each). When the read budget runs out first the page is short and
+    /// `next` continues after the last item *read*, so a page never costs more than its
+    /// bound however few items pass the filter.
+    pub async fn query_page_where<T>(&self, range: &KeyRange, order: Order, req: &PageRequest, factor: usize, mut pick: impl FnMut(&Item) -> Result<Option<T>>) -> Result<Page<T>> {
         let mut start = req.cursor.as_deref().map(|c| Cursor::decode(c, range)).transpose()?.map(Cursor::start_key);
         let (p, sk, _) = range.attributes();
-        let mut budget = req.limit.clamp(1, MAX_LIMIT) * factor.max(1);
-        let mut items: Vec<Item> = Vec::new();
+        let limit = req.limit.clamp(1, MAX_LIMIT);
+        let mut budget = limit * factor.max(1);
+        let mut items: Vec<T> = Vec::new();
         loop {
             let mut q = self
                 .db()
@@ -216,7 +218,7 @@ impl Store {
                 .query()
                 .table_name(self.table())
                 .scan_index_forward(order == Order::OldestFirst)
-                .limit(req.limit.min(budget) as i32)
+                .limit(limit.min(budget) as i32)
                 .key_condition_expression(format!("{p} = :pk AND {sk} BETWEEN :a AND :b"))
                 .expression_attribute_values(":pk", s(&range.pk))
                 .expression_attribute_values(":a", s(&range.from))
@@ -231,13 +233,13 @@ impl Store {
             let more = out.last_evaluated_key.as_ref().is_some_and(|k| !k.is_empty());
             budget = budget.saturating_sub(read.len());
             let n = read.len();
-            for (i, item) in read.into_iter().enumerate() {
-                if keep(&item) {
-                    items.push(item);
-                    if items.len() == req.limit {
+            for (i, item) in read.iter().enumerate() {
+                if let Some(v) = pick(item)? {
+                    items.push(v);
+                    if items.len() == limit {
                         // Full: continue after this item (any skipped after it are read
                         // again); no next page if it was the range's last item.
-                        let next = if more || i + 1 < n { Some(Cursor::after(range, items.last().expect("just pushed"))?.encode()) } else { None };
+                        let next = if more || i + 1 < n { Some(Cursor::after(range, item)?.encode()) } else { None };
                         return Ok(Page { items, next });
                     }
                 }
@@ -253,6 +255,14 @@ impl Store {
             }
         }
     }
+}
+
+/// The sort key a cursor continues after, checked against `range` (e.g. to know the time
+/// of a history page's upper end).
+pub fn cursor_position(raw: &str, range: &KeyRange) -> Result<String> {
+    let c = Cursor::decode(raw, range)?;
+    let (_, sk, _) = range.attributes();
+    Ok(c.k[sk].clone())
 }
 
 #[cfg(test)]

@@ -31,7 +31,7 @@ use crate::ops::access::Viewer;
 use crate::domain;
 use crate::error::{Error, Result};
 use crate::store::tx::Change;
-use crate::store::{ClientItem, keys, s, ActorRef, FileRecord, FileStatus, LinkRecord, Store};
+use crate::store::{keys, s, ActorRef, FileRecord, FileStatus, KeyRange, LinkRecord, Order, Page, PageRequest, Store, FILTER_READ_FACTOR};
 use crate::domain::quotas::Quota;
 use crate::domain::upload::*;
 use crate::ops::access::visible_to;
@@ -234,28 +234,25 @@ fn dedupe(ids: Vec<String>) -> Vec<String> {
     out
 }
 
-/// All files of the client the viewer may see, newest first (one Query).
-/// The client's files `actor` may see, access check included, in one `Query`: the client
-/// item, the contacts' links and the files share the partition and sort `CLIENT` <
-/// `CONTACT#…` < `FILE#…` (the audit trail, `AUDIT#…`, sorts before and is not read).
-pub async fn list(store: &Store, actor: &crate::domain::identity::Actor, client_id: &str) -> Result<Vec<FileView>> {
+/// One page of the client's files `actor` may see, newest first (ids are UUIDv7, so key
+/// order is upload order). Two bounded Queries: the client item and its links (`CLIENT`
+/// ..= `CONTACT$`, for the access check) and one page of `FILE#…`. A contact's page is
+/// filtered by what is shared with them: at most `limit` × [`FILTER_READ_FACTOR`] files
+/// read, so a page may come back short with a `next`.
+pub async fn list(store: &Store, actor: &crate::domain::identity::Actor, client_id: &str, page: &PageRequest) -> Result<Page<FileView>> {
     if !domain::is_plausible_id(client_id) {
         return Err(Error::NotFound("client"));
     }
-    let items = store.query_between(&keys::client(client_id), keys::CLIENT_SK, &keys::through(keys::prefix::FILE)).await?;
-    let (mut client, mut links, mut files) = (None, Vec::new(), Vec::new());
-    for item in ClientItem::decode_all(items)? {
-        match item {
-            ClientItem::Client(c) => client = Some(*c),
-            ClientItem::Link(l) => links.push(*l),
-            ClientItem::File(f) => files.push(*f),
-            _ => {}
-        }
-    }
+    let (client, links) = store.client_with_links(client_id).await?;
     let viewer = crate::ops::access::viewer_from_partition(actor, client.as_ref(), &links)?;
-    let mut out: Vec<FileView> = files.iter().filter(|f| visible_to(f, &viewer)).map(|f| FileView::new(f, &viewer)).collect();
-    out.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
-    Ok(out)
+    let range = KeyRange::prefix(keys::client(client_id), keys::prefix::FILE);
+    let factor = if viewer.contact_id().is_some() { FILTER_READ_FACTOR } else { 1 };
+    store
+        .query_page_where(&range, Order::NewestFirst, page, factor, |item| {
+            let f: FileRecord = crate::store::from_item(item.clone())?;
+            Ok(visible_to(&f, &viewer).then(|| FileView::new(&f, &viewer)))
+        })
+        .await
 }
 
 async fn load_visible(store: &Store, viewer: &Viewer, client_id: &str, file_id: &str) -> Result<FileRecord> {

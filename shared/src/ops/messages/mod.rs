@@ -30,7 +30,7 @@ use crate::ops::access::Viewer;
 use crate::domain;
 use crate::error::{Error, FieldError, Result};
 use crate::ports::mail::Notice;
-use crate::store::{from_item, keys, s, tx, ActorRef, Attachment, FileRecord, FileStatus, Item, LinkRecord, MessageRecord, Store, ThreadRecord};
+use crate::store::{from_item, keys, s, tx, ActorRef, Attachment, FileRecord, FileStatus, Item, KeyRange, LinkRecord, MessageRecord, Order, Page, PageRequest, Store, ThreadRecord, FILTER_READ_FACTOR};
 use crate::domain::email::{escape_html, RenderedEmail};
 use crate::ports::mail::{Mailer, Outbox};
 
@@ -349,25 +349,39 @@ pub async fn post(store: &Store, outbox: &Outbox<'_, impl Mailer>, viewer: &View
     Err(Error::Conflict("many people are writing in this thread right now; try again".into()))
 }
 
-/// The viewer's threads of a client, newest activity first (one Query).
-pub async fn list(store: &Store, viewer: &Viewer, client_id: &str) -> Result<Vec<ThreadView>> {
-    let threads: Vec<ThreadRecord> = store.children(&keys::client(client_id)).await?;
-    let mut out: Vec<ThreadView> = threads
-        .iter().filter(|t| t.firm_id == viewer.firm_id() && visible(t, viewer)).map(|t| ThreadView::new(t, viewer)).collect();
-    out.sort_by_key(|t| std::cmp::Reverse(t.last_message_at));
-    Ok(out)
+/// One page of the viewer's threads of a client, newest first (by when the thread was
+/// started: ids are UUIDv7, so key order is creation order; ordering by latest activity
+/// would need an index keyed by it). A contact's page is filtered by the threads they take
+/// part in and reads at most `limit` × [`FILTER_READ_FACTOR`] threads.
+pub async fn list(store: &Store, viewer: &Viewer, client_id: &str, page: &PageRequest) -> Result<Page<ThreadView>> {
+    let range = KeyRange::prefix(keys::client(client_id), keys::prefix::THREAD);
+    let factor = if viewer.contact_id().is_some() { FILTER_READ_FACTOR } else { 1 };
+    store
+        .query_page_where(&range, Order::NewestFirst, page, factor, |item| {
+            let t: ThreadRecord = from_item(item.clone())?;
+            Ok((t.firm_id == viewer.firm_id() && visible(&t, viewer)).then(|| ThreadView::new(&t, viewer)))
+        })
+        .await
 }
 
+/// A thread and one page of its messages: the newest page first (`next` leads to older
+/// ones), each page in reading order (oldest to newest) for display.
 #[derive(Debug, Serialize)]
 pub struct ThreadDetail {
     pub thread: ThreadView,
-    pub messages: Vec<MessageView>,
+    pub items: Vec<MessageView>,
+    pub next: Option<String>,
 }
 
-/// A thread with its messages; opening it marks it read for the viewer.
-pub async fn open(store: &Store, viewer: &Viewer, client_id: &str, thread_id: &str) -> Result<ThreadDetail> {
+/// A thread with one page of its messages; opening its first page marks it read for the
+/// viewer. One GetItem for the thread, one Query of at most `limit` messages, and for a
+/// contact one BatchGetItem of the files attached to that page.
+pub async fn open(store: &Store, viewer: &Viewer, client_id: &str, thread_id: &str, page: &PageRequest) -> Result<ThreadDetail> {
     let mut thread = load_thread(store, viewer, client_id, thread_id).await?;
-    let records: Vec<MessageRecord> = store.children(&keys::thread(thread_id)).await?;
+    let range = KeyRange::prefix(keys::thread(thread_id), keys::prefix::MESSAGE);
+    let Page { items, next } = store.query_page(&range, Order::NewestFirst, page).await?;
+    let mut records: Vec<MessageRecord> = items.into_iter().map(from_item).collect::<Result<_>>()?;
+    records.reverse();
     // Each reader sees only the attachments they may open.
     let mut allowed: Option<Vec<String>> = None;
     if viewer.contact_id().is_some() {
@@ -394,6 +408,10 @@ pub async fn open(store: &Store, viewer: &Viewer, client_id: &str, thread_id: &s
             v
         })
         .collect();
+    if page.cursor.is_some() {
+        // An older page: reading it says nothing about the newest messages.
+        return Ok(ThreadDetail { thread: ThreadView::new(&thread, viewer), items: messages, next });
+    }
     let key = reader_key(viewer);
     if thread.read.get(&key).copied().unwrap_or(0) < thread.message_count {
         let values = Item::from([(":n".to_string(), aws_sdk_dynamodb::types::AttributeValue::N(thread.message_count.to_string()))]);
@@ -406,7 +424,7 @@ pub async fn open(store: &Store, viewer: &Viewer, client_id: &str, thread_id: &s
         }
         thread.read.insert(key, thread.message_count);
     }
-    Ok(ThreadDetail { thread: ThreadView::new(&thread, viewer), messages })
+    Ok(ThreadDetail { thread: ThreadView::new(&thread, viewer), items: messages, next })
 }
 
 /// Unread messages and threads with unread messages, from thread items already read.
