@@ -115,8 +115,12 @@ pub async fn list_page(store: &Store, firm_id: &str, query: &ListQuery) -> Resul
         (Some(Search::Email(prefix)), portal) => by_email(store, firm_id, prefix, query, portal, now).await,
         (name, Some(state)) => {
             let range = starting_with(Some(keys::GSI3), keys::portal_state(firm_id, state.as_str()), name_prefix(name));
-            let page = store.query_page_where(&range, Order::OldestFirst, &query.page, 1, |item| !item.contains_key("client_archived_at")).await?;
-            page.try_map(|item| Ok(ClientListItem::of_link(&from_item::<LinkRecord>(item)?, now)))
+            store
+                .query_page_where(&range, Order::OldestFirst, &query.page, 1, |item| {
+                    let link: LinkRecord = from_item(item.clone())?;
+                    Ok(link.client_archived_at.is_none().then(|| ClientListItem::of_link(&link, now)))
+                })
+                .await
         }
         (name, None) => {
             let ranges: Vec<KeyRange> = query
