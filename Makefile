@@ -5,7 +5,7 @@ PY := .venv/bin/python
 export CARGO_TARGET_DIR ?= $(CURDIR)/target
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: dev test tools unit integration lint bench bench-mailbox routes deploy-check deploy-build deploy
+.PHONY: dev test tools unit integration lint bench bench-scale bench-mailbox routes deploy-check deploy-build deploy
 
 tools:
 	@scripts/tools.sh
@@ -34,6 +34,10 @@ integration: tools
 # Performance figures (issue 8): release builds, cold starts, sizes, memory, AWS calls.
 bench: tools
 	$(PY) scripts/bench.py
+
+# A firm of 10,000 clients: cost per request at two sizes, latency under load, bulk invite.
+bench-scale: tools
+	$(PY) scripts/bench_scale.py
 
 # The local mailbox's read time after 1..5000 emails (moto and the SES proxy only; no Rust).
 bench-mailbox: tools

@@ -4,7 +4,8 @@
 //!
 //! Table keys `PK` (partition) and `SK` (sort); one overloaded global secondary index
 //! `GSI1` on `GSI1PK`/`GSI1SK` (all attributes projected); one sparse index `GSI2` on
-//! `GSI2PK`/`GSI2SK` that holds only links with an open invite; TTL attribute `expires_at`
+//! `GSI2PK`/`GSI2SK` that holds only links with an open invite; one index `GSI3` on
+//! `GSI3PK`/`GSI3SK` of contact links by firm and portal state; TTL attribute `expires_at`
 //! (epoch seconds) for tokens, idempotency records and throttling items (`store/limits.rs`).
 //!
 //! | item | PK | SK | GSI1PK | GSI1SK |
@@ -19,6 +20,7 @@
 //! | … archived | | | `FIRM#<firm>` | `ARCHIVED#<lower name>#<client>` |
 //! | contact ↔ client link | `CLIENT#<client>` | `CONTACT#<contact>` | `CONTACT#<contact>` | `CLIENT#<client>` |
 //! | … with an open invite (GSI2) | | | GSI2PK `OPEN_INVITE` | GSI2SK `<sent at, epoch s>#<client>#<contact>` |
+//! | … by portal state (GSI3) | | | GSI3PK `FIRM#<firm>#PORTAL#<state>` | GSI3SK `<lower client name>#<client>#<contact>` |
 //! | contact profile | `CONTACT#<contact>` | `PROFILE` | | |
 //! | claim on the contact's login (TTL) | `CONTACT#<contact>` | `LOGINCLAIM` | | |
 //! | email guard (unique per firm) | `FIRM#<firm>` | `EMAIL#<email>` | | |
@@ -46,9 +48,17 @@
 //!   carries a copy of what the status view needs: names, email, invite and login times).
 //!   Firm isolation is checked on the client item of the same answer, so an id from
 //!   another firm costs the same one call and answers 404.
-//! - **a firm's clients**, sorted by name: one `Query` on `GSI1PK = FIRM#f`,
-//!   `begins_with(GSI1SK, "CLIENT#")`; its archived clients, `begins_with(GSI1SK,
-//!   "ARCHIVED#")` (archiving moves the key, so the default list never reads them).
+//! - **a page of a firm's clients**, sorted by name (`ops::clients::list`): one `Query` of
+//!   `limit` items on `GSI1PK = FIRM#f`, `GSI1SK` from `CLIENT#<start of a name>`; its
+//!   archived clients, from `ARCHIVED#…` (archiving moves the key, so the default list never
+//!   reads them). **By contact email**: one `Query` of `limit` email guards
+//!   (`FIRM#f`, `EMAIL#<start of the address>…`), then one `GSI1` `Query` per contact found
+//!   (its few clients). **By portal state** ("invited, never signed in"): one `Query` of
+//!   `limit` links on `GSI3PK = FIRM#f#PORTAL#<state>`. The state is what the stored
+//!   attributes say (`LinkRecord::stored_state`), set by every invite write
+//!   (`invite_write`, which also carries acceptance and revocation) and re-sorted by a
+//!   client rename; none of these costs grows with the firm (`tests/test_scale.py` holds the
+//!   calls, items read and bytes equal at 10 and 260 clients; `make bench-scale` at 10,000).
 //! - **a contact's clients** (to update the copies on each link, and later for the portal's
 //!   client switcher): one `Query` on `GSI1PK = CONTACT#k`.
 //! - **who a staff token is**: `GetItem STAFF#<sub>` (cached per cold start); **who a
