@@ -129,7 +129,7 @@ def test_bad_list_parameters_and_foreign_cursors_are_400s(stack, firm):
 ROUTES = [
     ("clients, first page", lambda c: "/api/staff/clients?limit=10"),
     ("clients, name search", lambda c: "/api/staff/clients?limit=10&q=seeded%200000"),
-    ("clients, email search", lambda c: "/api/staff/clients?limit=5&q=c000001."),
+    ("clients, email search", lambda c: "/api/staff/clients?limit=5&q=c000001.1%40"),
     ("clients, portal-status filter", lambda c: "/api/staff/clients?limit=10&portal=active"),
     ("a client's record", lambda c: f"/api/staff/clients/{c}"),
     ("a client's portal status", lambda c: f"/api/staff/clients/{c}/portal-status"),
@@ -156,7 +156,9 @@ def test_the_cost_of_staff_reads_does_not_grow_with_the_firm(stack):
     assert len(first) == 10
     client_id = first[0]["id"]
     small = costs(firm, client_id)
-    assert all(c["calls"] >= 1 for c in small.values()), small
+    # Each route read something of the firm's (a route that found nothing would be flat
+    # for the wrong reason): the staff GetItem is one item; the lists read more.
+    assert all(c["items_read"] >= 2 for c in small.values()), small
     seed_clients(stack, firm.firm_id, 250, start=10, **sizes)
     # The seeded client the routes read gets a long history too (its own partition grows).
     seed_scale.write(stack.endpoint, stack.env["TABLE_NAME"],
