@@ -4,7 +4,7 @@ codes, requests as API Gateway delivers them from a chosen source address, concu
 requests on function instances of their own. Test modules import from here — never from
 each other or from conftest.py (which only defines fixtures); tests/test_layout.py checks
 that."""
-from .calls import operations, recorded_calls, request_json
+from .calls import operations, query_limits, recorded_calls, request_json
 from .files import (PDF, deliver, download, land, land_logo, logo_slot, png, put, stored_key, upload_key, upload_slot, verify_sigv4_query,
                     versions)
 from .gateway import fresh_source, gateway_call, lockout, source_limits, start_of_a_window

@@ -47,3 +47,8 @@ def request_json(entry: dict) -> dict:
     if entry.get("body_encoded"):
         body = base64.b64decode(body).decode()
     return json.loads(body) if body else {}
+
+
+def query_limits(entries: list[dict]) -> list[int | None]:
+    """The `Limit` of each DynamoDB Query recorded (None: a Query without one)."""
+    return [request_json(e).get("Limit") for e in entries if e["headers"].get("X-Amz-Target", "").endswith(".Query")]
