@@ -7,7 +7,7 @@ from __future__ import annotations
 import base64
 import json
 
-from support import active_contact, page_url, problem, upload_slot, walk
+from support import active_contact, page_url, problem, query_limits, recorded_calls, upload_slot, walk
 
 SMALL = {"size": 10, "content_type": "application/pdf"}
 
@@ -39,6 +39,26 @@ def test_files_page_newest_first_and_a_contact_sees_only_theirs(stack, firm):
     first = ana_api.call("GET", page_url(f"/api/portal/clients/{client['id']}/files", 1), expect=200).json()
     rest, _ = walk_from(bo_api, f"/api/portal/clients/{client['id']}/files", first["next"])
     assert rest and all(dict(made)[f["id"]] == "bo" for f in rest)
+
+
+def test_a_contacts_page_reads_at_most_four_times_its_limit(stack, firm):
+    """Ana's one file is the oldest of ten: her first page of one reads four of Bo's files,
+    returns none of them and says where to go on; walking on reaches hers."""
+    client = firm.client("Bounded Pages")
+    ana, ana_api = active_contact(stack, firm, client["id"], "Ana")
+    bo, bo_api = active_contact(stack, firm, client["id"], "Bo")
+    hers = upload_slot(ana_api, "portal", client["id"], {"name": "ana.pdf", **SMALL})["file"]["id"]
+    for i in range(9):
+        upload_slot(bo_api, "portal", client["id"], {"name": f"bo-{i}.pdf", **SMALL})
+    path = f"/api/portal/clients/{client['id']}/files"
+    with recorded_calls(stack) as entries:
+        first = ana_api.call("GET", page_url(path, 1), expect=200).json()
+    assert first["items"] == [] and first["next"], "a short (empty) page, with a cursor"
+    limits = query_limits(entries)
+    assert limits.count(None) == 1, "the access check"
+    assert [n for n in limits if n is not None] == [1, 1, 1, 1], f"four reads of one item: {limits}"
+    rest, pages = walk_from(ana_api, path, first["next"])
+    assert [f["id"] for f in rest] == [hers]
 
 
 def walk_from(api, path: str, cursor: str) -> tuple[list[dict], int]:

@@ -10,7 +10,7 @@ import boto3
 import requests
 
 import portal_local as pl
-from support import (PDF, accept_invite, active_contact, deliver, land, operations, problem, put, recorded_calls, spend_quota, stored_key,
+from support import (PDF, accept_invite, active_contact, deliver, land, operations, problem, put, query_limits, recorded_calls, spend_quota, stored_key,
                      unique_email, upload_key, upload_slot, verify_sigv4_query, versions)
 
 
@@ -275,14 +275,17 @@ def test_file_list_is_one_query_and_an_upload_slot_is_signed_without_network(sta
     for who, prefix in ((firm.api, "staff"), (api, "portal")):
         who.call("POST", f"/api/{prefix}/clients/{client['id']}/files", body, expect=201)  # warm: identity, keys, firm settings
         who.call("GET", f"/api/{prefix}/clients/{client['id']}/files", expect=200)
-    # staff: their record (read on every call) and the list with its access check in one Query
+    # staff: their record (read on every call), the access check (the client item and its
+    # links: one bounded Query) and one page of files (one Query whose Limit is the page's)
     with recorded_calls(stack) as entries:
-        files = firm.api.call("GET", f"/api/staff/clients/{client['id']}/files", expect=200).json()["items"]
-    assert len(files) == 2 and sorted(operations(entries)) == ["DynamoDB_20120810.GetItem", "DynamoDB_20120810.Query"], operations(entries)
-    # a contact: their identity (not cached, so a revoked login stops at once) and the Query
+        files = firm.api.call("GET", f"/api/staff/clients/{client['id']}/files?limit=5", expect=200).json()["items"]
+    assert len(files) == 2 and sorted(operations(entries)) == ["DynamoDB_20120810.GetItem"] + ["DynamoDB_20120810.Query"] * 2, operations(entries)
+    assert sorted(query_limits(entries), key=str) == [5, None]
+    # a contact: their identity (not cached, so a revoked login stops at once) and the same two
     with recorded_calls(stack) as entries:
         mine = api.call("GET", f"/api/portal/clients/{client['id']}/files", expect=200).json()["items"]
-    assert len(mine) == 1 and sorted(operations(entries)) == ["DynamoDB_20120810.GetItem", "DynamoDB_20120810.Query"]
+    assert len(mine) == 1 and sorted(operations(entries)) == ["DynamoDB_20120810.GetItem"] + ["DynamoDB_20120810.Query"] * 2
+    assert sorted(query_limits(entries), key=str) == [50, None], "the default page is 50"
     # an upload slot: the caller's record, the access read, the firm's daily upload quota
     # and the file record; the presigning itself makes no call
     with recorded_calls(stack) as entries:

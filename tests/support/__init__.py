@@ -4,7 +4,7 @@ codes, requests as API Gateway delivers them from a chosen source address, concu
 requests on function instances of their own. Test modules import from here — never from
 each other or from conftest.py (which only defines fixtures); tests/test_layout.py checks
 that."""
-from .calls import metered, operations, recorded_calls, request_json
+from .calls import metered, operations, query_limits, recorded_calls, request_json
 from .files import (PDF, deliver, download, land, land_logo, logo_slot, png, put, stored_key, upload_key, upload_slot, verify_sigv4_query,
                     versions)
 from .gateway import fresh_source, gateway_call, lockout, source_limits, start_of_a_window
@@ -25,7 +25,7 @@ __all__ = [
     "Firm", "PASSWORD", "PDF", "STAFF_PASSWORD", "STRONG", "Stack", "accept_invite", "active_contact", "contact_client_routes",
     "deliver", "delivery_of", "download", "firm_history", "fresh_code", "fresh_source", "gateway_call", "instances", "invite",
     "invite_staff", "join", "join_token", "land", "land_logo", "link_item", "local_stack", "lockout", "login_on_two_clients",
-    "logo_slot", "mail_to", "metered", "operations", "png", "portal_items", "problem", "put", "recorded_calls", "reminders_to", "report",
+    "logo_slot", "mail_to", "metered", "operations", "png", "portal_items", "problem", "put", "query_limits", "recorded_calls", "reminders_to", "report",
     "seed_clients",
     "request_json", "run_reminders", "run_reminders_cold", "source_limits", "spend_quota", "staff_at_once", "start_of_a_window",
     "status_of", "stored_key", "team_member", "token_of", "totp", "unique_email", "upload_key", "upload_slot",

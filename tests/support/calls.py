@@ -63,3 +63,8 @@ def metered(stack):
         r = requests.delete(f"{stack.proxy.url}/__meter", timeout=10)
         r.raise_for_status()
         figures.update(r.json())
+
+
+def query_limits(entries: list[dict]) -> list[int | None]:
+    """The `Limit` of each DynamoDB Query recorded (None: a Query without one)."""
+    return [request_json(e).get("Limit") for e in entries if e["headers"].get("X-Amz-Target", "").endswith(".Query")]

@@ -68,17 +68,32 @@
 //!   invite (`invite_hash`, the SHA-256 of the token), the last few ended ones (to say why an
 //!   old link stopped working) and the log of invite emails. Sending an invite therefore
 //!   writes exactly one item, and N invites fit in ⌈N/100⌉ transactions.
-//! - **a client's files / requests / invoices and payments**: one `Query` on
-//!   `PK = CLIENT#c` with `begins_with(SK, "FILE#")` (or `REQUEST#`, `INVOICE#`,
-//!   `PAYMENT#`); a contact's view is filtered from the same answer by what is shared with
-//!   or assigned to them. The portal home reads them all at once with
-//!   `SK BETWEEN "FILE#" AND "REQUEST$"` — files, signature forms (`FORM#`), invoices,
-//!   message threads (`MSGTHREAD#`, for the unread counts), payments, requests (the audit trail, `AUDIT#…`, sorts before them
-//!   and is never read with them).
+//! - **a page of a list** ([`Store::query_page`], `store/page.rs`): one `Query` of one
+//!   key range (`PK = …`, `SK BETWEEN <prefix> AND <prefix>$`), `Limit = limit`
+//!   (default 50, at most 200), continuing after the cursor's key. Cost: at most `limit`
+//!   items read per page (≤ 1 call, more only if a page passes 1 MB). A contact's pages
+//!   are filtered by what is shared with them: at most `limit` × 4 items read in at most 4
+//!   calls ([`FILTER_READ_FACTOR`]), so such a page can be short, even empty, with a
+//!   `next` (the UI follows empty pages a few times). The cursor is the key after which to
+//!   continue, checked against the route's partition and range before any read.
+//!   Paged this way, each newest first unless said (UUIDv7 ids make key order creation order):
+//!   - a client's **files** `FILE#`, **requests** `REQUEST#` (staff list, contact to-do),
+//!     **threads** `MSGTHREAD#` (newest started first), after the client item and its
+//!     links (`CLIENT` ..= `CONTACT$`, one bounded Query) for the access check;
+//!   - a thread's **messages** `THREAD#t`, `MSG#…`: the newest page first, each page
+//!     returned oldest to newest, plus one GetItem of the thread (and, for a contact, one
+//!     BatchGetItem of the page's attached files);
+//!   - a client's **audit trail** `AUDIT#…` (with the links' invite logs merged into the
+//!     page whose time span holds them) and the **firm history** `FIRM#f`, `AUDIT#…`;
+//!   - the firm's **templates** `TEMPLATE#`, oldest first, after the presets.
+//! - **a client's invoices and payments** (billing, not paged yet: its balances sum every
+//!   invoice and payment): one `Query` on `PK = CLIENT#c` with `begins_with(SK,
+//!   "INVOICE#")` and one with `PAYMENT#`. The portal home reads files, forms, invoices,
+//!   threads, payments and requests at once with `SK BETWEEN "FILE#" AND "REQUEST$"`
+//!   (the audit trail, `AUDIT#…`, sorts before them and is never read with them).
 //! - **invites due a reminder** (the scheduled `reminders` function): one `Query` on
 //!   `GSI2PK = OPEN_INVITE`, `GSI2SK < <a day ago>`. Every invite write sets or removes the
 //!   two attributes with the rest of the invite, so the index is exactly the open invites.
-//! - **a firm's templates**: one `Query` on `PK = FIRM#f`, `begins_with(SK, "TEMPLATE#")`.
 //! - **one email per contact per firm**: the guard item is written in the same transaction
 //!   as the contact, so two contacts of one firm can never share a login email.
 //!
@@ -89,6 +104,7 @@ pub mod keys;
 pub mod tx;
 
 mod billing;
+mod client_item;
 mod forms;
 mod limits;
 mod links;
@@ -102,6 +118,7 @@ mod team;
 mod threads;
 
 pub use billing::*;
+pub use client_item::ClientItem;
 pub use forms::*;
 pub use limits::*;
 pub use links::*;
@@ -452,57 +469,4 @@ entity! {
     FormRecord => keys::prefix::FORM,
     TemplateRecord => keys::prefix::TEMPLATE,
     AuditRecord => keys::prefix::AUDIT,
-}
-
-/// One item of a client's partition (`PK = CLIENT#c`), decoded by its sort key: what a
-/// read of several kinds at once (the portal home, the client detail) matches on instead
-/// of comparing sort-key strings.
-#[derive(Debug, Clone)]
-pub enum ClientItem {
-    Client(Box<ClientRecord>),
-    Link(Box<LinkRecord>),
-    File(Box<FileRecord>),
-    Request(Box<RequestRecord>),
-    Invoice(Box<InvoiceRecord>),
-    Payment(Box<PaymentRecord>),
-    Thread(Box<ThreadRecord>),
-    Form(Box<FormRecord>),
-    Audit(Box<AuditRecord>),
-}
-
-impl ClientItem {
-    /// `None` for an item of a kind this enum does not know (a newer writer's).
-    pub fn decode(item: Item) -> Result<Option<Self>> {
-        use keys::prefix as p;
-        let sk = match item.get("SK") {
-            Some(AttributeValue::S(sk)) => sk.clone(),
-            _ => return Err(Error::internal("stored item has no sort key")),
-        };
-        Ok(Some(if sk == keys::CLIENT_SK {
-            ClientItem::Client(Box::new(from_item(item)?))
-        } else if sk.starts_with(p::CONTACT) {
-            ClientItem::Link(Box::new(from_item(item)?))
-        } else if sk.starts_with(p::FILE) {
-            ClientItem::File(Box::new(from_item(item)?))
-        } else if sk.starts_with(p::REQUEST) {
-            ClientItem::Request(Box::new(from_item(item)?))
-        } else if sk.starts_with(p::INVOICE) {
-            ClientItem::Invoice(Box::new(from_item(item)?))
-        } else if sk.starts_with(p::PAYMENT) {
-            ClientItem::Payment(Box::new(from_item(item)?))
-        } else if sk.starts_with(p::THREAD) {
-            ClientItem::Thread(Box::new(from_item(item)?))
-        } else if sk.starts_with(p::FORM) {
-            ClientItem::Form(Box::new(from_item(item)?))
-        } else if sk.starts_with(p::AUDIT) {
-            ClientItem::Audit(Box::new(from_item(item)?))
-        } else {
-            return Ok(None);
-        }))
-    }
-
-    /// Decode every item of a read (skipping unknown kinds).
-    pub fn decode_all(items: Vec<Item>) -> Result<Vec<Self>> {
-        Ok(items.into_iter().map(Self::decode).collect::<Result<Vec<_>>>()?.into_iter().flatten().collect())
-    }
 }
