@@ -64,7 +64,7 @@ def test_a_form_is_signed_by_every_signer_and_completed_with_a_certificate(stack
     assert [s["id"] for s in todo["signatures"]] == [form["id"]] and todo["open"] >= 1
     assert dee_api.call("GET", f"/api/portal/clients/{client['id']}/home", expect=200).json()["todo"]["signatures"] == []
     problem(dee_api.call("GET", f"{mine}/{form['id']}"), 404)
-    assert dee_api.call("GET", mine, expect=200).json()["forms"] == []
+    assert dee_api.call("GET", mine, expect=200).json()["items"] == []
 
     # Ana reads it (the document was shared with her) and signs what she was shown
     view = ana_api.call("GET", f"{mine}/{form['id']}", expect=200).json()
@@ -148,3 +148,34 @@ def test_a_declined_form_and_a_document_changed_before_signing(stack, firm):
     body = problem(ana_api.call("POST", f"{mine}/{form2['id']}/sign", answer(view, form2["document_sha256"], "Ana")), 409)
     assert "changed since it was sent" in body["detail"]
     assert firm.api.call("GET", f"{base}/{form2['id']}", expect=200).json()["signers"][0]["status"] == "pending"
+
+
+def test_signature_forms_are_listed_in_pages_and_a_contact_pages_only_theirs(stack, firm):
+    client = firm.client("Paged Signatures")
+    ana, ana_api = active_contact(stack, firm, client["id"], "Ana")
+    cy, cy_api = active_contact(stack, firm, client["id"], "Cy")
+    slot = staff_document(stack, firm, client["id"])
+    base = f"/api/staff/clients/{client['id']}/signatures"
+    mine = f"/api/portal/clients/{client['id']}/signatures"
+    sent = []
+    for signers in ([ana], [cy], [ana, cy], [cy], [ana]):
+        body = {"file_id": slot["file"]["id"], "signer_ids": [s["id"] for s in signers]}
+        sent.append((firm.api.call("POST", base, body, expect=201).json()["form"]["id"], {s["id"] for s in signers}))
+
+    def walk(api, path):
+        ids, cursor, pages = [], None, 0
+        while True:
+            page = api.call("GET", f"{path}?limit=2" + (f"&cursor={cursor}" if cursor else ""), expect=200).json()
+            ids += [f["id"] for f in page["items"]]
+            pages, cursor = pages + 1, page["next"]
+            if not cursor:
+                return ids, pages
+
+    staff_ids, pages = walk(firm.api, base)
+    assert staff_ids == [fid for fid, _ in reversed(sent)] and pages == 3, "newest first, each once"
+    assert walk(ana_api, mine)[0] == [fid for fid, who in reversed(sent) if ana["id"] in who]
+    assert walk(cy_api, mine)[0] == [fid for fid, who in reversed(sent) if cy["id"] in who]
+    # A cursor of the staff list is not one of another client's list.
+    other = firm.client("Other Signatures")
+    first = firm.api.call("GET", f"{base}?limit=1", expect=200).json()
+    problem(firm.api.call("GET", f"/api/staff/clients/{other['id']}/signatures?cursor={first['next']}"), 400)

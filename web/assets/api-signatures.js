@@ -1,11 +1,12 @@
 // Signature forms: `signatures[kind].get(clientId, formId)` for both sides; staff send and
 // verify, a signer signs or declines.
-import { ofClient, seg } from "./api.js";
+import { ofClient, paged, seg } from "./api.js";
 
 function side(kind) {
   const of = (clientId) => ofClient(kind, clientId);
   return {
-    list: (clientId) => of(clientId).get("/signatures"),
+    /** One page (`{ items, next }`), newest first; `page` is `{ limit, cursor }`. */
+    list: (clientId, page) => of(clientId).get(paged("/signatures", page)),
     get: (clientId, formId) => of(clientId).get(`/signatures/${seg(formId)}`),
   };
 }

@@ -2,14 +2,16 @@
 import { requests } from "./api-requests.js";
 import { signatures } from "./api-signatures.js";
 import { h, pagedList } from "./ui.js";
+import { MAX_PAGE } from "./api.js";
 
 export async function todoView(clientId) {
-  const [assigned, { forms }] = await Promise.all([
+  const [assigned, { items: forms }] = await Promise.all([
     pagedList((cursor) => requests.todo(clientId, { cursor }), (r) => h("li", { class: "row spread" },
       h("a", { href: `#/portal/clients/${clientId}/todo/${r.id}` }, r.title),
       h("span", { class: `badge ${r.status === "completed" ? "done" : r.overdue ? "over" : ""}` }, r.overdue ? "overdue" : r.status)),
     { empty: "Nothing assigned to you." }),
-    signatures.contact.list(clientId)]);
+    // The newest forms (a page as large as one call gives): what waits for a signature is recent.
+    signatures.contact.list(clientId, { limit: MAX_PAGE })]);
   const toSign = forms.filter((f) => f.status === "pending" && f.my_status === "pending");
   return h("section", { class: "card" }, h("h2", {}, "To-Do"),
     toSign.length ? h("ul", { class: "plain" }, toSign.map((f) => h("li", { class: "row spread", "data-form": f.id },

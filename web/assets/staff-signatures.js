@@ -4,20 +4,21 @@ import { MAX_PAGE } from "./api.js";
 import { files } from "./api-files.js";
 import { signatures } from "./api-signatures.js";
 import { FORM_WORDS, badgeClass, signersList } from "./signature-parts.js";
-import { act, checkedValues, contactChecks, field, flash, fmtDate, h, liveCard, modal, onSubmit, size } from "./ui.js";
+import { act, checkedValues, contactChecks, field, flash, fmtDate, h, liveCard, modal, onSubmit, pagedList, size } from "./ui.js";
 
 const certificateLink = (ctx, formId) => `#/staff/clients/${ctx.clientId}/certificate/${formId}`;
 
 export function signaturesCard(ctx) {
   return liveCard({ id: "signatures" }, async (redraw) => {
-    const [{ forms }, { items: all }] = await Promise.all([signatures.staff.list(ctx.clientId), files.staff.list(ctx.clientId, { limit: MAX_PAGE })]);
-    const list = forms.length ? h("ul", { class: "plain" }, forms.map((f) => h("li", { "data-form": f.id, "data-status": f.status },
-      h("div", { class: "row spread" }, h("strong", {}, f.document_name), h("span", { class: badgeClass(f.status) }, FORM_WORDS[f.status])),
-      h("p", { class: "small muted" }, `${f.signers.filter((s) => s.status === "signed").length} of ${f.signers.length} signed${f.due_date ? ` · due ${fmtDate(f.due_date)}` : ""}`),
-      h("div", { class: "row" },
-        h("button", { type: "button", class: "secondary", onclick: () => formDialog(ctx, f.id) }, "Who has signed"),
-        f.status === "completed" ? h("a", { class: "button secondary", href: certificateLink(ctx, f.id) }, "Certificate") : null))))
-      : h("p", { class: "muted" }, "No documents sent for signature yet.");
+    const [list, { items: all }] = await Promise.all([
+      pagedList((cursor) => signatures.staff.list(ctx.clientId, { cursor }), (f) => h("li", { "data-form": f.id, "data-status": f.status },
+        h("div", { class: "row spread" }, h("strong", {}, f.document_name), h("span", { class: badgeClass(f.status) }, FORM_WORDS[f.status])),
+        h("p", { class: "small muted" }, `${f.signers.filter((s) => s.status === "signed").length} of ${f.signers.length} signed${f.due_date ? ` · due ${fmtDate(f.due_date)}` : ""}`),
+        h("div", { class: "row" },
+          h("button", { type: "button", class: "secondary", onclick: () => formDialog(ctx, f.id) }, "Who has signed"),
+          f.status === "completed" ? h("a", { class: "button secondary", href: certificateLink(ctx, f.id) }, "Certificate") : null)),
+      { empty: "No documents sent for signature yet." }),
+      files.staff.list(ctx.clientId, { limit: MAX_PAGE })]);
     const available = all.filter((f) => f.status === "available");
     const form = h("form", { novalidate: true },
       field("Document", "file_id", { tag: "select", options: [["", available.length ? "Choose a file of this portal" : "Upload the document first"], ...available.map((f) => [f.id, f.name])] }),

@@ -146,12 +146,18 @@ pub async fn send(store: &Store, blobs: &impl Blobs, outbox: &Outbox<'_, impl Ma
     Ok(Sent { form: FormView::new(&form, viewer)?, emails })
 }
 
-/// The forms the viewer can see (one Query), newest first.
-pub async fn list(store: &Store, viewer: &Viewer, client_id: &str) -> Result<Vec<FormView>> {
-    let forms: Vec<FormRecord> = store.children(&keys::client(client_id)).await?;
-    let mut out = forms.iter().filter(|f| visible(f, viewer)).map(|f| FormView::new(f, viewer)).collect::<Result<Vec<_>>>()?;
-    out.sort_by_key(|f| std::cmp::Reverse(f.created_at));
-    Ok(out)
+/// One page of the forms the viewer can see, newest first (ids are UUIDv7, so key order is
+/// the order they were sent in): one bounded Query of `FORM#…`; a contact's page reads at
+/// most `limit` × [`FILTER_READ_FACTOR`](crate::store::FILTER_READ_FACTOR) forms.
+pub async fn list(store: &Store, viewer: &Viewer, client_id: &str, page: &crate::store::PageRequest) -> Result<crate::store::Page<FormView>> {
+    let range = crate::store::KeyRange::prefix(keys::client(client_id), keys::prefix::FORM);
+    let factor = if viewer.contact_id().is_some() { crate::store::FILTER_READ_FACTOR } else { 1 };
+    store
+        .query_page_where(&range, crate::store::Order::NewestFirst, page, factor, |item| {
+            let f: FormRecord = from_item(item.clone())?;
+            visible(&f, viewer).then(|| FormView::new(&f, viewer)).transpose()
+        })
+        .await
 }
 
 /// One form, with the drawn signatures the viewer may see (staff: all; a contact: theirs,
