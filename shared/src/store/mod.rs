@@ -34,6 +34,8 @@
 //! | message | `THREAD#<thread>` | `MSG#<sequence, 8 digits>` | | |
 //! | signature form | `CLIENT#<client>` | `FORM#<form>` | | |
 //! | drawn signature (PNG) | `FORMDRAW#<form>` | `SIGNER#<contact>` | | |
+//! | bulk invite job (counters; `store::jobs`) | `FIRM#<firm>` | `INVITEJOB#<job>` | | |
+//! | a job's tally of one client (TTL) | `INVITEJOB#<job>` | `CLIENT#<client>` | | |
 //! | idempotency record (TTL) | `IDEMP#<sha256 of caller, route, key>` | `IDEMP` | | |
 //! | pending authenticator setup (TTL) | `MFASETUP#<sha256 of the setup id>` | `MFASETUP` | | |
 //! | requests of one source in one window (TTL) | `LIMIT#<sha256 of scope, source>` | `W#<window start>` | | |
@@ -80,6 +82,7 @@ pub mod tx;
 
 mod billing;
 mod forms;
+mod jobs;
 mod limits;
 mod links;
 mod logos;
@@ -92,6 +95,7 @@ mod threads;
 
 pub use billing::*;
 pub use forms::*;
+pub use jobs::*;
 pub use limits::*;
 pub use links::*;
 pub use logos::*;
