@@ -1,6 +1,7 @@
 // Staff: the firm's clients (active, or the archived ones) and the form that adds one.
 import { clients } from "./api-clients.js";
 import { field, h, onSubmit } from "./ui.js";
+import { selectForInvites } from "./staff-invite-jobs.js";
 
 /** `status`: "active" (#/staff) or "archived" (#/staff/archived). */
 export async function clientsView(status = "active") {
@@ -19,6 +20,6 @@ export async function clientsView(status = "active") {
     location.hash = `#/staff/clients/${c.id}`;
   });
   return h("section", {}, h("h1", {}, "Clients"), tabs,
-    h("div", { class: "card" }, all.length ? list : h("p", { class: "muted" }, "No clients yet.")),
+    h("div", { class: "card" }, all.length ? [selectForInvites(list, all), list] : h("p", { class: "muted" }, "No clients yet.")),
     h("div", { class: "card" }, h("h2", {}, "Add a client"), form));
 }
