@@ -44,9 +44,18 @@
    and bytes returned of the functions' DynamoDB calls in a window, for the tests that
    hold a request's cost flat as a firm grows, and for `make bench-scale`.
 
+8. **SES's account and its sending rate.** moto has no SES v2 `GetAccount` and sends as
+   fast as it is asked. The proxy answers `GetAccount` as SES does, with the local
+   account's quota (`SendQuota.MaxSendRate` = `ses_rate`, 50 a second unless the stack says
+   otherwise), and refuses a `SendEmail` that would make more than `ses_rate` accepted
+   emails in the last second with SES's 429 `TooManyRequestsException` ("Maximum sending
+   rate exceeded."), so a sender that ignores the rate fails locally as it would on AWS.
+   `POST /__faults` can also throttle the n-th `SendEmail` the same way (kind `throttle`).
+
 The functions reach it through the SDK's per-service endpoint variables
 (`AWS_ENDPOINT_URL_SESV2`, `AWS_ENDPOINT_URL_DYNAMODB`, `AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER`,
-`AWS_ENDPOINT_URL_S3`, so presigned URLs point here too). Not part of the deployed system.
+`AWS_ENDPOINT_URL_S3`, so presigned URLs point here too; `AWS_ENDPOINT_URL_SQS`). Not part of
+the deployed system.
 """
 from __future__ import annotations
 
@@ -87,6 +96,8 @@ def operation(method: str, path: str, headers) -> str:
         return target.split(".", 1)[1]
     if method == "POST" and path.split("?")[0].rstrip("/") == "/v2/email/outbound-emails":
         return "SendEmail"
+    if target.startswith("AmazonSQS."):
+        return target.split(".", 1)[1]
     return f"{method} {path.split('?')[0]}"
 
 
@@ -168,9 +179,17 @@ def refusal(call: iam_local.Call, reason: str) -> tuple[int, bytes, dict[str, st
     return 400, json.dumps({"__type": kind, "message": message}).encode(), {"content-type": "application/x-amz-json-1.1"}
 
 
+SES_THROTTLED = (429, json.dumps({"message": "Maximum sending rate exceeded."}).encode(),
+                 {"content-type": "application/json", "x-amzn-errortype": "TooManyRequestsException"})
+# The local account's SES quota (a production account raised to 50 a second).
+SES_RATE = 50.0
+SES_DAILY = 200000
+
+
 class Proxy:
     def __init__(self, upstream: str, lambda_base: str | None, iam: iam_local.Policies | None = None,
-                 region: str = "us-east-1", account: str = "123456789012", secret: str = "testing"):
+                 region: str = "us-east-1", account: str = "123456789012", secret: str = "testing",
+                 ses_rate: float = SES_RATE):
         self.upstream, self.lambda_base = upstream.rstrip("/"), lambda_base
         self.iam, self.region, self.account, self.secret = iam, region, account, secret
         self.lock = threading.Lock()
@@ -186,6 +205,28 @@ class Proxy:
         self.mailbox = local_mailbox.Store()
         self.session_users: dict[str, str] = {}
         self.meter = aws_meter.Meter()
+        self.ses_rate = ses_rate
+        self.ses_sent: list[float] = []        # when each accepted SendEmail was let through
+        self.ses_throttled = 0
+
+    # ---- SES's sending rate ----
+    def ses_admit(self) -> bool:
+        """May one more email go out now, at `ses_rate` a second? Counts it if so."""
+        now = time.monotonic()
+        with self.lock:
+            recent = [t for t in self.ses_sent[-int(self.ses_rate) - 1:] if now - t < 1.0]
+            if len(recent) >= self.ses_rate:
+                self.ses_throttled += 1
+                return False
+            self.ses_sent.append(now)
+            return True
+
+    def ses_account(self) -> dict:
+        with self.lock:
+            day = sum(1 for t in self.ses_sent if time.monotonic() - t < 86400)
+        return {"DedicatedIpAutoWarmupEnabled": False, "EnforcementStatus": "HEALTHY", "ProductionAccessEnabled": True,
+                "SendingEnabled": True, "SendQuota": {"Max24HourSend": SES_DAILY, "MaxSendRate": self.ses_rate,
+                                                      "SentLast24Hours": day}}
 
     # ---- Cognito sessions ----
     def session_refused(self, op: str, request: dict) -> bool:
@@ -302,7 +343,8 @@ class Proxy:
                 elif self.command == "DELETE":
                     proxy.set_rules([])
                 with proxy.lock:
-                    state = {"rules": proxy.rules, "counts": proxy.counts, "fired": proxy.fired, "events": proxy.events}
+                    state = {"rules": proxy.rules, "counts": proxy.counts, "fired": proxy.fired, "events": proxy.events,
+                             "ses_throttled": proxy.ses_throttled}
                 self.reply(200, json.dumps(state).encode())
 
             def handle_any(self):
@@ -341,7 +383,15 @@ class Proxy:
                     if proxy.session_refused(op, request):
                         return self.reply(400, json.dumps({"__type": "NotAuthorizedException", "message": "Invalid session for the user."}).encode(),
                                           {"content-type": "application/x-amz-json-1.1"})
+                if op == "GET /v2/email/account":
+                    return self.reply(200, json.dumps(proxy.ses_account()).encode())
                 rule = proxy.decide(op)
+                if rule and rule["kind"] == "throttle" and op == "SendEmail":
+                    with proxy.lock:
+                        proxy.ses_throttled += 1
+                    return self.reply(*SES_THROTTLED)
+                if op == "SendEmail" and not proxy.ses_admit():
+                    return self.reply(*SES_THROTTLED)
                 if rule and rule["kind"] == "reject":
                     return self.reply(400, json.dumps({"message": "Email address is not verified (injected fault)"}).encode(),
                                       {"content-type": "application/json", "x-amzn-errortype": "MessageRejected"})

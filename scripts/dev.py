@@ -52,6 +52,8 @@ def main() -> int:
         # the emails the proxy saw moto accept
         local_mailbox.Mailbox(proxy.url).serve(mail_port)
         pl.S3Notifier(env, base).run_forever()
+        # the invite worker's event source mapping (bulk invites)
+        pl.start_pollers(env, base, "portal-local")
         print("• seeding the demo firm …", flush=True)
         demo = pl.seed_demo(env, base, proxy.url)
         household = demo["clients"][0]

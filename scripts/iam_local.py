@@ -27,7 +27,10 @@ resource AWS itself evaluates:
     operations; the public ones (InitiateAuth, RespondToAuthChallenge, GlobalSignOut, …)
     are authorized by the user's own tokens and take no IAM permission.
   - SES v2 SendEmail: `ses:SendEmail` on the sending identity's ARN and on the
-    configuration set's ARN.
+    configuration set's ARN; GetAccount: `ses:GetAccount` on `*`.
+  - SQS (the JSON protocol the AWS SDK for Rust speaks: `X-Amz-Target: AmazonSQS.<Op>`):
+    `sqs:<Op>` on the queue's ARN (from the body's `QueueUrl`, or `QueueName`), with the
+    batch forms authorized as their single action (SendMessageBatch is `sqs:SendMessage`).
 - **Policies** are the template's own statements (`Policies: - Statement: […]` of a SAM
   function, the inline policies of an `AWS::IAM::Role`), resolved with the local stack's
   physical names. Allow statements only, with `*`/`?` wildcards in actions and resources,
@@ -284,6 +287,33 @@ def ses_needs(method: str, path: str, body: dict, region: str, account: str) -> 
     return f"{method} {path}", [Need(f"ses:Unmodelled({method} {path})", "*")]
 
 
+# SQS operations whose IAM action is another's (the service authorization reference).
+SQS_ACTION = {"SendMessageBatch": "SendMessage", "DeleteMessageBatch": "DeleteMessage",
+              "ChangeMessageVisibilityBatch": "ChangeMessageVisibility"}
+SQS_MODELLED = {"SendMessage", "SendMessageBatch", "ReceiveMessage", "DeleteMessage", "DeleteMessageBatch",
+                "ChangeMessageVisibility", "ChangeMessageVisibilityBatch", "GetQueueAttributes", "GetQueueUrl"}
+
+
+def sqs_queue_arn(body: dict, region: str, account: str) -> str:
+    """The ARN of the queue a request names: `…/<account>/<name>` of its QueueUrl (or QueueName)."""
+    url = body.get("QueueUrl")
+    if url:
+        parts = urlsplit(url).path.strip("/").split("/")
+        if len(parts) >= 2:
+            return f"arn:aws:sqs:{region}:{parts[-2]}:{parts[-1]}"
+        return f"arn:aws:sqs:{region}:{account}:{parts[-1]}"
+    name = body.get("QueueName", "*")
+    owner = body.get("QueueOwnerAWSAccountId") or account
+    return f"arn:aws:sqs:{region}:{owner}:{name}"
+
+
+def sqs_needs(op: str, body: dict, region: str, account: str) -> list[Need]:
+    if op not in SQS_MODELLED:
+        # Not modelled: refused, so that a new SQS call is noticed and modelled here.
+        return [Need(f"sqs:Unmodelled({op})", "*")]
+    return [Need(f"sqs:{SQS_ACTION.get(op, op)}", sqs_queue_arn(body, region, account))]
+
+
 def _version_suffix(query: dict) -> str:
     return "Version" if "versionId" in query else ""
 
@@ -424,6 +454,13 @@ def classify(method: str, raw_path: str, headers, body: bytes, region: str, acco
         if target.startswith("DynamoDB_"):
             return Call(key, "dynamodb", op, dynamodb_needs(op, doc, region, account))
         return Call(key, "cognito-idp", op, cognito_needs(op, doc, region, account), public=op in COGNITO_PUBLIC)
+    if target.startswith("AmazonSQS."):
+        op = target.split(".", 1)[1]
+        try:
+            doc = json.loads(body or b"{}")
+        except ValueError:
+            doc = {}
+        return Call(key, "sqs", op, sqs_needs(op, doc, region, account))
     if parts.path.startswith("/v2/email/"):
         try:
             doc = json.loads(body or b"{}") if body else {}

@@ -230,7 +230,10 @@ def client(service: str, endpoint: str):
 # stack as one caller. Loopback is therefore exempt from them (not from the per-account
 # lockout); tests/test_throttle.py reaches the per-source limits, at their production
 # values, by invoking the function with events from other addresses, as API Gateway would.
-LOCAL_PARAMETERS = {"ThrottleExemptSources": "127.0.0.1"}
+# The invite worker's ceiling is set above the local account's SES rate (50 a second, the
+# proxy's GetAccount answer and its throttle: scripts/aws_proxy.py), so that locally the rate
+# comes from GetAccount, as it does on an account whose rate is below the ceiling.
+LOCAL_PARAMETERS = {"ThrottleExemptSources": "127.0.0.1", "InviteSendRateCeiling": "100"}
 
 
 def bootstrap(endpoint: str, stack: str, parameters: dict[str, str] | None = None) -> dict[str, str]:
@@ -320,6 +323,19 @@ def provision(endpoint: str, stack: str, parameters: dict[str, str] | None = Non
         ses.create_email_identity(EmailIdentity=p["EmailIdentity"])
         client("ses", endpoint).verify_email_identity(EmailAddress=p["EmailIdentity"])
         r.set(name, p["EmailIdentity"])
+
+    sqs = client("sqs", endpoint)
+    queues = resources_of(template, "AWS::SQS::Queue")
+    # Every queue first (a redrive policy names its dead-letter queue's ARN), then the policies.
+    for name, p in queues:
+        queue = f"{stack}-{name}"
+        attrs = {k: str(p[k]) for k in ("VisibilityTimeout", "MessageRetentionPeriod") if k in p}
+        url = sqs.create_queue(QueueName=queue, Attributes=attrs)["QueueUrl"]
+        r.set(name, url, Arn=f"arn:aws:sqs:{REGION}:{ACCOUNT}:{queue}", QueueName=queue, QueueUrl=url)
+    for name, p in queues:
+        p = r(p)
+        if "RedrivePolicy" in p:
+            sqs.set_queue_attributes(QueueUrl=r.values[name], Attributes={"RedrivePolicy": json.dumps(p["RedrivePolicy"])})
 
     env = r(template["Globals"]["Function"]["Environment"]["Variables"])
     env.update({
@@ -560,7 +576,7 @@ def ses_behind_proxy(run_dir: Path, sender: str):
 
 
 # Every service the functions call: all of it through the proxy, which enforces IAM.
-PROXIED = ("SESV2", "DYNAMODB", "COGNITO_IDENTITY_PROVIDER", "S3")
+PROXIED = ("SESV2", "DYNAMODB", "COGNITO_IDENTITY_PROVIDER", "S3", "SQS")
 
 
 def start_proxy(env: dict[str, str], base: str, iam: "iam_local.Policies | None"):
@@ -632,6 +648,114 @@ class S3Notifier:
                 self.stopped.wait(1)
 
         threading.Thread(target=loop, daemon=True).start()
+
+
+# ---------- SQS event source mappings (moto does not invoke Lambda) ----------
+
+def sqs_mappings(template: dict | None = None) -> list[dict]:
+    """Each SQS event of a function in the template: the function's binary, its queue's
+    logical name and the mapping's settings."""
+    template = template or load_template()
+    out = []
+    for res in template["Resources"].values():
+        binary = res.get("Metadata", {}).get("BuildProperties", {}).get("Binary")
+        for ev in res.get("Properties", {}).get("Events", {}).values():
+            if ev["Type"] == "SQS":
+                p = ev["Properties"]
+                out.append({"function": binary, "queue": p["Queue"]["Fn::GetAtt"][0], "batch": p.get("BatchSize", 10),
+                            "window": p.get("MaximumBatchingWindowInSeconds", 0),
+                            "report_failures": "ReportBatchItemFailures" in p.get("FunctionResponseTypes", []),
+                            "concurrency": p.get("ScalingConfig", {}).get("MaximumConcurrency", 1000)})
+    return out
+
+
+def sqs_event(queue_arn: str, messages: list[dict]) -> dict:
+    """An SQS event as Lambda's event source mapping delivers it."""
+    return {"Records": [{"messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"], "body": m["Body"],
+                         "attributes": m.get("Attributes", {}), "messageAttributes": {},
+                         "md5OfBody": m.get("MD5OfBody", ""), "eventSource": "aws:sqs",
+                         "eventSourceARN": queue_arn, "awsRegion": REGION} for m in messages]}
+
+
+class SqsPoller:
+    """Stands in for an SQS event source mapping in the local stack: polls the function's
+    queue (in moto, which keeps each received message invisible for the queue's visibility
+    timeout and moves it to the dead-letter queue on the receive after `maxReceiveCount`),
+    invokes the function with batches of up to `BatchSize` messages, at most
+    `MaximumConcurrency` invocations at once, and deletes the messages the function did not
+    report in `batchItemFailures` (with ReportBatchItemFailures; without it, a failed
+    invocation returns the whole batch). What is not deleted comes back after the visibility
+    timeout, as on AWS."""
+
+    def __init__(self, env: dict[str, str], base: str, mapping: dict):
+        import threading
+        self.env, self.base, self.m = env, base, mapping
+        self.sqs = client("sqs", env["AWS_ENDPOINT_URL"])
+        self.url = None
+        self.arn = None
+        self.stopped = threading.Event()
+        self.invocations = 0
+        self.failures = 0
+        self.lock = threading.Lock()
+
+    def bind(self, url: str) -> "SqsPoller":
+        self.url = url
+        attrs = self.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]
+        self.arn = attrs["QueueArn"]
+        return self
+
+    def poll_once(self, wait: int = 1) -> int:
+        """One receive and (if anything came) one invocation; the messages received."""
+        got = self.sqs.receive_message(QueueUrl=self.url, MaxNumberOfMessages=min(self.m["batch"], 10),
+                                       WaitTimeSeconds=wait, AttributeNames=["All"]).get("Messages", [])
+        if not got:
+            return 0
+        r = requests.post(f"{self.base}/2015-03-31/functions/{self.m['function']}/invocations",
+                          json=sqs_event(self.arn, got), timeout=600)
+        with self.lock:
+            self.invocations += 1
+        if r.status_code != 200 or "errorType" in (r.json() if r.content else {}):
+            # The invocation failed: the whole batch comes back after the visibility timeout.
+            with self.lock:
+                self.failures += len(got)
+            return len(got)
+        failed = {f["itemIdentifier"] for f in (r.json() or {}).get("batchItemFailures", [])} \
+            if self.m["report_failures"] else set()
+        with self.lock:
+            self.failures += len(failed)
+        done = [{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(got) if m["MessageId"] not in failed]
+        for i in range(0, len(done), 10):
+            self.sqs.delete_message_batch(QueueUrl=self.url, Entries=done[i:i + 10])
+        return len(got)
+
+    def run_forever(self) -> None:
+        import threading
+
+        def loop():
+            while not self.stopped.is_set():
+                try:
+                    self.poll_once()
+                except Exception as e:  # keep polling; report each failure
+                    print(f"SQS poller ({self.m['function']}): {e}", file=sys.stderr)
+                    self.stopped.wait(1)
+
+        for _ in range(max(1, min(int(self.m["concurrency"]), 4))):
+            threading.Thread(target=loop, daemon=True).start()
+
+    def stop(self) -> None:
+        self.stopped.set()
+
+
+def start_pollers(env: dict[str, str], base: str, stack: str) -> list[SqsPoller]:
+    """A poller for each SQS event source mapping of the template, running."""
+    sqs = client("sqs", env["AWS_ENDPOINT_URL"])
+    pollers = []
+    for m in sqs_mappings():
+        url = sqs.get_queue_url(QueueName=f"{stack}-{m['queue']}")["QueueUrl"]
+        p = SqsPoller(env, base, m).bind(url)
+        p.run_forever()
+        pollers.append(p)
+    return pollers
 
 
 # ---------- demo data, through the API itself ----------

@@ -561,3 +561,32 @@ def test_staff_set_the_firms_profile_logo_and_colour_on_portal_settings(stack, b
     expect(page.locator(".top img.brand-logo")).to_have_count(0)
     settings = firm.api.call("GET", "/api/staff/firm/settings", expect=200).json()
     assert (settings["firm_name"], settings["reply_to"], settings["accent_color"], settings["logo_url"]) == ("Brandt & Partner", "office@brandt.example", "#0a7d3b", None)
+
+
+def test_invite_contacts_of_selected_clients_from_the_clients_list(stack, browser):
+    firm = stack.new_firm("Jobs Firm")
+    alder, birch = firm.client("Alder Partners"), firm.client("Birch Family")
+    ann = unique_email("ann")
+    firm.contact(alder["id"], "Ann", "Alder", ann)
+    firm.contact(birch["id"], "Ben", "Birch", unique_email("ben"))
+    firm.contact(birch["id"], "Bea", "Birch")
+    page = new_page(browser)
+    staff_sign_in(page, stack, firm)
+    button = page.get_by_role("button", name="Invite Contacts to the Client Portal")
+    expect(button).to_be_disabled()
+    page.get_by_label("Select all on this page").check()
+    expect(page.get_by_label("Select Birch Family")).to_be_checked()
+    button.click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("Personalized message (optional)").fill("Welcome to our portal")
+    dialog.get_by_role("button", name="Send").click()
+    # The progress view polls the job until the worker is done.
+    job = dialog.locator("#invite-job[data-status=done]")
+    expect(job).to_be_visible(timeout=120_000)
+    expect(job.locator("[data-count=sent]")).to_contain_text("Sent: 2 of 3")
+    expect(job.locator("[data-count=missing_email]")).to_contain_text("Needs an email address: 1")
+    shot(page, "11-invite-job")
+    assert len(mail_to(stack, ann)) == 1 and "Welcome to our portal" in mail_to(stack, ann)[0]["text"]
+    dialog.get_by_role("button", name="Close").click()
+    page.get_by_role("link", name="Alder Partners").click()
+    expect(page.locator("li[data-contact]", has_text="Ann Alder")).to_contain_text("Invited — never logged in")

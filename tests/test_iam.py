@@ -66,6 +66,15 @@ def test_each_call_needs_what_aws_asks_for():
     assert needs("POST", "/v2/email/outbound-emails", {}, body)[1] == [
         ("ses:SendEmail", "arn:aws:ses:us-east-1:123456789012:identity/portal@firm.example"),
         ("ses:SendEmail", "arn:aws:ses:us-east-1:123456789012:configuration-set/s-email")]
+    assert needs("GET", "/v2/email/account")[1] == [("ses:GetAccount", "*")]
+    # SQS (JSON protocol): the queue's ARN from its URL; a batch is authorized as its single action
+    queue = b'{"QueueUrl": "http://127.0.0.1:5000/123456789012/portal-test-InviteJobsQueue", "Entries": []}'
+    arn = "arn:aws:sqs:us-east-1:123456789012:portal-test-InviteJobsQueue"
+    for op, action in (("SendMessageBatch", "sqs:SendMessage"), ("SendMessage", "sqs:SendMessage"),
+                       ("ReceiveMessage", "sqs:ReceiveMessage"), ("DeleteMessageBatch", "sqs:DeleteMessage")):
+        call, got = needs("POST", "/", {"x-amz-target": f"AmazonSQS.{op}"}, queue)
+        assert call.service == "sqs" and got == [(action, arn)], op
+    assert needs("POST", "/", {"x-amz-target": "AmazonSQS.PurgeQueue"}, queue)[1] == [("sqs:Unmodelled(PurgeQueue)", "*")]
     # Cognito: admin operations on the pool; the user's own token operations take no IAM
     cognito = {"x-amz-target": "AWSCognitoIdentityProviderService.AdminDisableUser"}
     call, got = needs("POST", "/", cognito, b'{"UserPoolId": "us-east-1_x"}')

@@ -42,6 +42,9 @@ pub struct Config {
     /// for none). Without one, no firm can turn online payments on and no client is
     /// offered "Pay now" (`ops::billing::online_payments_offered`).
     pub payment_provider: Option<String>,
+    /// The queue bulk invites are handed to (`INVITE_JOBS_QUEUE_URL`, optional: only the
+    /// function that accepts invite jobs is given it).
+    pub invite_jobs_queue_url: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -113,6 +116,7 @@ impl Config {
                     ConfigError(format!("INVITE_LIFETIME_DAYS must be a number of days from 1 to 365, not {v:?}"))
                 })?,
             },
+            invite_jobs_queue_url: get("INVITE_JOBS_QUEUE_URL").map(|v| v.trim().to_string()).filter(|v| !v.is_empty()),
             payment_provider: match get("PAYMENT_PROVIDER").map(|v| v.trim().to_string()).filter(|v| !v.is_empty()).as_deref() {
                 None | Some("none") => None,
                 Some("test") => Some("test".to_string()),

@@ -42,6 +42,11 @@ pub fn assert_routes_match_router<Op>(function: &str, routes: &[Route<Op>]) {
 
 /// A state whose AWS endpoint is a closed local port: for tests that must not reach AWS.
 pub fn offline_state() -> &'static AppState {
+    Box::leak(Box::new(offline_app()))
+}
+
+/// [`offline_state`], owned (for a function's own state around it).
+pub fn offline_app() -> AppState {
     let env: std::collections::HashMap<&str, &str> = [
         ("AWS_REGION", "us-east-1"),
         ("TABLE_NAME", "offline"),
@@ -61,7 +66,7 @@ pub fn offline_state() -> &'static AppState {
         .region(aws_config::Region::new("us-east-1"))
         .endpoint_url("http://127.0.0.1:9")
         .build();
-    Box::leak(Box::new(AppState::new(config, &sdk)))
+    AppState::new(config, &sdk)
 }
 
 /// Load a sample event from `events/` as the request a Lambda would receive.

@@ -17,8 +17,10 @@ def unique_email(prefix: str = "contact") -> str:
 
 
 class Stack:
-    def __init__(self, env: dict[str, str], base: str, endpoint: str, run_dir: Path | None = None, proxy=None):
+    def __init__(self, env: dict[str, str], base: str, endpoint: str, run_dir: Path | None = None, proxy=None, pollers=()):
         self.env, self.base, self.endpoint, self.run_dir, self.proxy = env, base, endpoint, run_dir, proxy
+        # The SQS event source mappings (portal_local.SqsPoller): the invite worker's queue.
+        self.pollers = list(pollers)
 
     def faults(self, rules: list[dict]) -> None:
         """Inject faults into the functions' SES and DynamoDB calls (scripts/aws_proxy.py):
@@ -94,6 +96,7 @@ def local_stack():
     aws_port, api_port = pl.free_port(), pl.free_port()
     endpoint, base = f"http://127.0.0.1:{aws_port}", f"http://127.0.0.1:{api_port}"
     moto = api = proxy = None
+    pollers = []
     try:
         moto = pl.start_moto(aws_port, run_dir / "moto.log")
         env, iam = pl.provision(endpoint, "portal-test", {"WebOrigin": base, "PaymentProvider": "test"})
@@ -110,8 +113,11 @@ def local_stack():
         except Exception:
             print((run_dir / "api.log").read_text()[-5000:], file=sys.stderr)
             raise
-        yield Stack(env, base, endpoint, run_dir, proxy)
+        pollers = pl.start_pollers(env, base, "portal-test")
+        yield Stack(env, base, endpoint, run_dir, proxy, pollers)
     finally:
+        for p in pollers:
+            p.stop()
         pl.stop(api)
         if proxy:
             proxy.stop()

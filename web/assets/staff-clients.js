@@ -2,6 +2,7 @@
 // email and filtered by portal status, a page at a time; and the form that adds one.
 import { clients } from "./api-clients.js";
 import { field, h, onSubmit, pagedList, statusText } from "./ui.js";
+import { selectBox, selectForInvites } from "./staff-invite-jobs.js";
 
 /** The portal-status filter: the vendor's words for each state (Check Portal Status). */
 const PORTAL_FILTERS = [
@@ -29,7 +30,7 @@ export async function clientsView(status = "active") {
     location.hash = `#/staff/clients/${c.id}`;
   });
   return h("section", {}, h("h1", {}, "Clients"), tabs,
-    h("div", { class: "card" }, search, list.el),
+    h("div", { class: "card" }, search, selectForInvites(list.el), list.el),
     h("div", { class: "card" }, h("h2", {}, "Add a client"), form));
 }
 
@@ -59,7 +60,8 @@ function clientList(status) {
     el,
     show: async (query) => {
       const empty = query.q || query.portal ? "No client matches." : status === "archived" ? "No archived clients." : "No clients yet.";
-      el.replaceChildren(await pagedList((cursor) => clients.list({ ...query, cursor }), row, { attrs: { class: "plain", id: "client-list" }, empty }));
+      const draw = status === "archived" ? row : (item) => { const li = row(item); li.prepend(selectBox(item), " "); return li; };
+      el.replaceChildren(await pagedList((cursor) => clients.list({ ...query, cursor }), draw, { attrs: { class: "plain", id: "client-list" }, empty }));
     },
   };
 }

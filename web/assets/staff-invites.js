@@ -6,7 +6,7 @@ import { invites } from "./api-invites.js";
 import { appendEmail } from "./email-preview.js";
 import { FormProblem, checkbox, checkedValues, clearError, field, flash, h, modal, onSubmit, showError } from "./ui.js";
 
-function templateSelect(templates) {
+export function templateSelect(templates) {
   return field("Email template (optional)", "template_id", {
     tag: "select",
     options: templates.map((t) => [t.id, t.kind === "preset" ? `${t.name} (preset)` : t.name]),
@@ -24,7 +24,7 @@ function outcomeText(r) {
 }
 
 /** What the invite forms send besides the contacts. */
-const wording = (form) => ({ message: form.message.value, template_id: form.template_id.value });
+export const wording = (form) => ({ message: form.message.value, template_id: form.template_id.value });
 
 export function inviteDialog(ctx, contact) {
   const { body, close } = modal("Client Portal invite");

@@ -6,7 +6,7 @@
 use lambda_http::{Body, Request, Response};
 use shared::domain::identity::Actor;
 use shared::http::routes::invites::{Op, ROUTES};
-use shared::http::{invocation_deadline_ms, json, json_body, json_text, no_content, page_request, route_of, serve};
+use shared::http::{invocation_deadline_ms, json, json_body, json_text, no_content, page_request, query_param, route_of, serve};
 use shared::ops::audit::By;
 use shared::ops::{idempotency, invites, templates};
 use shared::{AppState, Error, Result};
@@ -57,6 +57,36 @@ async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
                 (Err(e), None) => Err(e),
             }
         }
+        Op::CreateInviteJob => {
+            let body = json_body(&req)?;
+            // With an Idempotency-Key, a retry gets the same job and queues nothing again.
+            let claim = match idempotency::key_from(req.headers())? {
+                None => None,
+                Some(key) => {
+                    let raw = std::str::from_utf8(req.body().as_ref()).unwrap_or("");
+                    match idempotency::claim(store, sub, "invite-jobs", &key, raw, invocation_deadline_ms(&req)).await? {
+                        idempotency::Claim::Replay(status, body) => return json_text(status, body),
+                        idempotency::Claim::Proceed(pk) => Some(pk),
+                    }
+                }
+            };
+            match (invites::jobs::create(store, &state.queue, &by, firm, body).await, claim) {
+                (Ok(job), claim) => {
+                    let body = serde_json::to_string(&job).map_err(Error::internal)?;
+                    if let Some(pk) = claim {
+                        idempotency::complete(store, &pk, 202, &body).await?;
+                    }
+                    json_text(202, body)
+                }
+                (Err(e), Some(pk)) => {
+                    idempotency::release(store, &pk).await?;
+                    Err(e)
+                }
+                (Err(e), None) => Err(e),
+            }
+        }
+        Op::GetInviteJob => json(200, &invites::jobs::get(store, firm, p.get("job_id")?).await?),
+        Op::ListInviteJobs => json(200, &invites::jobs::list(store, firm, query_param(&req, "limit").as_deref(), query_param(&req, "cursor").as_deref()).await?),
         Op::PreviewInvite => {
             let body = json_body(&req)?;
             json(200, &invites::preview(store, &*state.config_for(&req)?, firm, p.get("client_id")?, body).await?)

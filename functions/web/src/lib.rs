@@ -54,6 +54,7 @@ pub const ASSETS: &[(&str, &str, &[u8])] = &[
     ("staff-clients.js", JS, include_bytes!("../../../web/assets/staff-clients.js")),
     ("staff-contacts.js", JS, include_bytes!("../../../web/assets/staff-contacts.js")),
     ("staff-files.js", JS, include_bytes!("../../../web/assets/staff-files.js")),
+    ("staff-invite-jobs.js", JS, include_bytes!("../../../web/assets/staff-invite-jobs.js")),
     ("staff-invites.js", JS, include_bytes!("../../../web/assets/staff-invites.js")),
     ("staff-invoices.js", JS, include_bytes!("../../../web/assets/staff-invoices.js")),
     ("staff-messages.js", JS, include_bytes!("../../../web/assets/staff-messages.js")),

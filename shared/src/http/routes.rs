@@ -176,6 +176,9 @@ pub mod invites {
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub enum Op {
         SendInvites,
+        ListInviteJobs,
+        CreateInviteJob,
+        GetInviteJob,
         PreviewInvite,
         RevokeInvite,
         RevokeAccess,
@@ -188,6 +191,9 @@ pub mod invites {
 
     pub const ROUTES: &[Route<Op>] = &[
         Route { method: "POST", path: "/api/staff/clients/{client_id}/invites", op: Op::SendInvites, operation_id: "sendInvites", audience: Audience::Staff(Permission::Work) },
+        Route { method: "GET", path: "/api/staff/invite-jobs", op: Op::ListInviteJobs, operation_id: "listInviteJobs", audience: Audience::Staff(Permission::Work) },
+        Route { method: "POST", path: "/api/staff/invite-jobs", op: Op::CreateInviteJob, operation_id: "createInviteJob", audience: Audience::Staff(Permission::Work) },
+        Route { method: "GET", path: "/api/staff/invite-jobs/{job_id}", op: Op::GetInviteJob, operation_id: "getInviteJob", audience: Audience::Staff(Permission::Work) },
         Route { method: "POST", path: "/api/staff/clients/{client_id}/invites/preview", op: Op::PreviewInvite, operation_id: "previewInvite", audience: Audience::Staff(Permission::Work) },
         Route { method: "POST", path: "/api/staff/clients/{client_id}/contacts/{contact_id}/revoke-invite", op: Op::RevokeInvite, operation_id: "revokeInvite", audience: Audience::Staff(Permission::Work) },
         Route { method: "POST", path: "/api/staff/contacts/{contact_id}/revoke-access", op: Op::RevokeAccess, operation_id: "revokeAccess", audience: Audience::Staff(Permission::Work) },

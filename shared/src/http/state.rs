@@ -13,6 +13,7 @@ use crate::error::{Error, Result};
 use crate::ports::blobs::S3Blobs;
 use crate::ports::logins::{CognitoLogins, Logins};
 use crate::ports::mail::{Outbox, SesMailer};
+use crate::ports::queue::SqsQueue;
 use crate::ports::tokens::{bearer_token, http_fetcher, LazyHttp, PoolVerifier};
 use crate::sdk::LazySdk;
 use crate::store::Store;
@@ -27,6 +28,8 @@ pub struct AppState {
     pub limits: Limits,
     pub store: Store,
     pub mailer: SesMailer,
+    /// Bulk invites handed to the invite worker (`ops::invites::jobs`).
+    pub queue: SqsQueue,
     pub blobs: S3Blobs,
     pub logins: CognitoLogins,
     pub staff_tokens: PoolVerifier,
@@ -60,6 +63,7 @@ impl AppState {
         Self {
             store: Store::lazy(sdk.clone(), config.table_name.clone()),
             mailer: SesMailer::new(sdk.clone(), config.ses_configuration_set.clone()),
+            queue: SqsQueue::new(sdk.clone(), config.invite_jobs_queue_url.clone()),
             blobs: S3Blobs::new(sdk.clone(), config.bucket_name.clone()),
             logins: CognitoLogins::new(sdk, config.staff.clone(), config.contacts.clone()),
             staff_tokens: PoolVerifier::new(config.staff.clone(), http_fetcher(http.clone())),

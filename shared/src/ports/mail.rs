@@ -44,6 +44,15 @@ impl SesMailer {
     }
 }
 
+impl SesMailer {
+    /// The account's sending rate (emails per second, SES v2 `GetAccount`'s
+    /// `SendQuota.MaxSendRate`); `None` when SES gives none.
+    pub async fn max_send_rate(&self) -> crate::error::Result<Option<f64>> {
+        let out = self.ses.get().await.get_account().send().await.map_err(crate::error::aws)?;
+        Ok(out.send_quota().map(|q| q.max_send_rate()).filter(|r| *r > 0.0))
+    }
+}
+
 impl Mailer for SesMailer {
     async fn send(&self, from: &Sender, to: &str, email: &RenderedEmail, tags: &[(&str, &str)]) -> Result<String, SendError> {
         send(self.ses.get().await, from, to, email, self.configuration_set.as_deref(), tags).await
@@ -62,6 +71,15 @@ pub enum SendError {
     /// No answer (timeout, connection lost, 5xx after the SDK's retries): SES may or may
     /// not have sent it.
     Unknown(String),
+    /// Over the account's sending rate (`TooManyRequestsException`, 429, still so after the
+    /// SDK's own retries): nothing was sent; try again later.
+    Throttled(String),
+}
+
+/// SES's error codes for "over the sending rate" (v2 says `TooManyRequestsException`; the
+/// v1 API and some paths say `Throttling` or `LimitExceededException`).
+pub fn is_throttle_code(code: Option<&str>) -> bool {
+    matches!(code, Some("TooManyRequestsException" | "Throttling" | "ThrottlingException" | "LimitExceededException"))
 }
 
 async fn send(ses: &aws_sdk_sesv2::Client, from: &Sender, to: &str, email: &RenderedEmail, configuration_set: Option<&str>, tags: &[(&str, &str)]) -> Result<String, SendError> {
@@ -85,7 +103,11 @@ async fn send(ses: &aws_sdk_sesv2::Client, from: &Sender, to: &str, email: &Rend
         .await
         .map_err(|e| {
             use aws_sdk_sesv2::error::SdkError;
+            use aws_sdk_sesv2::error::ProvideErrorMetadata;
             match &e {
+                SdkError::ServiceError(ctx) if is_throttle_code(ctx.err().code()) || ctx.raw().status().as_u16() == 429 => {
+                    SendError::Throttled(ctx.err().meta().message().unwrap_or("maximum sending rate exceeded").to_string())
+                }
                 SdkError::ServiceError(ctx) if ctx.raw().status().is_client_error() => {
                     SendError::Refused(ctx.err().meta().message().unwrap_or("the email service refused the message").to_string())
                 }
@@ -117,7 +139,7 @@ pub async fn notify(mailer: &impl Mailer, from: &Sender, recipients: Vec<(&'stat
     for (to, id, address) in recipients {
         out.push(match mailer.send(from, &address, email, &[]).await {
             Ok(_) => Notice { to, id, outcome: "sent", reason: None },
-            Err(SendError::Refused(r)) | Err(SendError::Unknown(r)) => Notice { to, id, outcome: "failed", reason: Some(r) },
+            Err(SendError::Refused(r)) | Err(SendError::Unknown(r)) | Err(SendError::Throttled(r)) => Notice { to, id, outcome: "failed", reason: Some(r) },
         });
     }
     out

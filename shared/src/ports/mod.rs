@@ -2,6 +2,7 @@
 //! AWS implementation beside it. They know the SDK; nothing above them does.
 
 pub mod mail;
+pub mod queue;
 pub mod blobs;
 pub mod logins;
 pub mod tokens;

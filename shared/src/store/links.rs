@@ -88,6 +88,10 @@ pub struct LinkRecord {
     /// does not work and no reminder goes out. Written with the client item.
     #[serde(default, skip_serializing_if = "Option::is_none", with = "time::serde::rfc3339::option")]
     pub client_archived_at: Option<OffsetDateTime>,
+    /// The bulk invite job whose invite this link last recorded (`ops::invites::jobs`): a
+    /// job never sends a contact a second email, whatever is delivered twice.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invite_job: Option<String>,
 }
 
 impl LinkRecord {
@@ -123,6 +127,7 @@ impl LinkRecord {
             last_login_at: None,
             reminder_attempted_at: None,
             client_archived_at: client.archived_at,
+            invite_job: None,
         }
         .with_state_keys()
     }

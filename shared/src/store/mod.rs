@@ -36,6 +36,8 @@
 //! | message | `THREAD#<thread>` | `MSG#<sequence, 8 digits>` | | |
 //! | signature form | `CLIENT#<client>` | `FORM#<form>` | | |
 //! | drawn signature (PNG) | `FORMDRAW#<form>` | `SIGNER#<contact>` | | |
+//! | bulk invite job (counters; `store::jobs`) | `FIRM#<firm>` | `INVITEJOB#<job>` | | |
+//! | a job's tally of one client (TTL) | `INVITEJOB#<job>` | `CLIENT#<client>` | | |
 //! | idempotency record (TTL) | `IDEMP#<sha256 of caller, route, key>` | `IDEMP` | | |
 //! | pending authenticator setup (TTL) | `MFASETUP#<sha256 of the setup id>` | `MFASETUP` | | |
 //! | requests of one source in one window (TTL) | `LIMIT#<sha256 of scope, source>` | `W#<window start>` | | |
@@ -106,6 +108,7 @@ pub mod tx;
 mod billing;
 mod client_item;
 mod forms;
+mod jobs;
 mod limits;
 mod links;
 mod logos;
@@ -120,6 +123,7 @@ mod threads;
 pub use billing::*;
 pub use client_item::ClientItem;
 pub use forms::*;
+pub use jobs::*;
 pub use limits::*;
 pub use links::*;
 pub use logos::*;

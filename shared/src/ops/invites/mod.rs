@@ -44,6 +44,8 @@ pub const SEND_CONCURRENCY: usize = 8;
 pub const MAX_CONTACTS: usize = 100;
 pub const MAX_MESSAGE_CHARS: usize = 2000;
 
+pub mod jobs;
+
 // ---------- tokens ----------
 
 /// Hex characters of a token: client id (32), contact id (32), secret (64).
@@ -311,7 +313,7 @@ pub async fn send_invites(store: &Store, mailer: &impl Mailer, config: &Config, 
     let mut rest = pending;
     while !rest.is_empty() {
         let chunk: Vec<Pending> = rest.drain(..rest.len().min(100)).collect();
-        for (p, result) in record_links(store, chunk).await {
+        for (p, result) in record_links(store, chunk, &[]).await {
             match result {
                 Ok(()) => recorded.push(p),
                 Err(reason) => outcomes[p.index] = Some(Outcome::Failed { reason }),
@@ -342,7 +344,7 @@ pub async fn send_invites(store: &Store, mailer: &impl Mailer, config: &Config, 
             Ok(_) => {
                 outcomes[p.index] = Some(Outcome::Sent { email: p.email.clone(), expires_at: p.after.invite_expires_at.unwrap_or(now) });
             }
-            Err(SendError::Refused(reason)) => {
+            Err(SendError::Refused(reason)) | Err(SendError::Throttled(reason)) => {
                 tracing::warn!(contact_id = %p.after.contact_id, %reason, "SES refused an invite");
                 outcomes[p.index] = Some(Outcome::Failed { reason: format!("the email could not be sent: {reason}") });
                 refused.push(p);
@@ -394,12 +396,13 @@ fn prepare(config: &Config, ctx: &InviteContext, link: &LinkRecord, sender: &By,
 
 /// Write up to 100 new links in one transaction. A link that changed since it was read
 /// (its condition failed) is reported and the others are written without it.
-async fn record_links(store: &Store, chunk: Vec<Pending>) -> Vec<(Pending, std::result::Result<(), String>)> {
+/// `extra` attributes are written with each link (a bulk job's `invite_job`).
+async fn record_links(store: &Store, chunk: Vec<Pending>, extra: &[(&str, Option<aws_sdk_dynamodb::types::AttributeValue>)]) -> Vec<(Pending, std::result::Result<(), String>)> {
     let mut results = Vec::new();
     let mut todo = chunk;
     // Each round either writes everything left or removes at least one contact.
     while !todo.is_empty() {
-        let items: Result<Vec<TransactWriteItem>> = todo.iter().map(|p| invite_write(store, &p.after, p.before.invite_hash.as_deref(), true, &[])).collect();
+        let items: Result<Vec<TransactWriteItem>> = todo.iter().map(|p| invite_write(store, &p.after, p.before.invite_hash.as_deref(), true, extra)).collect();
         let outcome = match items {
             Ok(items) => store.transact_each(items).await,
             Err(e) => Err(e),

@@ -297,7 +297,7 @@ async fn send_link(
             tracing::warn!(invite_id = %after.invite_id, %reason, "no answer from SES for a staff invite");
             Ok(view.with("unconfirmed"))
         }
-        Err(SendError::Refused(reason)) => {
+        Err(SendError::Refused(reason)) | Err(SendError::Throttled(reason)) => {
             tracing::warn!(invite_id = %after.invite_id, %reason, "SES refused a staff invite");
             let undo = match before {
                 Some(b) => tx::put_versioned(store.table(), b, after.version)?,
