@@ -14,7 +14,7 @@ from playwright.sync_api import expect, sync_playwright
 import local_mailbox
 import portal_local as pl
 from support import (PASSWORD as P, PDF, accept_invite, delivery_of, fresh_code, land, mail_to, png, reminders_to, run_reminders,
-                     unique_email, upload_slot)
+                     seed_clients, unique_email, upload_slot)
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 # A loaded CI machine (2 cores, compilers running) is far slower than a laptop; the
@@ -590,3 +590,41 @@ def test_invite_contacts_of_selected_clients_from_the_clients_list(stack, browse
     dialog.get_by_role("button", name="Close").click()
     page.get_by_role("link", name="Alder Partners").click()
     expect(page.locator("li[data-contact]", has_text="Ann Alder")).to_contain_text("Invited — never logged in")
+
+
+def test_staff_page_search_and_filter_a_large_clients_list(stack, browser):
+    firm = stack.new_firm("Many Clients Firm")
+    # 60 clients (Seeded 000000 … 000059), three contacts each, every second one active.
+    seed_clients(stack, firm.firm_id, 60, contacts_per_client=3, files_per_client=0, audit_per_client=0)
+    page = new_page(browser)
+    staff_sign_in(page, stack, firm)
+    rows = page.locator("#client-list > li")
+    expect(rows).to_have_count(50)
+    expect(rows.first).to_contain_text("Seeded 000000")
+    page.get_by_role("button", name="Load more").click()
+    expect(rows).to_have_count(60)
+    expect(rows.last).to_contain_text("Seeded 000059")
+    expect(page.get_by_role("button", name="Load more")).to_be_hidden()
+    shot(page, "12-clients-paged")
+    # By the start of a name…
+    page.get_by_label("Search").fill("seeded 00004")
+    page.get_by_role("button", name="Search").click()
+    expect(rows).to_have_count(10)
+    expect(rows.first).to_contain_text("Seeded 000040")
+    # …or of a contact's email: the row says who.
+    page.get_by_label("Search").fill("c000007.2@")
+    page.get_by_role("button", name="Search").click()
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Seeded 000007")
+    expect(rows.first).to_contain_text("c000007.2@seeded.example.com")
+    # The portal-status filter, in the vendor's words, narrowed by the search.
+    page.get_by_label("Search").fill("seeded 000001")
+    page.get_by_label("Portal status").select_option(label="Invited but never logged in")
+    expect(page.get_by_text("No client matches.")).to_be_visible()
+    page.get_by_label("Portal status").select_option(label="Has portal access")
+    expect(rows.first).to_contain_text("Last login")
+    shot(page, "13-clients-filtered")
+    page.get_by_label("Search").fill("")
+    page.get_by_label("Portal status").select_option(label="No invite sent")
+    expect(rows).to_have_count(50)
+    expect(rows.first).to_contain_text("No invite sent")

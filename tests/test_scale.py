@@ -136,18 +136,26 @@ ROUTES = [
 ]
 
 
-def costs(firm, client_id: str) -> dict[str, dict]:
+CONTACT_ROUTES = [
+    ("a contact's Home", lambda c: f"/api/portal/clients/{c}/home"),
+    ("a contact's files, first page", lambda c: f"/api/portal/clients/{c}/files?limit=10"),
+]
+
+
+def costs(firm, client_id: str, contact_api) -> dict[str, dict]:
     out = {}
-    for name, path in ROUTES:
-        with metered(firm.stack) as m:
-            firm.api.call("GET", path(client_id), expect=200)
-        out[name] = {k: m[k] for k in ("calls", "items_read", "bytes")} | {"ops": m["ops"]}
+    for routes, api in ((ROUTES, firm.api), (CONTACT_ROUTES, contact_api)):
+        for name, path in routes:
+            with metered(firm.stack) as m:
+                api.call("GET", path(client_id), expect=200)
+            out[name] = {k: m[k] for k in ("calls", "items_read", "bytes")} | {"ops": m["ops"]}
     return out
 
 
 def test_the_cost_of_staff_reads_does_not_grow_with_the_firm(stack):
-    """10 clients, then 250 more (with contacts, files and a long audit trail each): every
-    listed request makes the same DynamoDB calls, reads the same items and returns the same
+    """10 clients, then 250 more (with contacts, files and a long audit trail each), and the
+    client read gets 300 more files and 400 more audit entries: every listed request, staff
+    and contact, makes the same DynamoDB calls, reads the same items and returns the same
     bytes."""
     firm = stack.new_firm("Flat Cost Firm")
     sizes = {"contacts_per_client": 3, "files_per_client": 5, "audit_per_client": 10}
@@ -155,15 +163,20 @@ def test_the_cost_of_staff_reads_does_not_grow_with_the_firm(stack):
     first = walk(firm.api, "/api/staff/clients", 50)[0]
     assert len(first) == 10
     client_id = first[0]["id"]
-    small = costs(firm, client_id)
+    _, contact_api = active_contact(stack, firm, client_id, "Flat")
+    small = costs(firm, client_id, contact_api)
     # Each route read something of the firm's (a route that found nothing would be flat
     # for the wrong reason): the staff GetItem is one item; the lists read more.
     assert all(c["items_read"] >= 2 for c in small.values()), small
     seed_clients(stack, firm.firm_id, 250, start=10, **sizes)
-    # The seeded client the routes read gets a long history too (its own partition grows).
+    # The seeded client the routes read gets a long history and many files too (its own
+    # partition grows).
     seed_scale.write(stack.endpoint, stack.env["TABLE_NAME"],
                      (i for a in range(400) for i in seed_scale.audit_items(client_id, seed_scale.new_id("extra", a), seed_scale.T0 + timedelta(minutes=a))))
+    seed_scale.write(stack.endpoint, stack.env["TABLE_NAME"],
+                     (i for n in range(300) for i in seed_scale.file_items(firm.firm_id, client_id, seed_scale.new_id("more", n), f"statement-{n:03d}.pdf",
+                                                                            seed_scale.T0 + timedelta(hours=n))))
     assert len(walk(firm.api, "/api/staff/clients", 200)[0]) == 260
-    large = costs(firm, client_id)
+    large = costs(firm, client_id, contact_api)
     for name in small:
         assert large[name] == small[name], f"{name}: {small[name]} at 10 clients, {large[name]} at 260"

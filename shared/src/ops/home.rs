@@ -1,12 +1,12 @@
 //! The contact's Home: To-Do, recent files, billing at a glance and unread messages of one
-//! client, from one read of the client's partition.
+//! client, from two reads of the client's partition (a bounded page of the newest files).
 
 use serde::Serialize;
 
 use crate::domain;
 use crate::error::{Error, Result};
 use crate::ops::accounts::PortalClient;
-use crate::store::{ClientItem, from_item, keys, LinkRecord, Store};
+use crate::store::{from_item, keys, ClientItem, KeyRange, LinkRecord, Order, PageRequest, Store, FILTER_READ_FACTOR};
 
 #[derive(Debug, Serialize)]
 pub struct TodoSummary {
@@ -41,9 +41,10 @@ pub struct Home {
 /// How many items each Home section shows.
 pub const HOME_ITEMS: usize = 5;
 
-/// The contact's Home for one client. Two AWS calls: `BatchGetItem` (the contact's link —
-/// the access check — and the firm's settings) and one `Query` of the client's files,
-/// signature forms, invoices, message threads, payments and requests.
+/// The contact's Home for one client. Three AWS calls: `BatchGetItem` (the contact's link —
+/// the access check — and the firm's settings), then at once one bounded `Query` of the
+/// newest files and one of the client's signature forms, invoices, message threads,
+/// payments and requests.
 /// `payments_configured`: the stage has a payment provider (see
 /// [`crate::ops::billing::online_payments_offered`]).
 pub async fn home(store: &Store, contact_id: &str, firm_id: &str, client_id: &str, payments_configured: bool) -> Result<Home> {
@@ -63,11 +64,24 @@ pub async fn home(store: &Store, contact_id: &str, firm_id: &str, client_id: &st
     let link = link.filter(LinkRecord::opens_portal).ok_or(Error::NotFound("client"))?;
     let firm = firm.ok_or_else(|| Error::internal("firm settings missing"))?;
     let viewer = crate::ops::access::Viewer::Contact { contact_id: contact_id.into(), firm_id: firm_id.into(), name: String::new() };
-    // Files, forms, invoices, threads, payments and requests sort together between `FILE#`
-    // and `REQUEST$` (the audit trail sorts before them and is never read here).
-    let items = store.query_between(&keys::client(client_id), keys::prefix::FILE, &keys::through(keys::prefix::REQUEST)).await?;
+    // The newest files the contact may see: one bounded page (files are what a client
+    // gathers most of; at most HOME_ITEMS × FILTER_READ_FACTOR read). Forms, invoices,
+    // threads, payments and requests sort together after them, between `FORM#` and
+    // `REQUEST$`, and are read whole for the counts and balances (the audit trail sorts
+    // before all of them and is never read here).
+    let recent = PageRequest::first(HOME_ITEMS);
+    let files_range = KeyRange::prefix(keys::client(client_id), keys::prefix::FILE);
+    let (pk, rest_to) = (keys::client(client_id), keys::through(keys::prefix::REQUEST));
+    let (files, items) = tokio::try_join!(
+        store.query_page_where(&files_range, Order::NewestFirst, &recent, FILTER_READ_FACTOR, |item| {
+            let f: crate::store::FileRecord = from_item(item.clone())?;
+            Ok(crate::ops::access::visible_to(&f, &viewer).then(|| crate::ops::files::FileView::new(&f, &viewer)))
+        }),
+        store.query_between(&pk, keys::prefix::FORM, &rest_to),
+    )?;
+    let files = files.items;
     let today = domain::now().date();
-    let (mut requests, mut files, mut threads, mut forms, mut invoices, mut payments) = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut requests, mut threads, mut forms, mut invoices, mut payments) = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for item in ClientItem::decode_all(items)? {
         match item {
             ClientItem::Request(r) if crate::ops::requests::visible(&r, &viewer) && r.status != crate::store::RequestStatus::Completed => {
@@ -75,14 +89,12 @@ pub async fn home(store: &Store, contact_id: &str, firm_id: &str, client_id: &st
             }
             ClientItem::Form(f) => forms.push(*f),
             ClientItem::Thread(t) => threads.push(*t),
-            ClientItem::File(f) if crate::ops::access::visible_to(&f, &viewer) => files.push(crate::ops::files::FileView::new(&f, &viewer)),
             ClientItem::Invoice(i) => invoices.push(*i),
             ClientItem::Payment(p) => payments.push(*p),
             _ => {}
         }
     }
     crate::ops::requests::sort_for_todo(&mut requests);
-    files.sort_by_key(|f| std::cmp::Reverse(f.created_at));
     let billing = if firm.billing_enabled {
         let online = crate::ops::billing::online_payments_offered(firm.online_payments_enabled, payments_configured);
         let summary = crate::ops::billing::summary(invoices, payments, online)?;
