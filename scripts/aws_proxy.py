@@ -62,6 +62,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import queue
 import signal
 import sys
 import threading
@@ -184,6 +185,8 @@ SES_THROTTLED = (429, json.dumps({"message": "Maximum sending rate exceeded."}).
 # The local account's SES quota (a production account raised to 50 a second).
 SES_RATE = 50.0
 SES_DAILY = 200000
+# Threads delivering SES events to email-events.
+EVENT_DELIVERERS = 4
 
 
 class Proxy:
@@ -206,6 +209,8 @@ class Proxy:
         self.session_users: dict[str, str] = {}
         self.meter = aws_meter.Meter()
         self.ses_rate = ses_rate
+        self.event_tasks: "queue.Queue" = queue.Queue()
+        self.event_workers: list[threading.Thread] = []
         self.ses_sent: list[float] = []        # when each accepted SendEmail was let through
         self.ses_throttled = 0
 
@@ -292,7 +297,21 @@ class Proxy:
                 with self.lock:
                     self.inflight -= 1
 
-        threading.Thread(target=run, daemon=True).start()
+        self.event_tasks.put(run)
+        with self.lock:
+            if not self.event_workers:
+                # A few deliverers, not a thread per email: a bulk send of a thousand emails
+                # must not open a thousand connections to the functions at once (the
+                # events queue up here, as SNS would hold them, and arrive in order).
+                for _ in range(EVENT_DELIVERERS):
+                    t = threading.Thread(target=self._deliver_events, daemon=True)
+                    t.start()
+                    self.event_workers.append(t)
+
+    def _deliver_events(self) -> None:
+        while True:
+            task = self.event_tasks.get()
+            task()
 
     def settle(self, timeout: float = 60) -> None:
         """Wait until every event published so far was delivered."""

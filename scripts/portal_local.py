@@ -207,12 +207,13 @@ def wait_http(url: str, timeout: float, ok=lambda r: True, proc: subprocess.Pope
 
 
 def start_moto(port: int, log_path: Path) -> subprocess.Popen:
-    moto = Path(sys.executable).parent / "moto_server"
+    # moto_server, with its transactions' backups taken once per table (scripts/moto_local.py).
+    moto = Path(__file__).resolve().parent / "moto_local.py"
     log = open(log_path, "wb")
     # moto checks TOTP codes (against its one fixed secret, which AssociateSoftwareToken
     # hands out) only when asked to.
     env = {**os.environ, "MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP": "true"}
-    proc = subprocess.Popen([str(moto), "-H", "127.0.0.1", "-p", str(port)], stdout=log, stderr=subprocess.STDOUT,
+    proc = subprocess.Popen([sys.executable, str(moto), "-H", "127.0.0.1", "-p", str(port)], stdout=log, stderr=subprocess.STDOUT,
                             start_new_session=True, env=env)
     wait_http(f"http://127.0.0.1:{port}/moto-api/", 30, ok=lambda r: r.status_code < 500, proc=proc)
     return proc

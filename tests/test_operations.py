@@ -115,13 +115,47 @@ def test_the_api_the_queue_and_ses_reputation_alarm():
 
     api = one("AWS/ApiGateway", "5xx")
     assert api["Dimensions"] == [{"Name": "ApiId", "Value": {"Ref": "HttpApi"}}, {"Name": "Stage", "Value": "$default"}]
-    queue = one("AWS/SQS", "ApproximateNumberOfMessagesVisible")
-    assert queue["Dimensions"] == [{"Name": "QueueName", "Value": {"Fn::GetAtt": ["FailedEventsQueue", "QueueName"]}}]
-    assert (queue["Threshold"], queue["ComparisonOperator"]) == (0, "GreaterThanThreshold"), "one failed event is enough"
+    queues = {a["Dimensions"][0]["Value"]["Fn::GetAtt"][0]: a for a in ALARMS.values()
+              if a.get("Namespace") == "AWS/SQS" and a["MetricName"] == "ApproximateNumberOfMessagesVisible"}
+    assert set(queues) == {"FailedEventsQueue", "InviteJobsDeadLetterQueue"}
+    for queue in queues.values():
+        assert queue["Dimensions"][0]["Name"] == "QueueName"
+        assert (queue["Threshold"], queue["ComparisonOperator"]) == (0, "GreaterThanThreshold"), "one failed message is enough"
     # Below the rates at which SES puts the account under review (5% bounces, 0.1% complaints).
     bounce, complaint = one("AWS/SES", "Reputation.BounceRate"), one("AWS/SES", "Reputation.ComplaintRate")
     assert 0 < bounce["Threshold"] < 0.05 and 0 < complaint["Threshold"] < 0.001
     assert bounce["ComparisonOperator"] == complaint["ComparisonOperator"] == "GreaterThanThreshold"
+
+
+def test_the_invite_worker_is_fed_by_its_queue_with_a_dead_letter_queue(monkeypatch):
+    worker = FUNCTIONS["InviteWorkerFunction"]
+    (event,) = worker["Properties"]["Events"].values()
+    assert event["Type"] == "SQS"
+    p = event["Properties"]
+    assert p["Queue"] == {"Fn::GetAtt": ["InviteJobsQueue", "Arn"]}
+    assert p["FunctionResponseTypes"] == ["ReportBatchItemFailures"], "one unfinished client must not return the batch"
+    assert 1 <= p["BatchSize"] <= 10 and p["MaximumBatchingWindowInSeconds"] <= 5
+    # The rate is split between the instances the mapping may run (not reserved concurrency,
+    # which throttles the pollers' invocations and pushes messages to the dead-letter queue).
+    assert "ReservedConcurrentExecutions" not in worker["Properties"]
+    assert env_of(worker)["INVITE_WORKER_INSTANCES"] == str(p["ScalingConfig"]["MaximumConcurrency"])
+    assert env_of(worker)["INVITE_SEND_RATE_CEILING"] == {"Ref": "InviteSendRateCeiling"}
+    queue = RESOURCES["InviteJobsQueue"]["Properties"]
+    assert queue["VisibilityTimeout"] >= 6 * timeout_of(worker), "AWS: at least six times the function's timeout"
+    assert queue["RedrivePolicy"] == {"deadLetterTargetArn": {"Fn::GetAtt": ["InviteJobsDeadLetterQueue", "Arn"]}, "maxReceiveCount": 5}
+    assert RESOURCES["InviteJobsDeadLetterQueue"]["Properties"]["MessageRetentionPeriod"] == 14 * 24 * 3600
+    # Least privilege: only the invites function may send to the queue; SAM gives the worker
+    # what polling needs, and GetAccount (which has no resource) is granted on "*".
+    senders = [n for n, f in FUNCTIONS.items() for st in f["Properties"].get("Policies", []) if isinstance(st, dict)
+               for x in st.get("Statement", []) if "sqs:SendMessage" in x["Action"]]
+    assert senders == ["InvitesFunction"]
+    cfn = transformed(monkeypatch)
+    role = cfn["Resources"]["InviteWorkerFunctionRole"]["Properties"]
+    assert any("AWSLambdaSQSQueueExecutionRole" in json.dumps(a) for a in role["ManagedPolicyArns"]), role["ManagedPolicyArns"]
+    mapping = next(r for r in cfn["Resources"].values() if r["Type"] == "AWS::Lambda::EventSourceMapping")["Properties"]
+    assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"] and mapping["ScalingConfig"] == {"MaximumConcurrency": 2}
+    grants = [x for pol in role["Policies"] for x in pol["PolicyDocument"]["Statement"]]
+    assert {"Effect": "Allow", "Action": ["ses:GetAccount"], "Resource": "*"} in grants
 
 
 def test_every_alarm_notifies_the_one_topic_operators_subscribe_to():

@@ -19,7 +19,7 @@ def start_job(firm, expect: int = 202, headers: dict | None = None, **body):
     return r
 
 
-def wait_job(firm, job_id: str, timeout: float = 120) -> dict:
+def wait_job(firm, job_id: str, timeout: float = 120, every: float = 0.3) -> dict:
     """Poll the job until it is done; its last view."""
     deadline = time.time() + timeout
     while True:
@@ -28,7 +28,7 @@ def wait_job(firm, job_id: str, timeout: float = 120) -> dict:
             return job
         if time.time() > deadline:
             raise AssertionError(f"job not done after {timeout:.0f}s: {job}")
-        time.sleep(0.3)
+        time.sleep(every)
 
 
 def _replace(value, swaps: dict[str, str]):
