@@ -207,7 +207,8 @@ def wait_http(url: str, timeout: float, ok=lambda r: True, proc: subprocess.Pope
 
 
 def start_moto(port: int, log_path: Path) -> subprocess.Popen:
-    # moto_server, with its transactions' backups taken once per table (scripts/moto_local.py).
+    # moto_server, with its transactions' backups taken once per table and GSI queries that
+    # read their partition only (scripts/moto_local.py).
     moto = Path(__file__).resolve().parent / "moto_local.py"
     log = open(log_path, "wb")
     # moto checks TOTP codes (against its one fixed secret, which AssociateSoftwareToken
