@@ -90,6 +90,7 @@ class Firm:
 
 
 def cost(stack, api, path: str) -> dict:
+    api.call("GET", path)  # warm: per-minute caches are filled by this call, not the measured one
     requests.post(f"{stack.proxy.url}/__meter", timeout=10).raise_for_status()
     try:
         r = api.call("GET", path)
