@@ -30,6 +30,7 @@ import statistics
 import sys
 import time
 from collections import Counter
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -38,6 +39,7 @@ import requests
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "tests"))
+import local_mailbox  # noqa: E402
 import seed_scale  # noqa: E402
 from support import active_contact, local_stack  # noqa: E402
 
@@ -154,38 +156,44 @@ def bulk_invite(stack) -> dict | None:
                      seed_scale.firm_items(firm.firm_id, clients, contacts_per_client=BULK // clients, files_per_client=0,
                                            audit_per_client=0, prefix="Bulk", active_every=0))
     ids = [seed_scale.new_id(firm.firm_id, "client", n) for n in range(clients)]
+    n0 = len(local_mailbox.messages(stack.proxy.url, after=0))
+    started = time.time()
     r = firm.api.call("POST", "/api/staff/invite-jobs", {"client_ids": ids})
-    if r.status_code == 404:
-        print("bulk invite: no /api/staff/invite-jobs route in this build; skipped")
-        return None
+    accepted = time.time() - started
     if r.status_code != 202:
         raise SystemExit(f"bulk invite: {r.status_code} {r.text}")
     job = r.json()
-    started = time.time()
-    while True:
-        state = firm.api.call("GET", f"/api/staff/invite-jobs/{job['id']}", expect=200).json()
-        if state.get("done") or state.get("status") in ("done", "finished", "completed"):
-            break
+    while job["status"] == "running":
         if time.time() - started > 3600:
-            raise SystemExit(f"bulk invite did not finish: {state}")
+            raise SystemExit(f"bulk invite did not finish: {job}")
         time.sleep(1)
+        job = firm.api.call("GET", f"/api/staff/invite-jobs/{job['id']}", expect=200).json()
     total = time.time() - started
-    sent = stack.proxy.mailbox.answer("after=0")
-    mails = [m for m in (sent.get("emails") or sent.get("messages") or []) if "@bulk.example.com" in json.dumps(m.get("to", ""))]
-    per_address = Counter(a for m in mails for a in (m["to"] if isinstance(m["to"], list) else [m["to"]]))
-    times = sorted(m.get("at") or m.get("sent_at") or 0 for m in mails)
-    span = (times[-1] - times[0]) if len(times) > 1 and isinstance(times[0], (int, float)) else None
+    sent = [m for m in local_mailbox.messages(stack.proxy.url, after=n0) if m["to"][0].endswith("@bulk.example.com")]
+    per = Counter(m["to"][0] for m in sent)
+    times = sorted(datetime.fromisoformat(m["time"].replace("Z", "+00:00")).timestamp() for m in sent)
+    span = (times[-1] - times[0]) if len(times) > 1 else 0
+    busiest = max((sum(1 for t in times[i:i + 200] if t - times[i] < 1.0) for i in range(len(times))), default=0)
     return {
-        "contacts": clients * (BULK // clients), "job": state, "total_seconds": round(total, 1),
-        "emails": len(mails), "duplicates": sum(n - 1 for n in per_address.values() if n > 1),
-        "sends_per_second": round((len(mails) - 1) / span, 1) if span else None,
-        "configured_rate": state.get("rate") or stack.env.get("SES_MAX_SEND_RATE") or stack.env.get("INVITE_SEND_RATE"),
+        "contacts": clients * (BULK // clients), "accepted_seconds": round(accepted, 2), "total_seconds": round(total, 1),
+        "job": {k: job.get(k) for k in ("status", "total", "sent", "failed", "missing_email", "already_active")},
+        "emails": len(sent), "duplicates": sum(n - 1 for n in per.values() if n > 1),
+        "sends_per_second": round(len(sent) / span, 1) if span else None, "most_in_one_second": busiest,
+        "configured_rate": stack.proxy.ses_rate,
     }
 
 
 def main() -> None:
     out: dict = {"large_clients": LARGE}
     with local_stack() as stack:
+        # The bulk invite first, on a small table: moto backs up the whole table for each
+        # transaction (scripts/moto_local.py), a cost of the emulator that would swamp it.
+        out["bulk"] = bulk_invite(stack)
+        if out["bulk"]:
+            b = out["bulk"]
+            print(f"\nbulk invite of {b['contacts']}: accepted in {b['accepted_seconds']} s, done in {b['total_seconds']} s, "
+                  f"{b['emails']} emails, {b['sends_per_second']}/s, at most {b['most_in_one_second']} in one second "
+                  f"(account rate {b['configured_rate']}/s), duplicates {b['duplicates']}", flush=True)
         print(f"seeding a firm of 10 clients and one of {LARGE} …", flush=True)
         small = Firm(stack, "Small Bench Firm", 10)
         large = Firm(stack, "Large Bench Firm", LARGE)
@@ -206,11 +214,6 @@ def main() -> None:
                   f"p50 {ld['p50_ms']} ms, p95 {ld['p95_ms']} ms, errors {sum(ld['errors'].values())}")
             for name, t in ld["routes"].items():
                 print(f"  {name:38} p50 {t['p50_ms']:>6} ms  p95 {t['p95_ms']:>6} ms  ({t['n']})")
-        out["bulk"] = bulk_invite(stack)
-        if out["bulk"]:
-            b = out["bulk"]
-            print(f"\nbulk invite of {b['contacts']}: {b['total_seconds']} s, {b['emails']} emails, "
-                  f"{b['sends_per_second']}/s (rate {b['configured_rate']}), duplicates {b['duplicates']}")
     dest = HERE.parent / "bench" / "scale-results.json"
     dest.parent.mkdir(exist_ok=True)
     dest.write_text(json.dumps(out, indent=2))
