@@ -1,13 +1,16 @@
 """moto's server, with two fixes for the local stack's speed (not its behaviour).
 
 moto's `TransactWriteItems` backs up the whole table before applying a transaction, to
-restore it if the transaction is cancelled — once *per item of the transaction*: a
-transaction of 100 items deep-copies the table 100 times. With a few thousand items in the
-table (a bulk invite of 1,000 contacts: a transaction per ten of them), each transaction
-took hundreds of milliseconds. Here the backup is taken once per table per transaction (the
-same copy moto would have taken first; the later ones were identical, as nothing is written
-before the loop ends), so a transaction still restores exactly what it did. Everything else
-is moto as installed; scripts/portal_local.py starts this instead of `moto_server`.
+restore it if the transaction is cancelled — a deep copy of every item, and once *per item
+of the transaction*: with a few thousand items in the table (a bulk invite of 1,000
+contacts writes a transaction per ten of them) each transaction took most of a second.
+Here the backup is of the items the transaction names (their keys), taken before moto
+applies anything, and a cancelled or failed transaction puts exactly those back: the same
+all-or-nothing result, at the cost of the transaction's own items. Everything else is moto
+as installed; scripts/portal_local.py starts this instead of `moto_server`.
+
+Safe because the proxy (scripts/aws_proxy.py) passes the functions' DynamoDB calls to moto
+one at a time, so nothing else writes while a transaction is applied.
 
 Second, moto answers a `Query` of a global secondary index by sorting every item of the
 table and testing each (moto/dynamodb/models/table.py `Table.query`, through
@@ -26,39 +29,79 @@ import threading
 import weakref
 
 import moto.dynamodb.models as _models
+from moto.dynamodb.models.dynamo_type import DynamoType
 from moto.dynamodb.models.table import Table
 
 _local = threading.local()
 
 
-class _CopyOncePerTransaction:
-    """`copy` as moto's DynamoDB models see it: a table deep-copied again within the same
-    transaction gets the copy already taken."""
+class _LiveTables:
+    """`copy` as moto's DynamoDB models see it: during a transaction, the "backup" of a table
+    is the table itself (the items it names are backed up here instead)."""
 
     def __getattr__(self, name):
         return getattr(_copy, name)
 
     def deepcopy(self, x, *args, **kwargs):
-        memo = getattr(_local, "tables", None)
-        if memo is None or not isinstance(x, Table):
-            return _copy.deepcopy(x, *args, **kwargs)
-        if id(x) not in memo:
-            memo[id(x)] = _copy.deepcopy(x, *args, **kwargs)
-        return memo[id(x)]
+        if getattr(_local, "live", False) and isinstance(x, Table):
+            return x
+        return _copy.deepcopy(x, *args, **kwargs)
+
+
+def _key(table: Table, kind: str, op: dict):
+    attrs = op["Item"] if kind == "Put" else op["Key"]
+    hash_key = DynamoType(attrs[table.hash_key_attr])
+    range_key = DynamoType(attrs[table.range_key_attr]) if table.has_range_key else None
+    return hash_key, range_key
+
+
+def _get(table: Table, h, r):
+    if table.has_range_key:
+        return table.items[h].get(r) if h in table.items else None
+    return table.items.get(h)
+
+
+def _restore(table: Table, h, r, old) -> None:
+    if table.has_range_key:
+        if old is None:
+            if h in table.items:
+                table.items[h].pop(r, None)
+                if not table.items[h]:
+                    del table.items[h]
+        else:
+            table.items[h][r] = old
+    elif old is None:
+        table.items.pop(h, None)
+    else:
+        table.items[h] = old
 
 
 _original = _models.DynamoDBBackend.transact_write_items
 
 
 def _transact_write_items(self, transact_items):
-    _local.tables = {}
+    backup = []
+    try:
+        for item in transact_items:
+            kind, op = next(iter(item.items()))
+            table = self.tables.get(op.get("TableName"))
+            if table is not None:
+                h, r = _key(table, kind, op)
+                backup.append((table, h, r, _copy.deepcopy(_get(table, h, r))))
+    except Exception:  # a shape moto will refuse anyway: moto's own path, whole-table backup
+        return _original(self, transact_items)
+    _local.live = True
     try:
         return _original(self, transact_items)
+    except BaseException:
+        for table, h, r, old in reversed(backup):
+            _restore(table, h, r, old)
+        raise
     finally:
-        _local.tables = None
+        _local.live = False
 
 
-_models.copy = _CopyOncePerTransaction()
+_models.copy = _LiveTables()
 _models.DynamoDBBackend.transact_write_items = _transact_write_items
 
 # ---- GSI queries by partition ----

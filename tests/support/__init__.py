@@ -10,7 +10,7 @@ from .files import (PDF, deliver, download, land, land_logo, logo_slot, png, put
 from .gateway import fresh_source, gateway_call, lockout, source_limits, start_of_a_window
 from .invites import (PASSWORD, STRONG, accept_invite, active_contact, delivery_of, invite, link_item, login_on_two_clients, reminders_to,
                       report, run_reminders, run_reminders_cold, status_of)
-from .jobs import proxy_state, seed_invitees, start_job, wait_job
+from .jobs import pollers_paused, proxy_state, seed_invitees, start_job, wait_job
 from .lifecycle import contact_client_routes, portal_items
 from .mail import mail_to, token_of
 from .mfa import fresh_code, totp, wrong
@@ -26,8 +26,8 @@ __all__ = [
     "Firm", "PASSWORD", "PDF", "STAFF_PASSWORD", "STRONG", "Stack", "accept_invite", "active_contact", "contact_client_routes",
     "deliver", "delivery_of", "download", "firm_history", "fresh_code", "fresh_source", "gateway_call", "instances", "invite",
     "invite_staff", "join", "join_token", "land", "land_logo", "link_item", "local_stack", "lockout", "login_on_two_clients",
-    "logo_slot", "mail_to", "metered", "operations", "png", "portal_items", "problem", "proxy_state", "put", "query_limits", "recorded_calls",
-    "reminders_to", "report", "seed_clients", "seed_invitees", "start_job", "wait_job",
+    "logo_slot", "mail_to", "metered", "operations", "png", "pollers_paused", "portal_items", "problem", "proxy_state", "put", "query_limits",
+    "recorded_calls", "reminders_to", "report", "seed_clients", "seed_invitees", "start_job", "wait_job",
     "request_json", "run_reminders", "run_reminders_cold", "source_limits", "spend_quota", "staff_at_once", "start_of_a_window",
     "status_of", "stored_key", "team_member", "token_of", "totp", "unique_email", "upload_key", "upload_slot",
     "verify_sigv4_query", "versions", "wrong",

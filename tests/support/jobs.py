@@ -2,6 +2,7 @@
 table, as the operator, cloned from a client and contact made through the API)."""
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import time
@@ -81,6 +82,20 @@ def seed_invitees(stack, firm, clients: int, per_client: int, without_email: int
                 contacts.append({"id": new_k, "email": addr})
             out.append({"id": new_c, "contacts": contacts})
     return out
+
+
+@contextlib.contextmanager
+def pollers_paused(stack):
+    """The SQS event source mappings stopped (messages stay in the queue), then started again."""
+    for p in stack.pollers:
+        p.stop()
+    time.sleep(2.5)  # each poller thread ends after its current (1 s) receive
+    try:
+        yield
+    finally:
+        for p in stack.pollers:
+            p.stopped.clear()
+            p.run_forever()
 
 
 def proxy_state(stack) -> dict:
