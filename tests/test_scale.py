@@ -138,7 +138,8 @@ ROUTES = [
 
 CONTACT_ROUTES = [
     ("a contact's Home", lambda c: f"/api/portal/clients/{c}/home"),
-    ("a contact's files, first page", lambda c: f"/api/portal/clients/{c}/files?limit=10"),
+    # A page smaller than the 5 files each seeded client starts with: full at both sizes.
+    ("a contact's files, first page", lambda c: f"/api/portal/clients/{c}/files?limit=3"),
 ]
 
 
