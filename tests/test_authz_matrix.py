@@ -113,10 +113,12 @@ def world(stack):
     form = a.api.call("POST", f"/api/staff/clients/{c1['id']}/signatures", {"file_id": slot["file"]["id"], "signer_ids": [k1["id"]]}, expect=201).json()["form"]
     colleague = a.api.call("POST", "/api/staff/team/invites", {"email": "matrix-colleague@firm.example", "name": "Secret Colleague", "role": "staff"}, expect=201).json()
     logo = logo_slot(a.api, len(png(8, 8, (20, 90, 60))))
+    # A bulk invite of the client (its contacts are active already: nobody is emailed).
+    job = a.api.call("POST", "/api/staff/invite-jobs", {"client_ids": [c1["id"]]}, expect=202).json()
     b = stack.new_firm("Matrix Firm B")
     ids = {"logo_id": logo["id"], "firm_id": a.firm_id, "client_id": c1["id"], "contact_id": k1["id"], "file_id": slot["file"]["id"], "request_id": req["id"],
            "invoice_id": inv["id"], "template_id": tpl["id"], "thread_id": thread["id"], "form_id": form["id"], "token": "0" * 64, "file": "app.js",
-           "invite_id": colleague["id"], "member_id": a.info["staff_sub"]}
+           "invite_id": colleague["id"], "member_id": a.info["staff_sub"], "job_id": job["id"]}
     secrets = [c1["id"], k1["id"], slot["file"]["id"], req["id"], inv["id"], tpl["id"], thread["id"], form["id"], "Matrix Client One", "secret-return.pdf",
                "Secret request", "Secret work", "Secret template", "Secret thread", "Secret message body", "Secret Colleague", "matrix-colleague"]
     return {"stack": stack, "a": a, "b": b, "k1": k1_api, "k2": k2_api, "k3": k3_api, "ids": ids, "secrets": secrets}
@@ -178,7 +180,7 @@ def test_the_other_pool_and_the_other_firm_never_reach_firm_a(world):
         assert r.status_code == 401, ("other pool", method, template, r.status_code, r.text)
         r = other_tenant.call(method, path, body)
         assert r.status_code < 500, ("other tenant", method, template, r.text)
-        if "{" in template and any(p in template for p in ("{client_id}", "{contact_id}", "{template_id}", "{invite_id}", "{member_id}")):
+        if "{" in template and any(p in template for p in ("{client_id}", "{contact_id}", "{template_id}", "{invite_id}", "{member_id}", "{job_id}")):
             assert r.status_code in (400, 404), ("other tenant", method, template, r.status_code, r.text)
         leaked = [s for s in world["secrets"] if s in r.text]
         assert not leaked, ("other tenant sees", method, template, leaked)

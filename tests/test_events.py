@@ -51,6 +51,12 @@ def test_every_function_has_sample_events_that_invoke(stack):
                 sent = json.loads(text)
                 assert (resp["triggerSource"], resp["request"]["userAttributes"]) == (sent["triggerSource"], sent["request"]["userAttributes"]), resp
                 continue
+            records = json.loads(text).get("Records") or [{}]
+            if records[0].get("eventSource") == "aws:sqs":
+                # a bulk-invite message of a job this stage does not have: nothing to send,
+                # nothing to retry
+                assert resp == {"batchItemFailures": []}, (sample.name, resp)
+                continue
             if "Records" in json.loads(text):
                 # an S3 event for an object with no pending file: parsed, checked, ignored
                 assert resp == ["ignored"], (sample.name, resp)

@@ -1,7 +1,7 @@
 // Staff: invite the contacts of many clients at once from the clients list ("Invite
 // Contacts to the Client Portal" for the selected clients), sent in the background by the
 // invite worker; a progress view polls the job until it is done.
-import { calls, seg } from "./api.js";
+import { MAX_PAGE, calls, seg } from "./api.js";
 import { templates } from "./api-templates.js";
 import { templateSelect, wording } from "./staff-invites.js";
 import { FormProblem, field, h, modal, onSubmit } from "./ui.js";
@@ -46,7 +46,7 @@ export function selectForInvites(container) {
 
 async function inviteClientsDialog(clientIds) {
   const { body } = modal("Invite Contacts to the Client Portal");
-  const { templates: list } = await templates.list();
+  const { items: list } = await templates.list({ limit: MAX_PAGE });
   const progress = h("div", { "aria-live": "polite" });
   const form = h("form", { novalidate: true },
     h("p", {}, `Every contact of the ${clientIds.length} selected client${clientIds.length > 1 ? "s" : ""} without portal access gets an invite. Contacts without an email address are skipped.`),
