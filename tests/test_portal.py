@@ -249,8 +249,10 @@ def test_home_and_user_settings(stack, firm):
     # DynamoDB only: a background notifier (browser tests) may be listing the bucket meanwhile.
     calls = [e["headers"].get("X-Amz-Target", "") for e in entries]
     calls = [c for c in calls if c.startswith("DynamoDB")] + [e.get("url", "") for e in entries if "jwks" in e.get("url", "")]
-    # the contact's identity (GetItem USER#) + BatchGetItem (access, firm) + one Query
-    assert sorted(calls) == ["DynamoDB_20120810.BatchGetItem", "DynamoDB_20120810.GetItem", "DynamoDB_20120810.Query"], calls
+    # the contact's identity (GetItem USER#) + BatchGetItem (access, firm) + two Queries at
+    # once: a bounded page of the newest files, and the rest of the client's work items
+    assert sorted(calls) == ["DynamoDB_20120810.BatchGetItem", "DynamoDB_20120810.GetItem", "DynamoDB_20120810.Query",
+                             "DynamoDB_20120810.Query"], calls
     assert home["client"]["name"] == "Home Client" and home["firm_name"] == "Test Firm"
     assert home["todo"]["open"] == 2 and home["todo"]["overdue"] == 1 and home["todo"]["items"][0]["title"] == "Overdue thing"
     assert [f["name"] for f in home["recent_files"]] == ["guide.pdf"]
