@@ -178,6 +178,18 @@ def test_a_throttled_send_is_retried_and_succeeds(stack, firm):
 def test_a_thousand_contacts_go_out_once_each_within_the_rate(stack, firm):
     t0 = time.time()
     clients = seed_invitees(stack, firm, clients=200, per_client=5)
+    try:
+        _thousand(stack, firm, clients, t0)
+    finally:
+        # The reminders job reads every open invite of the stage (GSI2): 1,000 of them would
+        # make the reminder tests that run later send (and be throttled) for this firm too.
+        table = stack.table()
+        for c in clients:
+            for k in c["contacts"]:
+                table.update_item(Key={"PK": f"CLIENT#{c['id']}", "SK": f"CONTACT#{k['id']}"}, UpdateExpression="REMOVE GSI2PK, GSI2SK")
+
+
+def _thousand(stack, firm, clients, t0):
     seeded = time.time() - t0
     emails = {k["email"] for c in clients for k in c["contacts"]}
     assert len(emails) == 1000
