@@ -1,4 +1,5 @@
-"""scripts/moto_local.py: the local emulator's GSI queries read their partition only, and
+"""scripts/moto_local.py: the local emulator's queries (of an index or of the table) read
+their partition only, and
 still answer exactly what moto answers — in order, paged, and fresh after every kind of
 write (a stale index would make every test built on it lie)."""
 from __future__ import annotations
@@ -67,3 +68,21 @@ def test_an_index_query_sees_every_write_at_once(db):
             {"Put": {"TableName": "t", "Item": {"PK": {"S": "tx2"}, "SK": {"S": "x"}, "G": {"S": "gtx"}, "GS": {"S": "b"}}}},
             {"ConditionCheck": {"TableName": "t", "Key": {"PK": {"S": "tx"}, "SK": {"S": "x"}}, "ConditionExpression": "attribute_not_exists(PK)"}}])
     assert pks(db, "gtx") == ["tx"]
+
+
+def test_a_table_query_answers_its_partition_in_order_and_in_pages(db):
+    ser = TypeSerializer()
+    rows = [{"PK": "part", "SK": f"k{n:03d}", "V": str(n)} for n in (5, 1, 3, 2, 4)]
+    for r in rows:
+        db.put_item(TableName="t", Item={a: ser.serialize(v) for a, v in r.items()})
+    q = lambda **kw: [i["SK"]["S"] for i in db.query(TableName="t", KeyConditionExpression="PK = :p", ExpressionAttributeValues={":p": {"S": "part"}}, **kw)["Items"]]
+    assert q() == ["k001", "k002", "k003", "k004", "k005"]
+    assert q(ScanIndexForward=False, Limit=2) == ["k005", "k004"]
+    first = db.query(TableName="t", KeyConditionExpression="PK = :p", ExpressionAttributeValues={":p": {"S": "part"}}, Limit=2)
+    assert q(ExclusiveStartKey=first["LastEvaluatedKey"]) == ["k003", "k004", "k005"]
+    between = db.query(TableName="t", KeyConditionExpression="PK = :p AND SK BETWEEN :a AND :b",
+                       ExpressionAttributeValues={":p": {"S": "part"}, ":a": {"S": "k002"}, ":b": {"S": "k004"}})
+    assert [i["V"]["S"] for i in between["Items"]] == ["2", "3", "4"]
+    db.delete_item(TableName="t", Key={"PK": {"S": "part"}, "SK": {"S": "k003"}})
+    assert q() == ["k001", "k002", "k004", "k005"]
+    assert db.query(TableName="t", KeyConditionExpression="PK = :p", ExpressionAttributeValues={":p": {"S": "none"}})["Items"] == []
