@@ -149,7 +149,7 @@ fn bad_cursor(why: &str) -> Error {
 
 impl Cursor {
     /// The cursor after `item` (a read item or a `LastEvaluatedKey`) in `range`.
-    fn after(range: &KeyRange, item: &Item) -> Result<Self> {
+    pub(crate) fn after(range: &KeyRange, item: &Item) -> Result<Self> {
         let (p, sk, base) = range.attributes();
         let mut k = BTreeMap::new();
         for name in [p, sk].iter().chain(base) {
