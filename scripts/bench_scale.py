@@ -63,6 +63,8 @@ def staff_routes(client_id: str) -> list[tuple[str, str]]:
         ("staff: requests", f"/api/staff/clients/{client_id}/requests?limit=50"),
         ("staff: threads", f"/api/staff/clients/{client_id}/threads?limit=50"),
         ("staff: access history", f"/api/staff/clients/{client_id}/audit?limit=50"),
+        ("staff: invoices", f"/api/staff/clients/{client_id}/invoices?limit=50"),
+        ("staff: payments", f"/api/staff/clients/{client_id}/payments?limit=50"),
     ]
 
 
@@ -72,6 +74,7 @@ def contact_routes(client_id: str) -> list[tuple[str, str]]:
         ("contact: files", f"/api/portal/clients/{client_id}/files?limit=50"),
         ("contact: to-do", f"/api/portal/clients/{client_id}/todo?limit=50"),
         ("contact: threads", f"/api/portal/clients/{client_id}/threads?limit=50"),
+        ("contact: billing", f"/api/portal/clients/{client_id}/billing?limit=50"),
     ]
 
 
@@ -87,6 +90,7 @@ class Firm:
         self.seed_seconds = time.time() - started
         self.client_id = seed_scale.new_id(firm.firm_id, "client", 0)
         _, self.contact = active_contact(stack, firm, self.client_id, "Bench")
+        self.staff.call("PUT", "/api/staff/settings/billing", {"billing_enabled": True, "online_payments_enabled": False}, expect=200)
         self.routes = [(n, p, self.staff) for n, p in staff_routes(self.client_id)] + \
                       [(n, p, self.contact) for n, p in contact_routes(self.client_id)]
 

@@ -1,5 +1,6 @@
 """Seed a firm of any size straight into the local table: clients, contacts (with their
-links and email guards), files and audit entries, as the items the functions write.
+links and email guards), files and audit entries, and a client's settled work (completed
+requests, paid invoices and their payments, quiet threads), as the items the functions write.
 
 Used by `make bench-scale` (scripts/bench_scale.py: 10,000 clients) and by the tests that
 hold a request's DynamoDB cost flat as a firm grows (tests/test_scale.py). Fast because it
@@ -102,6 +103,34 @@ def staff_invite_items(firm_id: str, email: str, name: str, role: str = "staff",
         "link_expires_at": rfc3339(at + timedelta(days=3650)), "token_hash": hashlib.sha256(invite_id.encode()).hexdigest(),
         "version": 1,
     }]
+
+
+SEED_ACTOR = {"kind": "staff", "id": "seed", "name": "Seeded Staff"}
+
+
+def settled_work_items(firm_id: str, client_id: str, n: int, at: datetime) -> list[dict]:
+    """Settled work of one past engagement: a completed request, an invoice paid in full
+    (with its number guard and its payment) and a message thread last active at `at`.
+    None of it is open work (no GSI3 `CLIENT#c#OPEN` keys), and the thread sits in the
+    client's threads by activity (`CLIENT#c#ACTIVE`) at `at`, as the functions write them."""
+    pk, when = f"CLIENT#{client_id}", rfc3339(at)
+    rid, iid, pid, tid = (new_id(firm_id, client_id, kind, n) for kind in ("request", "invoice", "payment", "thread"))
+    number, day = f"S-{n:06d}", at.date().isoformat()
+    return [
+        {"PK": pk, "SK": f"REQUEST#{rid}", "firm_id": firm_id, "client_id": client_id, "request_id": rid, "kind": "request",
+         "title": f"Year-end documents {n:06d}", "instructions": "", "assignees": [], "upload_required": False, "status": "completed",
+         "responses": [], "history": [], "created_by": SEED_ACTOR, "created_at": when, "updated_at": when, "version": 2},
+        {"PK": pk, "SK": f"INVOICE#{iid}", "firm_id": firm_id, "client_id": client_id, "invoice_id": iid, "number": number,
+         "issue_date": day, "due_date": day, "currency": "USD", "lines": [{"description": "Bookkeeping", "quantity": 1, "unit_amount": 10000}],
+         "total": 10000, "amount_paid": 10000, "created_at": when},
+        {"PK": pk, "SK": f"INVNUM#{number.lower()}", "invoice_id": iid},
+        {"PK": pk, "SK": f"PAYMENT#{pid}", "firm_id": firm_id, "client_id": client_id, "payment_id": pid, "invoice_id": iid,
+         "invoice_number": number, "amount": 10000, "currency": "USD", "paid_on": day, "method": "recorded", "reference": f"cheque {n:06d}",
+         "recorded_by": SEED_ACTOR, "created_at": when},
+        {"PK": pk, "SK": f"MSGTHREAD#{tid}", "firm_id": firm_id, "client_id": client_id, "thread_id": tid, "subject": f"Question {n:06d}",
+         "participants": [], "created_by": SEED_ACTOR, "created_at": when, "last_message_at": when, "last_by": SEED_ACTOR,
+         "message_count": 1, "read": {}, "GSI3PK": f"{pk}#ACTIVE", "GSI3SK": f"{int(at.timestamp()):012d}#{tid}"},
+    ]
 
 
 def firm_items(firm_id: str, clients: int, contacts_per_client: int = 3, files_per_client: int = 10,

@@ -10,6 +10,7 @@ import boto3
 import requests
 
 import portal_local as pl
+from support.pages import walk
 from support import (PDF, accept_invite, active_contact, deliver, land, operations, problem, put, query_limits, recorded_calls, spend_quota, stored_key,
                      unique_email, upload_key, upload_slot, verify_sigv4_query, versions)
 
@@ -175,24 +176,42 @@ def test_requests_prompt_to_invite_and_check_input(stack, firm):
 def test_billing_balance_is_exact_and_off_hides_it(stack, firm):
     client = firm.client("Billing Client")
     _, api = active_contact(stack, firm, client["id"], "Pay")
-    inv1 = firm.api.call("POST", f"/api/staff/clients/{client['id']}/invoices", {
+    base = f"/api/staff/clients/{client['id']}"
+    inv1 = firm.api.call("POST", f"{base}/invoices", {
         "number": "2026-001", "issue_date": "2026-11-01", "due_date": "2026-12-01", "currency": "USD",
         "lines": [{"description": "Individual return", "quantity": 1, "unit_amount": 45000}]}, expect=201).json()
-    inv2 = firm.api.call("POST", f"/api/staff/clients/{client['id']}/invoices", {
-        "number": "2026-002", "issue_date": "2026-11-15", "due_date": "2026-12-15", "currency": "USD",
+    inv2 = firm.api.call("POST", f"{base}/invoices", {
+        "number": "INV-2026-002", "issue_date": "2026-11-15", "due_date": "2026-12-15", "currency": "USD",
         "lines": [{"description": "Bookkeeping", "quantity": 3, "unit_amount": 3333}]}, expect=201).json()
     assert inv2["total"] == 9999
-    problem(firm.api.call("POST", f"/api/staff/clients/{client['id']}/invoices", {
+    # An invoice number is the client's once, whatever its case; the refusal writes nothing.
+    for taken in ("2026-001", "inv-2026-002"):
+        body = problem(firm.api.call("POST", f"{base}/invoices", {
+            "number": taken, "issue_date": "2026-11-01", "due_date": "2026-12-01", "currency": "USD",
+            "lines": [{"description": "dup", "unit_amount": 1}]}), 400)
+        assert body["errors"][0]["field"] == "number", body
+    # Another client may use the same number.
+    other = firm.client("Billing Neighbour")
+    firm.api.call("POST", f"/api/staff/clients/{other['id']}/invoices", {
         "number": "2026-001", "issue_date": "2026-11-01", "due_date": "2026-12-01", "currency": "USD",
-        "lines": [{"description": "dup", "unit_amount": 1}]}), 400)
-    firm.api.call("POST", f"/api/staff/clients/{client['id']}/invoices/{inv1['id']}/payments", {"amount": 10001, "paid_on": "2026-11-20", "reference": "cheque 1042"}, expect=201)
-    problem(firm.api.call("POST", f"/api/staff/clients/{client['id']}/invoices/{inv2['id']}/payments", {"amount": 10000}), 400)
+        "lines": [{"description": "Their own", "unit_amount": 100}]}, expect=201)
+    firm.api.call("POST", f"{base}/invoices/{inv1['id']}/payments", {"amount": 10001, "paid_on": "2026-11-20", "reference": "cheque 1042"}, expect=201)
+    problem(firm.api.call("POST", f"{base}/invoices/{inv2['id']}/payments", {"amount": 10000}), 400)
     settings = {"billing_enabled": True, "online_payments_enabled": False}
     firm.api.call("PUT", "/api/staff/settings/billing", settings, expect=200)
     summary = api.call("GET", f"/api/portal/clients/{client['id']}/billing", expect=200).json()
-    assert summary["balances"] == [{"currency": "USD", "amount": 45000 + 9999 - 10001}]
-    assert [i["number"] for i in summary["invoices"]] == ["2026-002", "2026-001"]
-    assert summary["payments"][0]["reference"] == "cheque 1042"
+    assert summary["balances"] == [{"currency": "USD", "amount": 45000 + 9999 - 10001}] and summary["open_invoices"] == 2
+    assert [i["number"] for i in summary["items"]] == ["INV-2026-002", "2026-001"] and summary["next"] is None
+    # Pages of one invoice: newest first, nothing repeated or lost; the balance on each.
+    walked, pages = walk(api, f"/api/portal/clients/{client['id']}/billing", 1, key="number")
+    assert [i["number"] for i in walked] == ["INV-2026-002", "2026-001"] and all(len(p) <= 1 for p in pages)
+    first = api.call("GET", f"/api/portal/clients/{client['id']}/billing?limit=1", expect=200).json()
+    second = api.call("GET", f"/api/portal/clients/{client['id']}/billing?limit=1&cursor={first['next']}", expect=200).json()
+    assert second["balances"] == summary["balances"] and second["open_invoices"] == 2
+    # A cursor of the payments list is not one of the invoices'.
+    payments = api.call("GET", f"/api/portal/clients/{client['id']}/payments", expect=200).json()
+    assert [p["reference"] for p in payments["items"]] == ["cheque 1042"] and payments["next"] is None
+    assert problem(firm.api.call("GET", f"{base}/payments?cursor={first['next']}"), 400)["errors"][0]["field"] == "cursor"
     problem(api.call("POST", f"/api/portal/clients/{client['id']}/invoices/{inv2['id']}/pay", {}), 409)
     # online payment through the test provider pays the balance due
     firm.api.call("PUT", "/api/staff/settings/billing", {"billing_enabled": True, "online_payments_enabled": True}, expect=200)
@@ -200,12 +219,20 @@ def test_billing_balance_is_exact_and_off_hides_it(stack, firm):
     assert paid["amount"] == 9999 and paid["method"] == "online" and paid["reference"].startswith("test_")
     assert api.call("GET", f"/api/portal/clients/{client['id']}/invoices/{inv2['id']}", expect=200).json()["status"] == "paid"
     problem(api.call("POST", f"/api/portal/clients/{client['id']}/invoices/{inv2['id']}/pay", {}), 409)
+    # Paid in full: out of the open invoices and the balance; the rest of inv1 settles all.
+    staff_view = firm.api.call("GET", f"{base}/invoices", expect=200).json()
+    assert staff_view["balances"] == [{"currency": "USD", "amount": 45000 - 10001}] and staff_view["open_invoices"] == 1
+    firm.api.call("POST", f"{base}/invoices/{inv1['id']}/payments", {"amount": 45000 - 10001}, expect=201)
+    settled = firm.api.call("GET", f"{base}/invoices", expect=200).json()
+    assert settled["balances"] == [] and settled["open_invoices"] == 0
+    assert [p["amount"] for p in firm.api.call("GET", f"{base}/payments", expect=200).json()["items"]] == [45000 - 10001, 9999, 10001]
     # billing off: hidden from the contact, still there for staff
     firm.api.call("PUT", "/api/staff/settings/billing", {"billing_enabled": False, "online_payments_enabled": False}, expect=200)
     problem(api.call("GET", f"/api/portal/clients/{client['id']}/billing"), 404)
+    problem(api.call("GET", f"/api/portal/clients/{client['id']}/payments"), 404)
     problem(api.call("GET", f"/api/portal/clients/{client['id']}/invoices/{inv1['id']}"), 404)
     assert "billing" not in api.call("GET", f"/api/portal/clients/{client['id']}/home", expect=200).json()
-    firm.api.call("GET", f"/api/staff/clients/{client['id']}/invoices", expect=200)
+    firm.api.call("GET", f"{base}/invoices", expect=200)
     problem(firm.api.call("PUT", "/api/staff/settings/billing", {"billing_enabled": False, "online_payments_enabled": True}), 400)
 
 
@@ -249,10 +276,11 @@ def test_home_and_user_settings(stack, firm):
     # DynamoDB only: a background notifier (browser tests) may be listing the bucket meanwhile.
     calls = [e["headers"].get("X-Amz-Target", "") for e in entries]
     calls = [c for c in calls if c.startswith("DynamoDB")] + [e.get("url", "") for e in entries if "jwks" in e.get("url", "")]
-    # the contact's identity (GetItem USER#) + BatchGetItem (access, firm) + two Queries at
-    # once: a bounded page of the newest files, and the rest of the client's work items
+    # the contact's identity (GetItem USER#) + BatchGetItem (access, firm) + three Queries
+    # at once: a bounded page of the newest files, the client's open work, and its most
+    # recently active threads
     assert sorted(calls) == ["DynamoDB_20120810.BatchGetItem", "DynamoDB_20120810.GetItem", "DynamoDB_20120810.Query",
-                             "DynamoDB_20120810.Query"], calls
+                             "DynamoDB_20120810.Query", "DynamoDB_20120810.Query"], calls
     assert home["client"]["name"] == "Home Client" and home["firm_name"] == "Test Firm"
     assert home["todo"]["open"] == 2 and home["todo"]["overdue"] == 1 and home["todo"]["items"][0]["title"] == "Overdue thing"
     assert [f["name"] for f in home["recent_files"]] == ["guide.pdf"]
@@ -268,6 +296,11 @@ def test_home_and_user_settings(stack, firm):
     staff_view = firm.api.call("GET", f"/api/staff/clients/{client['id']}", expect=200).json()["contacts"][0]
     assert staff_view["first_name"] == "Harold", "the firm sees the contact's change"
     assert date.fromisoformat(home["todo"]["items"][0]["due_date"]) < date.today()
+    # Completing a request takes it out of the client's open work, so off Home's counts.
+    overdue_id = home["todo"]["items"][0]["id"]
+    firm.api.call("POST", f"/api/staff/clients/{client['id']}/requests/{overdue_id}/complete", None, expect=200)
+    after = api.call("GET", f"/api/portal/clients/{client['id']}/home", expect=200).json()
+    assert after["todo"]["open"] == 1 and after["todo"]["overdue"] == 0 and [r["title"] for r in after["todo"]["items"]] == ["Later thing"]
 
 
 def test_file_list_is_one_query_and_an_upload_slot_is_signed_without_network(stack, firm):

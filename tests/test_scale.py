@@ -136,6 +136,8 @@ ROUTES = [
     # Pages smaller than the seeded team at the small size: full at both sizes.
     ("team members, first page", lambda c: "/api/staff/team?limit=2"),
     ("team invites, first page", lambda c: "/api/staff/team/invites?limit=2"),
+    ("a client's invoices, first page", lambda c: f"/api/staff/clients/{c}/invoices?limit=3"),
+    ("a client's payments, first page", lambda c: f"/api/staff/clients/{c}/payments?limit=3"),
 ]
 
 
@@ -143,6 +145,8 @@ CONTACT_ROUTES = [
     ("a contact's Home", lambda c: f"/api/portal/clients/{c}/home"),
     # A page smaller than the 5 files each seeded client starts with: full at both sizes.
     ("a contact's files, first page", lambda c: f"/api/portal/clients/{c}/files?limit=3"),
+    ("a contact's billing, first page", lambda c: f"/api/portal/clients/{c}/billing?limit=3"),
+    ("a contact's payments, first page", lambda c: f"/api/portal/clients/{c}/payments?limit=3"),
 ]
 
 
@@ -155,14 +159,15 @@ def costs(firm, client_id: str, contact_api) -> dict[str, dict]:
             api.call("GET", path(client_id), expect=200)
             with metered(firm.stack) as m:
                 api.call("GET", path(client_id), expect=200)
-            out[name] = {k: m[k] for k in ("calls", "items_read", "bytes")} | {"ops": m["ops"]}
+            out[name] = {k: m[k] for k in ("calls", "items_read", "bytes")} | {"ops": sorted(m["ops"])}  # calls made at once come in any order
     return out
 
 
 def test_the_cost_of_staff_reads_does_not_grow_with_the_firm(stack):
     """10 clients, then 250 more (with contacts, files and a long audit trail each), and the
-    client read gets 300 more files and 400 more audit entries; a team of 3 members and 3
-    invites, then 200 more of each: every listed request, staff
+    client read gets 300 more files, 400 more audit entries and 300 more settled requests,
+    paid invoices, payments and quiet threads; a team of 3 members and 3 invites, then 200
+    more of each: every listed request, staff
     and contact, makes the same DynamoDB calls, reads the same items and returns the same
     bytes."""
     firm = stack.new_firm("Flat Cost Firm")
@@ -173,7 +178,17 @@ def test_the_cost_of_staff_reads_does_not_grow_with_the_firm(stack):
     first = walk(firm.api, "/api/staff/clients", 50)[0]
     assert len(first) == 10
     client_id = first[0]["id"]
-    _, contact_api = active_contact(stack, firm, client_id, "Flat")
+    flat, contact_api = active_contact(stack, firm, client_id, "Flat")
+    firm.api.call("PUT", "/api/staff/settings/billing", {"billing_enabled": True, "online_payments_enabled": False}, expect=200)
+    # Open work Home and the balance count: one open request and one unpaid invoice.
+    firm.api.call("POST", f"/api/staff/clients/{client_id}/requests", {"title": "Open thing", "assignee_ids": [flat["id"]]}, expect=201)
+    firm.api.call("POST", f"/api/staff/clients/{client_id}/invoices", {"number": "OPEN-1", "issue_date": "2026-11-01", "due_date": "2026-12-01",
+                                                                    "currency": "USD", "lines": [{"description": "Advice", "unit_amount": 12500}]}, expect=201)
+    # Settled work of past years: more threads than Home's unread window already, so the
+    # window is full at both sizes.
+    settle = lambda numbers: seed_scale.write(stack.endpoint, stack.env["TABLE_NAME"], (
+        i for n in numbers for i in seed_scale.settled_work_items(firm.firm_id, client_id, n, seed_scale.T0 + timedelta(hours=n))))
+    settle(range(60))
     small = costs(firm, client_id, contact_api)
     # Each route read something of the firm's (a route that found nothing would be flat
     # for the wrong reason): the staff GetItem is one item; the lists read more.
@@ -187,7 +202,10 @@ def test_the_cost_of_staff_reads_does_not_grow_with_the_firm(stack):
     seed_scale.write(stack.endpoint, stack.env["TABLE_NAME"],
                      (i for n in range(300) for i in seed_scale.file_items(firm.firm_id, client_id, seed_scale.new_id("more", n), f"statement-{n:03d}.pdf",
                                                                             seed_scale.T0 + timedelta(hours=n))))
+    settle(range(60, 360))
     assert len(walk(firm.api, "/api/staff/clients", 200)[0]) == 260
     large = costs(firm, client_id, contact_api)
+    home = contact_api.call("GET", f"/api/portal/clients/{client_id}/home", expect=200).json()
+    assert home["billing"] == {"balances": [{"currency": "USD", "amount": 12500}], "open_invoices": 1, "online_payments_enabled": False}
     for name in small:
         assert large[name] == small[name], f"{name}: {small[name]} at 10 clients, {large[name]} at 260"

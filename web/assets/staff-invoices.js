@@ -1,12 +1,15 @@
-// Staff: the client's invoices, the outstanding balance, and New invoice.
+// Staff: the client's invoices (a page at a time), the outstanding balance, and New invoice.
 import { invoices } from "./api-invoices.js";
-import { field, fmtDate, h, liveCard, money, onSubmit } from "./ui.js";
+import { field, fmtDate, h, liveCard, money, onSubmit, pagedList } from "./ui.js";
 
 export function invoicesCard(ctx) {
   return liveCard({}, async (redraw) => {
     const b = await invoices.list(ctx.clientId);
-    const rows = b.invoices.map((i) => h("tr", {}, h("td", {}, i.number), h("td", {}, fmtDate(i.due_date)), h("td", { class: "num" }, money(i.total, i.currency)),
-      h("td", { class: "num" }, money(i.balance_due, i.currency)), h("td", {}, i.status)));
+    const head = h("thead", {}, h("tr", {}, ["Number", "Due", "Total", "Due now", "Status"].map((t, i) => h("th", { class: i >= 2 && i < 4 ? "num" : "" }, t))));
+    const list = await pagedList((cursor) => (cursor ? invoices.list(ctx.clientId, { cursor }) : b),
+      (i) => h("tr", {}, h("td", {}, i.number), h("td", {}, fmtDate(i.due_date)), h("td", { class: "num" }, money(i.total, i.currency)),
+        h("td", { class: "num" }, money(i.balance_due, i.currency)), h("td", {}, i.status)),
+      { tag: "tbody", attrs: {}, empty: "No invoices.", frame: (body) => h("table", {}, head, body) });
     const form = h("form", { novalidate: true },
       field("Invoice number", "number", { required: true }), field("Description", "description", { required: true }),
       field("Amount (e.g. 450.00)", "amount", { inputmode: "decimal", required: true }), field("Currency", "currency", { value: "USD" }),
@@ -21,7 +24,22 @@ export function invoicesCard(ctx) {
     });
     return [h("h2", {}, "Invoices"),
       b.balances.map((x) => h("p", {}, "Outstanding: ", h("strong", {}, money(x.amount, x.currency)))),
-      rows.length ? h("table", {}, h("thead", {}, h("tr", {}, ["Number", "Due", "Total", "Due now", "Status"].map((t, i) => h("th", { class: i >= 2 && i < 4 ? "num" : "" }, t)))), h("tbody", {}, rows)) : h("p", { class: "muted" }, "No invoices."),
+      b.open_invoices ? h("p", { class: "small muted" }, `${b.open_invoices} open invoice${b.open_invoices === 1 ? "" : "s"}`) : null,
+      list,
+      paymentHistory(ctx),
       h("details", {}, h("summary", {}, "New invoice"), form)];
   });
+}
+
+/** "Payment history", loaded a page at a time when it is opened. */
+function paymentHistory(ctx) {
+  const box = h("div", {});
+  const details = h("details", { class: "payments" }, h("summary", {}, "Payment history"), box);
+  details.addEventListener("toggle", async () => {
+    if (!details.open || box.children.length) return;
+    box.replaceChildren(await pagedList((cursor) => invoices.payments(ctx.clientId, { cursor }),
+      (p) => h("li", {}, `${fmtDate(p.paid_on)} — ${money(p.amount, p.currency)} for invoice ${p.invoice_number}${p.method === "online" ? " (online)" : ""}`),
+      { empty: "No payments yet." }));
+  });
+  return details;
 }

@@ -9,7 +9,7 @@ use shared::http::viewer_for;
 use shared::ops::access::Viewer;
 use shared::ops::billing::{self, PaymentInput, PaymentProvider};
 use shared::http::routes::billing::{Op, ROUTES};
-use shared::http::{json, json_body, route_of, serve};
+use shared::http::{json, json_body, page_request, route_of, serve};
 use shared::domain::identity::staff_firm;
 use shared::{AppState, Error, Result};
 
@@ -47,7 +47,8 @@ async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
     let online = billing::online_payments_offered(firm.online_payments_enabled, configured);
     match m.op {
         Op::CreateInvoice => json(201, &billing::create_invoice(store, &viewer, client_id, json_body(&req)?).await?),
-        Op::StaffBilling | Op::ContactBilling => json(200, &billing::client_summary(store, client_id, online).await?),
+        Op::StaffBilling | Op::ContactBilling => json(200, &billing::client_summary(store, client_id, online, &page_request(&req)?).await?),
+        Op::StaffPayments | Op::ContactPayments => json(200, &billing::payments(store, client_id, &page_request(&req)?).await?),
         Op::StaffInvoice | Op::ContactInvoice => json(200, &billing::invoice(store, &viewer, client_id, invoice_id()?).await?),
         Op::RecordPayment => json(201, &billing::record_payment(store, &viewer, client_id, invoice_id()?, json_body(&req)?).await?),
         Op::PayOnline => {

@@ -63,9 +63,11 @@ pub mod billing {
         SetBillingSettings,
         StaffBilling,
         CreateInvoice,
+        StaffPayments,
         StaffInvoice,
         RecordPayment,
         ContactBilling,
+        ContactPayments,
         ContactInvoice,
         PayOnline,
     }
@@ -75,9 +77,11 @@ pub mod billing {
         Route { method: "PUT", path: "/api/staff/settings/billing", op: Op::SetBillingSettings, operation_id: "setBillingSettings", audience: Audience::Staff(Permission::BillingSettings) },
         Route { method: "GET", path: "/api/staff/clients/{client_id}/invoices", op: Op::StaffBilling, operation_id: "staffBilling", audience: Audience::Staff(Permission::Work) },
         Route { method: "POST", path: "/api/staff/clients/{client_id}/invoices", op: Op::CreateInvoice, operation_id: "createInvoice", audience: Audience::Staff(Permission::Work) },
+        Route { method: "GET", path: "/api/staff/clients/{client_id}/payments", op: Op::StaffPayments, operation_id: "staffPayments", audience: Audience::Staff(Permission::Work) },
         Route { method: "GET", path: "/api/staff/clients/{client_id}/invoices/{invoice_id}", op: Op::StaffInvoice, operation_id: "staffInvoice", audience: Audience::Staff(Permission::Work) },
         Route { method: "POST", path: "/api/staff/clients/{client_id}/invoices/{invoice_id}/payments", op: Op::RecordPayment, operation_id: "recordPayment", audience: Audience::Staff(Permission::Work) },
         Route { method: "GET", path: "/api/portal/clients/{client_id}/billing", op: Op::ContactBilling, operation_id: "contactBilling", audience: Audience::Contact },
+        Route { method: "GET", path: "/api/portal/clients/{client_id}/payments", op: Op::ContactPayments, operation_id: "contactPayments", audience: Audience::Contact },
         Route { method: "GET", path: "/api/portal/clients/{client_id}/invoices/{invoice_id}", op: Op::ContactInvoice, operation_id: "contactInvoice", audience: Audience::Contact },
         Route { method: "POST", path: "/api/portal/clients/{client_id}/invoices/{invoice_id}/pay", op: Op::PayOnline, operation_id: "payOnline", audience: Audience::Contact },
     ];

@@ -1,12 +1,21 @@
 //! The contact's Home: To-Do, recent files, billing at a glance and unread messages of one
-//! client, from two reads of the client's partition (a bounded page of the newest files).
+//! client.
+//!
+//! **Bounded reads.** A client gathers files, requests, forms, invoices and threads for
+//! years; Home reads none of them whole. It reads a bounded page of the newest files, the
+//! client's *open work* (GSI3 `keys::open_work`: requests not completed, forms still to
+//! sign, invoices not paid in full — each leaves the index in the write that closes it),
+//! which is what the counts and the balance are made of, and the [`UNREAD_WINDOW`] most
+//! recently active threads (GSI3 `keys::thread_activity`) for the unread count. A thread
+//! that has had no message since that many others did is not counted as unread here (it
+//! still is in the messages list).
 
 use serde::Serialize;
 
 use crate::domain;
 use crate::error::{Error, Result};
 use crate::ops::accounts::PortalClient;
-use crate::store::{from_item, keys, ClientItem, KeyRange, LinkRecord, Order, PageRequest, Store, FILTER_READ_FACTOR};
+use crate::store::{from_item, keys, ClientItem, KeyRange, LinkRecord, Order, PageRequest, Store, ThreadRecord, FILTER_READ_FACTOR};
 
 #[derive(Debug, Serialize)]
 pub struct TodoSummary {
@@ -41,10 +50,12 @@ pub struct Home {
 /// How many items each Home section shows.
 pub const HOME_ITEMS: usize = 5;
 
-/// The contact's Home for one client. Three AWS calls: `BatchGetItem` (the contact's link —
+/// How many of the most recently active threads Home counts unread messages in.
+pub const UNREAD_WINDOW: usize = 50;
+
+/// The contact's Home for one client. Four AWS calls: `BatchGetItem` (the contact's link —
 /// the access check — and the firm's settings), then at once one bounded `Query` of the
-/// newest files and one of the client's signature forms, invoices, message threads,
-/// payments and requests.
+/// newest files, one of the client's open work and one of its most recently active threads.
 /// `payments_configured`: the stage has a payment provider (see
 /// [`crate::ops::billing::online_payments_offered`]).
 pub async fn home(store: &Store, contact_id: &str, firm_id: &str, client_id: &str, payments_configured: bool) -> Result<Home> {
@@ -64,45 +75,40 @@ pub async fn home(store: &Store, contact_id: &str, firm_id: &str, client_id: &st
     let link = link.filter(LinkRecord::opens_portal).ok_or(Error::NotFound("client"))?;
     let firm = firm.ok_or_else(|| Error::internal("firm settings missing"))?;
     let viewer = crate::ops::access::Viewer::Contact { contact_id: contact_id.into(), firm_id: firm_id.into(), name: String::new() };
-    // The newest files the contact may see: one bounded page (files are what a client
-    // gathers most of; at most HOME_ITEMS × FILTER_READ_FACTOR read). Forms, invoices,
-    // threads, payments and requests sort together after them, between `FORM#` and
-    // `REQUEST$`, and are read whole for the counts and balances (the audit trail sorts
-    // before all of them and is never read here).
+    // The newest files the contact may see: one bounded page (at most HOME_ITEMS ×
+    // FILTER_READ_FACTOR read); the open work (requests, forms and invoices, which sort
+    // `FORM#` < `INVOICE#` < `REQUEST#`); the most recently active threads.
     let recent = PageRequest::first(HOME_ITEMS);
+    let window = PageRequest::first(UNREAD_WINDOW);
     let files_range = KeyRange::prefix(keys::client(client_id), keys::prefix::FILE);
-    let (pk, rest_to) = (keys::client(client_id), keys::through(keys::prefix::REQUEST));
-    let (files, items) = tokio::try_join!(
+    let open_range = KeyRange { index: Some(keys::GSI3), pk: keys::open_work(client_id), from: keys::prefix::FORM.into(), to: keys::through(keys::prefix::REQUEST) };
+    let threads_range = KeyRange { index: Some(keys::GSI3), pk: keys::thread_activity(client_id), from: "0".into(), to: ":".into() };
+    let (files, open, active) = tokio::try_join!(
         store.query_page_where(&files_range, Order::NewestFirst, &recent, FILTER_READ_FACTOR, |item| {
             let f: crate::store::FileRecord = from_item(item.clone())?;
             Ok(crate::ops::access::visible_to(&f, &viewer).then(|| crate::ops::files::FileView::new(&f, &viewer)))
         }),
-        store.query_between(&pk, keys::prefix::FORM, &rest_to),
+        store.query_range_all(&open_range),
+        store.query_page(&threads_range, Order::NewestFirst, &window),
     )?;
     let files = files.items;
+    let threads: Vec<ThreadRecord> = active.items.into_iter().map(from_item).collect::<Result<_>>()?;
     let today = domain::now().date();
-    let (mut requests, mut threads, mut forms, mut invoices, mut payments) = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    for item in ClientItem::decode_all(items)? {
+    let (mut requests, mut forms, mut invoices) = (Vec::new(), Vec::new(), Vec::new());
+    for item in ClientItem::decode_all(open)? {
         match item {
             ClientItem::Request(r) if crate::ops::requests::visible(&r, &viewer) && r.status != crate::store::RequestStatus::Completed => {
                 requests.push(crate::ops::requests::RequestView::new(&r, today));
             }
             ClientItem::Form(f) => forms.push(*f),
-            ClientItem::Thread(t) => threads.push(*t),
-            ClientItem::Invoice(i) => invoices.push(*i),
-            ClientItem::Payment(p) => payments.push(*p),
+            ClientItem::Invoice(i) if i.amount_paid < i.total => invoices.push(*i),
             _ => {}
         }
     }
     crate::ops::requests::sort_for_todo(&mut requests);
     let billing = if firm.billing_enabled {
         let online = crate::ops::billing::online_payments_offered(firm.online_payments_enabled, payments_configured);
-        let summary = crate::ops::billing::summary(invoices, payments, online)?;
-        Some(BillingGlance {
-            open_invoices: summary.invoices.iter().filter(|i| i.status != "paid").count(),
-            balances: summary.balances,
-            online_payments_enabled: online,
-        })
+        Some(BillingGlance { open_invoices: invoices.len(), balances: crate::ops::billing::balances(&invoices), online_payments_enabled: online })
     } else {
         None
     };

@@ -259,7 +259,10 @@ pub async fn create(store: &Store, viewer: &Viewer, by: ActorRef, client_id: &st
         created_at: now,
         updated_at: now,
         version: 1,
-    };
+        gsi3pk: None,
+        gsi3sk: None,
+    }
+    .with_open_keys();
     if !store.put_new(&rec).await? {
         return Err(Error::Conflict("please retry".into()));
     }
@@ -287,7 +290,7 @@ pub async fn get(store: &Store, viewer: &Viewer, client_id: &str, request_id: &s
 
 async fn save(store: &Store, rec: &RequestRecord, read_version: u64) -> Result<()> {
     store
-        .transact(vec![tx::put_versioned(store.table(), rec, read_version)?], |_| {
+        .transact(vec![tx::put_versioned(store.table(), &rec.clone().with_open_keys(), read_version)?], |_| {
             Error::Conflict("this was changed by someone else meanwhile; reload and try again".into())
         })
         .await
@@ -406,6 +409,7 @@ mod tests {
             pk: "p".into(), sk: "s".into(), firm_id: "f".into(), client_id: "c".into(), request_id: "r".into(), kind: RequestKind::Request,
             title: "t".into(), instructions: String::new(), due_date: None, assignees: vec!["a".into()], upload_required: false,
             status: RequestStatus::Open, responses: vec![], history: vec![], created_by: by.clone(), created_at: t, updated_at: t, version: 1,
+            gsi3pk: None, gsi3sk: None,
         };
         // 5,000 four-byte characters: the longest answer text_input lets through
         let long = "\u{1F600}".repeat(5000);

@@ -31,6 +31,11 @@ pub struct InvoiceRecord {
     pub amount_paid: i64,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
+    /// GSI3 while open (`keys::open_work`): see [`super::open_keys`].
+    #[serde(rename = "GSI3PK", default, skip_serializing_if = "Option::is_none")]
+    pub gsi3pk: Option<String>,
+    #[serde(rename = "GSI3SK", default, skip_serializing_if = "Option::is_none")]
+    pub gsi3sk: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -54,4 +59,12 @@ pub struct PaymentRecord {
     pub recorded_by: ActorRef,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
+}
+
+impl InvoiceRecord {
+    /// Set or clear its place in the client's open work: open until paid in full.
+    pub fn with_open_keys(mut self) -> Self {
+        (self.gsi3pk, self.gsi3sk) = super::open_keys(&self.client_id, &self.sk, self.amount_paid < self.total);
+        self
+    }
 }

@@ -108,4 +108,17 @@ pub struct FormRecord {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub certificate_sha256: Option<String>,
     pub version: u64,
+    /// GSI3 while open (`keys::open_work`): see [`super::open_keys`].
+    #[serde(rename = "GSI3PK", default, skip_serializing_if = "Option::is_none")]
+    pub gsi3pk: Option<String>,
+    #[serde(rename = "GSI3SK", default, skip_serializing_if = "Option::is_none")]
+    pub gsi3sk: Option<String>,
+}
+
+impl FormRecord {
+    /// Set or clear its place in the client's open work: open while signatures are pending.
+    pub fn with_open_keys(mut self) -> Self {
+        (self.gsi3pk, self.gsi3sk) = super::open_keys(&self.client_id, &self.sk, self.status == FormStatus::Pending);
+        self
+    }
 }

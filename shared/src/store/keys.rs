@@ -157,6 +157,27 @@ pub fn portal_state(firm_id: &str, state: &str) -> String {
 pub fn portal_state_sort(client_name: &str, client_id: &str, contact_id: &str) -> String {
     format!("{}#{client_id}#{contact_id}", client_name.to_lowercase())
 }
+/// GSI3 partition of a client's **open work**: its requests not completed, signature forms
+/// still pending and invoices not paid in full, each under its own table sort key
+/// (`REQUEST#…`, `FORM#…`, `INVOICE#…`). Home's counts and the billing balance read only
+/// this (bounded by what is still open, not by the client's years); the item leaves the
+/// index when it is done (`store::OpenWork`).
+pub fn open_work(client_id: &str) -> String {
+    format!("{}{client_id}#OPEN", prefix::CLIENT)
+}
+/// GSI3 partition of a client's message threads by last activity (`activity_sort`).
+pub fn thread_activity(client_id: &str) -> String {
+    format!("{}{client_id}#ACTIVE", prefix::CLIENT)
+}
+/// GSI3 sort key of a thread: when its last message was posted (epoch seconds,
+/// zero-padded so that text order is time order), then the thread.
+pub fn activity_sort(at: time::OffsetDateTime, thread_id: &str) -> String {
+    format!("{:012}#{thread_id}", at.unix_timestamp().max(0))
+}
+/// An invoice number taken in a client (one invoice per number; written with the invoice).
+pub fn invoice_number(number: &str) -> String {
+    format!("INVNUM#{}", number.to_lowercase())
+}
 /// The one GSI2 partition: links whose invite is open and not accepted.
 pub const OPEN_INVITES: &str = "OPEN_INVITE";
 /// GSI2 sort key of an open invite: when its last email went out (epoch seconds,

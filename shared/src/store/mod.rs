@@ -4,8 +4,9 @@
 //!
 //! Table keys `PK` (partition) and `SK` (sort); one overloaded global secondary index
 //! `GSI1` on `GSI1PK`/`GSI1SK` (all attributes projected); one sparse index `GSI2` on
-//! `GSI2PK`/`GSI2SK` that holds only links with an open invite; one index `GSI3` on
-//! `GSI3PK`/`GSI3SK` of contact links by firm and portal state; TTL attribute `expires_at`
+//! `GSI2PK`/`GSI2SK` that holds only links with an open invite; one overloaded sparse index
+//! `GSI3` on `GSI3PK`/`GSI3SK` (contact links by firm and portal state; a client's open
+//! work; a client's threads by last activity); TTL attribute `expires_at`
 //! (epoch seconds) for tokens, idempotency records and throttling items (`store/limits.rs`).
 //!
 //! | item | PK | SK | GSI1PK | GSI1SK |
@@ -29,13 +30,18 @@
 //! | logo upload (TTL) | `FIRM#<firm>` | `LOGO#<logo>` | | |
 //! | file | `CLIENT#<client>` | `FILE#<file>` | | |
 //! | client request / task | `CLIENT#<client>` | `REQUEST#<request>` | | |
+//! | … not completed (GSI3) | | | GSI3PK `CLIENT#<client>#OPEN` | GSI3SK `REQUEST#<request>` |
 //! | invoice | `CLIENT#<client>` | `INVOICE#<invoice>` | | |
+//! | … not paid in full (GSI3) | | | GSI3PK `CLIENT#<client>#OPEN` | GSI3SK `INVOICE#<invoice>` |
+//! | invoice number taken (one per client) | `CLIENT#<client>` | `INVNUM#<lower number>` | | |
 //! | payment | `CLIENT#<client>` | `PAYMENT#<payment>` | | |
 //! | audit entry | `CLIENT#<client>` | `AUDIT#<time>#<id>` | | |
 //! | firm history entry | `FIRM#<firm>` | `AUDIT#<time>#<id>` | | |
 //! | message thread | `CLIENT#<client>` | `MSGTHREAD#<thread>` | | |
+//! | … by last activity (GSI3) | | | GSI3PK `CLIENT#<client>#ACTIVE` | GSI3SK `<last message, epoch s>#<thread>` |
 //! | message | `THREAD#<thread>` | `MSG#<sequence, 8 digits>` | | |
 //! | signature form | `CLIENT#<client>` | `FORM#<form>` | | |
+//! | … still pending (GSI3) | | | GSI3PK `CLIENT#<client>#OPEN` | GSI3SK `FORM#<form>` |
 //! | drawn signature (PNG) | `FORMDRAW#<form>` | `SIGNER#<contact>` | | |
 //! | bulk invite job (counters; `store::jobs`) | `FIRM#<firm>` | `INVITEJOB#<job>` | | |
 //! | a job's tally of one client (TTL) | `INVITEJOB#<job>` | `CLIENT#<client>` | | |
@@ -94,11 +100,25 @@
 //!     revoked invite moves to `ENDEDSTAFFINVITE#`, so the range holds only what is listed;
 //!     invites ended before that move are skipped, at most `limit` × 4 read). Inviting checks
 //!     "already a member" with one Query of the one key `STAFF#<email>`.
-//! - **a client's invoices and payments** (billing, not paged yet: its balances sum every
-//!   invoice and payment): one `Query` on `PK = CLIENT#c` with `begins_with(SK,
-//!   "INVOICE#")` and one with `PAYMENT#`. The portal home reads files, forms, invoices,
-//!   threads, payments and requests at once with `SK BETWEEN "FILE#" AND "REQUEST$"`
-//!   (the audit trail, `AUDIT#…`, sorts before them and is never read with them).
+//!   - a client's **invoices** `INVOICE#` (with the balance, below) and **payments**
+//!     `PAYMENT#`, newest first.
+//! - **a client's open work** (GSI3 `CLIENT#c#OPEN`, `ops::home`, `ops::billing`): the
+//!   requests not completed, the signature forms still pending and the invoices not paid
+//!   in full. Each item carries the two keys while it is open and loses them in the write
+//!   that closes it (`with_open_keys` before every put of a request or form; the payment
+//!   that settles an invoice removes them, on the condition that the amount paid is what was
+//!   read). One `Query` reads it all, bounded by what is still open — which is what Home
+//!   counts and the balance sums (what is still due on each open invoice equals every
+//!   invoice minus every payment, since a payment never exceeds its invoice). It is
+//!   eventually consistent, as every GSI: a request completed a moment ago can still count
+//!   for a moment.
+//! - **a client's threads by last activity** (GSI3 `CLIENT#c#ACTIVE`): each post moves its
+//!   thread's sort key; Home reads the 50 most recently active (`ops::home::UNREAD_WINDOW`)
+//!   for the unread count, one bounded `Query`.
+//! - **the contact's Home**: `BatchGetItem` (access, firm), then at once a bounded page of
+//!   the newest files, the open work and the recently active threads; nothing it reads
+//!   grows with the client's history (`tests/test_scale.py` holds it flat with 300 more
+//!   settled requests, paid invoices, payments and quiet threads).
 //! - **invites due a reminder** (the scheduled `reminders` function): one `Query` on
 //!   `GSI2PK = OPEN_INVITE`, `GSI2SK < <a day ago>`. Every invite write sets or removes the
 //!   two attributes with the rest of the invite, so the index is exactly the open invites.
@@ -140,6 +160,17 @@ pub use team::*;
 pub use threads::*;
 
 use std::collections::HashMap;
+
+/// `GSI3PK`/`GSI3SK` of an item of a client's open work (`keys::open_work`, under the
+/// item's own sort key) while `open`; none once it is done, so it leaves the index in the
+/// same write that closes it.
+pub(crate) fn open_keys(client_id: &str, sk: &str, open: bool) -> (Option<String>, Option<String>) {
+    if open {
+        (Some(keys::open_work(client_id)), Some(sk.to_string()))
+    } else {
+        (None, None)
+    }
+}
 
 use aws_sdk_dynamodb::types::{AttributeValue, CancellationReason, TransactWriteItem};
 use aws_sdk_dynamodb::Client;

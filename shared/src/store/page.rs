@@ -257,6 +257,38 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Every item of `range`, in key order, every page: only for ranges bounded by what the
+    /// caller returns or counts (a client's open work), never for a growing collection.
+    pub async fn query_range_all(&self, range: &KeyRange) -> Result<Vec<Item>> {
+        let (p, sk, _) = range.attributes();
+        let mut out = Vec::new();
+        let mut start: Option<Item> = None;
+        loop {
+            let mut q = self
+                .db()
+                .await
+                .query()
+                .table_name(self.table())
+                .key_condition_expression(format!("{p} = :pk AND {sk} BETWEEN :a AND :b"))
+                .expression_attribute_values(":pk", s(&range.pk))
+                .expression_attribute_values(":a", s(&range.from))
+                .expression_attribute_values(":b", s(&range.to))
+                .set_exclusive_start_key(start.take());
+            q = match range.index {
+                Some(ix) => q.index_name(ix),
+                None => q.consistent_read(true),
+            };
+            let page = q.send().await.map_err(aws)?;
+            out.extend(page.items.unwrap_or_default());
+            match page.last_evaluated_key {
+                Some(k) if !k.is_empty() => start = Some(k),
+                _ => return Ok(out),
+            }
+        }
+    }
+}
+
 /// The sort key a cursor continues after, checked against `range` (e.g. to know the time
 /// of a history page's upper end).
 pub fn cursor_position(raw: &str, range: &KeyRange) -> Result<String> {

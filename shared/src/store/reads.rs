@@ -1,7 +1,8 @@
-//! Bounded reads: the newest items of a key range, at most a given number.
+//! Bounded reads: fixed key ranges of a client's partition, and the newest items of a key
+//! range, at most a given number.
 //!
-//! Collections that only grow (a client's audit trail) are read through these, so the cost
-//! of a request is bounded by what it returns, not by the age of the client.
+//! Collections that only grow (a client's files and audit trail) are read through these, so
+//! the cost of a request is bounded by what it returns, not by the age of the client.
 
 use aws_sdk_dynamodb::types::AttributeValue;
 

@@ -32,6 +32,12 @@ pub struct ThreadRecord {
     /// Reader key → messages read.
     #[serde(default)]
     pub read: HashMap<String, u32>,
+    /// GSI3 by last activity (`keys::thread_activity`, `keys::activity_sort`), so Home
+    /// counts unread messages in the most recently active threads without reading them all.
+    #[serde(rename = "GSI3PK", default, skip_serializing_if = "Option::is_none")]
+    pub gsi3pk: Option<String>,
+    #[serde(rename = "GSI3SK", default, skip_serializing_if = "Option::is_none")]
+    pub gsi3sk: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -55,4 +61,13 @@ pub struct MessageRecord {
     pub body: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attachments: Vec<Attachment>,
+}
+
+impl ThreadRecord {
+    /// Set its place in the client's threads by last activity.
+    pub fn with_activity_keys(mut self) -> Self {
+        self.gsi3pk = Some(super::keys::thread_activity(&self.client_id));
+        self.gsi3sk = Some(super::keys::activity_sort(self.last_message_at, &self.thread_id));
+        self
+    }
 }

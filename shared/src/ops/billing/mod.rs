@@ -1,6 +1,13 @@
 //! Billing: invoices and payments of a client, the balance a contact sees, and online
 //! payment through a provider seam.
 //!
+//! **Bounded reads.** A client's invoices and payments grow with the years, so neither is
+//! read whole: the lists are pages (newest first), and the balance is the sum of what is
+//! still due on the invoices not yet paid in full — the client's *open* invoices, which
+//! the store keeps in GSI3 (`keys::open_work`) and takes out in the payment's own
+//! transaction. Every payment is against one invoice and never more than it owes, so that
+//! sum is exactly "every invoice minus every payment".
+//!
 //! Money is integer **minor units** (cents) with an ISO 4217 currency; never floats. An
 //! invoice's total is the sum of its lines (quantity × unit amount); its paid amount is
 //! kept on the invoice and raised in the same transaction that records a payment, on the
@@ -17,7 +24,7 @@ use crate::domain;
 use crate::error::{Error, FieldError, Result};
 use crate::ops::requests::parse_date;
 use crate::store::tx::Change;
-use crate::store::{keys, tx, InvoiceRecord, Line, PaymentRecord, Store};
+use crate::store::{from_item, keys, tx, InvoiceRecord, KeyRange, Line, Order, Page, PageRequest, PaymentRecord, Store};
 
 // ---------- inputs and rules ----------
 
@@ -190,38 +197,27 @@ pub struct Balance {
     pub amount: i64,
 }
 
-/// Outstanding balance per currency: invoice totals minus payments, exactly.
-pub fn balances(invoices: &[InvoiceRecord], payments: &[PaymentRecord]) -> Vec<Balance> {
+/// Outstanding balance per currency: what is still due on each open invoice (those not
+/// paid in full), exactly; paid invoices add nothing, so only the open ones are needed.
+pub fn balances<'a>(open: impl IntoIterator<Item = &'a InvoiceRecord>) -> Vec<Balance> {
     let mut by: std::collections::BTreeMap<&str, i64> = Default::default();
-    for i in invoices {
-        *by.entry(&i.currency).or_default() += i.total;
+    for i in open {
+        *by.entry(&i.currency).or_default() += i.total - i.amount_paid;
     }
-    for p in payments {
-        *by.entry(&p.currency).or_default() -= p.amount;
-    }
-    by.into_iter().map(|(c, a)| Balance { currency: c.to_string(), amount: a }).collect()
+    by.into_iter().filter(|(_, a)| *a != 0).map(|(c, a)| Balance { currency: c.to_string(), amount: a }).collect()
 }
 
+/// A client's billing: the balance and the number of open invoices (from the open
+/// invoices), and a page of its invoices, newest first.
 #[derive(Debug, Serialize)]
 pub struct BillingSummary {
     pub balances: Vec<Balance>,
-    pub invoices: Vec<InvoiceView>,
-    pub payments: Vec<PaymentView>,
+    /// Invoices not yet paid in full.
+    pub open_invoices: usize,
     pub online_payments_enabled: bool,
-}
-
-/// A client's billing from its invoices and payments (one Query each, or the home Query).
-pub fn summary(mut invoices: Vec<InvoiceRecord>, mut payments: Vec<PaymentRecord>, online: bool) -> Result<BillingSummary> {
-    let today = domain::now().date().to_string();
-    let bal = balances(&invoices, &payments);
-    invoices.sort_by(|a, b| b.issue_date.cmp(&a.issue_date).then(b.number.cmp(&a.number)));
-    payments.sort_by(|a, b| b.paid_on.cmp(&a.paid_on).then(b.created_at.cmp(&a.created_at)));
-    Ok(BillingSummary {
-        balances: bal,
-        invoices: invoices.iter().map(|i| InvoiceView::new(i, &today)).collect(),
-        payments: payments.iter().map(PaymentView::from).collect(),
-        online_payments_enabled: online,
-    })
+    /// The page of invoices (`items`, `next`).
+    #[serde(flatten)]
+    pub invoices: Page<InvoiceView>,
 }
 
 // ---------- payment provider ----------
@@ -317,19 +313,29 @@ pub async fn set_settings(store: &Store, by: &By, firm_id: &str, input: BillingS
     Ok(BillingSettingsView { billing_enabled: input.billing_enabled, online_payments_enabled: input.online_payments_enabled, online_payments_available: provider_configured })
 }
 
-async fn client_billing(store: &Store, client_id: &str) -> Result<(Vec<InvoiceRecord>, Vec<PaymentRecord>)> {
-    let pk = keys::client(client_id);
-    tokio::try_join!(store.children::<InvoiceRecord>(&pk), store.children::<PaymentRecord>(&pk))
+/// The client's invoices not yet paid in full (GSI3 `keys::open_work`, `INVOICE#…`): what
+/// the balance and Home's billing glance count. Bounded by what is still owed, not by the
+/// client's years of invoices.
+pub async fn open_invoices(store: &Store, client_id: &str) -> Result<Vec<InvoiceRecord>> {
+    let range = KeyRange { index: Some(keys::GSI3), ..KeyRange::prefix(keys::open_work(client_id), keys::prefix::INVOICE) };
+    store.query_range_all(&range).await?.into_iter().map(from_item).collect()
+}
+
+/// The item that holds an invoice number in its client, written with the invoice, so two
+/// invoices of one client never share a number (case aside) without reading the others.
+#[derive(Debug, Serialize)]
+struct NumberGuard<'a> {
+    #[serde(rename = "PK")]
+    pk: String,
+    #[serde(rename = "SK")]
+    sk: String,
+    invoice_id: &'a str,
 }
 
 pub async fn create_invoice(store: &Store, viewer: &Viewer, client_id: &str, input: InvoiceInput) -> Result<InvoiceView> {
     viewer.staff_only()?;
     viewer.new_work()?;
     let (number, issue_date, due_date, currency, lines, total) = plan_invoice(input)?;
-    let existing: Vec<InvoiceRecord> = store.children(&keys::client(client_id)).await?;
-    if existing.iter().any(|i| i.number == number) {
-        return Err(Error::field("number", "is already used by another invoice of this client"));
-    }
     let id = domain::new_id();
     let rec = InvoiceRecord {
         pk: keys::client(client_id),
@@ -345,16 +351,38 @@ pub async fn create_invoice(store: &Store, viewer: &Viewer, client_id: &str, inp
         total,
         amount_paid: 0,
         created_at: domain::now(),
-    };
-    if !store.put_new(&rec).await? {
-        return Err(Error::Conflict("please retry".into()));
+        gsi3pk: None,
+        gsi3sk: None,
     }
+    .with_open_keys();
+    let guard = NumberGuard { pk: rec.pk.clone(), sk: keys::invoice_number(&rec.number), invoice_id: &rec.invoice_id };
+    store
+        .transact(vec![tx::put_new(store.table(), &guard)?, tx::put_new(store.table(), &rec)?], |i| match i {
+            0 => Error::field("number", "is already used by another invoice of this client"),
+            _ => Error::Conflict("please retry".into()),
+        })
+        .await?;
     Ok(InvoiceView::new(&rec, &domain::now().date().to_string()))
 }
 
-pub async fn client_summary(store: &Store, client_id: &str, online: bool) -> Result<BillingSummary> {
-    let (invoices, payments) = client_billing(store, client_id).await?;
-    summary(invoices, payments, online)
+/// The client's balance, open invoices and one page of its invoices (newest first): one
+/// bounded `Query` of the page and one of the open invoices, at once.
+pub async fn client_summary(store: &Store, client_id: &str, online: bool, page: &PageRequest) -> Result<BillingSummary> {
+    let range = KeyRange::prefix(keys::client(client_id), keys::prefix::INVOICE);
+    let (invoices, open) = tokio::try_join!(store.query_page(&range, Order::NewestFirst, page), open_invoices(store, client_id))?;
+    let today = domain::now().date().to_string();
+    Ok(BillingSummary {
+        balances: balances(&open),
+        open_invoices: open.len(),
+        online_payments_enabled: online,
+        invoices: invoices.try_map(|item| Ok(InvoiceView::new(&from_item::<InvoiceRecord>(item)?, &today)))?,
+    })
+}
+
+/// One page of the client's payment history, newest recorded first.
+pub async fn payments(store: &Store, client_id: &str, page: &PageRequest) -> Result<Page<PaymentView>> {
+    let range = KeyRange::prefix(keys::client(client_id), keys::prefix::PAYMENT);
+    store.query_page(&range, Order::NewestFirst, page).await?.try_map(|item| Ok(PaymentView::from(&from_item::<PaymentRecord>(item)?)))
 }
 
 async fn load_invoice(store: &Store, viewer: &Viewer, client_id: &str, invoice_id: &str) -> Result<InvoiceRecord> {
@@ -415,11 +443,16 @@ async fn pay(store: &Store, viewer: &Viewer, client_id: &str, invoice_id: &str, 
         recorded_by: by,
         created_at: now,
     };
-    // Never more than the total: the condition holds against a payment recorded meanwhile.
-    let raise = Change::new()
+    // Exactly on the amount paid we read: a payment recorded meanwhile fails this one (never
+    // more than the total), and whether this one settles the invoice is then known, so it
+    // leaves the open invoices (GSI3) in the same write.
+    let mut raise = Change::new()
         .add("amount_paid", aws_sdk_dynamodb::types::AttributeValue::N(amount.to_string()))
-        .when("#amount_paid <= :limit", vec![(":limit", aws_sdk_dynamodb::types::AttributeValue::N((inv.total - amount).to_string()))])
-        .on(store.table(), &inv.pk, &inv.sk)?;
+        .when("#amount_paid = :read", vec![(":read", aws_sdk_dynamodb::types::AttributeValue::N(inv.amount_paid.to_string()))]);
+    if inv.amount_paid + amount >= inv.total {
+        raise = raise.remove("GSI3PK").remove("GSI3SK");
+    }
+    let raise = raise.on(store.table(), &inv.pk, &inv.sk)?;
     store
         .transact(vec![tx::put_new(store.table(), &rec)?, raise], |_| Error::Conflict("another payment was recorded meanwhile; reload to see what is still due".into()))
         .await?;

@@ -1,5 +1,4 @@
 use super::*;
-use crate::store::ActorRef;
 
 fn inv(total: i64, paid: i64, currency: &str) -> InvoiceRecord {
     InvoiceRecord {
@@ -16,6 +15,8 @@ fn inv(total: i64, paid: i64, currency: &str) -> InvoiceRecord {
         total,
         amount_paid: paid,
         created_at: time::macros::datetime!(2026-11-01 00:00 UTC),
+        gsi3pk: None,
+        gsi3sk: None,
     }
 }
 
@@ -45,25 +46,27 @@ fn payments_never_exceed_what_is_due() {
 }
 
 #[test]
-fn balance_is_invoices_minus_payments_per_currency() {
-    let pay = |amount: i64, currency: &str| PaymentRecord {
-        pk: "p".into(),
-        sk: "s".into(),
-        firm_id: "f".into(),
-        client_id: "c".into(),
-        payment_id: "x".into(),
-        invoice_id: "i".into(),
-        invoice_number: "1".into(),
-        amount,
-        currency: currency.into(),
-        paid_on: "2026-11-02".into(),
-        method: "recorded".into(),
-        reference: String::new(),
-        recorded_by: ActorRef { kind: "staff".into(), id: "s".into(), name: "S".into() },
-        created_at: time::macros::datetime!(2026-11-02 00:00 UTC),
-    };
-    let b = balances(&[inv(45000, 0, "USD"), inv(9999, 0, "USD"), inv(500, 0, "EUR")], &[pay(10001, "USD"), pay(500, "EUR")]);
-    assert_eq!(b, vec![Balance { currency: "EUR".into(), amount: 0 }, Balance { currency: "USD".into(), amount: 44998 }]);
+fn balance_is_what_is_still_due_on_the_open_invoices_per_currency() {
+    // 45000 with 10001 paid, 9999 unpaid, and a EUR invoice paid in full: 44998 USD due, and
+    // no EUR line (nothing is due in EUR).
+    let b = balances(&[inv(45000, 10001, "USD"), inv(9999, 0, "USD"), inv(500, 500, "EUR")]);
+    assert_eq!(b, vec![Balance { currency: "USD".into(), amount: 44998 }]);
+    assert!(balances(&[]).is_empty());
+}
+
+#[test]
+fn an_invoice_is_open_work_until_paid_in_full() {
+    let open = inv(1000, 999, "USD").with_open_keys();
+    assert_eq!((open.gsi3pk.as_deref(), open.gsi3sk.as_deref()), (Some("CLIENT#c#OPEN"), Some("s")));
+    let paid = InvoiceRecord { gsi3pk: Some("stale".into()), gsi3sk: Some("stale".into()), ..inv(1000, 1000, "USD") }.with_open_keys();
+    assert_eq!((paid.gsi3pk.as_deref(), paid.gsi3sk.as_deref()), (None, None));
+    // and the attributes are absent from the stored item, so it leaves the sparse index
+    let item = crate::store::to_item(&paid).unwrap();
+    assert!(!item.contains_key("GSI3PK") && !item.contains_key("GSI3SK"));
+}
+
+#[test]
+fn invoice_views_say_paid_overdue_or_open() {
     assert_eq!(InvoiceView::new(&inv(100, 100, "USD"), "2027-01-01").status, "paid");
     assert_eq!(InvoiceView::new(&inv(100, 0, "USD"), "2027-01-01").status, "overdue");
     assert_eq!(InvoiceView::new(&inv(100, 0, "USD"), "2026-11-15").status, "open");

@@ -266,7 +266,10 @@ pub async fn start(store: &Store, outbox: &Outbox<'_, impl Mailer>, viewer: &Vie
         last_staff: viewer.contact_id().is_none().then(|| by.clone()),
         message_count: 1,
         read: HashMap::from([(key, 1)]),
-    };
+        gsi3pk: None,
+        gsi3sk: None,
+    }
+    .with_activity_keys();
     let message = message_record(client_id, &id, 1, by, now, plan.body, &files);
     let mut items = vec![tx::put_new(store.table(), &thread)?, tx::put_new(store.table(), &message)?];
     items.extend(share_writes(store, &files, &thread.participants, viewer)?);
@@ -318,8 +321,11 @@ pub async fn post(store: &Store, outbox: &Outbox<'_, impl Mailer>, viewer: &View
             (":prev".to_string(), aws_sdk_dynamodb::types::AttributeValue::N(thread.message_count.to_string())),
             (":at".to_string(), s(domain::rfc3339(now)?)),
             (":by".to_string(), crate::store::to_attribute(&by)?),
+            (":active".to_string(), s(keys::activity_sort(now, thread_id))),
+            (":activepk".to_string(), s(keys::thread_activity(client_id))),
         ]);
-        let mut set = vec!["message_count = :n", "last_message_at = :at", "last_by = :by", "#read.#me = :n"];
+        // Moves the thread to the top of the client's threads by activity (GSI3).
+        let mut set = vec!["message_count = :n", "last_message_at = :at", "last_by = :by", "#read.#me = :n", "GSI3PK = :activepk", "GSI3SK = :active"];
         if viewer.contact_id().is_none() {
             set.push("last_staff = :by");
         }

@@ -60,6 +60,8 @@ fn unread_counts_per_reader_and_only_visible_threads() {
         last_staff: None,
         message_count: 3,
         read: HashMap::from([("staff:s1".to_string(), 3), ("contact:k1".to_string(), 1)]),
+        gsi3pk: None,
+        gsi3sk: None,
     };
     assert_eq!(unread(&t, &staff()), 0);
     assert_eq!(unread(&t, &contact("k1")), 2);

@@ -128,7 +128,10 @@ pub async fn send(store: &Store, blobs: &impl Blobs, outbox: &Outbox<'_, impl Ma
         completed_at: None,
         certificate_sha256: None,
         version: 1,
-    };
+        gsi3pk: None,
+        gsi3sk: None,
+    }
+    .with_open_keys();
     // The signers must be able to open the document: share it with them, in the same
     // transaction (conditional on the file still being available).
     let signer_ids: Vec<String> = form.signers.iter().map(|s| s.contact_id.clone()).collect();
@@ -174,7 +177,7 @@ pub async fn get(store: &Store, viewer: &Viewer, client_id: &str, form_id: &str)
 }
 
 async fn save(store: &Store, before: &FormRecord, after: &FormRecord, entries: Vec<crate::store::AuditRecord>, drawing: Option<DrawingRecord>) -> Result<()> {
-    let mut items = vec![tx::put_versioned(store.table(), after, before.version)?];
+    let mut items = vec![tx::put_versioned(store.table(), &after.clone().with_open_keys(), before.version)?];
     for e in &entries {
         items.push(audit::tx_put(store, e)?);
     }

@@ -48,6 +48,8 @@ fn form() -> FormRecord {
         created_at: t0(),
         completed_at: None,
         certificate_sha256: None,
+        gsi3pk: None,
+        gsi3sk: None,
         version: 1,
     }
 }
