@@ -387,23 +387,29 @@ def admin_binary() -> Path:
     return target / "debug" / "portal-admin"
 
 
+def admin(env: dict[str, str], command: str, *args: str) -> dict:
+    """`portal-admin --env-file … --json <command> <args>` against the local stack (the
+    functions' own configuration); returns the command's JSON report."""
+    with tempfile.NamedTemporaryFile("w", suffix=".env", delete=False) as f:
+        f.write("".join(f"{k}={env_value(v)}\n" for k, v in sorted(env.items())))
+    try:
+        out = subprocess.run([str(admin_binary()), "--env-file", f.name, "--json", command, *args], capture_output=True, text=True, timeout=600)
+    finally:
+        os.unlink(f.name)
+    if out.returncode != 0:
+        raise RuntimeError(f"portal-admin {command} failed ({out.returncode}): {out.stderr}")
+    return json.loads(out.stdout)
+
+
 def admin_create_firm(env: dict[str, str], name: str, owner_email: str, owner_name: str = "",
                       firm_id: str | None = None, help_center_url: str | None = None) -> dict:
     """`portal-admin --env-file … create-firm …` against the local stack: the firm, and its
     owner's invite emailed. Returns the command's JSON report (outcome, firm_id, owner_invite)."""
-    with tempfile.NamedTemporaryFile("w", suffix=".env", delete=False) as f:
-        f.write("".join(f"{k}={env_value(v)}\n" for k, v in sorted(env.items())))
-    args = [str(admin_binary()), "--env-file", f.name, "--json", "create-firm", "--name", name, "--owner-email", owner_email]
+    args = ["--name", name, "--owner-email", owner_email]
     for flag, value in (("--owner-name", owner_name), ("--firm-id", firm_id), ("--help-center-url", help_center_url)):
         if value:
             args += [flag, value]
-    try:
-        out = subprocess.run(args, capture_output=True, text=True, timeout=120)
-    finally:
-        os.unlink(f.name)
-    if out.returncode != 0:
-        raise RuntimeError(f"portal-admin create-firm failed ({out.returncode}): {out.stderr}")
-    return json.loads(out.stdout)
+    return admin(env, "create-firm", *args)
 
 
 def join_from_invite(base: str, proxy_url: str, email: str, password: str, name: str | None = None) -> "Api":

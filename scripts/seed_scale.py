@@ -84,6 +84,27 @@ def audit_items(client_id: str, entry_id: str, at: datetime, subject_id: str | N
     return [item]
 
 
+def staff_items(firm_id: str, sub: str, email: str, name: str, role: str = "staff", at: datetime = T0) -> list[dict]:
+    """A staff member of the firm (the Team page's members list; no Cognito login)."""
+    return [{
+        "PK": f"STAFF#{sub}", "SK": "STAFF", "GSI1PK": f"FIRM#{firm_id}", "GSI1SK": f"STAFF#{email}",
+        "sub": sub, "firm_id": firm_id, "email": email, "name": name, "role": role, "joined_at": rfc3339(at),
+    }]
+
+
+def staff_invite_items(firm_id: str, email: str, name: str, role: str = "staff", at: datetime = T0) -> list[dict]:
+    """A staff invite not yet used (the Team page's invites list), its link open for a year
+    from `at` (its token is unknown: nobody can join from it)."""
+    invite_id = hashlib.sha256(f"{firm_id}\0{email}".encode()).hexdigest()[:32]
+    return [{
+        "PK": f"STAFFINVITE#{invite_id}", "SK": "STAFFINVITE", "GSI1PK": f"FIRM#{firm_id}", "GSI1SK": f"STAFFINVITE#{email}",
+        "invite_id": invite_id, "firm_id": firm_id, "email": email, "name": name, "role": role,
+        "invited_by": {"kind": "staff", "id": "seed", "name": "Seeded Staff"}, "invited_at": rfc3339(at),
+        "link_expires_at": rfc3339(at + timedelta(days=3650)), "token_hash": hashlib.sha256(invite_id.encode()).hexdigest(),
+        "version": 1,
+    }]
+
+
 SEED_ACTOR = {"kind": "staff", "id": "seed", "name": "Seeded Staff"}
 
 

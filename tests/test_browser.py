@@ -14,7 +14,7 @@ from playwright.sync_api import expect, sync_playwright
 import local_mailbox
 import portal_local as pl
 from support import (PASSWORD as P, PDF, accept_invite, delivery_of, fresh_code, land, mail_to, png, reminders_to, run_reminders,
-                     seed_clients, unique_email, upload_slot)
+                     seed_clients, seed_team, unique_email, upload_slot)
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 # A loaded CI machine (2 cores, compilers running) is far slower than a laptop; the
@@ -516,6 +516,27 @@ def test_an_owner_invites_a_colleague_who_joins_and_is_then_made_admin_and_deact
     colleague.reload()
     app_ready(colleague)
     expect(colleague.get_by_role("heading", name="Firm staff sign in")).to_be_visible()
+
+
+def test_the_team_page_loads_more_members_and_invites(stack, browser):
+    """A team larger than a page: each list shows its first 50 and loads the rest on demand."""
+    firm = stack.new_firm("Big Team Firm")
+    members, invites = seed_team(stack, firm.firm_id, members=55, invites=52, prefix="0-big")
+    page = new_page(browser, viewport={"width": 1200, "height": 900})
+    staff_sign_in(page, stack, firm)
+    page.get_by_role("link", name="Team", exact=True).click()
+    member_rows, invite_rows = page.locator("#members tr[data-member]"), page.locator("#staff-invites tr[data-invite]")
+    expect(member_rows).to_have_count(50)
+    expect(invite_rows).to_have_count(50)
+    expect(member_rows.first).to_contain_text(members[0])
+    page.locator(".paged", has=page.locator("#members")).get_by_role("button", name="Load more").click()
+    expect(member_rows).to_have_count(56)  # the 55 seeded and the owner
+    expect(page.locator(".paged", has=page.locator("#members")).get_by_role("button", name="Load more")).to_be_hidden()
+    expect(invite_rows).to_have_count(50)
+    page.locator(".paged", has=page.locator("#staff-invites")).get_by_role("button", name="Load more").click()
+    expect(invite_rows).to_have_count(52)
+    expect(invite_rows.last).to_contain_text(invites[-1])
+    shot(page, "19b-team-paged")
 
 
 def test_staff_set_the_firms_profile_logo_and_colour_on_portal_settings(stack, browser):

@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 import seed_scale
 
-from support import active_contact, invite, metered, problem, seed_clients, unique_email
+from support import active_contact, invite, metered, problem, seed_clients, seed_team, unique_email
 
 
 def walk(api, path: str, limit: int, **params) -> tuple[list[dict], int]:
@@ -133,6 +133,9 @@ ROUTES = [
     ("clients, portal-status filter", lambda c: "/api/staff/clients?limit=10&portal=active"),
     ("a client's record", lambda c: f"/api/staff/clients/{c}"),
     ("a client's portal status", lambda c: f"/api/staff/clients/{c}/portal-status"),
+    # Pages smaller than the seeded team at the small size: full at both sizes.
+    ("team members, first page", lambda c: "/api/staff/team?limit=2"),
+    ("team invites, first page", lambda c: "/api/staff/team/invites?limit=2"),
     ("a client's invoices, first page", lambda c: f"/api/staff/clients/{c}/invoices?limit=3"),
     ("a client's payments, first page", lambda c: f"/api/staff/clients/{c}/payments?limit=3"),
 ]
@@ -163,12 +166,15 @@ def costs(firm, client_id: str, contact_api) -> dict[str, dict]:
 def test_the_cost_of_staff_reads_does_not_grow_with_the_firm(stack):
     """10 clients, then 250 more (with contacts, files and a long audit trail each), and the
     client read gets 300 more files, 400 more audit entries and 300 more settled requests,
-    paid invoices, payments and quiet threads: every listed request, staff
+    paid invoices, payments and quiet threads; a team of 3 members and 3 invites, then 200
+    more of each: every listed request, staff
     and contact, makes the same DynamoDB calls, reads the same items and returns the same
     bytes."""
     firm = stack.new_firm("Flat Cost Firm")
     sizes = {"contacts_per_client": 3, "files_per_client": 5, "audit_per_client": 10}
     seed_clients(stack, firm.firm_id, 10, **sizes)
+    # The team: 3 members and 3 invites, then 200 more of each that sort after them.
+    seed_team(stack, firm.firm_id, members=3, invites=3, prefix="0-small")
     first = walk(firm.api, "/api/staff/clients", 50)[0]
     assert len(first) == 10
     client_id = first[0]["id"]
@@ -188,6 +194,7 @@ def test_the_cost_of_staff_reads_does_not_grow_with_the_firm(stack):
     # for the wrong reason): the staff GetItem is one item; the lists read more.
     assert all(c["items_read"] >= 2 for c in small.values()), small
     seed_clients(stack, firm.firm_id, 250, start=10, **sizes)
+    seed_team(stack, firm.firm_id, members=200, invites=200, prefix="1-large")
     # The seeded client the routes read gets a long history and many files too (its own
     # partition grows).
     seed_scale.write(stack.endpoint, stack.env["TABLE_NAME"],

@@ -3,10 +3,11 @@ or replaced links say why), joining from the link, roles with the owner rules, d
 that takes effect on the next call, reactivation, and the firm's history of all of it."""
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, timedelta, timezone
 
-from support import (STAFF_PASSWORD, firm_history, instances, invite_staff, join, join_token, mail_to, problem, staff_at_once, team_member,
-                     unique_email)
+from support import (STAFF_PASSWORD, firm_history, instances, invite_staff, join, join_token, mail_to, page_url, problem, seed_team, staff_at_once,
+                     staff_invites, team_member, team_members, unique_email, walk)
 
 
 def test_a_colleague_is_invited_by_email_joins_once_and_signs_in(stack, firm):
@@ -35,10 +36,9 @@ def test_a_colleague_is_invited_by_email_joins_once_and_signs_in(stack, firm):
     assert "already used" in problem(join(stack, token), 410)["detail"]
     assert "already used" in problem(stack.api().call("GET", f"/api/team-invites/{token}"), 410)["detail"]
     stack.api().sign_in(email, STAFF_PASSWORD)
-    team = firm.api.call("GET", "/api/staff/team", expect=200).json()
-    member = next(m for m in team["members"] if m["email"] == email)
+    member = next(m for m in team_members(firm) if m["email"] == email)
     assert (member["status"], member["role"], member["name"]) == ("active", "staff", "Ana M. Lee") and member["joined_at"]
-    assert not [i for i in team["invites"] if i["email"] == email]
+    assert not [i for i in staff_invites(firm) if i["email"] == email]
     events = [(e["event"], e["actor"]["name"]) for e in firm_history(firm)]
     assert ("staff_joined", "Ana M. Lee") in events and ("staff_invited", firm.info["owner_name"]) in events
     # the link's secret is in the email only: no log line carries it
@@ -71,7 +71,7 @@ def test_an_expired_link_is_refused_and_a_resend_or_revoke_kills_the_old_link(st
     past = (datetime.now(timezone.utc) - timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
     stack.table().update_item(Key=key, UpdateExpression="SET link_expires_at = :p", ExpressionAttributeValues={":p": past})
     assert "expired" in problem(join(stack, first), 410)["detail"]
-    listed = next(i for i in firm.api.call("GET", "/api/staff/team", expect=200).json()["invites"] if i["id"] == sent["id"])
+    listed = next(i for i in staff_invites(firm) if i["id"] == sent["id"])
     assert listed["status"] == "expired"
     # a resend makes a new link; the old one says a newer invite was sent
     resent = firm.api.call("POST", f"/api/staff/team/invites/{sent['id']}/resend", expect=200).json()
@@ -83,7 +83,7 @@ def test_an_expired_link_is_refused_and_a_resend_or_revoke_kills_the_old_link(st
     # a revoke kills it at once; the link says so; the invite leaves the list
     firm.api.call("DELETE", f"/api/staff/team/invites/{sent['id']}", expect=204)
     assert "revoked" in problem(join(stack, second), 410)["detail"]
-    assert not [i for i in firm.api.call("GET", "/api/staff/team", expect=200).json()["invites"] if i["id"] == sent["id"]]
+    assert not [i for i in staff_invites(firm) if i["id"] == sent["id"]]
     problem(firm.api.call("DELETE", f"/api/staff/team/invites/{sent['id']}"), 404)
     # a made-up token costs the same and says nothing
     problem(stack.api().call("GET", f"/api/team-invites/{sent['id']}{'0' * 64}"), 404)
@@ -161,7 +161,7 @@ def test_deactivation_refuses_the_old_token_at_once_and_reactivation_restores_th
     assert stack.api().call("POST", "/api/staff/sessions", {"email": member["email"], "password": STAFF_PASSWORD}).status_code in (401, 403)
     # repeating it is harmless (and writes no second entry)
     firm.api.call("POST", f"/api/staff/team/members/{member['id']}/deactivate", expect=200)
-    listed = next(m for m in firm.api.call("GET", "/api/staff/team", expect=200).json()["members"] if m["id"] == member["id"])
+    listed = next(m for m in team_members(firm) if m["id"] == member["id"])
     assert listed["status"] == "deactivated"
     problem(firm.api.call("PATCH", f"/api/staff/team/members/{member['id']}", {"role": "staff"}), 409)
     assert "reactivate" in problem(firm.api.call("POST", "/api/staff/team/invites", {"email": member["email"], "name": "Dee", "role": "staff"}), 409)["detail"]
@@ -207,7 +207,7 @@ def test_one_link_submitted_twice_at_once_makes_one_login(stack, firm):
         finally:
             stack.faults([])
     assert sorted(s for s, _ in answers) in ([201, 409], [201, 410]), answers
-    members = [m for m in firm.api.call("GET", "/api/staff/team", expect=200).json()["members"] if m["email"] == email]
+    members = [m for m in team_members(firm) if m["email"] == email]
     assert len(members) == 1
     stack.api().sign_in(email, STAFF_PASSWORD).call("GET", "/api/staff/me", expect=200)
 
@@ -234,6 +234,71 @@ def test_an_invite_email_the_service_refuses_changes_nothing(stack, firm):
     finally:
         stack.faults([])
     assert "could not be sent" in body["detail"] and "not verified" in body["detail"]
-    assert not [i for i in firm.api.call("GET", "/api/staff/team", expect=200).json()["invites"] if i["email"] == email]
+    assert not [i for i in staff_invites(firm) if i["email"] == email]
     assert not [e for e in firm_history(firm) if email in (e.get("detail") or "")]
     assert invite_staff(firm, email)["outcome"] == "sent"
+
+
+def test_the_team_lists_walk_in_pages_without_repeats_or_gaps_and_refuse_other_lists_cursors(stack, firm):
+    """Members and invites not yet used are two paged lists in email order. A joined
+    colleague's invite and a revoked one are not listed (their index key moved out of the
+    list's range); a cursor of the other list, of another firm's list or an altered one is a
+    400 naming `cursor`."""
+    colleague, _ = team_member(stack, firm, "staff", "Cleo Joined")
+    seeded_members, seeded_invites = seed_team(stack, firm.firm_id, members=3, invites=2, prefix=f"walk-{uuid.uuid4().hex[:6]}")
+    sent = [invite_staff(firm, unique_email(f"inv{n}"), "staff", f"Invitee {n}") for n in range(3)]
+    revoked = invite_staff(firm, unique_email("revoked"), "staff", "Rev Oked")
+    firm.api.call("DELETE", f"/api/staff/team/invites/{revoked['id']}", expect=204)
+
+    members, pages = walk(firm.api, "/api/staff/team", 2, key="email")
+    emails = [m["email"] for m in members]
+    assert len(emails) == len(set(emails)), f"repeated: {emails}"
+    assert sorted(emails) == emails, "email order"
+    assert set(emails) == {firm.info["email"], colleague["email"], *seeded_members}, "nothing lost, nothing extra"
+    assert len(pages) >= 3 and all(len(p) <= 2 for p in pages)
+
+    invites, pages = walk(firm.api, "/api/staff/team/invites", 2, key="email")
+    emails = [i["email"] for i in invites]
+    assert len(emails) == len(set(emails)), f"repeated: {emails}"
+    assert sorted(emails) == emails
+    assert set(emails) == {*(s["email"] for s in sent), *seeded_invites}, "open invites only: not the used one, not the revoked one"
+    assert len(pages) >= 3 and all(len(p) <= 2 for p in pages)
+    assert all(i["status"] == "open" for i in invites)
+
+    # The used and the revoked invite left the list's key range (so the list never reads them).
+    table = stack.table()
+    for email in (colleague["email"], revoked["email"]):
+        item = table.query(IndexName="GSI1", KeyConditionExpression="GSI1PK = :p", ExpressionAttributeValues={":p": f"FIRM#{firm.firm_id}"})["Items"]
+        keys = [i["GSI1SK"] for i in item if i.get("email") == email and i["SK"] == "STAFFINVITE"]
+        assert keys == [f"ENDEDSTAFFINVITE#{email}"], keys
+    # An invite that ended before keys moved (its key still in the range) is skipped all the same.
+    table.update_item(Key={"PK": f"STAFFINVITE#{revoked['id']}", "SK": "STAFFINVITE"}, UpdateExpression="SET GSI1SK = :k",
+                      ExpressionAttributeValues={":k": f"STAFFINVITE#{revoked['email']}"})
+    assert revoked["email"] not in [i["email"] for i in walk(firm.api, "/api/staff/team/invites", 2, key="email")[0]]
+
+    members_next = firm.api.call("GET", page_url("/api/staff/team", 1), expect=200).json()["next"]
+    invites_next = firm.api.call("GET", page_url("/api/staff/team/invites", 1), expect=200).json()["next"]
+    firm.client("Cursor One")
+    firm.client("Cursor Two")
+    clients_next = firm.api.call("GET", page_url("/api/staff/clients", 1), expect=200).json()["next"]
+    assert members_next and invites_next and clients_next
+    other = stack.new_firm("Other Team Firm")
+    invite_staff(other, unique_email("o1"))
+    invite_staff(other, unique_email("o2"))
+    other_next = other.api.call("GET", page_url("/api/staff/team/invites", 1), expect=200).json()["next"]
+    assert other_next
+    for path, cursor in [
+        ("/api/staff/team", invites_next),
+        ("/api/staff/team", clients_next),
+        ("/api/staff/team/invites", members_next),
+        ("/api/staff/team/invites", other_next),
+        ("/api/staff/team", members_next[:-3]),
+        ("/api/staff/team/invites", "not-a-cursor"),
+    ]:
+        body = problem(firm.api.call("GET", page_url(path, 2, cursor)), 400)
+        assert body["errors"][0]["field"] == "cursor", (path, body)
+    # And the other firm cannot read this firm's team with this firm's cursor.
+    assert problem(other.api.call("GET", page_url("/api/staff/team", 2, members_next)), 400)["errors"][0]["field"] == "cursor"
+    for bad in ("0", "201", "ten"):
+        assert problem(firm.api.call("GET", f"/api/staff/team?limit={bad}"), 400)["errors"][0]["field"] == "limit"
+        assert problem(firm.api.call("GET", f"/api/staff/team/invites?limit={bad}"), 400)["errors"][0]["field"] == "limit"

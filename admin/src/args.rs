@@ -13,8 +13,14 @@ pub const USAGE: &str = "usage:
                (/tmp/client-portal-dev-9000/functions.env)
   --json       print the outcome as one JSON object
 
+  portal-admin (--stack <name> [--region <region>] | --env-file <path>) [--json] backfill-indexes
+
 create-firm creates the firm and sends its owner an invite to create their staff login. Run
-again, it changes nothing and reports what exists (a firm is known by its owner's email).";
+again, it changes nothing and reports what exists (a firm is known by its owner's email).
+
+backfill-indexes gives items stored before an index existed their keys (a contact's portal
+state, a client's open work and threads by activity, invoice-number guards): run once after
+a deploy that adds one; run again, it changes nothing.";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
@@ -44,6 +50,7 @@ impl CreateFirm {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
     CreateFirm(CreateFirm),
+    BackfillIndexes,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -95,6 +102,7 @@ pub fn parse(argv: &[String]) -> Result<Invocation, String> {
                 owner_email,
             })
         }
+        Some("backfill-indexes") => Command::BackfillIndexes,
         Some(other) => return Err(format!("unknown command {other:?}")),
         None => return Err("no command given".into()),
     };
@@ -121,11 +129,18 @@ mod tests {
         let inv = parse(&argv("--stack portal-prod --region eu-west-1 create-firm --name Acme --owner-email o@acme.example --json")).unwrap();
         assert_eq!(inv.target, Target::Stack { name: "portal-prod".into(), region: Some("eu-west-1".into()) });
         assert!(inv.json);
-        let Command::CreateFirm(c) = inv.command;
+        let Command::CreateFirm(c) = inv.command else { panic!("create-firm") };
         assert_eq!((c.name.as_str(), c.owner_email.as_str(), c.firm_id), ("Acme", "o@acme.example", None));
         let inv = parse(&argv("--env-file /tmp/f.env create-firm --name Acme --owner-email o@acme.example --owner-name Olga")).unwrap();
         assert_eq!(inv.target, Target::EnvFile("/tmp/f.env".into()));
         assert!(!inv.json);
+    }
+
+    #[test]
+    fn backfill_takes_only_the_stage() {
+        let inv = parse(&argv("--env-file /tmp/f.env backfill-indexes")).unwrap();
+        assert_eq!(inv.command, Command::BackfillIndexes);
+        assert!(parse(&argv("--env-file /tmp/f.env backfill-indexes --name A")).unwrap_err().contains("--name"));
     }
 
     #[test]

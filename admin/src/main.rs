@@ -7,6 +7,8 @@
 //!
 //! `create-firm` creates the firm and invites its first owner (`shared::ops::firms`,
 //! `shared::ops::team`); running it again changes nothing and says what exists.
+//! `backfill-indexes` gives items stored before an index existed their keys
+//! (`shared::ops::backfill`); running it again changes nothing.
 //!
 //! Why it runs the functions' own code with the functions' own configuration: a firm made
 //! here must be exactly what the portal reads, and `make dev` seeds its demo firm through
@@ -84,6 +86,15 @@ async fn run(inv: Invocation) -> Result<(), String> {
         Command::CreateFirm(c) => {
             let sender = std::env::var("SENDER_EMAIL").unwrap_or_default();
             let report = shared::ops::firms::create_with_owner(&state.store, &state.outbox(&state.config.web_origin), &operator(), &c.to_input(&sender)?, &c.owner_name, state.config.invite_lifetime_days).await.map_err(|e| e.public_detail())?;
+            if inv.json {
+                println!("{}", serde_json::to_string(&report).map_err(|e| e.to_string())?);
+            } else {
+                println!("{report}");
+            }
+            Ok(())
+        }
+        Command::BackfillIndexes => {
+            let report = shared::ops::backfill::backfill_indexes(&state.store).await.map_err(|e| e.public_detail())?;
             if inv.json {
                 println!("{}", serde_json::to_string(&report).map_err(|e| e.to_string())?);
             } else {

@@ -18,17 +18,17 @@ from .pages import page_url, walk
 from .problems import problem
 from .quotas import spend_quota
 from .scale import instances
-from .seed import seed_clients
+from .seed import seed_clients, seed_team
 from .stack import Firm, Stack, local_stack, unique_email
-from .team import STAFF_PASSWORD, firm_history, invite_staff, join, join_token, staff_at_once, team_member
+from .team import STAFF_PASSWORD, firm_history, invite_staff, join, join_token, staff_at_once, staff_invites, team_member, team_members
 
 __all__ = [
     "Firm", "PASSWORD", "PDF", "STAFF_PASSWORD", "STRONG", "Stack", "accept_invite", "active_contact", "contact_client_routes",
     "deliver", "delivery_of", "download", "firm_history", "fresh_code", "fresh_source", "gateway_call", "instances", "invite",
     "invite_staff", "join", "join_token", "land", "land_logo", "link_item", "local_stack", "lockout", "login_on_two_clients",
     "logo_slot", "mail_to", "metered", "operations", "png", "pollers_paused", "portal_items", "problem", "proxy_state", "put", "query_limits",
-    "recorded_calls", "reminders_to", "report", "seed_clients", "seed_invitees", "start_job", "wait_job",
-    "request_json", "run_reminders", "run_reminders_cold", "source_limits", "spend_quota", "staff_at_once", "start_of_a_window",
-    "status_of", "stored_key", "team_member", "token_of", "totp", "unique_email", "upload_key", "upload_slot",
+    "recorded_calls", "reminders_to", "report", "seed_clients", "seed_invitees", "seed_team", "start_job", "wait_job",
+    "request_json", "run_reminders", "run_reminders_cold", "source_limits", "spend_quota", "staff_at_once", "staff_invites", "start_of_a_window",
+    "status_of", "stored_key", "team_member", "team_members", "token_of", "totp", "unique_email", "upload_key", "upload_slot",
     "verify_sigv4_query", "versions", "wrong",
 ]

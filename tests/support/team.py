@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 import runtime_api
 
 from .mail import mail_to, token_of
+from .pages import walk
 from .stack import unique_email
 
 STAFF_PASSWORD = "Team-Member-Passw0rd!"  # meets the staff pool's rule (12+, all four kinds)
@@ -36,8 +37,18 @@ def team_member(stack, firm, role: str = "staff", name: str = "Ana Lee"):
     r = join(stack, join_token(stack, email))
     assert r.status_code == 201, r.text
     api = stack.api(r.json()["session"]["access_token"])
-    member = next(m for m in firm.api.call("GET", "/api/staff/team", expect=200).json()["members"] if m["email"] == email)
+    member = next(m for m in team_members(firm) if m["email"] == email)
     return member, api
+
+
+def team_members(firm) -> list[dict]:
+    """Every member of `firm` as the Team page lists them (all pages of GET /api/staff/team)."""
+    return walk(firm.api, "/api/staff/team", 200)[0]
+
+
+def staff_invites(firm) -> list[dict]:
+    """Every invite of `firm` not yet used (all pages of GET /api/staff/team/invites)."""
+    return walk(firm.api, "/api/staff/team/invites", 200)[0]
 
 
 def firm_history(firm) -> list[dict]:

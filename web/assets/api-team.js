@@ -7,7 +7,10 @@ const staff = calls("staff");
 export const team = {
   /** The signed-in member: `{ name, email, role, firm_name, permissions }`. */
   me: () => staff.get("/me"),
-  list: () => staff.get("/team"),
+  /** One page (`{ items, next }`) of the firm's members, in email order. */
+  members: (page) => staff.get(paged("/team", page)),
+  /** One page (`{ items, next }`) of the invites not yet used (open or expired), in email order. */
+  invites: (page) => staff.get(paged("/team/invites", page)),
   /** `{ email, name, role }` → the invite (`outcome`: sent, already_open or unconfirmed). */
   invite: (body) => staff.post("/team/invites", body),
   resend: (inviteId) => staff.post(`/team/invites/${seg(inviteId)}/resend`),

@@ -1,5 +1,6 @@
 // Staff: the Team page (admins and owners) — members with their role, Deactivate and
-// Reactivate; invites not yet used, with Resend and Revoke; the "Invite team member" form;
+// Reactivate; invites not yet used, with Resend and Revoke (each a paged list in email
+// order, with "Load more"); the "Invite team member" form;
 // the firm's history (team, roles, profile and settings: who, when, from where).
 // The nav shows the page only to a role that has the team permission (GET /api/staff/me).
 import { session } from "./api.js";
@@ -122,18 +123,21 @@ export async function teamView() {
   const history = me.permissions.includes("firm_history") ? await historyCard() : null;
   let drawn = false;
   const card = await liveCard({ id: "team" }, async (redraw) => {
-    const { members, invites } = await team.list();
+    // Two paged lists (members, invites not yet used), each one page at first with "Load
+    // more"; a change redraws both from their first page.
+    const [members, invites] = await Promise.all([
+      pagedList((cursor) => team.members({ cursor }), (m) => memberRow(m, me, redraw), {
+        tag: "tbody", attrs: {}, empty: "No members.",
+        frame: (rows) => h("table", { class: "audit", id: "members" }, h("thead", {}, h("tr", {}, h("th", {}, "Name"), h("th", {}, "Role"), h("th", {}, "Status"), h("th", {}, ""))), rows) }),
+      pagedList((cursor) => team.invites({ cursor }), (i) => inviteRow(i, redraw), {
+        tag: "tbody", attrs: {}, empty: "No open invites.",
+        frame: (rows) => h("table", { class: "audit", id: "staff-invites" }, h("thead", {}, h("tr", {}, h("th", {}, "Name"), h("th", {}, "Role"), h("th", {}, "Invite"), h("th", {}, ""))), rows) }),
+    ]);
     if (drawn) history?.redraw().catch(() => {}); // a change was just made: show its entry
     drawn = true;
     return [
-      h("h2", {}, "Members"),
-      h("table", { class: "audit", id: "members" }, h("thead", {}, h("tr", {}, h("th", {}, "Name"), h("th", {}, "Role"), h("th", {}, "Status"), h("th", {}, ""))),
-        h("tbody", {}, members.map((m) => memberRow(m, me, redraw)))),
-      h("h2", {}, "Invites not yet accepted"),
-      invites.length
-        ? h("table", { class: "audit", id: "staff-invites" }, h("thead", {}, h("tr", {}, h("th", {}, "Name"), h("th", {}, "Role"), h("th", {}, "Invite"), h("th", {}, ""))),
-          h("tbody", {}, invites.map((i) => inviteRow(i, redraw))))
-        : h("p", { class: "muted" }, "No open invites."),
+      h("h2", {}, "Members"), members,
+      h("h2", {}, "Invites not yet accepted"), invites,
       h("h2", {}, "Invite team member"),
       inviteForm(me, redraw),
     ];

@@ -1,5 +1,5 @@
-//! `team` — the firm's team for its admins and owners: members and open invites, inviting a
-//! colleague, resending or revoking the invite, roles, deactivation and reactivation; and
+//! `team` — the firm's team for its admins and owners: members and invites not yet used
+//! (two paged lists, `{items, next}`), inviting a colleague, resending or revoking the invite, roles, deactivation and reactivation; and
 //! `GET /api/staff/me` for every member (the UI shows the Team page by the role).
 //!
 //! Every route but `me` needs the `team` permission (admin and owner), checked by
@@ -10,7 +10,7 @@
 use lambda_http::{Body, Request, Response};
 use shared::domain::identity::Actor;
 use shared::http::routes::team::{Op, ROUTES};
-use shared::http::{json, json_body, no_content, route_of, serve};
+use shared::http::{json, json_body, no_content, page_request, route_of, serve};
 use shared::ops::audit::By;
 use shared::ops::team::{self, RoleInput, StaffInviteInput};
 use shared::{AppState, Error, Result};
@@ -28,7 +28,8 @@ async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
     let days = state.config.invite_lifetime_days;
     match m.op {
         Op::StaffMe => json(200, &team::me(store, &actor).await?),
-        Op::GetTeam => json(200, &team::team(store, firm_id).await?),
+        Op::GetTeam => json(200, &team::list_members(store, firm_id, &page_request(&req)?).await?),
+        Op::ListStaffInvites => json(200, &team::list_invites(store, firm_id, &page_request(&req)?).await?),
         Op::InviteStaff => {
             let input = json_body::<StaffInviteInput>(&req)?;
             // Only an owner invites an owner (the role is checked once the input parses).

@@ -312,6 +312,7 @@ pub mod team {
     pub enum Op {
         StaffMe,
         GetTeam,
+        ListStaffInvites,
         InviteStaff,
         RevokeStaffInvite,
         ResendStaffInvite,
@@ -323,6 +324,7 @@ pub mod team {
     pub const ROUTES: &[Route<Op>] = &[
         Route { method: "GET", path: "/api/staff/me", op: Op::StaffMe, operation_id: "staffMe", audience: Audience::Staff(Permission::Work) },
         Route { method: "GET", path: "/api/staff/team", op: Op::GetTeam, operation_id: "getTeam", audience: Audience::Staff(Permission::Team) },
+        Route { method: "GET", path: "/api/staff/team/invites", op: Op::ListStaffInvites, operation_id: "listStaffInvites", audience: Audience::Staff(Permission::Team) },
         Route { method: "POST", path: "/api/staff/team/invites", op: Op::InviteStaff, operation_id: "inviteStaff", audience: Audience::Staff(Permission::Team) },
         Route { method: "DELETE", path: "/api/staff/team/invites/{invite_id}", op: Op::RevokeStaffInvite, operation_id: "revokeStaffInvite", audience: Audience::Staff(Permission::Team) },
         Route { method: "POST", path: "/api/staff/team/invites/{invite_id}/resend", op: Op::ResendStaffInvite, operation_id: "resendStaffInvite", audience: Audience::Staff(Permission::Team) },

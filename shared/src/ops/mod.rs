@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod audit;
+pub mod backfill;
 pub mod billing;
 pub mod clients;
 pub mod contact_mfa;

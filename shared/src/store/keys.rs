@@ -7,6 +7,9 @@ pub mod prefix {
     pub const CONTACT: &str = "CONTACT#";
     pub const STAFF: &str = "STAFF#";
     pub const STAFF_INVITE: &str = "STAFFINVITE#";
+    /// GSI1 sort keys of a firm's staff invites whose link was used or revoked: out of the
+    /// Team page's invites list (as archived clients are out of the clients list).
+    pub const ENDED_STAFF_INVITE: &str = "ENDEDSTAFFINVITE#";
     pub const TEMPLATE: &str = "TEMPLATE#";
     pub const FILE: &str = "FILE#";
     pub const REQUEST: &str = "REQUEST#";
@@ -46,6 +49,14 @@ pub fn staff_invite(invite_id: &str) -> String {
 pub const STAFF_INVITE_SK: &str = "STAFFINVITE";
 pub fn staff_invite_sort(email: &str) -> String {
     format!("{}{email}", prefix::STAFF_INVITE)
+}
+/// The GSI1 sort key of a staff invite with no live link (used or revoked).
+pub fn ended_staff_invite_sort(email: &str) -> String {
+    format!("{}{email}", prefix::ENDED_STAFF_INVITE)
+}
+/// A staff member's GSI1 sort key (`FIRM#<firm>`): the Team page lists members by email.
+pub fn staff_sort(email: &str) -> String {
+    format!("{}{email}", prefix::STAFF)
 }
 /// The guard of a staff-pool email (one login per address across firms).
 pub fn staff_login(email: &str) -> String {

@@ -15,6 +15,7 @@
 //! | one firm per owner address (`ops::firms`) | `FIRMOWNER#<email>` | `FIRMOWNER` | | |
 //! | staff member | `STAFF#<cognito sub>` | `STAFF` | `FIRM#<firm>` | `STAFF#<email>` |
 //! | staff invite (one per firm and email) | `STAFFINVITE#<sha256 of firm, email; 32 hex>` | `STAFFINVITE` | `FIRM#<firm>` | `STAFFINVITE#<email>` |
+//! | … once its link is used or revoked | | | `FIRM#<firm>` | `ENDEDSTAFFINVITE#<email>` |
 //! | staff login guard (one per email, all firms) | `STAFFLOGIN#<email>` | `STAFFLOGIN` | | |
 //! | contact login | `USER#<cognito sub>` | `USER` | | |
 //! | client | `CLIENT#<client>` | `CLIENT` | `FIRM#<firm>` | `CLIENT#<lower name>#<client>` |
@@ -93,7 +94,12 @@
 //!     BatchGetItem of the page's attached files);
 //!   - a client's **audit trail** `AUDIT#…` (with the links' invite logs merged into the
 //!     page whose time span holds them) and the **firm history** `FIRM#f`, `AUDIT#…`;
-//!   - the firm's **templates** `TEMPLATE#`, oldest first, after the presets.
+//!   - the firm's **templates** `TEMPLATE#`, oldest first, after the presets;
+//!   - the firm's **team** (`store::team`), two lists on `GSI1PK = FIRM#f`, in email order:
+//!     members `STAFF#<email>`, and invites not yet used `STAFFINVITE#<email>` (a used or
+//!     revoked invite moves to `ENDEDSTAFFINVITE#`, so the range holds only what is listed;
+//!     invites ended before that move are skipped, at most `limit` × 4 read). Inviting checks
+//!     "already a member" with one Query of the one key `STAFF#<email>`.
 //!   - a client's **invoices** `INVOICE#` (with the balance, below) and **payments**
 //!     `PAYMENT#`, newest first.
 //! - **a client's open work** (GSI3 `CLIENT#c#OPEN`, `ops::home`, `ops::billing`): the

@@ -149,7 +149,7 @@ fn bad_cursor(why: &str) -> Error {
 
 impl Cursor {
     /// The cursor after `item` (a read item or a `LastEvaluatedKey`) in `range`.
-    fn after(range: &KeyRange, item: &Item) -> Result<Self> {
+    pub(crate) fn after(range: &KeyRange, item: &Item) -> Result<Self> {
         let (p, sk, base) = range.attributes();
         let mut k = BTreeMap::new();
         for name in [p, sk].iter().chain(base) {
@@ -258,6 +258,13 @@ impl Store {
 }
 
 impl Store {
+    /// One page of a `Scan` of the whole table, from `start`, and where the next page
+    /// starts: only for an operator's job over a stage (`ops::backfill`), never a request.
+    pub async fn scan_page(&self, start: Option<Item>) -> Result<(Vec<Item>, Option<Item>)> {
+        let out = self.db().await.scan().table_name(self.table()).consistent_read(true).limit(1000).set_exclusive_start_key(start).send().await.map_err(aws)?;
+        Ok((out.items.unwrap_or_default(), out.last_evaluated_key.filter(|k| !k.is_empty())))
+    }
+
     /// Every item of `range`, in key order, every page: only for ranges bounded by what the
     /// caller returns or counts (a client's open work), never for a growing collection.
     pub async fn query_range_all(&self, range: &KeyRange) -> Result<Vec<Item>> {

@@ -123,7 +123,7 @@ impl StaffRecord {
             pk: keys::staff(sub),
             sk: keys::STAFF_SK.into(),
             gsi1pk: keys::firm(firm_id),
-            gsi1sk: format!("STAFF#{email}"),
+            gsi1sk: keys::staff_sort(email),
             sub: sub.into(),
             firm_id: firm_id.into(),
             email: email.into(),

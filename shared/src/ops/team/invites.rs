@@ -1,4 +1,5 @@
-//! Inviting a colleague, resending and revoking the invite, and the team's list.
+//! Inviting a colleague, resending and revoking the invite, and the team's two lists
+//! (members, invites not yet used: paged, see `store::team`).
 
 use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
@@ -10,7 +11,7 @@ use crate::domain::{self, EmailAddress, PersonName};
 use crate::error::{Error, FieldError, Result};
 use crate::ops::audit::{self, event, By};
 use crate::ports::mail::{Mailer, Outbox, SendError};
-use crate::store::{keys, tx, AuditRecord, FirmRecord, StaffInviteEnd, StaffInviteRecord, StaffLoginRecord, StaffRecord, Store};
+use crate::store::{keys, tx, AuditRecord, FirmRecord, Page, PageRequest, StaffInviteEnd, StaffInviteRecord, StaffLoginRecord, StaffRecord, Store};
 
 /// Hex characters of a staff invite token: the invite's id (32), the secret (64).
 pub const TOKEN_LEN: usize = 96;
@@ -142,13 +143,12 @@ fn changed_meanwhile() -> Error {
 
 /// The email already belongs to a staff login, here or at another firm (the pool's
 /// usernames are unique): 409. Members made before the guard existed are found among the
-/// firm's own staff; a login of another firm without a guard is refused by Cognito when the
+/// firm's own staff (one Query of the one key `STAFF#<email>`, not a read of the team); a login of another firm without a guard is refused by Cognito when the
 /// invite is used.
 async fn refuse_existing_login(store: &Store, firm_id: &str, email: &EmailAddress) -> Result<()> {
     let guard_pk = keys::staff_login(email.as_str());
-    let (guard, staff) = tokio::try_join!(store.get::<StaffLoginRecord>(&guard_pk, keys::STAFF_LOGIN_SK), store.staff_of_firm(firm_id))?;
-    let here = staff.iter().find(|s| s.email == email.as_str());
-    if here.is_some_and(|s| s.deactivated_at.is_some()) {
+    let (guard, here) = tokio::try_join!(store.get::<StaffLoginRecord>(&guard_pk, keys::STAFF_LOGIN_SK), store.staff_member_by_email(firm_id, email.as_str()))?;
+    if here.as_ref().is_some_and(|s| s.deactivated_at.is_some()) {
         return Err(Error::Conflict(format!("{email} is a deactivated member of your team: reactivate them on the Team page instead")));
     }
     if here.is_some() || guard.as_ref().is_some_and(|g| g.firm_id == firm_id && g.sub.is_some()) {
@@ -252,7 +252,7 @@ async fn load(store: &Store, firm_id: &str, invite_id: &str) -> Result<StaffInvi
         return Err(Error::NotFound("invite"));
     }
     match store.get::<StaffInviteRecord>(&keys::staff_invite(invite_id), keys::STAFF_INVITE_SK).await? {
-        Some(i) if i.firm_id == firm_id && i.token_hash.is_some() && i.accepted_at.is_none() => Ok(i),
+        Some(i) if i.firm_id == firm_id && i.listed() => Ok(i),
         _ => Err(Error::NotFound("invite")),
     }
 }
@@ -274,7 +274,7 @@ async fn send_link(
     detail: String,
 ) -> Result<StaffInviteView> {
     let (token, hash) = new_token(&after.invite_id)?;
-    after.token_hash = Some(hash);
+    after.open_link(hash);
     after.link_expires_at = expires;
     after.invited_at = now;
     after.invited_by = by.actor.clone();
@@ -341,20 +341,15 @@ impl From<&StaffRecord> for MemberView {
     }
 }
 
-#[derive(Debug, Serialize)]
-pub struct TeamView {
-    pub members: Vec<MemberView>,
-    /// Invites with a link not yet used (open or expired), newest first.
-    pub invites: Vec<StaffInviteView>,
+/// One page of the firm's members (active and deactivated), in email order: one GSI1
+/// Query of at most `limit` members.
+pub async fn list_members(store: &Store, firm_id: &str, page: &PageRequest) -> Result<Page<MemberView>> {
+    Ok(store.staff_page(firm_id, page).await?.map(|m| MemberView::from(&m)))
 }
 
-/// The firm's members (by name) and its invites waiting to be used: two GSI1 Queries.
-pub async fn team(store: &Store, firm_id: &str) -> Result<TeamView> {
-    let (staff, invites) = tokio::try_join!(store.staff_of_firm(firm_id), store.staff_invites_of_firm(firm_id))?;
+/// One page of the firm's invites not yet used (open or expired), in email order: one GSI1
+/// Query (see `store::team` for why used and revoked invites are not in its range).
+pub async fn list_invites(store: &Store, firm_id: &str, page: &PageRequest) -> Result<Page<StaffInviteView>> {
     let now = domain::now();
-    let mut members: Vec<MemberView> = staff.iter().map(MemberView::from).collect();
-    members.sort_by_key(|m| (m.name.to_lowercase(), m.email.clone()));
-    let mut invites: Vec<StaffInviteView> = invites.iter().filter(|i| i.token_hash.is_some() && i.accepted_at.is_none()).map(|i| StaffInviteView::of(i, now)).collect();
-    invites.sort_by_key(|i| std::cmp::Reverse(i.invited_at));
-    Ok(TeamView { members, invites })
+    Ok(store.staff_invites_page(firm_id, page).await?.map(|i| StaffInviteView::of(&i, now)))
 }

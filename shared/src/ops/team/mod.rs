@@ -22,6 +22,10 @@
 //!   firm without one. A firm item without the counter gets it from its staff records on
 //!   first need ([`active_owners`]).
 //!
+//! - **Lists** ([`list_members`], [`list_invites`]): the Team page's two paged lists, in
+//!   email order, each page one Query bounded by its limit; a used or revoked invite leaves
+//!   the invites list's key range (`store::team`).
+//!
 //! Every change writes an entry of the firm's history (`ops::audit::firm_entry`) in the
 //! transaction that makes it. What a member authored keeps their name: entries copy it.
 
