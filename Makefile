@@ -5,13 +5,17 @@ PY := .venv/bin/python
 export CARGO_TARGET_DIR ?= $(CURDIR)/target
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: dev test tools unit integration lint bench bench-scale bench-mailbox routes deploy-check deploy-build deploy
+.PHONY: dev sample-events test tools unit integration lint bench bench-scale bench-mailbox routes deploy-check deploy-build deploy
 
 tools:
 	@scripts/tools.sh
 
 dev: tools
 	$(PY) scripts/dev.py
+
+# While `make dev` runs: the ready-to-use sample events (events/.local/) with fresh tokens.
+sample-events: tools
+	$(PY) scripts/dev.py --events
 
 test: tools lint unit integration
 
