@@ -5,10 +5,15 @@ PY := .venv/bin/python
 export CARGO_TARGET_DIR ?= $(CURDIR)/target
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: dev sample-events test tools unit integration lint bench bench-scale bench-mailbox routes deploy-check deploy-build deploy
+.PHONY: dev sample-events test tools lock unit integration lint bench bench-scale bench-mailbox routes deploy-check deploy-build deploy
 
 tools:
 	@scripts/tools.sh
+
+# Recompile the hashed locks of the Python tools (requirements-*.txt) from requirements-*.in;
+# UPGRADE=1 moves every pin to the newest allowed.
+lock:
+	scripts/lock.sh
 
 dev: tools
 	$(PY) scripts/dev.py
@@ -32,7 +37,9 @@ lint: tools
 unit:
 	cargo test --workspace --locked
 
+# The browser tests need Debian's Chromium; nothing else does.
 integration: tools
+	@scripts/tools.sh browser
 	cd tests && ../$(PY) -m pytest -q .
 
 # Performance figures (issue 8): release builds, cold starts, sizes, memory, AWS calls.
