@@ -29,9 +29,16 @@ test: tools lint unit integration
 routes: tools
 	$(PY) scripts/routes.py
 
+# Also: the tree is formatted (rustfmt), no crate declares a dependency it does not use
+# (cargo-machete), and licenses, banned crates and sources pass deny.toml (cargo-deny; its
+# advisories need the network and are not checked here).
 lint: tools
+	@scripts/tools.sh lint
 	$(PY) scripts/routes.py --check
+	cargo fmt --all --check
 	cargo clippy --workspace --all-targets --locked -- -D warnings
+	.tools/bin/cargo-machete
+	.tools/bin/cargo-deny --offline check licenses bans sources
 	AWS_DEFAULT_REGION=us-east-1 $(PY) scripts/check_template.py
 
 unit:

@@ -8,6 +8,8 @@
 # its own venv because it needs a newer boto3 than moto's pin) for `make deploy-check`.
 # `scripts/tools.sh browser` also installs Debian's Chromium, for the browser tests only
 # (`make dev` and the other tests need no Debian package).
+# `scripts/tools.sh lint` also installs the pinned cargo tools of `make lint` (cargo-machete,
+# cargo-deny) from the crate registry into .tools/bin (built once, a few minutes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
@@ -38,6 +40,14 @@ if [ "${1:-}" = sam ]; then
   fi
 fi
 install_lock .venv requirements-dev.txt
+if [ "${1:-}" = lint ]; then
+  for tool in cargo-machete@0.9.2 cargo-deny@0.20.2; do
+    if ! .tools/bin/"${tool%@*}" --version 2>/dev/null | grep -qw "${tool#*@}"; then
+      echo "installing $tool into .tools (cargo install --locked)"
+      cargo install --quiet --locked --root .tools "$tool"
+    fi
+  done
+fi
 # Playwright may not download its own browser here: the browser tests drive Debian's Chromium.
 if [ "${1:-}" = browser ] && [ ! -x /usr/bin/chromium ]; then
   echo "installing Debian's chromium for the browser tests"
