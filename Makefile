@@ -5,13 +5,22 @@ PY := .venv/bin/python
 export CARGO_TARGET_DIR ?= $(CURDIR)/target
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: dev test tools unit integration lint bench bench-scale bench-mailbox routes deploy-check deploy-build deploy
+.PHONY: dev sample-events test tools lock unit integration lint bench bench-scale bench-mailbox routes deploy-check deploy-build deploy
 
 tools:
 	@scripts/tools.sh
 
+# Recompile the hashed locks of the Python tools (requirements-*.txt) from requirements-*.in;
+# UPGRADE=1 moves every pin to the newest allowed.
+lock:
+	scripts/lock.sh
+
 dev: tools
 	$(PY) scripts/dev.py
+
+# While `make dev` runs: the ready-to-use sample events (events/.local/) with fresh tokens.
+sample-events: tools
+	$(PY) scripts/dev.py --events
 
 test: tools lint unit integration
 
@@ -20,15 +29,24 @@ test: tools lint unit integration
 routes: tools
 	$(PY) scripts/routes.py
 
+# Also: the tree is formatted (rustfmt), no crate declares a dependency it does not use
+# (cargo-machete), and licenses, banned crates and sources pass deny.toml (cargo-deny; its
+# advisories need the network and are not checked here).
 lint: tools
+	@scripts/tools.sh lint
 	$(PY) scripts/routes.py --check
+	cargo fmt --all --check
 	cargo clippy --workspace --all-targets --locked -- -D warnings
+	.tools/bin/cargo-machete
+	.tools/bin/cargo-deny --offline check licenses bans sources
 	AWS_DEFAULT_REGION=us-east-1 $(PY) scripts/check_template.py
 
 unit:
 	cargo test --workspace --locked
 
+# The browser tests need Debian's Chromium; nothing else does.
 integration: tools
+	@scripts/tools.sh browser
 	cd tests && ../$(PY) -m pytest -q .
 
 # Performance figures (issue 8): release builds, cold starts, sizes, memory, AWS calls.

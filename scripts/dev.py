@@ -1,4 +1,7 @@
-"""`make dev`: the whole portal on this machine, with demo data. Ctrl-C stops it all."""
+"""`make dev`: the whole portal on this machine, with demo data. Ctrl-C stops it all.
+
+`make sample-events` (this script with `--events`): rewrite the ready-to-use sample events
+(`events/.local/`) with fresh tokens for the `make dev` that is running."""
 from __future__ import annotations
 
 import os
@@ -13,7 +16,29 @@ import local_mailbox  # noqa: E402
 import portal_local as pl  # noqa: E402
 
 
+def invoke_hint(api_port: int) -> str:
+    """How to run the ready-to-use samples (the README says the same)."""
+    return (f".venv/bin/cargo-lambda lambda invoke <function> --invoke-address 127.0.0.1 --invoke-port {api_port} \\\n"
+            "      --data-file events/.local/<function>/<sample>.json")
+
+
+def refresh_events() -> int:
+    """Rewrite events/.local/ with fresh tokens against the running `make dev`."""
+    api_port = int(os.environ.get("PORTAL_API_PORT", "9000"))
+    run_dir = Path(tempfile.gettempdir()) / f"client-portal-dev-{api_port}"
+    env_file = run_dir / "functions.env"
+    if not env_file.exists() or not pl.port_in_use(api_port):
+        print(f"No `make dev` is running on port {api_port}: start it first (it writes the samples itself).", file=sys.stderr)
+        return 1
+    env = {k: v.strip("'") for k, v in (line.split("=", 1) for line in env_file.read_text().splitlines() if "=" in line)}
+    out = pl.write_local_events(env, f"http://127.0.0.1:{api_port}")
+    print(f"Sample events with fresh tokens (valid for an hour) in {out.relative_to(pl.ROOT)}/:\n  {invoke_hint(api_port)}")
+    return 0
+
+
 def main() -> int:
+    if sys.argv[1:] == ["--events"]:
+        return refresh_events()
     api_port = int(os.environ.get("PORTAL_API_PORT", "9000"))
     aws_port = int(os.environ.get("PORTAL_AWS_PORT", "4566"))
     mail_port = int(os.environ.get("PORTAL_MAILBOX_PORT", "9001"))
@@ -57,6 +82,7 @@ def main() -> int:
         print("• seeding the demo firm …", flush=True)
         demo = pl.seed_demo(env, base, proxy.url)
         household = demo["clients"][0]
+        samples = pl.write_local_events(env, base).relative_to(pl.ROOT)
         print(f"""
 The client portal is running. Open {base}/ in a browser.
 
@@ -74,6 +100,12 @@ Try it:
   curl -s {base}/api/staff/clients/{household['id']}/invites -H "authorization: Bearer $TOKEN" \\
       -H 'content-type: application/json' -d '{{"contact_ids":["{demo['maria']['id']}"],"message":"Welcome!"}}'
   then open the mailbox and follow Create Account.
+
+Sample events (events/<function>/*.json) with this demo's ids and fresh tokens, in {samples}/
+(the tokens last an hour; `make sample-events` writes new ones):
+  {invoke_hint(api_port)}
+  e.g. .venv/bin/cargo-lambda lambda invoke home --invoke-address 127.0.0.1 --invoke-port {api_port} --data-file {samples}/home/get-home.json
+  Contact sign-in (Sam Chen, Rivera Bakery LLC): {pl.DEMO_CONTACT_EMAIL} / {pl.DEMO_CONTACT_PASSWORD}
 
 Another firm, as an operator makes one (its owner's invite lands in the mailbox):
   cargo run -q -p portal-admin -- --env-file {env_file} create-firm --name "Okafor CPAs" --owner-email owner@okafor.example

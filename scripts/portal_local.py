@@ -784,9 +784,15 @@ class Api:
         return Api(self.base, r.json()["access_token"])
 
 
+DEMO_CONTACT_EMAIL = "sam.chen@example.com"
+DEMO_CONTACT_PASSWORD = os.environ.get("DEMO_CONTACT_PASSWORD", "Demo-Client-2026")
+
+
 def seed_demo(env: dict[str, str], base: str, proxy_url: str) -> dict:
     """The demo firm, made as a real firm is (`portal-admin create-firm`, the owner joins from
-    the invite), with two clients and three contacts."""
+    the invite), with two clients and three contacts. Sam Chen (Rivera Bakery LLC) has joined
+    from his invite, so a contact can sign in (and the contacts' sample events have a token);
+    Maria has not, for the walk-through (staff invite her)."""
     firm = create_firm(env, base, proxy_url, "Demo Accounting LLP", DEMO_STAFF_EMAIL, DEMO_STAFF_PASSWORD, "Dana Demo",
                        firm_id=DEMO_FIRM_ID)
     api = firm["api"]
@@ -798,6 +804,65 @@ def seed_demo(env: dict[str, str], base: str, proxy_url: str) -> dict:
     api.call("POST", f"/api/staff/clients/{household['id']}/contacts",
              {"first_name": "Luis", "last_name": "Rivera"}, expect=201)
     api.call("PUT", f"/api/staff/clients/{bakery['id']}/contacts/{maria['id']}", expect=201)
-    api.call("POST", f"/api/staff/clients/{bakery['id']}/contacts",
-             {"first_name": "Sam", "last_name": "Chen", "email": "sam.chen@example.com"}, expect=201)
-    return {"firm": firm, "clients": [household, bakery], "maria": maria}
+    sam = api.call("POST", f"/api/staff/clients/{bakery['id']}/contacts",
+                   {"first_name": "Sam", "last_name": "Chen", "email": DEMO_CONTACT_EMAIL}, expect=201).json()
+    accept_invite(base, proxy_url, api, bakery["id"], sam["id"], DEMO_CONTACT_EMAIL, DEMO_CONTACT_PASSWORD)
+    return {"firm": firm, "clients": [household, bakery], "maria": maria, "sam": sam}
+
+
+def accept_invite(base: str, proxy_url: str, staff: "Api", client_id: str, contact_id: str, email: str, password: str) -> None:
+    """Staff invite the contact to the client's portal; the contact creates their login from
+    the emailed link, as in the browser."""
+    import local_mailbox
+    staff.call("POST", f"/api/staff/clients/{client_id}/invites", {"contact_ids": [contact_id]}, expect=200)
+    links = [m["create_account_url"] for m in local_mailbox.messages(proxy_url, to=email) if m["create_account_url"]]
+    if not links:
+        raise LookupError(f"no invite was emailed to {email}")
+    Api(base).call("POST", f"/api/invites/{links[-1].split('#', 1)[1]}/account", {"password": password}, expect=201)
+
+
+# ---------- the sample events (events/<function>/*.json), ready to use ----------
+
+# What the committed samples say where the demo data's ids and fresh tokens go. The ids are
+# the server's (every id is chosen by the functions, never taken from a request), so they
+# are new on every `make dev`; tokens expire in an hour. `write_local_events` writes copies
+# with the running demo's values into LOCAL_EVENTS (ignored by git).
+SAMPLE_STAND_INS = {
+    "household": "0193a0b0-0000-7000-8000-0000000000c1",  # Rivera Household
+    "maria": "0193a0b0-0000-7000-8000-0000000000a1",      # Maria Rivera (not invited yet)
+    "bakery": "0193a0b0-0000-7000-8000-0000000000c2",     # Rivera Bakery LLC
+    "sam": "0193a0b0-0000-7000-8000-0000000000a2",        # Sam Chen (has joined)
+}
+SAMPLE_STAFF_TOKEN = "DEMO_STAFF_ACCESS_TOKEN"
+SAMPLE_CONTACT_TOKEN = "DEMO_CONTACT_ACCESS_TOKEN"
+SAMPLE_BUCKET = "portal-local-files-123456789012"
+LOCAL_EVENTS = ROOT / "events" / ".local"
+
+
+def demo_ids(staff: "Api") -> dict[str, str]:
+    """The running demo's ids of what SAMPLE_STAND_INS names, read through the API."""
+    clients = {c["name"]: c["id"] for c in staff.call("GET", "/api/staff/clients?limit=100", expect=200).json()["items"]}
+    ids = {"household": clients["Rivera Household"], "bakery": clients["Rivera Bakery LLC"]}
+    for key, client, email in (("maria", "household", "maria.rivera@example.com"), ("sam", "bakery", DEMO_CONTACT_EMAIL)):
+        contacts = staff.call("GET", f"/api/staff/clients/{ids[client]}/portal-status", expect=200).json()["contacts"]
+        ids[key] = next(c["id"] for c in contacts if c.get("email") == email)
+    return ids
+
+
+def write_local_events(env: dict[str, str], base: str, out: Path = LOCAL_EVENTS) -> Path:
+    """Copies of every sample event (`out/<function>/<sample>.json`) with the running demo's
+    ids, bucket and fresh access tokens (the demo staff member's and Sam Chen's), signed in
+    now: valid for an hour. Returns `out`."""
+    staff = Api(base).sign_in(DEMO_STAFF_EMAIL, DEMO_STAFF_PASSWORD)
+    contact = Api(base).call("POST", "/api/portal/sessions", {"email": DEMO_CONTACT_EMAIL, "password": DEMO_CONTACT_PASSWORD},
+                             expect=200).json()["access_token"]
+    ids = demo_ids(staff)
+    values = {SAMPLE_STAFF_TOKEN: staff.token, SAMPLE_CONTACT_TOKEN: contact, SAMPLE_BUCKET: env["BUCKET_NAME"],
+              **{SAMPLE_STAND_INS[k]: v for k, v in ids.items()}}
+    for sample in sorted((ROOT / "events").glob("*/*.json")):
+        text = sample.read_text()
+        for stand_in, value in values.items():
+            text = text.replace(stand_in, value)
+        (out / sample.parent.name).mkdir(parents=True, exist_ok=True)
+        (out / sample.parent.name / sample.name).write_text(text)
+    return out

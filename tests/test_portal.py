@@ -79,6 +79,24 @@ def test_uploads_that_do_not_match_the_declaration_are_rejected_and_deleted(stac
     assert deliver(stack, upload_key(exe), 1024) == "ignored"
 
 
+def test_a_csv_from_windows_is_accepted_as_a_csv(stack, firm):
+    # A browser on Windows with Excel installed declares every .csv as an Excel workbook:
+    # the type is decided by that declaration and the name together, then by the bytes.
+    client = firm.client()
+    _, api = active_contact(stack, firm, client["id"], "Wyn")
+    csv = b"\xef\xbb\xbfdate,amount\r\n2026-01-02,12.50\r\n"
+    slot = upload_slot(api, "portal", client["id"], {"name": "Q1 bank export.csv", "size": len(csv), "content_type": "application/vnd.ms-excel"})
+    assert slot["file"]["content_type"] == "text/csv" and slot["upload"]["headers"]["content-type"] == "text/csv"
+    assert land(stack, slot, csv) == "available"
+    link = firm.api.call("GET", f"/api/staff/clients/{client['id']}/files/{slot['file']['id']}/download", expect=200).json()
+    got = requests.get(link["url"], timeout=30)
+    assert got.status_code == 200 and got.content == csv and got.headers["content-type"].startswith("text/csv")
+    # a real (OLE) Excel workbook under a .csv name is no CSV: its bytes say so
+    ole = bytes([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]) + b"\0" * 504
+    workbook = upload_slot(api, "portal", client["id"], {"name": "ledger.csv", "size": len(ole), "content_type": "application/vnd.ms-excel"})
+    assert "contents are not text/csv" in land(stack, workbook, ole)
+
+
 def test_upload_limits_and_types(stack, firm):
     client = firm.client()
     # the firm's own cap (set by operations; functions read firm settings through a one-minute

@@ -1,7 +1,7 @@
 //! Configuration, read once per cold start from the environment.
 //!
 //! The code never asks "am I local?": it reads the same variables on AWS (set by the SAM
-//! template) and in the local stack (written by `scripts/localstack.py`). Standard AWS
+//! template) and in the local stack (written by `scripts/portal_local.py`). Standard AWS
 //! settings (`AWS_REGION`, `AWS_ENDPOINT_URL`, credentials) are read by `aws-config`, not here.
 //! A missing variable fails the init with its name, so a misconfigured function dies at
 //! once instead of answering 500 on every request.

@@ -17,3 +17,11 @@ function side(kind) {
 }
 
 export const files = { staff: side("staff"), contact: side("contact") };
+
+// What may be uploaded, for the file inputs (the server decides each upload's type from its
+// declared type and its name together, then checks its first bytes; see
+// shared/src/domain/upload.rs). Extensions first: the Windows file picker filters by them,
+// and a CSV there is declared `application/vnd.ms-excel`. The `web` function's tests keep
+// this string equal to the server's list.
+export const UPLOAD_ACCEPT = ".pdf,.jpg,.jpeg,.png,.gif,.tif,.tiff,.heic,.heif,.txt,.csv,.zip,.doc,.xls,.docx,.xlsx,.pptx,application/pdf,image/jpeg,image/png,image/gif,image/tiff,image/heic,text/plain,text/csv,application/zip,application/msword,application/vnd.ms-excel,application/vnd.openxmlformats-officedocument.wordprocessingml.document,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,application/vnd.openxmlformats-officedocument.presentationml.presentation";
+export const UPLOAD_TYPES_IN_WORDS = "PDF, images (JPEG, PNG, GIF, TIFF, HEIC), text, CSV, ZIP and Office documents (Word, Excel, PowerPoint)";

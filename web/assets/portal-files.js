@@ -1,6 +1,6 @@
 // The contact's Files: Add a File (with a progress bar, confirmed once checked) and the list.
 import { uploadTo } from "./api.js";
-import { files } from "./api-files.js";
+import { UPLOAD_ACCEPT, UPLOAD_TYPES_IN_WORDS, files } from "./api-files.js";
 import { FormProblem, flash, fmtDate, h, onSubmit, pagedList, rerender, size } from "./ui.js";
 
 /** Upload `file` (to a request when `requestId`); the file once checked on arrival. */
@@ -23,7 +23,9 @@ export async function addFile(clientId, file, bar, requestId) {
 /** A form with a file input and a progress bar; `onFile(file, bar)` on submit. */
 export function uploadForm(label, onFile) {
   const form = h("form", { novalidate: true },
-    h("label", { for: "add-file" }, label), h("input", { type: "file", id: "add-file", name: "file", required: true }),
+    h("label", { for: "add-file" }, label),
+    h("input", { type: "file", id: "add-file", name: "file", required: true, accept: UPLOAD_ACCEPT, "aria-describedby": "add-file-types" }),
+    h("p", { id: "add-file-types", class: "small muted" }, `Accepted: ${UPLOAD_TYPES_IN_WORDS}.`),
     h("progress", { value: 0, max: 1, hidden: true, "aria-label": "Upload progress" }),
     h("p", {}, h("button", { type: "submit" }, "Upload")));
   return onSubmit(form, async () => {

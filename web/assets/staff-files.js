@@ -1,6 +1,6 @@
 // Staff: the client's files, and Share a file (upload, shared with the chosen contacts).
 import { uploadTo } from "./api.js";
-import { files } from "./api-files.js";
+import { UPLOAD_ACCEPT, UPLOAD_TYPES_IN_WORDS, files } from "./api-files.js";
 import { FormProblem, checkedValues, contactChecks, flash, h, liveCard, onSubmit, pagedList, size } from "./ui.js";
 import { promptToInvite } from "./staff-invites.js";
 
@@ -11,7 +11,9 @@ export function filesCard(ctx) {
       f.status === "available" ? h("button", { type: "button", class: "link", onclick: () => files.staff.download(ctx.clientId, f.id) }, "Download") : null),
     { empty: "No files yet." });
     const form = h("form", { novalidate: true },
-      h("label", { for: "staff-file" }, "File"), h("input", { type: "file", id: "staff-file", name: "file" }),
+      h("label", { for: "staff-file" }, "File"),
+      h("input", { type: "file", id: "staff-file", name: "file", accept: UPLOAD_ACCEPT, "aria-describedby": "staff-file-types" }),
+      h("p", { id: "staff-file-types", class: "small muted" }, `Accepted: ${UPLOAD_TYPES_IN_WORDS}.`),
       contactChecks(ctx.client.contacts, { name: "share" }),
       h("progress", { value: 0, max: 1, hidden: true }),
       h("p", {}, h("button", { type: "submit" }, "Upload and share")));

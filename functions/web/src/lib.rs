@@ -168,6 +168,16 @@ mod tests {
         assert!(!html.contains("<script>") && html.contains("<script type=\"module\" src=\"/assets/app.js\">"));
     }
 
+    #[test]
+    fn file_inputs_accept_what_the_server_accepts() {
+        // The UI's list cannot follow the server's by itself (no build step): it is compared.
+        let js = std::str::from_utf8(file("api-files.js").unwrap().2).unwrap();
+        let accept = shared::domain::upload::accept_attribute();
+        assert!(js.contains(&format!("export const UPLOAD_ACCEPT = \"{accept}\";")), "web/assets/api-files.js UPLOAD_ACCEPT must be {accept:?}");
+        let words = shared::domain::upload::ACCEPTED_IN_WORDS;
+        assert!(js.contains(&format!("export const UPLOAD_TYPES_IN_WORDS = \"{words}\";")), "web/assets/api-files.js UPLOAD_TYPES_IN_WORDS must be {words:?}");
+    }
+
     #[tokio::test]
     async fn sample_event_serves_the_app() {
         let resp = handle(offline_state(), shared::testing::event_request("web/index.json")).await;

@@ -43,7 +43,7 @@ pub fn help_center_url(field: &str, raw: &str) -> Result<String, FieldError> {
     if s.is_empty() || s.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(bad());
     }
-    let url = reqwest::Url::parse(s).map_err(|_| bad())?;
+    let url = url::Url::parse(s).map_err(|_| bad())?;
     let named_host = url.domain().is_some_and(|d| d.contains('.') && !d.starts_with('.') && !d.ends_with('.'));
     if url.scheme() != "https" || !named_host || !url.username().is_empty() || url.password().is_some() {
         return Err(bad());

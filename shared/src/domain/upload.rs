@@ -34,23 +34,92 @@ pub const PENDING_TTL_SECONDS: i64 = 24 * 3600;
 /// wherever it is). The approved copy is written without it.
 pub const PENDING_TAG: &str = "upload=pending";
 
-/// What may be uploaded: the documents an accounting firm exchanges.
-pub const ACCEPTED_TYPES: &[&str] = &[
-    "application/pdf",
-    "image/jpeg",
-    "image/png",
-    "image/gif",
-    "image/tiff",
-    "image/heic",
-    "text/plain",
-    "text/csv",
-    "application/zip",
-    "application/msword",
-    "application/vnd.ms-excel",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+/// One type the portal accepts: the documents an accounting firm exchanges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileType {
+    /// The type the file is recorded, signed, checked and served as.
+    pub mime: &'static str,
+    /// The file-name extensions (lower case, no dot) of such a file.
+    pub extensions: &'static [&'static str],
+    /// Other types browsers and operating systems declare for a file with one of those
+    /// extensions. On Windows the browser takes a file's type from the registry, so a
+    /// machine with Excel declares every `.csv` as `application/vnd.ms-excel`, and ZIP
+    /// archives as `application/x-zip-compressed`.
+    pub also_declared_as: &'static [&'static str],
+    /// How the UI names it.
+    pub label: &'static str,
+}
+
+/// What may be uploaded. A type is decided by the declared type and the file name's
+/// extension together ([`decide_type`]), then confirmed by the content ([`sniff_matches`]).
+pub const FILE_TYPES: &[FileType] = &[
+    FileType { mime: "application/pdf", extensions: &["pdf"], also_declared_as: &["application/x-pdf"], label: "PDF" },
+    FileType { mime: "image/jpeg", extensions: &["jpg", "jpeg"], also_declared_as: &["image/jpg", "image/pjpeg"], label: "JPEG" },
+    FileType { mime: "image/png", extensions: &["png"], also_declared_as: &["image/x-png"], label: "PNG" },
+    FileType { mime: "image/gif", extensions: &["gif"], also_declared_as: &[], label: "GIF" },
+    FileType { mime: "image/tiff", extensions: &["tif", "tiff"], also_declared_as: &[], label: "TIFF" },
+    FileType { mime: "image/heic", extensions: &["heic", "heif"], also_declared_as: &["image/heif"], label: "HEIC" },
+    FileType { mime: "text/plain", extensions: &["txt"], also_declared_as: &[], label: "text" },
+    FileType {
+        mime: "text/csv",
+        extensions: &["csv"],
+        also_declared_as: &["application/vnd.ms-excel", "text/plain", "application/csv", "application/x-csv", "text/x-csv", "text/comma-separated-values"],
+        label: "CSV",
+    },
+    FileType { mime: "application/zip", extensions: &["zip"], also_declared_as: &["application/x-zip-compressed", "application/x-zip"], label: "ZIP" },
+    FileType { mime: "application/msword", extensions: &["doc"], also_declared_as: &[], label: "Word" },
+    FileType { mime: "application/vnd.ms-excel", extensions: &["xls"], also_declared_as: &[], label: "Excel" },
+    FileType { mime: "application/vnd.openxmlformats-officedocument.wordprocessingml.document", extensions: &["docx"], also_declared_as: &[], label: "Word" },
+    FileType { mime: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", extensions: &["xlsx"], also_declared_as: &[], label: "Excel" },
+    FileType {
+        mime: "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        extensions: &["pptx"],
+        also_declared_as: &[],
+        label: "PowerPoint",
+    },
 ];
+
+/// What a file of unknown type is declared as (and what the web UI sends when the browser
+/// names no type).
+const UNKNOWN_TYPE: &str = "application/octet-stream";
+
+/// The accepted types in words, for error messages (the web UI says the same).
+pub const ACCEPTED_IN_WORDS: &str = "PDF, images (JPEG, PNG, GIF, TIFF, HEIC), text, CSV, ZIP and Office documents (Word, Excel, PowerPoint)";
+
+/// The value of a file input's `accept` attribute: every accepted extension, then every
+/// accepted type (the web UI carries this exact string; the `web` function's tests compare).
+pub fn accept_attribute() -> String {
+    let exts = FILE_TYPES.iter().flat_map(|t| t.extensions.iter().map(|e| format!(".{e}")));
+    let mimes = FILE_TYPES.iter().map(|t| t.mime.to_string());
+    exts.chain(mimes).collect::<Vec<_>>().join(",")
+}
+
+/// The type an upload is recorded as, from its declared type and its name together; `None`
+/// when it is not accepted.
+///
+/// - The name's extension names an accepted type and the declaration agrees with it, or is
+///   one of the other types systems declare for that extension, or says nothing
+///   (`application/octet-stream`): the extension's type. A `.csv` from Windows
+///   (`application/vnd.ms-excel`) is a CSV.
+/// - Otherwise an accepted declared type stands as declared.
+///
+/// Either way `file-events` then checks the first bytes against the decided type, so a
+/// name cannot smuggle in other content: a real Excel workbook named `.csv` is refused.
+pub fn decide_type(name: &str, declared: &str) -> Option<&'static str> {
+    let declared = normalize_type(declared);
+    let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
+    if let Some(by_name) = ext.and_then(|e| FILE_TYPES.iter().find(|t| t.extensions.contains(&e.as_str()))) {
+        if declared == by_name.mime || declared == UNKNOWN_TYPE || by_name.also_declared_as.contains(&declared.as_str()) {
+            return Some(by_name.mime);
+        }
+    }
+    FILE_TYPES.iter().find(|t| t.mime == declared).map(|t| t.mime)
+}
+
+/// `Text/CSV; charset=utf-8` → `text/csv`.
+fn normalize_type(ct: &str) -> String {
+    ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase()
+}
 
 /// A file name safe to show and to put in `Content-Disposition`: no directories, no
 /// control or quote characters, at most 200 characters.
@@ -125,7 +194,7 @@ pub fn check_logo(size: Option<u64>, content_type: Option<&str>) -> Result<(u64,
         Some(s) if s > MAX_LOGO_BYTES => errs.push(FieldError::new("size", format!("is over the logo limit of {} ({MAX_LOGO_BYTES} bytes)", human_size(MAX_LOGO_BYTES)))),
         _ => {}
     }
-    let ct = content_type.map(|c| c.split(';').next().unwrap_or("").trim().to_ascii_lowercase()).unwrap_or_default();
+    let ct = content_type.map(normalize_type).unwrap_or_default();
     if !LOGO_TYPES.contains(&ct.as_str()) {
         errs.push(FieldError::new("content_type", "must be image/png or image/jpeg (a PNG or JPEG image; SVG is not accepted)"));
     }
@@ -163,7 +232,9 @@ pub struct UploadRequest {
     pub content_type: String,
 }
 
-/// Check name, size and type against the portal's and the firm's limits.
+/// Check name, size and type against the portal's and the firm's limits. The checked
+/// request carries the decided type ([`decide_type`]): the upload URL signs it, the record
+/// keeps it and `file-events` checks the content against it.
 pub fn check_upload(name: Option<&str>, size: Option<u64>, content_type: Option<&str>, firm_cap: Option<u64>) -> Result<UploadRequest> {
     let mut errs = Vec::new();
     let name = clean_name(name.unwrap_or("")).map_err(|e| errs.push(e)).ok();
@@ -174,16 +245,21 @@ pub fn check_upload(name: Option<&str>, size: Option<u64>, content_type: Option<
         Some(s) if s > cap => errs.push(FieldError::new("size", format!("is over the upload limit of {} bytes ({})", cap, human_size(cap)))),
         _ => {}
     }
-    let ct = content_type.map(|c| c.split(';').next().unwrap_or("").trim().to_ascii_lowercase()).unwrap_or_default();
-    if ct.is_empty() {
+    let ct = content_type.map(normalize_type).unwrap_or_default();
+    let decided = if ct.is_empty() {
         errs.push(FieldError::new("content_type", "is required, e.g. application/pdf"));
-    } else if !ACCEPTED_TYPES.contains(&ct.as_str()) {
-        errs.push(FieldError::new("content_type", format!("{ct} is not accepted; accepted are PDF, images, text/CSV, ZIP and Office documents")));
-    }
+        None
+    } else {
+        let decided = decide_type(name.as_deref().unwrap_or(""), &ct);
+        if decided.is_none() {
+            errs.push(FieldError::new("content_type", format!("{ct} is not accepted for this file name; accepted are {ACCEPTED_IN_WORDS}")));
+        }
+        decided
+    };
     if !errs.is_empty() {
         return Err(Error::Validation(errs));
     }
-    Ok(UploadRequest { name: name.unwrap_or_default(), size: size.unwrap_or(0), content_type: ct })
+    Ok(UploadRequest { name: name.unwrap_or_default(), size: size.unwrap_or(0), content_type: decided.unwrap_or_default().to_string() })
 }
 
 pub fn human_size(bytes: u64) -> String {

@@ -16,8 +16,9 @@
 //!    sign-in: mail clients fetch email images with no credentials. The path carries the
 //!    logo's id (`?v=`), so it can be cached for good; a new logo is a new URL.
 //!
-//! The emulator does not check presigned URLs at all (DESIGN.md, section 5): step 2 is the
-//! real wall, here as for files.
+//! Step 2 is the real wall, here as for files: a presigned `PUT` binds the declared size and
+//! type, not what the bytes are. (moto checks no presigned URL at all; the local stack's
+//! proxy, `scripts/aws_proxy.py`, refuses them as S3 would.)
 
 use std::time::Duration;
 

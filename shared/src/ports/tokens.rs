@@ -52,29 +52,36 @@ type FetchFuture = Pin<Box<dyn Future<Output = Result<JwkSet>> + Send>>;
 /// Fetches a JWKS document by URL (HTTP in production, a fake in tests).
 pub type KeyFetcher = Arc<dyn Fn(String) -> FetchFuture + Send + Sync>;
 
-/// The HTTP client for JWKS documents, built on first use: building it loads the trusted
-/// root certificates, which would otherwise be most of a cold start (see BENCHMARKS.md);
-/// the first fetch happens on the first authenticated request, which waits on the network
-/// anyway.
-pub type LazyHttp = Arc<std::sync::OnceLock<reqwest::Client>>;
+/// How long one JWKS fetch may take, connection included.
+pub const FETCH_TIMEOUT: Duration = Duration::from_secs(5);
 
-fn client_of(http: &LazyHttp) -> reqwest::Client {
-    http.get_or_init(|| {
-        reqwest::Client::builder().timeout(std::time::Duration::from_secs(5)).build().expect("HTTP client builds with static settings")
-    })
-    .clone()
-}
+/// The HTTP connector for JWKS documents: the AWS SDK's own (hyper 1, rustls with aws-lc,
+/// from `aws-smithy-http-client`), so the functions carry one HTTPS stack, not a second one
+/// for a single GET. Built on first use: building it loads the trusted root certificates,
+/// which would otherwise be most of a cold start (see BENCHMARKS.md); the first fetch
+/// happens on the first authenticated request, which waits on the network anyway.
+pub type LazyHttp = Arc<std::sync::OnceLock<aws_smithy_http_client::Connector>>;
 
-/// A fetcher that GETs the JWKS document with a shared, lazily built HTTP client.
+/// A fetcher that GETs the JWKS document with a shared, lazily built connector.
 pub fn http_fetcher(http: LazyHttp) -> KeyFetcher {
+    use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
+    use aws_smithy_runtime_api::client::http::HttpConnector;
+    use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
     Arc::new(move |url: String| {
-        let http = client_of(&http);
+        let connector = http.get_or_init(|| aws_smithy_http_client::Connector::builder().tls_provider(Provider::Rustls(CryptoMode::AwsLc)).build());
+        let sent = HttpRequest::get(&url).map(|req| connector.call(req));
         Box::pin(async move {
-            let resp = http.get(&url).send().await.map_err(|e| Error::internal(format!("JWKS fetch failed: {e}")))?;
-            if !resp.status().is_success() {
-                return Err(Error::internal(format!("JWKS fetch answered {}", resp.status())));
-            }
-            resp.json::<JwkSet>().await.map_err(|e| Error::internal(format!("JWKS is not valid: {e}")))
+            let sent = sent.map_err(|e| Error::internal(format!("JWKS address is not valid: {e}")))?;
+            let fetch = async {
+                let resp = sent.await.map_err(|e| Error::internal(format!("JWKS fetch failed: {e}")))?;
+                if !resp.status().is_success() {
+                    return Err(Error::internal(format!("JWKS fetch answered {}", resp.status())));
+                }
+                let body = aws_smithy_types::byte_stream::ByteStream::new(resp.into_body());
+                let bytes = body.collect().await.map_err(|e| Error::internal(format!("JWKS fetch failed: {e}")))?.into_bytes();
+                serde_json::from_slice::<JwkSet>(&bytes).map_err(|e| Error::internal(format!("JWKS is not valid: {e}")))
+            };
+            tokio::time::timeout(FETCH_TIMEOUT, fetch).await.map_err(|_| Error::internal("JWKS fetch timed out"))?
         })
     })
 }

@@ -51,6 +51,44 @@ fn uploads_are_checked_against_limits_and_types() {
 }
 
 #[test]
+fn a_type_is_decided_by_the_declaration_and_the_name_together() {
+    // Windows with Excel installed declares every .csv as an Excel workbook: it is a CSV,
+    // and the upload URL signs, the record keeps and file-events checks text/csv.
+    let win = check_upload(Some("Q1 bank export.CSV"), Some(10), Some("application/vnd.ms-excel"), None).unwrap();
+    assert_eq!(win.content_type, "text/csv");
+    assert_eq!(decide_type("export.csv", "text/plain"), Some("text/csv"));
+    assert_eq!(decide_type("export.csv", "text/csv; charset=utf-8"), Some("text/csv"));
+    assert_eq!(decide_type("archive.zip", "application/x-zip-compressed"), Some("application/zip"));
+    // no declared type (the browser knew none): the name decides
+    assert_eq!(decide_type("IMG_0042.HEIC", "application/octet-stream"), Some("image/heic"));
+    // an Excel name stays Excel; a declared accepted type stands (its bytes are checked)
+    assert_eq!(decide_type("ledger.xls", "application/vnd.ms-excel"), Some("application/vnd.ms-excel"));
+    assert_eq!(decide_type("ledger", "application/vnd.ms-excel"), Some("application/vnd.ms-excel"));
+    assert_eq!(decide_type("scan.pdf", "image/png"), Some("image/png"));
+    // a name makes no refused type acceptable, and an unknown name with no type is refused
+    assert_eq!(decide_type("setup.csv", "application/x-msdownload"), None);
+    assert_eq!(decide_type("data.bin", "application/octet-stream"), None);
+    assert_eq!(decide_type("notes", "application/octet-stream"), None);
+    let Err(Error::Validation(errs)) = check_upload(Some("data.bin"), Some(10), Some("application/octet-stream"), None) else { panic!() };
+    assert_eq!(errs.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["content_type"]);
+    assert!(errs[0].message.contains("CSV"), "{}", errs[0].message);
+    // and the content still decides: a real (OLE) Excel workbook named .csv is no CSV
+    assert!(!sniff_matches("text/csv", &[0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0, 0]));
+}
+
+#[test]
+fn the_file_inputs_accept_every_extension_and_type_once() {
+    let accept = accept_attribute();
+    let parts: Vec<&str> = accept.split(',').collect();
+    assert!(parts.contains(&".csv") && parts.contains(&"text/csv") && parts.contains(&".xlsx"), "{accept}");
+    let mut unique = parts.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), parts.len(), "an extension names one type: {accept}");
+    assert_eq!(parts.len(), FILE_TYPES.iter().map(|t| t.extensions.len() + 1).sum::<usize>());
+}
+
+#[test]
 fn upload_keys_and_stored_keys_never_stand_for_each_other() {
     let (firm, c, f) = (domain::new_id(), domain::new_id(), domain::new_id());
     let upload = upload_key(&firm, &c, &f);
