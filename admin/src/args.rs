@@ -160,7 +160,8 @@ mod tests {
 
     #[test]
     fn bad_values_are_named_as_their_flags() {
-        let c = CreateFirm { name: "A".into(), owner_email: "nobody".into(), owner_name: String::new(), firm_id: None, help_center_url: Some("http://x".into()) };
+        let c =
+            CreateFirm { name: "A".into(), owner_email: "nobody".into(), owner_name: String::new(), firm_id: None, help_center_url: Some("http://x".into()) };
         let err = c.to_input("portal@stage.example").unwrap_err();
         assert!(err.contains("--owner-email") && err.contains("--help-center-url"), "{err}");
     }

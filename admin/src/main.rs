@@ -85,7 +85,16 @@ async fn run(inv: Invocation) -> Result<(), String> {
     match inv.command {
         Command::CreateFirm(c) => {
             let sender = std::env::var("SENDER_EMAIL").unwrap_or_default();
-            let report = shared::ops::firms::create_with_owner(&state.store, &state.outbox(&state.config.web_origin), &operator(), &c.to_input(&sender)?, &c.owner_name, state.config.invite_lifetime_days).await.map_err(|e| e.public_detail())?;
+            let report = shared::ops::firms::create_with_owner(
+                &state.store,
+                &state.outbox(&state.config.web_origin),
+                &operator(),
+                &c.to_input(&sender)?,
+                &c.owner_name,
+                state.config.invite_lifetime_days,
+            )
+            .await
+            .map_err(|e| e.public_detail())?;
             if inv.json {
                 println!("{}", serde_json::to_string(&report).map_err(|e| e.to_string())?);
             } else {

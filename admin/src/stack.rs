@@ -15,7 +15,12 @@ pub fn outputs(name: &str, region: Option<&str>) -> Result<BTreeMap<String, Stri
         let sdk = loader.load().await;
         let region = sdk.region().map(|r| r.to_string()).ok_or("no AWS region: give --region or set AWS_REGION")?;
         let cfn = aws_sdk_cloudformation::Client::new(&sdk);
-        let out = cfn.describe_stacks().stack_name(name).send().await.map_err(|e| format!("cannot read the stack {name}: {}", aws_sdk_cloudformation::error::DisplayErrorContext(&e)))?;
+        let out = cfn
+            .describe_stacks()
+            .stack_name(name)
+            .send()
+            .await
+            .map_err(|e| format!("cannot read the stack {name}: {}", aws_sdk_cloudformation::error::DisplayErrorContext(&e)))?;
         let stack = out.stacks().first().ok_or_else(|| format!("no stack named {name}"))?;
         let mut found: BTreeMap<String, String> = BTreeMap::new();
         for o in stack.outputs() {
@@ -34,7 +39,13 @@ pub fn outputs(name: &str, region: Option<&str>) -> Result<BTreeMap<String, Stri
 
 /// The functions' variables from a stack's outputs and parameters.
 pub fn from_stack(stack: &str, region: &str, found: &BTreeMap<String, String>) -> Result<BTreeMap<String, String>, String> {
-    let need = |k: &str| found.get(k).filter(|v| !v.is_empty()).cloned().ok_or_else(|| format!("the stack has no {k} (output or parameter); is it a portal stack, deployed from infra/template.yaml?"));
+    let need = |k: &str| {
+        found
+            .get(k)
+            .filter(|v| !v.is_empty())
+            .cloned()
+            .ok_or_else(|| format!("the stack has no {k} (output or parameter); is it a portal stack, deployed from infra/template.yaml?"))
+    };
     let mut vars = BTreeMap::new();
     for (var, key) in [
         ("TABLE_NAME", "TableName"),

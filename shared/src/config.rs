@@ -88,10 +88,7 @@ impl Config {
         let contacts_client = req("CONTACTS_CLIENT_ID");
         let web_origin = get("WEB_ORIGIN").unwrap_or_default().trim().to_string();
         if !missing.is_empty() {
-            return Err(ConfigError(format!(
-                "missing required environment variable(s): {}",
-                missing.join(", ")
-            )));
+            return Err(ConfigError(format!("missing required environment variable(s): {}", missing.join(", "))));
         }
         let jwks_base = get("COGNITO_JWKS_BASE").filter(|v| !v.trim().is_empty());
         let pool = |pool_id: String, client_id: String| {
@@ -112,9 +109,12 @@ impl Config {
             ses_configuration_set: get("SES_CONFIGURATION_SET").filter(|v| !v.trim().is_empty()),
             invite_lifetime_days: match get("INVITE_LIFETIME_DAYS").filter(|v| !v.trim().is_empty()) {
                 None => 30,
-                Some(v) => v.trim().parse::<u32>().ok().filter(|d| (1..=365).contains(d)).ok_or_else(|| {
-                    ConfigError(format!("INVITE_LIFETIME_DAYS must be a number of days from 1 to 365, not {v:?}"))
-                })?,
+                Some(v) => v
+                    .trim()
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|d| (1..=365).contains(d))
+                    .ok_or_else(|| ConfigError(format!("INVITE_LIFETIME_DAYS must be a number of days from 1 to 365, not {v:?}")))?,
             },
             invite_jobs_queue_url: get("INVITE_JOBS_QUEUE_URL").map(|v| v.trim().to_string()).filter(|v| !v.is_empty()),
             payment_provider: match get("PAYMENT_PROVIDER").map(|v| v.trim().to_string()).filter(|v| !v.is_empty()).as_deref() {

@@ -143,26 +143,15 @@ impl Error {
             Error::Validation(e) => Some(e.as_slice()),
             _ => None,
         };
-        let problem = Problem {
-            kind: "about:blank",
-            title: self.title(),
-            status,
-            detail: self.public_detail(),
-            errors,
-        };
-        let mut builder = Response::builder()
-            .status(status)
-            .header("content-type", "application/problem+json")
-            .header("cache-control", "no-store");
+        let problem = Problem { kind: "about:blank", title: self.title(), status, detail: self.public_detail(), errors };
+        let mut builder = Response::builder().status(status).header("content-type", "application/problem+json").header("cache-control", "no-store");
         if status == 401 {
             builder = builder.header("www-authenticate", "Bearer");
         }
         if let Error::TooManyRequests { retry_after, .. } = self {
             builder = builder.header("retry-after", retry_after.max(&1).to_string());
         }
-        builder
-            .body(Body::Text(serde_json::to_string(&problem).expect("problem serializes")))
-            .expect("static response parts are valid")
+        builder.body(Body::Text(serde_json::to_string(&problem).expect("problem serializes"))).expect("static response parts are valid")
     }
 }
 
@@ -189,10 +178,7 @@ mod tests {
 
     #[test]
     fn validation_names_each_field() {
-        let e = Error::Validation(vec![
-            FieldError::new("email", "is not a valid email address"),
-            FieldError::new("first_name", "is required"),
-        ]);
+        let e = Error::Validation(vec![FieldError::new("email", "is not a valid email address"), FieldError::new("first_name", "is required")]);
         let r = e.to_response();
         assert_eq!(r.status(), 400);
         assert_eq!(r.headers()["content-type"], "application/problem+json");

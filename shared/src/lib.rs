@@ -37,10 +37,10 @@ pub mod sdk;
 pub mod telemetry;
 
 pub mod domain;
-pub mod store;
-pub mod ports;
-pub mod ops;
 pub mod http;
+pub mod ops;
+pub mod ports;
+pub mod store;
 
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -135,7 +135,6 @@ pub fn lazy_https_client() -> aws_smithy_runtime_api::client::http::SharedHttpCl
     })
 }
 
-
 /// An AWS client made from the [`LazySdk`] on its first use: a function pays (at init and
 /// in memory) only for the clients it calls.
 pub struct LazyClient<C> {

@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use lambda_http::{Body, Request, Response};
 
 use crate::config::Config;
-use crate::http::Route;
 use crate::http::state::AppState;
+use crate::http::Route;
 
 /// The repository root (tests run with the crate's directory as working directory).
 pub fn repo_root() -> PathBuf {

@@ -12,15 +12,15 @@
 
 use lambda_http::{Body, Request, Response};
 use shared::domain::identity::Actor;
+use shared::domain::throttle::Scope;
+use shared::domain::EmailAddress;
 use shared::http::routes::accounts::{Op, ROUTES};
 use shared::http::{json, json_body, no_content, route_of, serve};
-use shared::ops::{accounts, team};
 use shared::ops::audit::{By, Origin};
 use shared::ops::clients::{self, ProfileInput};
-use shared::ops::throttle::{self, Account};
-use shared::domain::throttle::Scope;
 use shared::ops::step_up::ProofInput;
-use shared::domain::EmailAddress;
+use shared::ops::throttle::{self, Account};
+use shared::ops::{accounts, team};
 use shared::ports::logins::{CodeInput, Logins, MfaInput, Pool, RefreshInput, SignInInput};
 use shared::ports::tokens::bearer_token;
 use shared::{AppState, Error, Result};
@@ -58,7 +58,9 @@ async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
         }
         Op::StaffTotpSetup | Op::StaffTotpVerify | Op::ContactTotpSetup | Op::ContactTotpVerify => {
             let (email, sub, pool, tokens, contact) = match state.authenticate(&req, m.audience).await? {
-                Actor::Staff { email, sub, .. } => (EmailAddress::parse("email", &email).map_err(|e| Error::Validation(vec![e]))?, sub, Pool::Staff, &state.staff_tokens, false),
+                Actor::Staff { email, sub, .. } => {
+                    (EmailAddress::parse("email", &email).map_err(|e| Error::Validation(vec![e]))?, sub, Pool::Staff, &state.staff_tokens, false)
+                }
                 Actor::Contact { contact_id, sub, .. } => {
                     let email = accounts::me(store, &contact_id).await?.email.ok_or_else(|| Error::Forbidden("this contact has no email address".into()))?;
                     (email, sub, Pool::Contacts, &state.contact_tokens, true)

@@ -3,14 +3,14 @@
 
 use std::sync::OnceLock;
 
-use shared::ops::audit::By;
 use lambda_http::{Body, Request, Response};
-use shared::http::viewer_for;
-use shared::ops::access::Viewer;
-use shared::ops::billing::{self, PaymentInput, PaymentProvider};
-use shared::http::routes::billing::{Op, ROUTES};
-use shared::http::{json, json_body, page_request, route_of, serve};
 use shared::domain::identity::staff_firm;
+use shared::http::routes::billing::{Op, ROUTES};
+use shared::http::viewer_for;
+use shared::http::{json, json_body, page_request, route_of, serve};
+use shared::ops::access::Viewer;
+use shared::ops::audit::By;
+use shared::ops::billing::{self, PaymentInput, PaymentProvider};
 use shared::{AppState, Error, Result};
 
 /// The payment provider, chosen once per cold start from the configuration

@@ -4,10 +4,10 @@
 //! the result. Every id is scoped to the caller's firm inside the shared operations.
 
 use lambda_http::{Body, Request, Response};
-use shared::ops::audit::{self, By};
+use shared::domain::identity::staff_firm;
 use shared::http::routes::clients::{Op, ROUTES};
 use shared::http::{json, json_body, no_content, page_request, query_param, route_of, serve};
-use shared::domain::identity::staff_firm;
+use shared::ops::audit::{self, By};
 use shared::ops::{clients, lifecycle, settings};
 use shared::{AppState, Result};
 
@@ -24,7 +24,8 @@ async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
     match m.op {
         Op::ListClients => {
             let q = |name| query_param(&req, name);
-            let query = clients::ListQuery::parse(q("status").as_deref(), q("q").as_deref(), q("portal").as_deref(), q("limit").as_deref(), q("cursor").as_deref())?;
+            let query =
+                clients::ListQuery::parse(q("status").as_deref(), q("q").as_deref(), q("portal").as_deref(), q("limit").as_deref(), q("cursor").as_deref())?;
             json(200, &clients::list_page(store, firm, &query).await?)
         }
         Op::CreateClient => json(201, &clients::create_client(store, firm, json_body(&req)?).await?),
@@ -42,7 +43,9 @@ async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
             json(if created { 201 } else { 200 }, &view)
         }
         Op::GetContact => json(200, &clients::contact_detail(store, firm, p.get("contact_id")?).await?),
-        Op::UpdateContact => json(200, &clients::update_contact(store, &state.logins, &By::of(&actor, &req), firm, p.get("contact_id")?, json_body(&req)?).await?),
+        Op::UpdateContact => {
+            json(200, &clients::update_contact(store, &state.logins, &By::of(&actor, &req), firm, p.get("contact_id")?, json_body(&req)?).await?)
+        }
         Op::GetAuditTrail => {
             let contact = query_param(&req, "contact_id");
             json(200, &audit::history(store, firm, p.get("client_id")?, contact.as_deref(), &page_request(&req)?).await?)

@@ -4,11 +4,11 @@
 //! (`/api/firms/{firm_id}/logo`). The rules are in `shared::ops::files` and `shared::ops::logo`.
 
 use lambda_http::{Body, Request, Response};
-use shared::ops::access::open_client;
 use shared::domain::identity::staff_firm;
-use shared::ops::audit::{By, Origin};
 use shared::http::routes::files::{Op, ROUTES};
 use shared::http::{json, json_body, no_content, page_request, query_param, route_of, serve};
+use shared::ops::access::open_client;
+use shared::ops::audit::{By, Origin};
 use shared::ops::{files, logo};
 use shared::{AppState, Error, Result};
 
@@ -43,9 +43,13 @@ async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
     }
     let viewer = open_client(&state.store, &actor, client_id).await?;
     match m.op {
-        Op::StaffUploadFile | Op::ContactUploadFile => json(201, &files::create_upload(&state.store, &state.blobs, &viewer, client_id, json_body(&req)?, &Origin::of(&req)).await?),
+        Op::StaffUploadFile | Op::ContactUploadFile => {
+            json(201, &files::create_upload(&state.store, &state.blobs, &viewer, client_id, json_body(&req)?, &Origin::of(&req)).await?)
+        }
         Op::ShareFile => json(200, &files::set_sharing(&state.store, &viewer, client_id, m.params.get("file_id")?, json_body(&req)?, &Origin::of(&req)).await?),
-        Op::StaffDownloadFile | Op::ContactDownloadFile => json(200, &files::download(&state.store, &state.blobs, &viewer, client_id, m.params.get("file_id")?, &Origin::of(&req)).await?),
+        Op::StaffDownloadFile | Op::ContactDownloadFile => {
+            json(200, &files::download(&state.store, &state.blobs, &viewer, client_id, m.params.get("file_id")?, &Origin::of(&req)).await?)
+        }
         Op::StaffListFiles | Op::ContactListFiles => unreachable!("answered above"),
         Op::FirmLogo | Op::CreateLogoUpload | Op::RemoveLogo | Op::GetLogoUpload => unreachable!("answered above"),
     }

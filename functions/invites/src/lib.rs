@@ -11,7 +11,6 @@ use shared::ops::audit::By;
 use shared::ops::{idempotency, invites, templates};
 use shared::{AppState, Error, Result};
 
-
 pub async fn handle(state: &'static AppState, req: Request) -> Response<Body> {
     serve(req, |req| dispatch(state, req)).await
 }
@@ -86,7 +85,9 @@ async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
             }
         }
         Op::GetInviteJob => json(200, &invites::jobs::get(store, firm, p.get("job_id")?).await?),
-        Op::ListInviteJobs => json(200, &invites::jobs::list(store, firm, query_param(&req, "limit").as_deref(), query_param(&req, "cursor").as_deref()).await?),
+        Op::ListInviteJobs => {
+            json(200, &invites::jobs::list(store, firm, query_param(&req, "limit").as_deref(), query_param(&req, "cursor").as_deref()).await?)
+        }
         Op::PreviewInvite => {
             let body = json_body(&req)?;
             json(200, &invites::preview(store, &*state.config_for(&req)?, firm, p.get("client_id")?, body).await?)

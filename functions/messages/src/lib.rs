@@ -2,8 +2,8 @@
 //! (`/api/staff/…`) and contacts (`/api/portal/…`). The rules are in `shared::ops::messages`.
 
 use lambda_http::{Body, Request, Response};
-use shared::http::viewer_for;
 use shared::http::routes::messages::{Op, ROUTES};
+use shared::http::viewer_for;
 use shared::http::{json, json_body, page_request, route_of, serve};
 use shared::ops::messages;
 use shared::{AppState, Result};
@@ -17,10 +17,17 @@ async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
     let client_id = m.params.get("client_id")?;
     let viewer = viewer_for(state, &req, m.audience, client_id).await?;
     match m.op {
-        Op::StaffStartThread | Op::ContactStartThread => json(201, &messages::start(&state.store, &state.outbox(&state.web_origin(&req)?), &viewer, client_id, json_body(&req)?).await?),
+        Op::StaffStartThread | Op::ContactStartThread => {
+            json(201, &messages::start(&state.store, &state.outbox(&state.web_origin(&req)?), &viewer, client_id, json_body(&req)?).await?)
+        }
         Op::StaffListThreads | Op::ContactListThreads => json(200, &messages::list(&state.store, &viewer, client_id, &page_request(&req)?).await?),
-        Op::StaffOpenThread | Op::ContactOpenThread => json(200, &messages::open(&state.store, &viewer, client_id, m.params.get("thread_id")?, &page_request(&req)?).await?),
-        Op::StaffPostMessage | Op::ContactPostMessage => json(201, &messages::post(&state.store, &state.outbox(&state.web_origin(&req)?), &viewer, client_id, m.params.get("thread_id")?, json_body(&req)?).await?),
+        Op::StaffOpenThread | Op::ContactOpenThread => {
+            json(200, &messages::open(&state.store, &viewer, client_id, m.params.get("thread_id")?, &page_request(&req)?).await?)
+        }
+        Op::StaffPostMessage | Op::ContactPostMessage => json(
+            201,
+            &messages::post(&state.store, &state.outbox(&state.web_origin(&req)?), &viewer, client_id, m.params.get("thread_id")?, json_body(&req)?).await?,
+        ),
     }
 }
 

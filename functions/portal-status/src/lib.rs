@@ -4,9 +4,9 @@
 //! link item per contact carrying invite and login times); see `shared::store`.
 
 use lambda_http::{Body, Request, Response};
+use shared::domain::identity::staff_firm;
 use shared::http::routes::portal_status::{Op, ROUTES};
 use shared::http::{json, route_of, serve};
-use shared::domain::identity::staff_firm;
 use shared::ops::clients;
 use shared::{AppState, Result};
 

@@ -21,7 +21,10 @@ pub async fn record(store: &Store, sub: &str) -> shared::Result<bool> {
     Ok(true)
 }
 
-pub async fn handle(store: &'static Store, event: LambdaEvent<CognitoEventUserPoolsPostAuthentication>) -> Result<CognitoEventUserPoolsPostAuthentication, lambda_runtime::Error> {
+pub async fn handle(
+    store: &'static Store,
+    event: LambdaEvent<CognitoEventUserPoolsPostAuthentication>,
+) -> Result<CognitoEventUserPoolsPostAuthentication, lambda_runtime::Error> {
     let payload = event.payload;
     match payload.request.user_attributes.get("sub") {
         None => tracing::warn!("post-authentication event without a sub"),

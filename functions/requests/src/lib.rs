@@ -2,8 +2,8 @@
 //! and reopen; contacts answer and mark done. The rules are in `shared::ops::requests`.
 
 use lambda_http::{Body, Request, Response};
-use shared::http::viewer_for;
 use shared::http::routes::requests::{Op, ROUTES};
+use shared::http::viewer_for;
 use shared::http::{json, json_body, page_request, route_of, serve};
 use shared::ops::requests::{self, NoteInput};
 use shared::{AppState, Result};

@@ -39,7 +39,9 @@ async fn dispatch(state: &AppState, req: Request) -> Result<Response<Body>> {
             let view = team::invite(store, &state.outbox(&state.web_origin(&req)?), &by, firm_id, input, days).await?;
             json(if view.outcome == Some("already_open") { 200 } else { 201 }, &view)
         }
-        Op::ResendStaffInvite => json(200, &team::resend(store, &state.outbox(&state.web_origin(&req)?), &by, *role, firm_id, p.get("invite_id")?, days).await?),
+        Op::ResendStaffInvite => {
+            json(200, &team::resend(store, &state.outbox(&state.web_origin(&req)?), &by, *role, firm_id, p.get("invite_id")?, days).await?)
+        }
         Op::RevokeStaffInvite => {
             team::revoke(store, &by, *role, firm_id, p.get("invite_id")?).await?;
             no_content()

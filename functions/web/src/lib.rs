@@ -135,7 +135,9 @@ mod tests {
 
     #[tokio::test]
     async fn serves_pages_and_assets_with_a_strict_policy() {
-        for (uri, ctype) in [("/", "text/html; charset=utf-8"), ("/create-account", "text/html; charset=utf-8"), ("/assets/app.js", "text/javascript; charset=utf-8")] {
+        for (uri, ctype) in
+            [("/", "text/html; charset=utf-8"), ("/create-account", "text/html; charset=utf-8"), ("/assets/app.js", "text/javascript; charset=utf-8")]
+        {
             let req = lambda_http::http::Request::builder().method("GET").uri(uri).body(Body::Empty).unwrap();
             let resp = handle(offline_state(), req).await;
             assert_eq!(resp.status(), 200, "{uri}");

@@ -20,8 +20,8 @@ use minijinja::{Environment, UndefinedBehavior};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::error::{Error, FieldError, Result};
 pub use super::letterhead::Letterhead;
+use crate::error::{Error, FieldError, Result};
 
 pub const VARIABLES: &[&str] =
     &["first_name", "last_name", "contact_name", "firm_name", "client_name", "message", "create_account_url", "help_center_url", "expires_on"];

@@ -88,7 +88,11 @@ mod tests {
 
     #[test]
     fn the_frame_shows_the_logo_and_only_a_valid_accent() {
-        let lh = Letterhead { firm_name: "Smith & Jones".into(), logo_url: Some("https://p.example/api/firms/f/logo?v=1&x=\"".into()), accent: Some("#0a7d3b".into()) };
+        let lh = Letterhead {
+            firm_name: "Smith & Jones".into(),
+            logo_url: Some("https://p.example/api/firms/f/logo?v=1&x=\"".into()),
+            accent: Some("#0a7d3b".into()),
+        };
         let html = lh.frame("Hi <there>", "<p>x</p>");
         assert!(html.contains("<img src=\"https://p.example/api/firms/f/logo?v=1&amp;x=&quot;\" alt=\"Smith &amp; Jones\""), "{html}");
         assert!(html.contains("border-top:4px solid #0a7d3b"));

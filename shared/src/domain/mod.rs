@@ -48,8 +48,7 @@ impl EmailAddress {
         let labels: Vec<&str> = domain.split('.').collect();
         let valid_domain = labels.len() >= 2
             && labels.iter().all(|l| {
-                !l.is_empty() && l.len() <= 63 && !l.starts_with('-') && !l.ends_with('-')
-                    && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                !l.is_empty() && l.len() <= 63 && !l.starts_with('-') && !l.ends_with('-') && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
             })
             && labels.last().is_some_and(|tld| tld.len() >= 2 && tld.chars().all(|c| c.is_ascii_alphabetic()));
         if !valid_local || !valid_domain {
@@ -230,9 +229,7 @@ impl PortalStatus {
     ) -> Self {
         match (accepted_at, invited_at, invite_expires_at) {
             (Some(accepted), _, _) => PortalStatus::Active { last_login_at: last_login_at.unwrap_or(accepted).max(accepted) },
-            (None, Some(invited_at), Some(expires_at)) => {
-                PortalStatus::Invited { invited_at, expires_at, expired: now >= expires_at, delivery: None }
-            }
+            (None, Some(invited_at), Some(expires_at)) => PortalStatus::Invited { invited_at, expires_at, expired: now >= expires_at, delivery: None },
             _ => PortalStatus::NotInvited,
         }
     }
@@ -266,7 +263,18 @@ mod tests {
     #[test]
     fn emails_are_normalised_and_checked() {
         assert_eq!(EmailAddress::parse("email", "  Jane.Doe+tax@Example.COM ").unwrap().as_str(), "jane.doe+tax@example.com");
-        for bad in ["", "jane", "jane@", "@example.com", "jane@example", "ja ne@example.com", "jane@@example.com", "jane..doe@example.com", "jane@exa_mple.com", "jane@example.c0m"] {
+        for bad in [
+            "",
+            "jane",
+            "jane@",
+            "@example.com",
+            "jane@example",
+            "ja ne@example.com",
+            "jane@@example.com",
+            "jane..doe@example.com",
+            "jane@exa_mple.com",
+            "jane@example.c0m",
+        ] {
             let e = EmailAddress::parse("email", bad).unwrap_err();
             assert_eq!(e.field, "email", "{bad}");
         }
@@ -308,10 +316,7 @@ mod tests {
         assert_eq!(PortalStatus::NotInvited.with_revocation(Some(revoked)), PortalStatus::Revoked { revoked_at: revoked });
         let reinvited = PortalStatus::derive(None, None, Some(inv), Some(exp), now).with_revocation(Some(revoked));
         assert!(matches!(reinvited, PortalStatus::Invited { .. }), "a new invite shows over the revocation");
-        assert!(matches!(
-            PortalStatus::derive(None, None, Some(inv), Some(exp), datetime!(2026-12-01 09:00 UTC)),
-            PortalStatus::Invited { expired: true, .. }
-        ));
+        assert!(matches!(PortalStatus::derive(None, None, Some(inv), Some(exp), datetime!(2026-12-01 09:00 UTC)), PortalStatus::Invited { expired: true, .. }));
         let accepted = datetime!(2026-11-20 08:00 UTC);
         let login = datetime!(2026-11-20 08:30 UTC);
         assert_eq!(PortalStatus::derive(Some(accepted), Some(login), Some(inv), Some(exp), now), PortalStatus::Active { last_login_at: login });

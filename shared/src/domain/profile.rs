@@ -83,7 +83,11 @@ pub fn accent_color(field: &str, raw: &str) -> Result<String, FieldError> {
 fn contrast_with_white(hex: &str) -> f64 {
     let channel = |i: usize| {
         let c = f64::from(u8::from_str_radix(&hex[i..i + 2], 16).unwrap_or(0)) / 255.0;
-        if c <= 0.04045 { c / 12.92 } else { ((c + 0.055) / 1.055).powf(2.4) }
+        if c <= 0.04045 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
     };
     let luminance = 0.2126 * channel(0) + 0.7152 * channel(2) + 0.0722 * channel(4);
     1.05 / (luminance + 0.05)
@@ -122,8 +126,18 @@ mod tests {
     fn help_center_urls_are_https_addresses_of_a_named_host() {
         assert_eq!(help_center_url("h", " https://help.firm.example/portal ").unwrap(), "https://help.firm.example/portal");
         assert_eq!(help_center_url("h", "https://help.firm.example").unwrap(), "https://help.firm.example/");
-        for bad in ["http://help.firm.example", "javascript:alert(1)", "https://localhost/x", "https://10.0.0.1/x", "https://user:pw@help.firm.example",
-            "https://help.firm.example/a b", "help.firm.example", "https://", "https://help.firm.example/a\nb", "https://help.firm.example/a\tb"] {
+        for bad in [
+            "http://help.firm.example",
+            "javascript:alert(1)",
+            "https://localhost/x",
+            "https://10.0.0.1/x",
+            "https://user:pw@help.firm.example",
+            "https://help.firm.example/a b",
+            "help.firm.example",
+            "https://",
+            "https://help.firm.example/a\nb",
+            "https://help.firm.example/a\tb",
+        ] {
             let e = help_center_url("help_center_url", bad).err().unwrap_or_else(|| panic!("{bad} was accepted"));
             assert_eq!(e.field, "help_center_url", "{bad}");
             assert!(e.message.contains("https://"), "{bad}: {}", e.message);

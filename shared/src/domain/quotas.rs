@@ -61,7 +61,9 @@ impl Quota {
         let what = match self {
             Quota::ContactUploads => format!("You have started {limit} uploads today, the most one person may in a day."),
             Quota::FirmUploads => format!("Your firm's portal has taken {limit} uploads today, the most it may in a day; tell the firm."),
-            Quota::ContactThreads => format!("You have started {limit} conversations today, the most one person may in a day; you can still answer in the ones you have."),
+            Quota::ContactThreads => {
+                format!("You have started {limit} conversations today, the most one person may in a day; you can still answer in the ones you have.")
+            }
             Quota::ContactMessages => format!("You have sent {limit} messages today, the most one person may in a day."),
         };
         format!("{what} Try again in {}.", wait_words(wait))

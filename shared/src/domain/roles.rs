@@ -41,10 +41,7 @@ impl Role {
     }
 
     pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
-        Role::ALL
-            .into_iter()
-            .find(|r| r.as_str() == raw.trim())
-            .ok_or_else(|| FieldError::new(field, "must be one of owner, admin, staff"))
+        Role::ALL.into_iter().find(|r| r.as_str() == raw.trim()).ok_or_else(|| FieldError::new(field, "must be one of owner, admin, staff"))
     }
 
     /// May this role do what `permission` covers?
@@ -99,7 +96,11 @@ const EVERYONE: &[Role] = &[Role::Owner, Role::Admin, Role::Staff];
 /// The permission table: each permission, the roles that have it, and what it covers in
 /// words (the README's table says the same; a test compares them).
 pub const TABLE: &[(Permission, &[Role], &str)] = &[
-    (Permission::Work, EVERYONE, "clients, contacts, invites, files, requests, messages, signatures, invoices; reading settings and templates; own sign-in and authenticator"),
+    (
+        Permission::Work,
+        EVERYONE,
+        "clients, contacts, invites, files, requests, messages, signatures, invoices; reading settings and templates; own sign-in and authenticator",
+    ),
     (Permission::FirmSettings, ADMIN_AND_UP, "firm profile (name, Help Center URL, sender, logo, accent colour) and portal settings"),
     (Permission::BillingSettings, ADMIN_AND_UP, "billing on/off, online payments, billing settings"),
     (Permission::Templates, ADMIN_AND_UP, "creating, changing and deleting invite templates"),

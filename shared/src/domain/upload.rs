@@ -191,7 +191,9 @@ pub fn check_logo(size: Option<u64>, content_type: Option<&str>) -> Result<(u64,
     match size {
         None => errs.push(FieldError::new("size", "is required: the image's size in bytes")),
         Some(0) => errs.push(FieldError::new("size", "must be more than 0 bytes (the file is empty)")),
-        Some(s) if s > MAX_LOGO_BYTES => errs.push(FieldError::new("size", format!("is over the logo limit of {} ({MAX_LOGO_BYTES} bytes)", human_size(MAX_LOGO_BYTES)))),
+        Some(s) if s > MAX_LOGO_BYTES => {
+            errs.push(FieldError::new("size", format!("is over the logo limit of {} ({MAX_LOGO_BYTES} bytes)", human_size(MAX_LOGO_BYTES))))
+        }
         _ => {}
     }
     let ct = content_type.map(normalize_type).unwrap_or_default();
@@ -270,7 +272,11 @@ pub fn human_size(bytes: u64) -> String {
         v /= 1024.0;
         u += 1;
     }
-    if u == 0 { format!("{bytes} bytes") } else { format!("{v:.1} {}", UNITS[u]) }
+    if u == 0 {
+        format!("{bytes} bytes")
+    } else {
+        format!("{v:.1} {}", UNITS[u])
+    }
 }
 
 /// Does the start of the object look like what was declared? Types without a signature
@@ -297,9 +303,7 @@ pub fn sniff_matches(content_type: &str, head: &[u8]) -> bool {
 /// `attachment; filename="…"; filename*=UTF-8''…` with an ASCII fallback name.
 pub fn content_disposition(name: &str) -> String {
     let ascii: String = name.chars().map(|c| if c.is_ascii() && !c.is_ascii_control() && c != '"' && c != '\\' { c } else { '_' }).collect();
-    let encoded: String = name
-        .bytes()
-        .map(|b| if b.is_ascii_alphanumeric() || b"-._~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
-        .collect();
+    let encoded: String =
+        name.bytes().map(|b| if b.is_ascii_alphanumeric() || b"-._~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }).collect();
     format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
 }

@@ -157,9 +157,7 @@ impl AppState {
         if !self.config.web_origin.is_empty() {
             return Ok(Cow::Borrowed(&self.config.web_origin));
         }
-        request_origin(req)
-            .map(Cow::Owned)
-            .ok_or_else(|| Error::internal("WEB_ORIGIN is empty and the request has no API Gateway domain name to link to"))
+        request_origin(req).map(Cow::Owned).ok_or_else(|| Error::internal("WEB_ORIGIN is empty and the request has no API Gateway domain name to link to"))
     }
 
     /// The configuration, with this request's [`AppState::web_origin`] in it.

@@ -8,10 +8,10 @@
 //! answers 404, as for a removed contact — and open to staff, who still read the record
 //! and its history; staff may add no new work to it ([`Viewer::new_work`]).
 
-use crate::domain::identity::Actor;
-use crate::ops::clients::load_client_record;
 use crate::domain;
+use crate::domain::identity::Actor;
 use crate::error::{Error, Result};
+use crate::ops::clients::load_client_record;
 use crate::store::{keys, ClientRecord, LinkRecord, Store};
 
 /// The contact's link to the client, if they have portal access to it.
@@ -29,8 +29,17 @@ pub async fn contact_link(store: &Store, contact_id: &str, client_id: &str) -> R
 #[derive(Debug, Clone)]
 pub enum Viewer {
     /// `archived`: the client is archived (staff may read, not add work).
-    Staff { sub: String, firm_id: String, name: String, archived: bool },
-    Contact { contact_id: String, firm_id: String, name: String },
+    Staff {
+        sub: String,
+        firm_id: String,
+        name: String,
+        archived: bool,
+    },
+    Contact {
+        contact_id: String,
+        firm_id: String,
+        name: String,
+    },
 }
 
 impl Viewer {
@@ -88,7 +97,9 @@ impl Viewer {
 pub fn viewer_from_partition(actor: &Actor, client: Option<&ClientRecord>, links: &[LinkRecord]) -> Result<Viewer> {
     match actor {
         Actor::Staff { sub, firm_id, name, .. } => match client {
-            Some(c) if &c.firm_id == firm_id => Ok(Viewer::Staff { sub: sub.clone(), firm_id: firm_id.clone(), name: name.clone(), archived: c.archived_at.is_some() }),
+            Some(c) if &c.firm_id == firm_id => {
+                Ok(Viewer::Staff { sub: sub.clone(), firm_id: firm_id.clone(), name: name.clone(), archived: c.archived_at.is_some() })
+            }
             _ => Err(Error::NotFound("client")),
         },
         Actor::Contact { contact_id, firm_id, .. } => match links.iter().find(|l| &l.contact_id == contact_id) {

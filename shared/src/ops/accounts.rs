@@ -16,9 +16,9 @@ use crate::ops::audit::Origin;
 use crate::ops::invites::{hash_token, same_hash, token_ids};
 use crate::ops::login_claim::{self, Expect};
 use crate::ops::step_up;
-use crate::store::invite_write;
 use crate::ports::logins::{Logins, MfaAnswer, Pool, Session, SignIn, TotpSetup};
 use crate::ports::tokens::PoolVerifier;
+use crate::store::invite_write;
 use crate::store::tx::Change;
 use crate::store::{from_item, keys, s, tx, ActorRef, ContactRecord, InviteEnd, LinkRecord, Store, UserRecord};
 use aws_sdk_dynamodb::types::AttributeValue;
@@ -211,7 +211,11 @@ pub async fn create_account(store: &Store, logins: &impl Logins, token: &str, in
                 firm_id: live.contact.firm_id.clone(),
                 mfa_enabled: false,
             };
-            let unrevoke = Change::new().remove("access_revoked_at").when("#user_sub = :sub", vec![(":sub", s(sub.clone()))]).on(store.table(), &live.contact.pk, &live.contact.sk)?;
+            let unrevoke = Change::new().remove("access_revoked_at").when("#user_sub = :sub", vec![(":sub", s(sub.clone()))]).on(
+                store.table(),
+                &live.contact.pk,
+                &live.contact.sk,
+            )?;
             let items = vec![tx::put_new(store.table(), &user)?, unrevoke, claim.release_in(store)?];
             store.transact(accept(crate::ops::audit::event::INVITE_ACCEPTED, items)?, used_meanwhile).await
         }
@@ -273,7 +277,11 @@ pub async fn create_account(store: &Store, logins: &impl Logins, token: &str, in
             firm_id: live.contact.firm_id.clone(),
             mfa_enabled: false,
         };
-        let link_user = Change::new().set("user_sub", s(sub.clone())).when("attribute_not_exists(#user_sub)", vec![]).on(store.table(), &live.contact.pk, &live.contact.sk)?;
+        let link_user = Change::new().set("user_sub", s(sub.clone())).when("attribute_not_exists(#user_sub)", vec![]).on(
+            store.table(),
+            &live.contact.pk,
+            &live.contact.sk,
+        )?;
         let items = vec![tx::put_new(store.table(), &user)?, link_user, claim.release_in(store)?];
         store.transact(accept(crate::ops::audit::event::ACCOUNT_CREATED, items)?, used_meanwhile).await
     }
@@ -328,7 +336,15 @@ pub async fn sign_in(store: &Store, logins: &impl Logins, tokens: &PoolVerifier,
 }
 
 /// Password sign-in of a contact whose firm and id are known (accepting an invite).
-async fn password_session(store: &Store, logins: &impl Logins, firm_id: &str, contact_id: &str, email: &EmailAddress, password: &str, origin: Option<&Origin>) -> Result<SignIn> {
+async fn password_session(
+    store: &Store,
+    logins: &impl Logins,
+    firm_id: &str,
+    contact_id: &str,
+    email: &EmailAddress,
+    password: &str,
+    origin: Option<&Origin>,
+) -> Result<SignIn> {
     let answer = logins.sign_in(Pool::Contacts, email, password).await?;
     after_password(store, logins, firm_id, contact_id, email, answer, origin).await
 }
@@ -337,7 +353,15 @@ async fn password_session(store: &Store, logins: &impl Logins, firm_id: &str, co
 /// authenticator's setup (the firm requires one and this login has none: Cognito gave
 /// tokens without asking for a code; see [`crate::ops::contact_mfa`]), or the session, with the
 /// login recorded. The firm is read fresh, so turning the requirement on applies at once.
-async fn after_password(store: &Store, logins: &impl Logins, firm_id: &str, contact_id: &str, email: &EmailAddress, answer: SignIn, origin: Option<&Origin>) -> Result<SignIn> {
+async fn after_password(
+    store: &Store,
+    logins: &impl Logins,
+    firm_id: &str,
+    contact_id: &str,
+    email: &EmailAddress,
+    answer: SignIn,
+    origin: Option<&Origin>,
+) -> Result<SignIn> {
     let SignIn::Session(session) = answer else { return Ok(answer) };
     if store.firm(firm_id).await?.require_contact_mfa {
         let challenge = crate::ops::contact_mfa::start(logins, store, contact_id, email.as_str(), &session).await?;
@@ -440,7 +464,15 @@ pub async fn staff_mfa(store: &Store, logins: &impl Logins, tokens: &PoolVerifie
 /// for the signed-in login, only once the login is proven again ([`step_up::prove`]:
 /// password, and the current code if it has an app) — a stolen access token alone cannot
 /// move the second factor.
-pub async fn start_totp(logins: &impl Logins, tokens: &PoolVerifier, pool: Pool, access_token: &str, sub: &str, email: &EmailAddress, proof: step_up::ProofInput) -> Result<TotpSetup> {
+pub async fn start_totp(
+    logins: &impl Logins,
+    tokens: &PoolVerifier,
+    pool: Pool,
+    access_token: &str,
+    sub: &str,
+    email: &EmailAddress,
+    proof: step_up::ProofInput,
+) -> Result<TotpSetup> {
     step_up::prove(logins, tokens, pool, sub, email, proof).await?;
     logins.start_totp(access_token, email.as_str()).await
 }
@@ -461,4 +493,3 @@ async fn contact_login(store: &Store, tokens: &PoolVerifier, access_token: &str)
     let claims = tokens.verify(access_token).await?;
     store.contact_login(&claims.sub).await
 }
-

@@ -100,14 +100,47 @@ pub mod event {
 
     /// Every event, as the spec's `AuditEntry.event` enumerates them (a test compares).
     pub const ALL: &[&str] = &[
-        INVITE_SENT, INVITE_REVOKED, ACCOUNT_CREATED, INVITE_ACCEPTED, SIGNED_IN, ACCESS_REVOKED, FILE_UPLOADED, FILE_DOWNLOADED, FILE_SHARED, CONTACT_UPDATED,
-        FORM_SENT, FORM_SIGNED, FORM_DECLINED, FORM_COMPLETED, CLIENT_RENAMED, CLIENT_ARCHIVED, CLIENT_RESTORED, CONTACT_REMOVED, FIRM_CREATED, STAFF_INVITED,
-        STAFF_INVITE_REVOKED, STAFF_JOINED, ROLE_CHANGED, STAFF_DEACTIVATED, STAFF_REACTIVATED, PROFILE_CHANGED, SETTINGS_CHANGED, BILLING_SETTINGS_CHANGED,
+        INVITE_SENT,
+        INVITE_REVOKED,
+        ACCOUNT_CREATED,
+        INVITE_ACCEPTED,
+        SIGNED_IN,
+        ACCESS_REVOKED,
+        FILE_UPLOADED,
+        FILE_DOWNLOADED,
+        FILE_SHARED,
+        CONTACT_UPDATED,
+        FORM_SENT,
+        FORM_SIGNED,
+        FORM_DECLINED,
+        FORM_COMPLETED,
+        CLIENT_RENAMED,
+        CLIENT_ARCHIVED,
+        CLIENT_RESTORED,
+        CONTACT_REMOVED,
+        FIRM_CREATED,
+        STAFF_INVITED,
+        STAFF_INVITE_REVOKED,
+        STAFF_JOINED,
+        ROLE_CHANGED,
+        STAFF_DEACTIVATED,
+        STAFF_REACTIVATED,
+        PROFILE_CHANGED,
+        SETTINGS_CHANGED,
+        BILLING_SETTINGS_CHANGED,
     ];
 }
 
 /// A new entry for `client_id` (not yet written).
-pub fn entry(client_id: &str, event: &str, actor: ActorRef, at: OffsetDateTime, origin: &Origin, subject_id: Option<&str>, detail: Option<String>) -> Result<AuditRecord> {
+pub fn entry(
+    client_id: &str,
+    event: &str,
+    actor: ActorRef,
+    at: OffsetDateTime,
+    origin: &Origin,
+    subject_id: Option<&str>,
+    detail: Option<String>,
+) -> Result<AuditRecord> {
     Ok(AuditRecord {
         pk: keys::client(client_id),
         sk: keys::audit(&domain::rfc3339(at)?, &domain::new_id()),
@@ -204,15 +237,18 @@ pub fn concerns(line: &AuditView, contact_id: &str) -> bool {
 /// Merge one page of stored entries (newest first) and the links' invite-log lines that
 /// fall in the page's time window `(after, until]` (`None`: unbounded): newest first, only
 /// those concerning `contact_id` when given.
-pub fn merge(entries: Vec<AuditRecord>, links: &[LinkRecord], contact_id: Option<&str>, after: Option<OffsetDateTime>, until: Option<OffsetDateTime>) -> Vec<AuditView> {
+pub fn merge(
+    entries: Vec<AuditRecord>,
+    links: &[LinkRecord],
+    contact_id: Option<&str>,
+    after: Option<OffsetDateTime>,
+    until: Option<OffsetDateTime>,
+) -> Vec<AuditView> {
     // Times are kept to the second: within one second, the stored order (the entry's key
     // ends with a time-ordered id; the invite log is appended) decides, newest first.
     let in_window = |at: OffsetDateTime| after.is_none_or(|a| at > a) && until.is_none_or(|u| at <= u);
-    let mut lines: Vec<AuditView> = entries
-        .into_iter()
-        .map(AuditView::from)
-        .chain(links.iter().flat_map(|l| invite_lines(l).rev()).filter(|l| in_window(l.at)))
-        .collect();
+    let mut lines: Vec<AuditView> =
+        entries.into_iter().map(AuditView::from).chain(links.iter().flat_map(|l| invite_lines(l).rev()).filter(|l| in_window(l.at))).collect();
     if let Some(k) = contact_id {
         lines.retain(|l| concerns(l, k));
     }
@@ -223,7 +259,8 @@ pub fn merge(entries: Vec<AuditRecord>, links: &[LinkRecord], contact_id: Option
 /// The time in an audit sort key (`AUDIT#<RFC 3339>#<id>`).
 fn time_of(sort_key: &str) -> Result<OffsetDateTime> {
     let at = sort_key.strip_prefix(keys::prefix::AUDIT).and_then(|r| r.rsplit_once('#')).map(|(at, _)| at).unwrap_or_default();
-    OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339).map_err(|_| Error::field("cursor", "is not a cursor this list gave out; start again without a cursor"))
+    OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339)
+        .map_err(|_| Error::field("cursor", "is not a cursor this list gave out; start again without a cursor"))
 }
 
 /// One page of a client's audit trail (for staff of the client's firm), newest first. Two

@@ -79,10 +79,13 @@ fn fix_for(item: ClientItem) -> Option<(Fix, Counter)> {
         ClientItem::Link(l) if l.gsi3pk.is_none() => {
             let l = l.with_state_keys();
             let mut state = vec!["client_name = :name".to_string()];
-            for (attr, present) in [("accepted_at", l.accepted_at.is_some()), ("access_revoked_at", l.access_revoked_at.is_some()), ("invite_hash", l.invite_hash.is_some())] {
+            for (attr, present) in
+                [("accepted_at", l.accepted_at.is_some()), ("access_revoked_at", l.access_revoked_at.is_some()), ("invite_hash", l.invite_hash.is_some())]
+            {
                 state.push(format!("attribute_{}exists({attr})", if present { "" } else { "not_" }));
             }
-            let fix = Fix { gsi3: (l.gsi3pk.clone()?, l.gsi3sk.clone()?), pk: l.pk, sk: l.sk, state: state.join(" AND "), values: vec![(":name", s(l.client_name))] };
+            let fix =
+                Fix { gsi3: (l.gsi3pk.clone()?, l.gsi3sk.clone()?), pk: l.pk, sk: l.sk, state: state.join(" AND "), values: vec![(":name", s(l.client_name))] };
             Some((fix, |r| &mut r.links))
         }
         ClientItem::Request(r) if r.gsi3pk.is_none() => {
@@ -97,7 +100,13 @@ fn fix_for(item: ClientItem) -> Option<(Fix, Counter)> {
         }
         ClientItem::Invoice(i) if i.gsi3pk.is_none() => {
             let i = i.with_open_keys();
-            let fix = Fix { gsi3: (i.gsi3pk?, i.gsi3sk?), state: "amount_paid = :p".into(), values: vec![(":p", AttributeValue::N(i.amount_paid.to_string()))], pk: i.pk, sk: i.sk };
+            let fix = Fix {
+                gsi3: (i.gsi3pk?, i.gsi3sk?),
+                state: "amount_paid = :p".into(),
+                values: vec![(":p", AttributeValue::N(i.amount_paid.to_string()))],
+                pk: i.pk,
+                sk: i.sk,
+            };
             Some((fix, |r| &mut r.open_work))
         }
         ClientItem::Thread(t) if t.gsi3pk.is_none() => {
@@ -189,7 +198,10 @@ mod tests {
         link.invite_hash = Some("h".into());
         let (fix, _) = fix_for(ClientItem::Link(Box::new(link))).expect("a fix");
         assert_eq!(fix.gsi3, ("FIRM#f1#PORTAL#invited".to_string(), "acme llc#c1#k1".to_string()));
-        assert_eq!(fix.state, "client_name = :name AND attribute_not_exists(accepted_at) AND attribute_not_exists(access_revoked_at) AND attribute_exists(invite_hash)");
+        assert_eq!(
+            fix.state,
+            "client_name = :name AND attribute_not_exists(accepted_at) AND attribute_not_exists(access_revoked_at) AND attribute_exists(invite_hash)"
+        );
     }
 
     #[test]

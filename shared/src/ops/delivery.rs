@@ -83,7 +83,11 @@ pub async fn record(store: &Store, invite: &InviteRef, state: &str) -> Result<bo
         _ => "invite_hash = :h",
     };
     let conditions: Vec<(&str, AttributeValue)> = values.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
-    let item = Change::new().set("invite_delivery", s(state)).when(condition, conditions).on(store.table(), &keys::client(&invite.client_id), &keys::contact(&invite.contact_id))?;
+    let item = Change::new().set("invite_delivery", s(state)).when(condition, conditions).on(
+        store.table(),
+        &keys::client(&invite.client_id),
+        &keys::contact(&invite.contact_id),
+    )?;
     match store.transact(vec![item], |_| Error::Conflict("stale".into())).await {
         Ok(()) => Ok(true),
         Err(Error::Conflict(_)) => Ok(false),

@@ -103,7 +103,14 @@ pub async fn create(store: &Store, by: &By, input: &NewFirm) -> Result<FirmCreat
     let mut firm = FirmRecord::new(&firm_id, input.name.as_str(), &input.sender_email);
     firm.help_center_url = input.help_center_url.clone();
     let guard = FirmOwnerGuard { pk: guard_pk.clone(), sk: keys::FIRM_OWNER_SK.into(), firm_id: firm_id.clone() };
-    let entry = audit::firm_entry(&firm_id, audit::event::FIRM_CREATED, by, domain::now(), None, Some(format!("{} for owner {}", input.name.as_str(), input.owner_email.as_str())))?;
+    let entry = audit::firm_entry(
+        &firm_id,
+        audit::event::FIRM_CREATED,
+        by,
+        domain::now(),
+        None,
+        Some(format!("{} for owner {}", input.name.as_str(), input.owner_email.as_str())),
+    )?;
     let items = vec![tx::put_new(store.table(), &firm)?, tx::put_new(store.table(), &guard)?, audit::tx_put(store, &entry)?];
     let failed = std::cell::Cell::new(None);
     let written = store.transact(items, |i| {
@@ -158,7 +165,14 @@ impl std::fmt::Display for FirmReport {
 /// is left as it is, so a second run sends nothing; an expired one is replaced). The owner
 /// chooses their name when they join; until then the invite carries `owner_name`, or the
 /// address's local part.
-pub async fn create_with_owner(store: &Store, outbox: &Outbox<'_, impl Mailer>, by: &By, input: &NewFirm, owner_name: &str, lifetime_days: u32) -> Result<FirmReport> {
+pub async fn create_with_owner(
+    store: &Store,
+    outbox: &Outbox<'_, impl Mailer>,
+    by: &By,
+    input: &NewFirm,
+    owner_name: &str,
+    lifetime_days: u32,
+) -> Result<FirmReport> {
     let firm = create(store, by, input).await?;
     let email = input.owner_email.as_str();
     let name = Some(owner_name.trim()).filter(|n| !n.is_empty()).unwrap_or_else(|| email.split('@').next().unwrap_or(email));
@@ -186,8 +200,18 @@ mod tests {
 
     #[test]
     fn the_operators_input_is_checked_and_every_bad_field_named() {
-        let ok = NewFirm::parse(" Rivera & Co CPAs ", "Owner@Firm.example", Some("0192f3a0-0000-7000-8000-00000000d3e0"), "portal@stage.example", Some("https://help.firm.example/")).unwrap();
-        assert_eq!((ok.name.as_str(), ok.owner_email.as_str(), ok.firm_id.as_deref()), ("Rivera & Co CPAs", "owner@firm.example", Some("0192f3a0-0000-7000-8000-00000000d3e0")));
+        let ok = NewFirm::parse(
+            " Rivera & Co CPAs ",
+            "Owner@Firm.example",
+            Some("0192f3a0-0000-7000-8000-00000000d3e0"),
+            "portal@stage.example",
+            Some("https://help.firm.example/"),
+        )
+        .unwrap();
+        assert_eq!(
+            (ok.name.as_str(), ok.owner_email.as_str(), ok.firm_id.as_deref()),
+            ("Rivera & Co CPAs", "owner@firm.example", Some("0192f3a0-0000-7000-8000-00000000d3e0"))
+        );
         let Err(Error::Validation(errs)) = NewFirm::parse("", "nobody", Some("bad id!"), " ", Some("http://help.example")) else { panic!() };
         let fields: Vec<&str> = errs.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["name", "owner_email", "firm_id", "sender_email", "help_center_url"]);

@@ -81,7 +81,8 @@ pub async fn home(store: &Store, contact_id: &str, firm_id: &str, client_id: &st
     let recent = PageRequest::first(HOME_ITEMS);
     let window = PageRequest::first(UNREAD_WINDOW);
     let files_range = KeyRange::prefix(keys::client(client_id), keys::prefix::FILE);
-    let open_range = KeyRange { index: Some(keys::GSI3), pk: keys::open_work(client_id), from: keys::prefix::FORM.into(), to: keys::through(keys::prefix::REQUEST) };
+    let open_range =
+        KeyRange { index: Some(keys::GSI3), pk: keys::open_work(client_id), from: keys::prefix::FORM.into(), to: keys::through(keys::prefix::REQUEST) };
     let threads_range = KeyRange { index: Some(keys::GSI3), pk: keys::thread_activity(client_id), from: "0".into(), to: ":".into() };
     let (files, open, active) = tokio::try_join!(
         store.query_page_where(&files_range, Order::NewestFirst, &recent, FILTER_READ_FACTOR, |item| {
@@ -125,4 +126,3 @@ pub async fn home(store: &Store, contact_id: &str, firm_id: &str, client_id: &st
         messages: crate::ops::messages::unread_summary(threads.iter(), &viewer),
     })
 }
-

@@ -116,13 +116,7 @@ pub fn plan_restore(client: &ClientRecord) -> Result<Plan> {
     let mut after = client.clone();
     after.archived_at = None;
     after.gsi1sk = ClientRecord::sort_key(&client.name, &client.client_id, false);
-    Ok(Plan {
-        event: event::CLIENT_RESTORED,
-        detail: None,
-        link_attrs: vec![("client_archived_at", None)],
-        after,
-        condition: "attribute_exists(#archived_at)",
-    })
+    Ok(Plan { event: event::CLIENT_RESTORED, detail: None, link_attrs: vec![("client_archived_at", None)], after, condition: "attribute_exists(#archived_at)" })
 }
 
 /// "The client is still the firm's and has the links that were read" (`link_version`; a
@@ -215,10 +209,11 @@ pub async fn remove_contact(store: &Store, by: &By, firm_id: &str, client_id: &s
     let entry = audit::entry(client_id, event::CONTACT_REMOVED, by.actor.clone(), now, &by.origin, Some(contact_id), Some(name))?;
     let items = vec![
         tx::delete_when(store.table(), &link.pk, &link.sk, "attribute_exists(PK)", vec![])?,
-        Change::new()
-            .add("link_version", AttributeValue::N("1".into()))
-            .when("firm_id = :f", vec![(":f", s(firm_id))])
-            .on(store.table(), &client.pk, &client.sk)?,
+        Change::new().add("link_version", AttributeValue::N("1".into())).when("firm_id = :f", vec![(":f", s(firm_id))]).on(
+            store.table(),
+            &client.pk,
+            &client.sk,
+        )?,
         audit::tx_put(store, &entry)?,
     ];
     store

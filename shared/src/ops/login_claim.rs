@@ -51,7 +51,10 @@ pub struct Claim {
 }
 
 fn busy() -> Error {
-    Error::Conflict("Your portal login is being set up by another request right now (a second click or window?). Wait a moment, then sign in or open the link again.".into())
+    Error::Conflict(
+        "Your portal login is being set up by another request right now (a second click or window?). Wait a moment, then sign in or open the link again."
+            .into(),
+    )
 }
 
 /// Claim `contact`'s login for acting on it with the live invite `hash` of `link`.
@@ -65,7 +68,9 @@ pub async fn claim(store: &Store, link: &LinkRecord, hash: &str, contact: &Conta
     let expires = to_item(link)?.remove("invite_expires_at").ok_or(Error::NotFound("invite"))?;
     let login = match expect {
         Expect::NoLogin => tx::check(store.table(), &contact.pk, &contact.sk, "attribute_not_exists(user_sub)", vec![])?,
-        Expect::Revoked { sub } => tx::check(store.table(), &contact.pk, &contact.sk, "user_sub = :sub AND attribute_exists(access_revoked_at)", vec![(":sub", s(sub))])?,
+        Expect::Revoked { sub } => {
+            tx::check(store.table(), &contact.pk, &contact.sk, "user_sub = :sub AND attribute_exists(access_revoked_at)", vec![(":sub", s(sub))])?
+        }
     };
     let items = vec![
         tx::put_when(store.table(), &record, "attribute_not_exists(PK) OR expires_at < :now", vec![(":now", AttributeValue::N(now.to_string()))])?,

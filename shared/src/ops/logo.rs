@@ -24,7 +24,9 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::upload::{check_logo, logo_stored_key, logo_upload_key, parse_logo_upload_key, sniff_matches, LOGO_TYPES, MAX_LOGO_BYTES, PENDING_TAG, UPLOAD_URL_SECONDS};
+use crate::domain::upload::{
+    check_logo, logo_stored_key, logo_upload_key, parse_logo_upload_key, sniff_matches, LOGO_TYPES, MAX_LOGO_BYTES, PENDING_TAG, UPLOAD_URL_SECONDS,
+};
 use crate::domain::{self, quotas::Quota};
 use crate::error::{Error, Result};
 use crate::ops::audit::{self, By, Origin};
@@ -150,7 +152,8 @@ pub async fn confirm(store: &Store, blobs: &impl Blobs, key: &str, version: Opti
         return Ok(Confirmation::Ignored);
     };
     let head = blobs.head(key, version).await?;
-    let claim = Change::new().set("upload_version", s(head.version.clone())).when(STILL_OURS, vec![(":pending", s("pending")), (":version", s(head.version.clone()))]);
+    let claim =
+        Change::new().set("upload_version", s(head.version.clone())).when(STILL_OURS, vec![(":pending", s("pending")), (":version", s(head.version.clone()))]);
     if store.transact_each(vec![claim.on(store.table(), &pk, &sk)?]).await?.is_err() {
         blobs.delete_version(key, &head.version).await?;
         return Ok(Confirmation::Ignored);
@@ -173,7 +176,14 @@ pub async fn confirm(store: &Store, blobs: &impl Blobs, key: &str, version: Opti
                 .on(store.table(), &keys::firm(&firm_id), keys::FIRM_SK)?;
             let by = By { actor: logo.uploaded_by.clone(), origin: Origin { ip: logo.upload_ip.clone(), user_agent: logo.upload_user_agent.clone() } };
             let kind = if logo.content_type == "image/png" { "PNG" } else { "JPEG" };
-            let entry = audit::firm_entry(&firm_id, audit::event::PROFILE_CHANGED, &by, domain::now(), Some(&logo_id), Some(format!("logo: new {kind} image ({} bytes)", logo.size)))?;
+            let entry = audit::firm_entry(
+                &firm_id,
+                audit::event::PROFILE_CHANGED,
+                &by,
+                domain::now(),
+                Some(&logo_id),
+                Some(format!("logo: new {kind} image ({} bytes)", logo.size)),
+            )?;
             vec![still_ours(Change::new().set("status", s("available")))?, firm, audit::tx_put(store, &entry)?]
         }
         Confirmation::Rejected(reason) => vec![still_ours(Change::new().set("status", s("rejected")).set("rejected_reason", s(reason.clone())))?],
@@ -286,7 +296,9 @@ mod tests {
     fn what_landed_must_be_the_declared_image() {
         assert_eq!(judge(&logo(10, "image/png"), 10, "image/png", PNG), Confirmation::Available);
         assert!(matches!(judge(&logo(10, "image/png"), 11, "image/png", PNG), Confirmation::Rejected(r) if r.contains("11 bytes")));
-        assert!(matches!(judge(&logo(10, "image/png"), 10, "image/svg+xml", b"<svg onload=alert(1)>"), Confirmation::Rejected(r) if r.contains("image/svg+xml")));
+        assert!(
+            matches!(judge(&logo(10, "image/png"), 10, "image/svg+xml", b"<svg onload=alert(1)>"), Confirmation::Rejected(r) if r.contains("image/svg+xml"))
+        );
         assert!(matches!(judge(&logo(10, "image/png"), 10, "image/png", b"<svg onload="), Confirmation::Rejected(r) if r.contains("not a PNG")));
         assert!(matches!(judge(&logo(10, "image/jpeg"), 10, "image/jpeg", PNG), Confirmation::Rejected(r) if r.contains("not a JPEG")));
         assert_eq!(judge(&logo(3, "image/jpeg"), 3, "image/jpeg", &[0xff, 0xd8, 0xff]), Confirmation::Available);

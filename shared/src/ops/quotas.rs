@@ -2,8 +2,8 @@
 //! while under the limit, `store::limits`), so concurrent requests never count past it and
 //! every warm instance sees the same count.
 
-use crate::domain::quotas::{Quota, DAY};
 use crate::domain;
+use crate::domain::quotas::{Quota, DAY};
 use crate::error::{Error, Result};
 use crate::store::{keys, Store};
 

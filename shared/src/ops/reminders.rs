@@ -21,14 +21,14 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 use time::{Duration, OffsetDateTime};
 
-use crate::ops::audit::{By, Origin};
+use crate::config::Config;
 use crate::error::{Error, Result};
+use crate::ops::audit::{By, Origin};
 use crate::ops::invites::{self, Outcome, SendInput};
 use crate::ops::settings::ReminderPolicy;
+use crate::ports::mail::Mailer;
 use crate::store::tx::Change;
 use crate::store::{from_item, ActorRef, LinkRecord, Store, DELIVERY_BOUNCED, DELIVERY_COMPLAINED};
-use crate::config::Config;
-use crate::ports::mail::Mailer;
 
 /// The template reminders use (a preset; staff can pick it for a manual reminder too).
 pub const REMINDER_TEMPLATE: &str = "preset:reminder";
@@ -104,7 +104,11 @@ pub struct Summary {
 /// instead of the next hour (a refused email would otherwise be retried every hour).
 async fn attempted(store: &Store, client_id: &str, contact_id: &str, now: OffsetDateTime) {
     let write = crate::domain::rfc3339(now).and_then(|at| {
-        Change::new().set("reminder_attempted_at", crate::store::s(at)).on(store.table(), &crate::store::keys::client(client_id), &crate::store::keys::contact(contact_id))
+        Change::new().set("reminder_attempted_at", crate::store::s(at)).on(
+            store.table(),
+            &crate::store::keys::client(client_id),
+            &crate::store::keys::contact(contact_id),
+        )
     });
     let done = match write {
         Ok(w) => store.transact(vec![w], |_| crate::error::Error::NotFound("contact")).await,
@@ -192,7 +196,14 @@ pub async fn run(store: &Store, mailer: &impl Mailer, config: &Config, now: Offs
             Err(e) => tracing::warn!(client_id = %link.client_id, contact_id = %link.contact_id, error = %e, "could not take an invite off the reminder list"),
         }
     }
-    tracing::info!(checked = summary.checked, reminded = summary.reminded, waiting = summary.waiting, dropped = summary.dropped, failed = summary.failed, "reminders run");
+    tracing::info!(
+        checked = summary.checked,
+        reminded = summary.reminded,
+        waiting = summary.waiting,
+        dropped = summary.dropped,
+        failed = summary.failed,
+        "reminders run"
+    );
     Ok(summary)
 }
 

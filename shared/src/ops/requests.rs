@@ -11,10 +11,13 @@
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 
-use crate::ops::access::Viewer;
 use crate::domain;
 use crate::error::{Error, FieldError, Result};
-use crate::store::{keys, tx, ActorRef, FileRecord, KeyRange, Order, Page, PageRequest, FILTER_READ_FACTOR, FileStatus, LinkRecord, RequestKind, RequestRecord, RequestStatus, ResponseEntry, StatusChange, Store};
+use crate::ops::access::Viewer;
+use crate::store::{
+    keys, tx, ActorRef, FileRecord, FileStatus, KeyRange, LinkRecord, Order, Page, PageRequest, RequestKind, RequestRecord, RequestStatus, ResponseEntry,
+    StatusChange, Store, FILTER_READ_FACTOR,
+};
 
 /// The most files one answer attaches (after removing repeats).
 pub const MAX_RESPONSE_FILES: usize = 10;
@@ -69,10 +72,8 @@ pub struct NoteInput {
 }
 
 pub fn parse_date(field: &str, raw: &str) -> std::result::Result<Date, FieldError> {
-    Date::parse(raw.trim(), time::macros::format_description!("[year]-[month]-[day]"))
-        .map_err(|_| FieldError::new(field, "must be a date as YYYY-MM-DD"))
+    Date::parse(raw.trim(), time::macros::format_description!("[year]-[month]-[day]")).map_err(|_| FieldError::new(field, "must be a date as YYYY-MM-DD"))
 }
-
 
 /// The outcome of assigning one contact: `assigned`, or `not_invited` when the contact has
 /// no portal access yet — the request is theirs all the same, and the UI offers to invite.
@@ -110,7 +111,10 @@ pub fn plan_new(input: NewRequestInput, links: &[LinkRecord]) -> Result<PlannedR
     }
     let unknown: Vec<&String> = ids.iter().filter(|id| !links.iter().any(|l| &l.contact_id == *id)).collect();
     if !unknown.is_empty() {
-        errs.push(FieldError::new("assignee_ids", format!("names contacts who are not contacts of this client: {}", unknown.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "))));
+        errs.push(FieldError::new(
+            "assignee_ids",
+            format!("names contacts who are not contacts of this client: {}", unknown.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")),
+        ));
     }
     let upload_required = input.upload_required.unwrap_or(false);
     if upload_required && kind == RequestKind::Task {
@@ -336,7 +340,15 @@ pub async fn respond(store: &Store, viewer: &Viewer, by: ActorRef, client_id: &s
 }
 
 /// `submit` (contact: mark done), `complete` or `reopen` (staff).
-pub async fn change_status(store: &Store, viewer: &Viewer, by: ActorRef, client_id: &str, request_id: &str, action: &str, note: NoteInput) -> Result<RequestView> {
+pub async fn change_status(
+    store: &Store,
+    viewer: &Viewer,
+    by: ActorRef,
+    client_id: &str,
+    request_id: &str,
+    action: &str,
+    note: NoteInput,
+) -> Result<RequestView> {
     match action {
         "submit" => viewer.contact_only().map(drop)?,
         _ => viewer.staff_only()?,
@@ -392,12 +404,18 @@ mod tests {
     fn new_requests_say_which_assignees_are_not_invited() {
         let p = plan_new(input(r#"{"title":" W-2 forms ","due_date":"2027-02-15","assignee_ids":["a","b","a"],"upload_required":true}"#), &links()).unwrap();
         assert_eq!((p.kind, p.title.as_str(), p.due_date.as_deref(), p.upload_required), (RequestKind::Request, "W-2 forms", Some("2027-02-15"), true));
-        assert_eq!(p.assignees, vec![AssignOutcome { contact_id: "a".into(), outcome: "assigned" }, AssignOutcome { contact_id: "b".into(), outcome: "not_invited" }]);
+        assert_eq!(
+            p.assignees,
+            vec![AssignOutcome { contact_id: "a".into(), outcome: "assigned" }, AssignOutcome { contact_id: "b".into(), outcome: "not_invited" }]
+        );
     }
 
     #[test]
     fn new_requests_are_checked() {
-        let Err(Error::Validation(errs)) = plan_new(input(r#"{"kind":"task","due_date":"15/02/2027","assignee_ids":["zz"],"upload_required":true}"#), &links()) else { panic!() };
+        let Err(Error::Validation(errs)) = plan_new(input(r#"{"kind":"task","due_date":"15/02/2027","assignee_ids":["zz"],"upload_required":true}"#), &links())
+        else {
+            panic!()
+        };
         assert_eq!(errs.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["title", "due_date", "assignee_ids", "upload_required"]);
     }
 
@@ -406,10 +424,26 @@ mod tests {
         let t = datetime!(2026-11-01 00:00 UTC);
         let by = ActorRef { kind: "contact".into(), id: "a".into(), name: "A".into() };
         let mut r = RequestRecord {
-            pk: "p".into(), sk: "s".into(), firm_id: "f".into(), client_id: "c".into(), request_id: "r".into(), kind: RequestKind::Request,
-            title: "t".into(), instructions: String::new(), due_date: None, assignees: vec!["a".into()], upload_required: false,
-            status: RequestStatus::Open, responses: vec![], history: vec![], created_by: by.clone(), created_at: t, updated_at: t, version: 1,
-            gsi3pk: None, gsi3sk: None,
+            pk: "p".into(),
+            sk: "s".into(),
+            firm_id: "f".into(),
+            client_id: "c".into(),
+            request_id: "r".into(),
+            kind: RequestKind::Request,
+            title: "t".into(),
+            instructions: String::new(),
+            due_date: None,
+            assignees: vec!["a".into()],
+            upload_required: false,
+            status: RequestStatus::Open,
+            responses: vec![],
+            history: vec![],
+            created_by: by.clone(),
+            created_at: t,
+            updated_at: t,
+            version: 1,
+            gsi3pk: None,
+            gsi3sk: None,
         };
         // 5,000 four-byte characters: the longest answer text_input lets through
         let long = "\u{1F600}".repeat(5000);

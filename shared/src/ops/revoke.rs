@@ -2,8 +2,8 @@
 
 use crate::domain;
 use crate::error::{Error, Result};
-use crate::store::invite_write;
 use crate::ports::logins::Logins;
+use crate::store::invite_write;
 use crate::store::tx::Change;
 use crate::store::{keys, s, tx, ContactRecord, InviteEnd, Store};
 
@@ -11,7 +11,13 @@ use crate::store::{keys, s, tx, ContactRecord, InviteEnd, Store};
 /// USER record goes, so every API call answers 401), every client link loses its access and
 /// open invite, and in Cognito the user is disabled and all sessions end. The status shows
 /// `revoked` until a new invite is accepted, which restores the same login.
-pub async fn revoke_access(store: &Store, logins: &impl Logins, by: &crate::ops::audit::By, firm_id: &str, contact_id: &str) -> Result<crate::ops::clients::ContactDetail> {
+pub async fn revoke_access(
+    store: &Store,
+    logins: &impl Logins,
+    by: &crate::ops::audit::By,
+    firm_id: &str,
+    contact_id: &str,
+) -> Result<crate::ops::clients::ContactDetail> {
     let contact = match store.get::<ContactRecord>(&keys::contact(contact_id), keys::PROFILE_SK).await? {
         Some(c) if c.firm_id == firm_id && domain::is_plausible_id(contact_id) => c,
         _ => return Err(Error::NotFound("contact")),
@@ -27,7 +33,8 @@ pub async fn revoke_access(store: &Store, logins: &impl Logins, by: &crate::ops:
         after.end_invite(InviteEnd::Revoked, now);
         let extra = [("access_revoked_at", Some(s(domain::rfc3339(now)?))), ("accepted_at", None), ("last_login_at", None)];
         items.push(invite_write(store, &after, l.invite_hash.as_deref(), false, &extra)?);
-        let entry = crate::ops::audit::entry(&l.client_id, crate::ops::audit::event::ACCESS_REVOKED, by.actor.clone(), now, &by.origin, Some(contact_id), None)?;
+        let entry =
+            crate::ops::audit::entry(&l.client_id, crate::ops::audit::event::ACCESS_REVOKED, by.actor.clone(), now, &by.origin, Some(contact_id), None)?;
         items.push(crate::ops::audit::tx_put(store, &entry)?);
     }
     store.transact(items, |_| Error::Conflict("the contact changed meanwhile; reload and try again".into())).await?;
@@ -44,4 +51,3 @@ pub async fn revoke_access(store: &Store, logins: &impl Logins, by: &crate::ops:
     updated.access_revoked_at = Some(now);
     Ok(crate::ops::clients::ContactDetail::from(&updated))
 }
-

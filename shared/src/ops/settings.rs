@@ -9,7 +9,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{self, letterhead::{Letterhead, Sender}, profile};
+use crate::domain::{
+    self,
+    letterhead::{Letterhead, Sender},
+    profile,
+};
 use crate::error::{Error, FieldError, Result};
 use crate::ops::audit::{self, By};
 use crate::store::tx::Change;
@@ -143,7 +147,12 @@ fn within(field: &str, v: Option<i64>, lo: i64, hi: i64, what: &str, errs: &mut 
 
 /// An optional profile field: absent → unchanged (`None`); `null` or blank → cleared
 /// (`Some(None)`); otherwise parsed.
-fn optional(field: &str, v: Option<Option<String>>, parse: fn(&str, &str) -> std::result::Result<String, FieldError>, errs: &mut Vec<FieldError>) -> Option<Option<String>> {
+fn optional(
+    field: &str,
+    v: Option<Option<String>>,
+    parse: fn(&str, &str) -> std::result::Result<String, FieldError>,
+    errs: &mut Vec<FieldError>,
+) -> Option<Option<String>> {
     match v? {
         None => Some(None),
         Some(raw) if raw.trim().is_empty() => Some(None),
@@ -198,7 +207,14 @@ impl SettingsInput {
     pub fn apply(self, firm: &mut FirmRecord) -> Result<()> {
         let mut errs = Vec::new();
         let lifetime = within("invite_lifetime_days", self.invite_lifetime_days, 1, 365, "days an invite link stays valid", &mut errs);
-        let after = within("reminder_after_days", self.reminder_after_days, 0, MAX_REMINDER_AFTER_DAYS as i64, "days before a reminder; 0 turns reminders off", &mut errs);
+        let after = within(
+            "reminder_after_days",
+            self.reminder_after_days,
+            0,
+            MAX_REMINDER_AFTER_DAYS as i64,
+            "days before a reminder; 0 turns reminders off",
+            &mut errs,
+        );
         let max = within("max_reminders", self.max_reminders, 1, MAX_REMINDERS_CAP as i64, "reminders per invite at most", &mut errs);
         let name = self.firm_name.as_deref().and_then(|n| profile::firm_name("firm_name", n).map_err(|e| errs.push(e)).ok());
         let help = optional("help_center_url", self.help_center_url.clone(), profile::help_center_url, &mut errs);
@@ -303,9 +319,14 @@ mod tests {
     fn bad_values_are_all_named_and_change_nothing() {
         let mut f = firm();
         let before = f.clone();
-        let Err(Error::Validation(errs)) =
-            SettingsInput { invite_lifetime_days: Some(0), reminder_after_days: Some(61), max_reminders: Some(9), require_contact_mfa: Some(true), ..Default::default() }.apply(&mut f)
-        else {
+        let Err(Error::Validation(errs)) = SettingsInput {
+            invite_lifetime_days: Some(0),
+            reminder_after_days: Some(61),
+            max_reminders: Some(9),
+            require_contact_mfa: Some(true),
+            ..Default::default()
+        }
+        .apply(&mut f) else {
             panic!()
         };
         assert_eq!(errs.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["invite_lifetime_days", "reminder_after_days", "max_reminders"]);

@@ -38,7 +38,8 @@ pub struct ProofInput {
 /// names the field.
 pub async fn prove(logins: &impl Logins, tokens: &PoolVerifier, pool: Pool, sub: &str, email: &EmailAddress, proof: ProofInput) -> Result<()> {
     let not_yours = || Error::field("password", "is not the password of your login");
-    let password = proof.password.filter(|p| !p.is_empty()).ok_or_else(|| Error::field("password", "is required: enter your password to set up an authenticator app"))?;
+    let password =
+        proof.password.filter(|p| !p.is_empty()).ok_or_else(|| Error::field("password", "is required: enter your password to set up an authenticator app"))?;
     if password.chars().count() > MAX_PASSWORD_CHARS {
         // Cognito refuses it as a malformed request rather than a wrong password.
         return Err(not_yours());

@@ -122,4 +122,3 @@ pub async fn delete(store: &Store, firm_id: &str, template_id: &str) -> Result<(
     }
     store.delete(&keys::firm(firm_id), &keys::template(template_id)).await
 }
-

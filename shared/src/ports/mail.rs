@@ -82,7 +82,14 @@ pub fn is_throttle_code(code: Option<&str>) -> bool {
     matches!(code, Some("TooManyRequestsException" | "Throttling" | "ThrottlingException" | "LimitExceededException"))
 }
 
-async fn send(ses: &aws_sdk_sesv2::Client, from: &Sender, to: &str, email: &RenderedEmail, configuration_set: Option<&str>, tags: &[(&str, &str)]) -> Result<String, SendError> {
+async fn send(
+    ses: &aws_sdk_sesv2::Client,
+    from: &Sender,
+    to: &str,
+    email: &RenderedEmail,
+    configuration_set: Option<&str>,
+    tags: &[(&str, &str)],
+) -> Result<String, SendError> {
     let tags = tags
         .iter()
         .map(|(name, value)| MessageTag::builder().name(*name).value(*value).build().map_err(|e| SendError::Refused(e.to_string())))
@@ -102,8 +109,8 @@ async fn send(ses: &aws_sdk_sesv2::Client, from: &Sender, to: &str, email: &Rend
         .send()
         .await
         .map_err(|e| {
-            use aws_sdk_sesv2::error::SdkError;
             use aws_sdk_sesv2::error::ProvideErrorMetadata;
+            use aws_sdk_sesv2::error::SdkError;
             match &e {
                 SdkError::ServiceError(ctx) if is_throttle_code(ctx.err().code()) || ctx.raw().status().as_u16() == 429 => {
                     SendError::Throttled(ctx.err().meta().message().unwrap_or("maximum sending rate exceeded").to_string())

@@ -125,11 +125,7 @@ impl PoolVerifier {
                 cache.keys.insert(id, Arc::new(key));
             }
         }
-        cache
-            .keys
-            .get(kid)
-            .cloned()
-            .ok_or_else(|| Error::Unauthorized("token signed with an unknown key".into()))
+        cache.keys.get(kid).cloned().ok_or_else(|| Error::Unauthorized("token signed with an unknown key".into()))
     }
 
     /// Verify a raw bearer token against this pool.

@@ -303,7 +303,13 @@ pub const DELIVERY_COMPLAINED: &str = "complained";
 /// attribute of [`INVITE_ATTRIBUTES`] is set to `target`'s value or removed. Conditional on
 /// the link still having the live hash `expect` (or none), so two writers never cross.
 /// `extra` sets (`Some`) or removes (`None`) other attributes of the same item.
-pub fn invite_write(store: &super::Store, target: &LinkRecord, expect: Option<&str>, not_accepted: bool, extra: &[(&str, Option<AttributeValue>)]) -> Result<TransactWriteItem> {
+pub fn invite_write(
+    store: &super::Store,
+    target: &LinkRecord,
+    expect: Option<&str>,
+    not_accepted: bool,
+    extra: &[(&str, Option<AttributeValue>)],
+) -> Result<TransactWriteItem> {
     let mut item = super::to_item(target)?;
     // The link as it will be once `extra` is applied too: its portal-status index keys.
     for (attr, v) in extra {

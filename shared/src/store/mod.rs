@@ -181,7 +181,6 @@ use crate::error::{aws, Error, Result};
 
 pub type Item = HashMap<String, AttributeValue>;
 
-
 /// The table and the client that reaches it.
 #[derive(Clone, Debug)]
 pub struct Store {
@@ -264,30 +263,14 @@ impl Store {
 
     /// `GetItem` (strongly consistent) and deserialize.
     pub async fn get<T: DeserializeOwned>(&self, pk: &str, sk: &str) -> Result<Option<T>> {
-        let out = self
-            .db()
-            .await
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key(pk, sk)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(aws)?;
+        let out = self.db().await.get_item().table_name(&self.table).set_key(Some(key(pk, sk))).consistent_read(true).send().await.map_err(aws)?;
         out.item.map(from_item).transpose()
     }
 
     /// Put an item that must not exist yet. `Ok(false)` if it already did.
     pub async fn put_new<T: Serialize>(&self, value: &T) -> Result<bool> {
-        let res = self
-            .db()
-            .await
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(to_item(value)?))
-            .condition_expression("attribute_not_exists(PK)")
-            .send()
-            .await;
+        let res =
+            self.db().await.put_item().table_name(&self.table).set_item(Some(to_item(value)?)).condition_expression("attribute_not_exists(PK)").send().await;
         written(res)
     }
 
@@ -299,9 +282,7 @@ impl Store {
 
     /// A firm's settings; every firm that has staff has them, so absence is a fault.
     pub async fn firm(&self, firm_id: &str) -> Result<FirmRecord> {
-        self.get::<FirmRecord>(&keys::firm(firm_id), keys::FIRM_SK)
-            .await?
-            .ok_or_else(|| Error::internal(format!("firm {firm_id} has no settings record")))
+        self.get::<FirmRecord>(&keys::firm(firm_id), keys::FIRM_SK).await?.ok_or_else(|| Error::internal(format!("firm {firm_id} has no settings record")))
     }
 
     /// A firm's settings, cached for [`FIRM_SETTINGS_TTL`] per warm instance. For reads where
@@ -368,13 +349,7 @@ impl Store {
 
     /// All items of a partition whose sort key starts with `prefix` (every page).
     pub async fn query_partition(&self, pk: &str, prefix: Option<&str>, consistent: bool) -> Result<Vec<Item>> {
-        let mut q = self
-            .db()
-            .await
-            .query()
-            .table_name(&self.table)
-            .consistent_read(consistent)
-            .expression_attribute_values(":pk", s(pk));
+        let mut q = self.db().await.query().table_name(&self.table).consistent_read(consistent).expression_attribute_values(":pk", s(pk));
         q = match prefix {
             Some(p) => q.key_condition_expression("PK = :pk AND begins_with(SK, :p)").expression_attribute_values(":p", s(p)),
             None => q.key_condition_expression("PK = :pk"),
@@ -384,7 +359,8 @@ impl Store {
 
     /// All items of a partition with `from <= SK <= to` (every page).
     pub async fn query_between(&self, pk: &str, from: &str, to: &str) -> Result<Vec<Item>> {
-        self.db().await
+        self.db()
+            .await
             .query()
             .table_name(&self.table)
             .key_condition_expression("PK = :pk AND SK BETWEEN :a AND :b")
@@ -401,7 +377,8 @@ impl Store {
 
     /// All items of a GSI1 partition whose GSI1 sort key starts with `prefix` (every page).
     pub async fn query_gsi1(&self, pk: &str, prefix: &str) -> Result<Vec<Item>> {
-        self.db().await
+        self.db()
+            .await
             .query()
             .table_name(&self.table)
             .index_name(keys::GSI1)
@@ -470,14 +447,10 @@ impl Store {
         match self.db().await.transact_write_items().set_transact_items(Some(items)).send().await {
             Ok(_) => Ok(Ok(())),
             Err(e) => {
-                if let Some(aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError::TransactionCanceledException(tc)) = e.as_service_error() {
-                    let failed: Vec<usize> = tc
-                        .cancellation_reasons()
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, r)| r.code() == Some("ConditionalCheckFailed"))
-                        .map(|(i, _)| i)
-                        .collect();
+                if let Some(aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError::TransactionCanceledException(tc)) = e.as_service_error()
+                {
+                    let failed: Vec<usize> =
+                        tc.cancellation_reasons().iter().enumerate().filter(|(_, r)| r.code() == Some("ConditionalCheckFailed")).map(|(i, _)| i).collect();
                     if !failed.is_empty() {
                         return Ok(Err(failed));
                     }

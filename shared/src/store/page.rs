@@ -205,7 +205,14 @@ impl Store {
     /// `req.limit` items each). When the read budget runs out first the page is short and
     /// `next` continues after the last item *read*, so a page never costs more than its
     /// bound however few items pass the filter.
-    pub async fn query_page_where<T>(&self, range: &KeyRange, order: Order, req: &PageRequest, factor: usize, mut pick: impl FnMut(&Item) -> Result<Option<T>>) -> Result<Page<T>> {
+    pub async fn query_page_where<T>(
+        &self,
+        range: &KeyRange,
+        order: Order,
+        req: &PageRequest,
+        factor: usize,
+        mut pick: impl FnMut(&Item) -> Result<Option<T>>,
+    ) -> Result<Page<T>> {
         let mut start = req.cursor.as_deref().map(|c| Cursor::decode(c, range)).transpose()?.map(Cursor::start_key);
         let (p, sk, _) = range.attributes();
         let limit = req.limit.clamp(1, MAX_LIMIT);

@@ -47,15 +47,7 @@ pub fn check(table: &str, pk: &str, sk: &str, condition: &str, values: Vec<(&str
 }
 
 /// `SET`/`REMOVE` update with a condition.
-pub fn update(
-    table: &str,
-    pk: &str,
-    sk: &str,
-    expression: &str,
-    condition: &str,
-    values: Item,
-    names: HashMap<String, String>,
-) -> Result<TransactWriteItem> {
+pub fn update(table: &str, pk: &str, sk: &str, expression: &str, condition: &str, values: Item, names: HashMap<String, String>) -> Result<TransactWriteItem> {
     let b = Update::builder()
         .table_name(table)
         .set_key(Some(key(pk, sk)))

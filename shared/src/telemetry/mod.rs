@@ -45,11 +45,7 @@ pub fn init() {
     let filter = EnvFilter::try_new(&directive).unwrap_or_else(|_| EnvFilter::new("info"));
     let json = std::env::var("AWS_LAMBDA_LOG_FORMAT").is_ok_and(|v| v.eq_ignore_ascii_case("json"));
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_target(false);
-    let _ = if json {
-        builder.json().with_current_span(true).with_span_list(false).without_time().try_init()
-    } else {
-        builder.with_ansi(false).try_init()
-    };
+    let _ = if json { builder.json().with_current_span(true).with_span_list(false).without_time().try_init() } else { builder.with_ansi(false).try_init() };
 }
 
 #[cfg(test)]

@@ -72,9 +72,8 @@ impl Limits {
         let var = |name: &str| get(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
         if let Some(v) = var(ENV_SOURCE_LIMITS) {
             for (name, value) in pairs(ENV_SOURCE_LIMITS, &v)? {
-                let scope = Scope::from_name(name).ok_or_else(|| {
-                    bad(ENV_SOURCE_LIMITS, &format!("unknown scope {name:?} (known: {})", Scope::ALL.map(Scope::name).join(", ")))
-                })?;
+                let scope = Scope::from_name(name)
+                    .ok_or_else(|| bad(ENV_SOURCE_LIMITS, &format!("unknown scope {name:?} (known: {})", Scope::ALL.map(Scope::name).join(", "))))?;
                 let (limit, window) = value.split_once('/').ok_or_else(|| bad(ENV_SOURCE_LIMITS, &format!("{name}: expected limit/seconds, not {value:?}")))?;
                 limits.rates[scope as usize] = rate(number(ENV_SOURCE_LIMITS, limit, 1, 1_000_000)? as u32, number(ENV_SOURCE_LIMITS, window, 1, 86_400)?);
             }
@@ -95,7 +94,12 @@ impl Limits {
             }
         }
         if let Some(v) = var(ENV_EXEMPT) {
-            limits.exempt = v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(|s| Net::parse(s).ok_or_else(|| bad(ENV_EXEMPT, &format!("{s:?} is not an address or CIDR block")))).collect::<Result<_, _>>()?;
+            limits.exempt = v
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| Net::parse(s).ok_or_else(|| bad(ENV_EXEMPT, &format!("{s:?} is not an address or CIDR block"))))
+                .collect::<Result<_, _>>()?;
         }
         Ok(limits)
     }

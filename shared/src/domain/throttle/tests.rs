@@ -123,11 +123,7 @@ fn production_defaults() {
 
 #[test]
 fn the_environment_overrides_what_it_names() {
-    let env = [
-        (ENV_SOURCE_LIMITS, "sign_in=3/60, invite = 5/10"),
-        (ENV_LOCKOUT, "after=3,max=120"),
-        (ENV_EXEMPT, "127.0.0.1, 10.1.0.0/16,2001:db8::/32"),
-    ];
+    let env = [(ENV_SOURCE_LIMITS, "sign_in=3/60, invite = 5/10"), (ENV_LOCKOUT, "after=3,max=120"), (ENV_EXEMPT, "127.0.0.1, 10.1.0.0/16,2001:db8::/32")];
     let l = Limits::from_lookup(|k| env.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string())).unwrap();
     assert_eq!(l.rate(Scope::SignIn), Rate { limit: 3, window: 60 });
     assert_eq!(l.rate(Scope::InviteLookup), Rate { limit: 5, window: 10 });

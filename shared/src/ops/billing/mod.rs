@@ -18,10 +18,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::ops::access::Viewer;
-use crate::ops::audit::{self, By};
 use crate::domain;
 use crate::error::{Error, FieldError, Result};
+use crate::ops::access::Viewer;
+use crate::ops::audit::{self, By};
 use crate::ops::requests::parse_date;
 use crate::store::tx::Change;
 use crate::store::{from_item, keys, tx, InvoiceRecord, KeyRange, Line, Order, Page, PageRequest, PaymentRecord, Store};
@@ -148,7 +148,13 @@ pub struct InvoiceView {
 impl InvoiceView {
     pub fn new(i: &InvoiceRecord, today: &str) -> Self {
         let balance_due = i.total - i.amount_paid;
-        let status = if balance_due <= 0 { "paid" } else if i.due_date.as_str() < today { "overdue" } else { "open" };
+        let status = if balance_due <= 0 {
+            "paid"
+        } else if i.due_date.as_str() < today {
+            "overdue"
+        } else {
+            "open"
+        };
         Self {
             id: i.invoice_id.clone(),
             number: i.number.clone(),
@@ -286,7 +292,11 @@ pub fn check_billing_settings(input: &BillingSettings, provider_configured: bool
 
 pub async fn settings(store: &Store, firm_id: &str, provider_configured: bool) -> Result<BillingSettingsView> {
     let f = store.firm(firm_id).await?;
-    Ok(BillingSettingsView { billing_enabled: f.billing_enabled, online_payments_enabled: f.online_payments_enabled, online_payments_available: provider_configured })
+    Ok(BillingSettingsView {
+        billing_enabled: f.billing_enabled,
+        online_payments_enabled: f.online_payments_enabled,
+        online_payments_available: provider_configured,
+    })
 }
 
 /// Turn billing and online payments on or off: one transaction of the firm item's two
@@ -310,7 +320,11 @@ pub async fn set_settings(store: &Store, by: &By, firm_id: &str, input: BillingS
         let entry = audit::firm_entry(firm_id, audit::event::BILLING_SETTINGS_CHANGED, by, domain::now(), None, Some(parts.join("; ")))?;
         store.transact(vec![item, audit::tx_put(store, &entry)?], |_| Error::NotFound("firm")).await?;
     }
-    Ok(BillingSettingsView { billing_enabled: input.billing_enabled, online_payments_enabled: input.online_payments_enabled, online_payments_available: provider_configured })
+    Ok(BillingSettingsView {
+        billing_enabled: input.billing_enabled,
+        online_payments_enabled: input.online_payments_enabled,
+        online_payments_available: provider_configured,
+    })
 }
 
 /// The client's invoices not yet paid in full (GSI3 `keys::open_work`, `INVOICE#…`): what
@@ -454,13 +468,22 @@ async fn pay(store: &Store, viewer: &Viewer, client_id: &str, invoice_id: &str, 
     }
     let raise = raise.on(store.table(), &inv.pk, &inv.sk)?;
     store
-        .transact(vec![tx::put_new(store.table(), &rec)?, raise], |_| Error::Conflict("another payment was recorded meanwhile; reload to see what is still due".into()))
+        .transact(vec![tx::put_new(store.table(), &rec)?, raise], |_| {
+            Error::Conflict("another payment was recorded meanwhile; reload to see what is still due".into())
+        })
         .await?;
     Ok(PaymentView::from(&rec))
 }
 
 /// A contact pays an invoice online (the balance due unless `amount` says less).
-pub async fn pay_online(store: &Store, viewer: &Viewer, client_id: &str, invoice_id: &str, amount: Option<i64>, provider: &dyn PaymentProvider) -> Result<PaymentView> {
+pub async fn pay_online(
+    store: &Store,
+    viewer: &Viewer,
+    client_id: &str,
+    invoice_id: &str,
+    amount: Option<i64>,
+    provider: &dyn PaymentProvider,
+) -> Result<PaymentView> {
     viewer.contact_only()?;
     let inv = load_invoice(store, viewer, client_id, invoice_id).await?;
     let amount = check_payment(&inv, Some(amount.unwrap_or(inv.total - inv.amount_paid)))?;

@@ -32,7 +32,10 @@ fn invoice_totals_are_exact_integer_sums() {
 
 #[test]
 fn invoice_input_errors_name_the_line() {
-    let input: InvoiceInput = serde_json::from_str(r#"{"number":"","issue_date":"2026-12-02","due_date":"2026-12-01","currency":"dollars","lines":[{"description":"x","unit_amount":-5}]}"#).unwrap();
+    let input: InvoiceInput = serde_json::from_str(
+        r#"{"number":"","issue_date":"2026-12-02","due_date":"2026-12-01","currency":"dollars","lines":[{"description":"x","unit_amount":-5}]}"#,
+    )
+    .unwrap();
     let Err(Error::Validation(errs)) = plan_invoice(input) else { panic!() };
     assert_eq!(errs.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["number", "due_date", "currency", "lines[0].unit_amount"]);
 }
@@ -79,7 +82,9 @@ fn online_payments_need_billing_and_a_provider() {
     let e = check_billing_settings(&on, false).unwrap_err();
     assert_eq!(e.status_code(), 409);
     assert!(e.public_detail().contains("no payment provider"), "{}", e.public_detail());
-    let Err(Error::Validation(errs)) = check_billing_settings(&BillingSettings { billing_enabled: false, online_payments_enabled: true }, true) else { panic!() };
+    let Err(Error::Validation(errs)) = check_billing_settings(&BillingSettings { billing_enabled: false, online_payments_enabled: true }, true) else {
+        panic!()
+    };
     assert_eq!(errs[0].field, "online_payments_enabled");
     // Turning things off never needs a provider.
     assert!(check_billing_settings(&BillingSettings { billing_enabled: true, online_payments_enabled: false }, false).is_ok());

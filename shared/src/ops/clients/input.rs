@@ -81,7 +81,11 @@ impl AddressInput {
             postal_code: field("postal_code", self.postal_code, true, 20),
             country: field("country", self.country, true, 100),
         };
-        if errs.is_empty() { Ok(a) } else { Err(errs) }
+        if errs.is_empty() {
+            Ok(a)
+        } else {
+            Err(errs)
+        }
     }
 }
 
@@ -228,4 +232,3 @@ pub fn plan_contact_update(current: &ContactRecord, patch: ContactPatch, now: Of
     updated.version = current.version + 1;
     Ok(ContactUpdatePlan { updated, release_email, claim_email, end_login })
 }
-

@@ -123,12 +123,8 @@ pub async fn list_page(store: &Store, firm_id: &str, query: &ListQuery) -> Resul
                 .await
         }
         (name, None) => {
-            let ranges: Vec<KeyRange> = query
-                .status
-                .prefixes()
-                .iter()
-                .map(|p| starting_with(Some(keys::GSI1), keys::firm(firm_id), format!("{p}{}", name_prefix(name))))
-                .collect();
+            let ranges: Vec<KeyRange> =
+                query.status.prefixes().iter().map(|p| starting_with(Some(keys::GSI1), keys::firm(firm_id), format!("{p}{}", name_prefix(name)))).collect();
             let page = pages_over(store, &ranges, &query.page).await?;
             page.try_map(|item| Ok(ClientListItem::of_client(&from_item::<ClientRecord>(item)?)))
         }
@@ -172,7 +168,14 @@ async fn pages_over(store: &Store, ranges: &[KeyRange], req: &PageRequest) -> Re
 }
 
 /// Contacts whose address starts with `prefix`, each with the clients it is linked to.
-async fn by_email(store: &Store, firm_id: &str, prefix: &str, query: &ListQuery, portal: Option<StoredState>, now: OffsetDateTime) -> Result<Page<ClientListItem>> {
+async fn by_email(
+    store: &Store,
+    firm_id: &str,
+    prefix: &str,
+    query: &ListQuery,
+    portal: Option<StoredState>,
+    now: OffsetDateTime,
+) -> Result<Page<ClientListItem>> {
     let range = starting_with(None, keys::firm(firm_id), keys::email_guard(prefix));
     let guards = store.query_page(&range, Order::OldestFirst, &query.page).await?;
     let contacts: Vec<String> = guards.items.into_iter().map(|i| from_item::<EmailGuardRecord>(i).map(|g| g.contact_id)).collect::<Result<_>>()?;

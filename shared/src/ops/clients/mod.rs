@@ -273,7 +273,14 @@ pub async fn add_contact(store: &Store, firm_id: &str, client_id: &str, input: N
 
 /// Edit a contact (adding a missing email is the common case). The profile and the copy
 /// on every client link change in one transaction, conditional on the version read.
-pub async fn update_contact(store: &Store, logins: &impl Logins, by: &crate::ops::audit::By, firm_id: &str, contact_id: &str, input: ContactPatchInput) -> Result<ContactDetail> {
+pub async fn update_contact(
+    store: &Store,
+    logins: &impl Logins,
+    by: &crate::ops::audit::By,
+    firm_id: &str,
+    contact_id: &str,
+    input: ContactPatchInput,
+) -> Result<ContactDetail> {
     let patch = input.parse()?;
     let current = load_contact(store, firm_id, contact_id).await?;
     let by = &by.named(|| format!("{} {}", current.first_name, current.last_name));
@@ -314,7 +321,15 @@ pub async fn update_contact(store: &Store, logins: &impl Logins, by: &crate::ops
         }
         items.push(crate::store::invite_write(store, &after, before.invite_hash.as_deref(), false, &extra)?);
         let detail = if email_changed { Some("email changed; the login and open invites ended".to_string()) } else { None };
-        let entry = crate::ops::audit::entry(&before.client_id, crate::ops::audit::event::CONTACT_UPDATED, by.actor.clone(), now, &by.origin, Some(contact_id), detail)?;
+        let entry = crate::ops::audit::entry(
+            &before.client_id,
+            crate::ops::audit::event::CONTACT_UPDATED,
+            by.actor.clone(),
+            now,
+            &by.origin,
+            Some(contact_id),
+            detail,
+        )?;
         items.push(crate::ops::audit::tx_put(store, &entry)?);
     }
     store

@@ -19,8 +19,8 @@
 //! Every step is safe to repeat: S3 may deliver an event twice and Lambda retries a failed
 //! one; a repeated copy of the same version writes the same bytes.
 
-use crate::domain::upload::{parse_upload_key, sniff_matches, stored_key};
 use crate::domain;
+use crate::domain::upload::{parse_upload_key, sniff_matches, stored_key};
 use crate::error::Result;
 use crate::ops::audit::{self, Origin};
 use crate::ports::blobs::Blobs;
@@ -123,9 +123,10 @@ pub async fn confirm_upload(store: &Store, blobs: &impl Blobs, key: &str, versio
 /// Claim `version` as the one version of this upload that is checked. `false` when the file
 /// was decided meanwhile or another version holds the claim.
 async fn claim(store: &Store, file: &FileRecord, version: &str) -> Result<bool> {
-    let item = Change::new()
-        .set("upload_version", s(version))
-        .when(STILL_OURS, vec![(":pending", s("pending")), (":version", s(version))])
-        .on(store.table(), &file.pk, &file.sk)?;
+    let item = Change::new().set("upload_version", s(version)).when(STILL_OURS, vec![(":pending", s("pending")), (":version", s(version))]).on(
+        store.table(),
+        &file.pk,
+        &file.sk,
+    )?;
     Ok(store.transact_each(vec![item]).await?.is_ok())
 }

@@ -26,16 +26,16 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::ops::audit::{self, Origin};
-use crate::ops::access::Viewer;
 use crate::domain;
-use crate::error::{Error, Result};
-use crate::store::tx::Change;
-use crate::store::{keys, s, ActorRef, FileRecord, FileStatus, KeyRange, LinkRecord, Order, Page, PageRequest, Store, FILTER_READ_FACTOR};
 use crate::domain::quotas::Quota;
 use crate::domain::upload::*;
+use crate::error::{Error, Result};
 use crate::ops::access::visible_to;
+use crate::ops::access::Viewer;
+use crate::ops::audit::{self, Origin};
 use crate::ports::blobs::Blobs;
+use crate::store::tx::Change;
+use crate::store::{keys, s, ActorRef, FileRecord, FileStatus, KeyRange, LinkRecord, Order, Page, PageRequest, Store, FILTER_READ_FACTOR};
 
 /// The write (for the caller's transaction) that shares `file` with those of `contact_ids`
 /// who cannot see it yet, conditional on the file still being available; `None` when
@@ -53,9 +53,17 @@ pub fn share_write(store: &Store, file: &FileRecord, contact_ids: &[String]) -> 
         (":ok".to_string(), crate::store::s("available")),
     ]);
     let names = std::collections::HashMap::from([("#st".to_string(), "status".to_string())]);
-    crate::store::tx::update(store.table(), &file.pk, &file.sk, "SET shared_with = list_append(if_not_exists(shared_with, :empty), :new)", "#st = :ok", values, names).map(Some)
+    crate::store::tx::update(
+        store.table(),
+        &file.pk,
+        &file.sk,
+        "SET shared_with = list_append(if_not_exists(shared_with, :empty), :new)",
+        "#st = :ok",
+        values,
+        names,
+    )
+    .map(Some)
 }
-
 
 #[derive(Debug, Clone, Serialize)]
 pub struct FileView {
@@ -113,7 +121,10 @@ pub struct ShareOutcome {
 pub fn plan_sharing(links: &[LinkRecord], contact_ids: &[String], all: bool) -> Result<Vec<ShareOutcome>> {
     let unknown: Vec<&String> = contact_ids.iter().filter(|id| !links.iter().any(|l| &l.contact_id == *id)).collect();
     if !unknown.is_empty() {
-        return Err(Error::field("share_with", format!("names contacts who are not contacts of this client: {}", unknown.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "))));
+        return Err(Error::field(
+            "share_with",
+            format!("names contacts who are not contacts of this client: {}", unknown.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")),
+        ));
     }
     let targets: Vec<&LinkRecord> = if all { links.iter().collect() } else { links.iter().filter(|l| contact_ids.contains(&l.contact_id)).collect() };
     Ok(targets
@@ -313,15 +324,33 @@ pub async fn set_sharing(store: &Store, viewer: &Viewer, client_id: &str, file_i
     let (before, was_all) = (std::mem::replace(&mut f.shared_with, ids.clone()), f.shared_with_all);
     f.shared_with_all = all;
     let ids_value = aws_sdk_dynamodb::types::AttributeValue::L(f.shared_with.iter().map(|i| s(i.clone())).collect());
-    let item = Change::new().set("shared_with", ids_value).set("shared_with_all", aws_sdk_dynamodb::types::AttributeValue::Bool(all)).on(store.table(), &f.pk, &f.sk)?;
+    let item = Change::new().set("shared_with", ids_value).set("shared_with_all", aws_sdk_dynamodb::types::AttributeValue::Bool(all)).on(
+        store.table(),
+        &f.pk,
+        &f.sk,
+    )?;
     // The trail records each contact the file is newly shared with (their access history).
     let now = domain::now();
     let mut items = vec![item];
     if all && !was_all {
-        items.push(audit::tx_put(store, &audit::entry(client_id, audit::event::FILE_SHARED, viewer.actor_ref(), now, origin, Some(file_id), Some(format!("{} shared with all contacts", f.name)))?)?);
+        items.push(audit::tx_put(
+            store,
+            &audit::entry(
+                client_id,
+                audit::event::FILE_SHARED,
+                viewer.actor_ref(),
+                now,
+                origin,
+                Some(file_id),
+                Some(format!("{} shared with all contacts", f.name)),
+            )?,
+        )?);
     }
     for id in ids.iter().filter(|id| !before.contains(id)).take(98) {
-        items.push(audit::tx_put(store, &audit::entry(client_id, audit::event::FILE_SHARED, viewer.actor_ref(), now, origin, Some(id), Some(format!("{} ({file_id})", f.name)))?)?);
+        items.push(audit::tx_put(
+            store,
+            &audit::entry(client_id, audit::event::FILE_SHARED, viewer.actor_ref(), now, origin, Some(id), Some(format!("{} ({file_id})", f.name)))?,
+        )?);
     }
     store.transact(items, |_| Error::NotFound("file")).await?;
     Ok(SharingResult { file: FileView::new(&f, viewer), sharing })

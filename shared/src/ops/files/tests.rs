@@ -136,7 +136,6 @@ fn contacts_see_only_what_is_theirs_or_shared_with_them() {
     assert!(visible_to(&pending, &contact("k1")), "the uploader sees their pending upload");
 }
 
-
 #[test]
 fn download_names_survive_any_characters() {
     assert_eq!(content_disposition("W-2 (2026).pdf"), "attachment; filename=\"W-2 (2026).pdf\"; filename*=UTF-8''W-2%20%282026%29.pdf");

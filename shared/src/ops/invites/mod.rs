@@ -21,21 +21,19 @@ use futures_util::stream::{self, StreamExt};
 use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 
-use crate::ops::clients::{load_client, ContactView};
-use crate::store::invite_write;
 use crate::domain;
 use crate::error::{Error, FieldError, Result};
+use crate::ops::clients::{load_client, ContactView};
+use crate::store::invite_write;
 use aws_sdk_dynamodb::types::TransactWriteItem;
 
-use crate::ops::audit::By;
-use crate::ports::mail::SendError;
-use crate::store::{
-    ClientRecord, FirmRecord, InviteEnd, InviteLogEntry, LinkRecord, Store, DELIVERY_SENDING, INVITE_LOG_KEPT,
-};
-use crate::domain::email::{self, InviteVars, RenderedEmail, TemplateSource};
-use crate::ops::templates;
 use crate::config::Config;
+use crate::domain::email::{self, InviteVars, RenderedEmail, TemplateSource};
+use crate::ops::audit::By;
+use crate::ops::templates;
 use crate::ports::mail::Mailer;
+use crate::ports::mail::SendError;
+use crate::store::{ClientRecord, FirmRecord, InviteEnd, InviteLogEntry, LinkRecord, Store, DELIVERY_SENDING, INVITE_LOG_KEPT};
 
 /// How many emails of one request are in flight at once.
 pub const SEND_CONCURRENCY: usize = 8;
@@ -137,9 +135,7 @@ impl SendInput {
         match self.contact_ids {
             None => errs.push(FieldError::new("contact_ids", "is required: the contacts to invite")),
             Some(list) if list.is_empty() => errs.push(FieldError::new("contact_ids", "must name at least one contact")),
-            Some(list) if list.len() > MAX_CONTACTS => {
-                errs.push(FieldError::new("contact_ids", format!("may name at most {MAX_CONTACTS} contacts")))
-            }
+            Some(list) if list.len() > MAX_CONTACTS => errs.push(FieldError::new("contact_ids", format!("may name at most {MAX_CONTACTS} contacts"))),
             Some(list) => {
                 for id in list {
                     let id = id.trim().to_string();
@@ -232,7 +228,6 @@ impl InviteContext {
     }
 }
 
-
 // ---------- operations ----------
 
 /// One contact whose invite is about to go out: the link as read, the link as it will be
@@ -269,7 +264,14 @@ pub fn invited(link: &LinkRecord, hash: &str, email: &str, expires_at: OffsetDat
     after
 }
 
-async fn context(store: &Store, config: &Config, firm_id: &str, client_id: &str, template_id: Option<&str>, message: String) -> Result<(InviteContext, Vec<LinkRecord>)> {
+async fn context(
+    store: &Store,
+    config: &Config,
+    firm_id: &str,
+    client_id: &str,
+    template_id: Option<&str>,
+    message: String,
+) -> Result<(InviteContext, Vec<LinkRecord>)> {
     let (loaded, firm, template) =
         tokio::try_join!(load_client(store, firm_id, client_id), store.firm_settings(firm_id), templates::load(store, firm_id, template_id))?;
     let (client, links) = loaded;
@@ -295,7 +297,15 @@ async fn context(store: &Store, config: &Config, firm_id: &str, client_id: &str,
 /// SES's own `Send` event (configuration set → `email-events`) then turns `sending` into
 /// `sent`; a link left `sending` (the process died before SES answered) shows as
 /// `unconfirmed` after [`SENDING_GRACE`](crate::store::SENDING_GRACE), so staff resend.
-pub async fn send_invites(store: &Store, mailer: &impl Mailer, config: &Config, sender: &By, firm_id: &str, client_id: &str, input: SendInput) -> Result<Vec<ContactOutcome>> {
+pub async fn send_invites(
+    store: &Store,
+    mailer: &impl Mailer,
+    config: &Config,
+    sender: &By,
+    firm_id: &str,
+    client_id: &str,
+    input: SendInput,
+) -> Result<Vec<ContactOutcome>> {
     let req = input.parse()?;
     let (ctx, links) = context(store, config, firm_id, client_id, req.template_id.as_deref(), req.message).await?;
     let now = domain::now();
@@ -397,7 +407,11 @@ fn prepare(config: &Config, ctx: &InviteContext, link: &LinkRecord, sender: &By,
 /// Write up to 100 new links in one transaction. A link that changed since it was read
 /// (its condition failed) is reported and the others are written without it.
 /// `extra` attributes are written with each link (a bulk job's `invite_job`).
-async fn record_links(store: &Store, chunk: Vec<Pending>, extra: &[(&str, Option<aws_sdk_dynamodb::types::AttributeValue>)]) -> Vec<(Pending, std::result::Result<(), String>)> {
+async fn record_links(
+    store: &Store,
+    chunk: Vec<Pending>,
+    extra: &[(&str, Option<aws_sdk_dynamodb::types::AttributeValue>)],
+) -> Vec<(Pending, std::result::Result<(), String>)> {
     let mut results = Vec::new();
     let mut todo = chunk;
     // Each round either writes everything left or removes at least one contact.

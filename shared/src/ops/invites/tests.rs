@@ -35,7 +35,10 @@ fn tokens_name_their_link_carry_256_random_bits_and_are_stored_hashed() {
 }
 
 fn by() -> By {
-    By { actor: crate::store::ActorRef { kind: "staff".into(), id: "s".into(), name: "Sam".into() }, origin: crate::ops::audit::Origin { ip: Some("198.51.100.7".into()), user_agent: None } }
+    By {
+        actor: crate::store::ActorRef { kind: "staff".into(), id: "s".into(), name: "Sam".into() },
+        origin: crate::ops::audit::Origin { ip: Some("198.51.100.7".into()), user_agent: None },
+    }
 }
 
 #[test]
@@ -67,7 +70,9 @@ fn a_new_invite_replaces_the_live_link_resets_its_state_and_is_logged() {
 fn an_invite_write_sets_or_removes_every_invite_attribute_and_is_conditional() {
     let store = Store::new(aws_sdk_dynamodb::Client::from_conf(aws_sdk_dynamodb::Config::builder().behavior_version_latest().build()), "t");
     let l = link("k1", Some("a@example.com"), false);
-    let item = invite_write(&store, &invited(&l, "h", "a@example.com", datetime!(2026-12-01 00:00 UTC), &by(), datetime!(2026-11-01 00:00 UTC)), None, true, &[]).unwrap();
+    let item =
+        invite_write(&store, &invited(&l, "h", "a@example.com", datetime!(2026-12-01 00:00 UTC), &by(), datetime!(2026-11-01 00:00 UTC)), None, true, &[])
+            .unwrap();
     let u = item.update().unwrap();
     let names = u.expression_attribute_names().unwrap();
     let mentioned: Vec<&String> = names.values().collect();
@@ -98,9 +103,7 @@ fn send_input_is_checked_and_deduplicated() {
     assert_eq!(r.contact_ids, ["a", "b"]);
     assert_eq!(r.message, "Hi\nthere");
     assert_eq!(r.template_id, None);
-    let Err(Error::Validation(errs)) = SendInput { contact_ids: Some(vec![]), message: Some("x".repeat(2001)), template_id: None }.parse() else {
-        panic!()
-    };
+    let Err(Error::Validation(errs)) = SendInput { contact_ids: Some(vec![]), message: Some("x".repeat(2001)), template_id: None }.parse() else { panic!() };
     assert_eq!(errs.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["contact_ids", "message"]);
     assert!(SendInput { contact_ids: None, message: None, template_id: None }.parse().is_err());
 }

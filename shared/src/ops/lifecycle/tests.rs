@@ -19,7 +19,10 @@ fn link(client: &ClientRecord, contact_id: &str) -> LinkRecord {
 }
 
 fn by() -> By {
-    By { actor: ActorRef { kind: "staff".into(), id: "s1".into(), name: "Sam".into() }, origin: Origin { ip: Some("203.0.113.7".into()), user_agent: Some("UA".into()) } }
+    By {
+        actor: ActorRef { kind: "staff".into(), id: "s1".into(), name: "Sam".into() },
+        origin: Origin { ip: Some("203.0.113.7".into()), user_agent: Some("UA".into()) },
+    }
 }
 
 /// Builds transaction items only; never called.
@@ -144,7 +147,11 @@ async fn each_kind_of_new_work_is_refused_on_an_archived_client_before_any_aws_c
     use crate::ports::mail::{Outbox, SesMailer};
     let store = offline_store();
     let lazy = crate::sdk::LazySdk::ready(
-        aws_config::SdkConfig::builder().behavior_version(aws_config::BehaviorVersion::latest()).region(aws_config::Region::new("us-east-1")).endpoint_url("http://127.0.0.1:9").build(),
+        aws_config::SdkConfig::builder()
+            .behavior_version(aws_config::BehaviorVersion::latest())
+            .region(aws_config::Region::new("us-east-1"))
+            .endpoint_url("http://127.0.0.1:9")
+            .build(),
     );
     let (blobs, mailer) = (S3Blobs::new(lazy.clone(), "offline".into()), SesMailer::new(lazy, None));
     let outbox = Outbox { mailer: &mailer, web_origin: "http://portal" };
@@ -153,7 +160,9 @@ async fn each_kind_of_new_work_is_refused_on_an_archived_client_before_any_aws_c
     fn input<T: serde::de::DeserializeOwned>(j: serde_json::Value) -> T {
         serde_json::from_value(j).unwrap()
     }
-    let refused = |what: &str, r: std::result::Result<(), Error>| assert!(matches!(&r, Err(Error::Conflict(m)) if m.contains("Restore the client first")), "{what}: {r:?}");
+    let refused = |what: &str, r: std::result::Result<(), Error>| {
+        assert!(matches!(&r, Err(Error::Conflict(m)) if m.contains("Restore the client first")), "{what}: {r:?}")
+    };
     refused("request", requests::create(&store, &v, v.actor_ref(), "c1", input(serde_json::json!({}))).await.map(drop));
     refused("upload", files::create_upload(&store, &blobs, &v, "c1", input(serde_json::json!({})), &o).await.map(drop));
     refused("invoice", billing::create_invoice(&store, &v, "c1", input(serde_json::json!({}))).await.map(drop));

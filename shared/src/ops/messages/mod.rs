@@ -25,14 +25,14 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::domain::quotas::Quota;
-use crate::ops::access::Viewer;
 use crate::domain;
-use crate::error::{Error, FieldError, Result};
-use crate::ports::mail::Notice;
-use crate::store::{from_item, keys, s, tx, ActorRef, Attachment, FileRecord, FileStatus, Item, LinkRecord, MessageRecord, Store, ThreadRecord};
 use crate::domain::email::{escape_html, RenderedEmail};
+use crate::domain::quotas::Quota;
+use crate::error::{Error, FieldError, Result};
+use crate::ops::access::Viewer;
+use crate::ports::mail::Notice;
 use crate::ports::mail::{Mailer, Outbox};
+use crate::store::{from_item, keys, s, tx, ActorRef, Attachment, FileRecord, FileStatus, Item, LinkRecord, MessageRecord, Store, ThreadRecord};
 
 mod reading;
 pub use reading::{list, open, ThreadDetail};
@@ -123,7 +123,6 @@ pub struct PostInput {
     pub file_ids: Option<Vec<String>>,
 }
 
-
 fn dedupe(ids: Option<Vec<String>>) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for id in ids.unwrap_or_default() {
@@ -162,10 +161,16 @@ pub fn plan_thread(input: NewThreadInput, viewer: &Viewer, links: &[LinkRecord])
             if ids.is_empty() {
                 errs.push(FieldError::new("contact_ids", "must name at least one contact of the client"));
             }
-            let not_active: Vec<&str> =
-                ids.iter().filter(|id| !links.iter().any(|l| &l.contact_id == *id && l.accepted_at.is_some() && l.access_revoked_at.is_none())).map(String::as_str).collect();
+            let not_active: Vec<&str> = ids
+                .iter()
+                .filter(|id| !links.iter().any(|l| &l.contact_id == *id && l.accepted_at.is_some() && l.access_revoked_at.is_none()))
+                .map(String::as_str)
+                .collect();
             if !not_active.is_empty() {
-                errs.push(FieldError::new("contact_ids", format!("names contacts without portal access to this client (invite them first): {}", not_active.join(", "))));
+                errs.push(FieldError::new(
+                    "contact_ids",
+                    format!("names contacts without portal access to this client (invite them first): {}", not_active.join(", ")),
+                ));
             }
             ids
         }
@@ -232,7 +237,6 @@ pub struct Posted {
     pub message: MessageView,
     pub notifications: Vec<Notice>,
 }
-
 
 fn view_of(m: &MessageRecord) -> MessageView {
     MessageView { seq: m.seq, by: m.by.clone(), at: m.at, body: m.body.clone(), attachments: m.attachments.clone() }
@@ -330,7 +334,8 @@ pub async fn post(store: &Store, outbox: &Outbox<'_, impl Mailer>, viewer: &View
             set.push("last_staff = :by");
         }
         let names = HashMap::from([("#read".to_string(), "read".to_string()), ("#me".to_string(), key.clone())]);
-        let update = tx::update(store.table(), &thread.pk, &thread.sk, &format!("SET {}", set.join(", ")), "message_count = :prev", std::mem::take(&mut values), names)?;
+        let update =
+            tx::update(store.table(), &thread.pk, &thread.sk, &format!("SET {}", set.join(", ")), "message_count = :prev", std::mem::take(&mut values), names)?;
         // The thread's count first: when another post came first, its condition is the first
         // to fail (the message's key is then taken too) and we read again; any other failed
         // condition is an attachment that stopped being available.

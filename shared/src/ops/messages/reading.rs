@@ -46,7 +46,8 @@ pub async fn open(store: &Store, viewer: &Viewer, client_id: &str, thread_id: &s
     // Each reader sees only the attachments they may open.
     let mut allowed: Option<Vec<String>> = None;
     if viewer.contact_id().is_some() {
-        let ids: Vec<String> = records.iter().flat_map(|m| m.attachments.iter().map(|a| a.file_id.clone())).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+        let ids: Vec<String> =
+            records.iter().flat_map(|m| m.attachments.iter().map(|a| a.file_id.clone())).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
         let mut ok = Vec::new();
         for chunk in ids.chunks(100) {
             let items = store.batch_get(chunk.iter().map(|id| (keys::client(client_id), keys::file(id))).collect()).await?;

@@ -22,7 +22,12 @@ fn contact(id: &str) -> Viewer {
 }
 
 fn input(ids: Option<Vec<&str>>) -> NewThreadInput {
-    NewThreadInput { subject: Some("Tax return".into()), body: Some("Hello".into()), contact_ids: ids.map(|v| v.into_iter().map(String::from).collect()), file_ids: None }
+    NewThreadInput {
+        subject: Some("Tax return".into()),
+        body: Some("Hello".into()),
+        contact_ids: ids.map(|v| v.into_iter().map(String::from).collect()),
+        file_ids: None,
+    }
 }
 
 #[test]
@@ -31,7 +36,9 @@ fn staff_share_a_thread_only_with_contacts_who_have_access() {
     assert_eq!(p.participants, ["k1"]);
     let Err(Error::Validation(errs)) = plan_thread(input(Some(vec!["k2"])), &staff(), &links()) else { panic!() };
     assert!(errs[0].message.contains("invite them first"));
-    let Err(Error::Validation(errs)) = plan_thread(NewThreadInput { subject: None, body: Some(" ".into()), contact_ids: None, file_ids: None }, &staff(), &links()) else {
+    let Err(Error::Validation(errs)) =
+        plan_thread(NewThreadInput { subject: None, body: Some(" ".into()), contact_ids: None, file_ids: None }, &staff(), &links())
+    else {
         panic!()
     };
     assert_eq!(errs.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["subject", "body", "contact_ids"]);

@@ -7,7 +7,6 @@ use crate::domain::{self};
 use crate::error::{Error, Result};
 use crate::store::{ActorRef, FormRecord, TimelineEntry};
 
-
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CertificateSigner {
     pub name: String,

@@ -27,15 +27,14 @@
 
 use serde::Serialize;
 
-use crate::ops::access::Viewer;
-use crate::ops::audit::{self, Origin};
+use crate::domain::email::{escape_html, RenderedEmail};
 use crate::domain::{self};
 use crate::error::{Error, Result};
-use crate::store::{from_item, keys, tx, DrawingRecord, Evidence, FileRecord, FileStatus, FormRecord, FormStatus, Store, TimelineEntry};
-use crate::domain::email::{escape_html, RenderedEmail};
+use crate::ops::access::Viewer;
+use crate::ops::audit::{self, Origin};
 use crate::ports::blobs::Blobs;
 use crate::ports::mail::{Mailer, Outbox};
-
+use crate::store::{from_item, keys, tx, DrawingRecord, Evidence, FileRecord, FileStatus, FormRecord, FormStatus, Store, TimelineEntry};
 
 mod certificate;
 mod rules;
@@ -44,7 +43,6 @@ mod views;
 pub use certificate::*;
 pub use rules::*;
 pub use views::*;
-
 
 async fn load(store: &Store, viewer: &Viewer, client_id: &str, form_id: &str) -> Result<FormRecord> {
     if !domain::is_plausible_id(form_id) {
@@ -65,7 +63,6 @@ pub struct Sent {
     pub emails: Vec<crate::ports::mail::Notice>,
 }
 
-
 /// The email that tells a signer a document waits for them (no document name, no link to
 /// the file: only the portal).
 pub fn request_email(firm_name: &str, client_name: &str, url: &str, due: Option<&str>) -> RenderedEmail {
@@ -84,7 +81,15 @@ pub fn request_email(firm_name: &str, client_name: &str, url: &str, due: Option<
 }
 
 /// Send a document for signature.
-pub async fn send(store: &Store, blobs: &impl Blobs, outbox: &Outbox<'_, impl Mailer>, viewer: &Viewer, client_id: &str, input: NewFormInput, origin: &Origin) -> Result<Sent> {
+pub async fn send(
+    store: &Store,
+    blobs: &impl Blobs,
+    outbox: &Outbox<'_, impl Mailer>,
+    viewer: &Viewer,
+    client_id: &str,
+    input: NewFormInput,
+    origin: &Origin,
+) -> Result<Sent> {
     viewer.staff_only()?;
     viewer.new_work()?;
     let by = viewer.actor_ref();
@@ -137,12 +142,25 @@ pub async fn send(store: &Store, blobs: &impl Blobs, outbox: &Outbox<'_, impl Ma
     let signer_ids: Vec<String> = form.signers.iter().map(|s| s.contact_id.clone()).collect();
     let mut items = vec![tx::put_new(store.table(), &form)?];
     items.extend(crate::ops::files::share_write(store, &file, &signer_ids)?);
-    let entry = audit::entry(client_id, audit::event::FORM_SENT, by, now, origin, Some(&id), Some(format!("{} to {} signer(s)", form.document_name, form.signers.len())))?;
+    let entry = audit::entry(
+        client_id,
+        audit::event::FORM_SENT,
+        by,
+        now,
+        origin,
+        Some(&id),
+        Some(format!("{} to {} signer(s)", form.document_name, form.signers.len())),
+    )?;
     items.push(audit::tx_put(store, &entry)?);
     store.transact(items, |_| Error::Conflict("the document changed meanwhile; reload and try again".into())).await?;
 
     let firm = store.firm_settings(viewer.firm_id()).await?;
-    let email = firm.letterhead(outbox.web_origin).wrap(request_email(&firm.name, &form.client_name, &format!("{}/#/portal", outbox.web_origin), form.due_date.as_deref()));
+    let email = firm.letterhead(outbox.web_origin).wrap(request_email(
+        &firm.name,
+        &form.client_name,
+        &format!("{}/#/portal", outbox.web_origin),
+        form.due_date.as_deref(),
+    ));
     let recipients = form.signers.iter().map(|s| ("contact", s.contact_id.clone(), s.email.clone())).collect();
     let emails = crate::ports::mail::notify(outbox.mailer, &firm.sender(), recipients, &email).await;
     tracing::info!(%client_id, form_id = %id, signers = form.signers.len(), "sent for signature");
@@ -169,9 +187,11 @@ pub async fn get(store: &Store, viewer: &Viewer, client_id: &str, form_id: &str)
     let form = load(store, viewer, client_id, form_id).await?;
     let mut view = FormView::new(&form, viewer)?;
     if form.signers.iter().any(|s| s.evidence.as_ref().is_some_and(|e| e.drawn_signature_sha256.is_some())) {
-        let drawings: Vec<DrawingRecord> = store.query_partition(&keys::form_drawings(form_id), None, false).await?.into_iter().map(from_item).collect::<Result<_>>()?;
+        let drawings: Vec<DrawingRecord> =
+            store.query_partition(&keys::form_drawings(form_id), None, false).await?.into_iter().map(from_item).collect::<Result<_>>()?;
         let all = viewer.contact_id().is_none() || form.status == FormStatus::Completed;
-        view.drawings = drawings.into_iter().filter(|d| all || viewer.contact_id() == Some(d.contact_id.as_str())).map(|d| (d.contact_id, d.data_url)).collect();
+        view.drawings =
+            drawings.into_iter().filter(|d| all || viewer.contact_id() == Some(d.contact_id.as_str())).map(|d| (d.contact_id, d.data_url)).collect();
     }
     Ok(view)
 }
@@ -194,7 +214,10 @@ pub async fn sign(store: &Store, blobs: &impl Blobs, viewer: &Viewer, client_id:
     let form = load(store, viewer, client_id, form_id).await?;
     may_answer(&form, me)?;
     let (typed_name, drawing) = check_signature(input, &form)?;
-    let file = store.get::<FileRecord>(&keys::client(client_id), &keys::file(&form.file_id)).await?.ok_or_else(|| Error::Conflict("the document is no longer in the portal; ask the firm".into()))?;
+    let file = store
+        .get::<FileRecord>(&keys::client(client_id), &keys::file(&form.file_id))
+        .await?
+        .ok_or_else(|| Error::Conflict("the document is no longer in the portal; ask the firm".into()))?;
     let (now_hash, _) = blobs.sha256(&file.s3_key).await?;
     if now_hash != form.document_sha256 {
         tracing::warn!(%client_id, %form_id, "document changed since it was sent for signature");
@@ -222,7 +245,15 @@ pub async fn sign(store: &Store, blobs: &impl Blobs, viewer: &Viewer, client_id:
     let after = signed(&form, me, evidence, by.clone())?;
     let mut entries = vec![audit::entry(client_id, audit::event::FORM_SIGNED, by, now, origin, Some(form_id), Some(form.document_name.clone()))?];
     if after.status == FormStatus::Completed {
-        entries.push(audit::entry(client_id, audit::event::FORM_COMPLETED, system(), now, &Origin { ip: None, user_agent: None }, Some(form_id), after.certificate_sha256.clone())?);
+        entries.push(audit::entry(
+            client_id,
+            audit::event::FORM_COMPLETED,
+            system(),
+            now,
+            &Origin { ip: None, user_agent: None },
+            Some(form_id),
+            after.certificate_sha256.clone(),
+        )?);
     }
     save(store, &form, &after, entries, drawing).await?;
     tracing::info!(%client_id, %form_id, completed = after.status == FormStatus::Completed, "form signed");
@@ -272,8 +303,11 @@ pub async fn verify(store: &Store, blobs: &impl Blobs, viewer: &Viewer, client_i
         (Some(c), Some(at)) => {
             // The completion entry was written with the form, at the completion time.
             let prefix = keys::audit_at(&domain::rfc3339(at)?);
-            let audited: Vec<crate::store::AuditRecord> = store.query_partition(&keys::client(client_id), Some(&prefix), true).await?.into_iter().map(from_item).collect::<Result<_>>()?;
-            let in_audit = audited.iter().any(|e| e.event == audit::event::FORM_COMPLETED && e.subject_id.as_deref() == Some(form_id) && e.detail.as_deref() == Some(c.sha256.as_str()));
+            let audited: Vec<crate::store::AuditRecord> =
+                store.query_partition(&keys::client(client_id), Some(&prefix), true).await?.into_iter().map(from_item).collect::<Result<_>>()?;
+            let in_audit = audited
+                .iter()
+                .any(|e| e.event == audit::event::FORM_COMPLETED && e.subject_id.as_deref() == Some(form_id) && e.detail.as_deref() == Some(c.sha256.as_str()));
             Some(in_audit && form.certificate_sha256.as_deref() == Some(c.sha256.as_str()))
         }
         _ => None,
@@ -283,7 +317,8 @@ pub async fn verify(store: &Store, blobs: &impl Blobs, viewer: &Viewer, client_i
     let drawings_intact = if drawn.is_empty() {
         true
     } else {
-        let stored: Vec<DrawingRecord> = store.query_partition(&keys::form_drawings(form_id), None, true).await?.into_iter().map(from_item).collect::<Result<_>>()?;
+        let stored: Vec<DrawingRecord> =
+            store.query_partition(&keys::form_drawings(form_id), None, true).await?.into_iter().map(from_item).collect::<Result<_>>()?;
         drawn.iter().all(|(contact, hash)| stored.iter().any(|d| d.contact_id == *contact && check_drawing(&d.data_url).is_ok_and(|h| h == *hash)))
     };
     Ok(Verification {

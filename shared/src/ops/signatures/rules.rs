@@ -81,7 +81,6 @@ pub struct PlannedForm {
     pub due_date: Option<String>,
 }
 
-
 /// Check a new form against the client's contacts: signers must have portal access (so
 /// they can sign) and an email; `today` rejects a due date in the past.
 pub fn plan_form(input: NewFormInput, links: &[LinkRecord], today: time::Date) -> Result<PlannedForm> {
@@ -119,7 +118,10 @@ pub fn plan_form(input: NewFormInput, links: &[LinkRecord], today: time::Date) -
             }
         }
         if !without_access.is_empty() {
-            errs.push(FieldError::new("signer_ids", format!("names contacts without portal access to this client (invite them first): {}", without_access.join(", "))));
+            errs.push(FieldError::new(
+                "signer_ids",
+                format!("names contacts without portal access to this client (invite them first): {}", without_access.join(", ")),
+            ));
         }
     }
     let message = domain::text_input(&mut errs, "message", input.message, 2000, false);

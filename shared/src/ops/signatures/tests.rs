@@ -1,7 +1,7 @@
 use super::*;
 use crate::store::{ActorRef, LinkRecord, SignerStatus};
-use time::OffsetDateTime;
 use crate::store::{ClientRecord, ContactRecord};
+use time::OffsetDateTime;
 
 fn t0() -> OffsetDateTime {
     time::macros::datetime!(2026-11-01 09:00 UTC)
@@ -23,7 +23,12 @@ fn staff() -> ActorRef {
 
 fn form() -> FormRecord {
     let plan = plan_form(
-        NewFormInput { file_id: Some("file1".into()), signer_ids: Some(vec!["k1".into(), "k2".into()]), message: Some("Please sign".into()), due_date: Some("2026-12-01".into()) },
+        NewFormInput {
+            file_id: Some("file1".into()),
+            signer_ids: Some(vec!["k1".into(), "k2".into()]),
+            message: Some("Please sign".into()),
+            due_date: Some("2026-12-01".into()),
+        },
         &links(),
         t0().date(),
     )
@@ -73,9 +78,11 @@ fn contact(k: &str) -> ActorRef {
 
 #[test]
 fn signers_need_portal_access_and_bad_input_names_every_field() {
-    let Err(Error::Validation(errs)) =
-        plan_form(NewFormInput { file_id: None, signer_ids: Some(vec!["k3".into()]), message: None, due_date: Some("2026-10-01".into()) }, &links(), t0().date())
-    else {
+    let Err(Error::Validation(errs)) = plan_form(
+        NewFormInput { file_id: None, signer_ids: Some(vec!["k3".into()]), message: None, due_date: Some("2026-10-01".into()) },
+        &links(),
+        t0().date(),
+    ) else {
         panic!()
     };
     assert_eq!(errs.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["file_id", "signer_ids", "due_date"]);
@@ -94,7 +101,13 @@ fn the_signature_needs_consent_and_the_hash_of_the_document_shown() {
     };
     assert_eq!(check_signature(ok(), &f).unwrap(), ("Ana Sample".to_string(), None));
     let Err(Error::Validation(errs)) = check_signature(
-        SignInput { typed_name: None, consent: Some(false), consent_version: Some("old".into()), document_sha256: Some("x".into()), drawn_signature: Some("data:image/gif;base64,R0lG".into()) },
+        SignInput {
+            typed_name: None,
+            consent: Some(false),
+            consent_version: Some("old".into()),
+            document_sha256: Some("x".into()),
+            drawn_signature: Some("data:image/gif;base64,R0lG".into()),
+        },
         &f,
     ) else {
         panic!()

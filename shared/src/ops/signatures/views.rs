@@ -3,8 +3,8 @@
 use serde::Serialize;
 use time::OffsetDateTime;
 
-use crate::ops::access::Viewer;
 use crate::error::Result;
+use crate::ops::access::Viewer;
 use crate::store::{ActorRef, Evidence, FormRecord, FormStatus, SignerStatus, TimelineEntry};
 
 use super::*;

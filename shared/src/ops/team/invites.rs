@@ -155,7 +155,9 @@ async fn refuse_existing_login(store: &Store, firm_id: &str, email: &EmailAddres
         return Err(Error::Conflict(format!("{email} is already a member of your team")));
     }
     if guard.is_some_and(|g| g.sub.is_some()) {
-        return Err(Error::Conflict(format!("{email} already has a staff login at another firm; one address can belong to one firm only — invite another address")));
+        return Err(Error::Conflict(format!(
+            "{email} already has a staff login at another firm; one address can belong to one firm only — invite another address"
+        )));
     }
     Ok(())
 }
@@ -168,15 +170,19 @@ async fn refuse_existing_login(store: &Store, firm_id: &str, email: &EmailAddres
 /// or a double click, changes nothing). Refused with 409: an address that already has a
 /// staff login. Role rules (only an owner invites an owner) are the caller's: see
 /// [`rules::may_touch`]; an operator's `create-firm` invites the first owner.
-pub async fn invite(store: &Store, outbox: &Outbox<'_, impl Mailer>, by: &By, firm_id: &str, input: StaffInviteInput, lifetime_days: u32) -> Result<StaffInviteView> {
+pub async fn invite(
+    store: &Store,
+    outbox: &Outbox<'_, impl Mailer>,
+    by: &By,
+    firm_id: &str,
+    input: StaffInviteInput,
+    lifetime_days: u32,
+) -> Result<StaffInviteView> {
     let new = input.parse()?;
     let id = keys::staff_invite_id(firm_id, new.email.as_str());
     let pk = keys::staff_invite(&id);
-    let (firm, existing, ()) = tokio::try_join!(
-        store.firm(firm_id),
-        store.get::<StaffInviteRecord>(&pk, keys::STAFF_INVITE_SK),
-        refuse_existing_login(store, firm_id, &new.email)
-    )?;
+    let (firm, existing, ()) =
+        tokio::try_join!(store.firm(firm_id), store.get::<StaffInviteRecord>(&pk, keys::STAFF_INVITE_SK), refuse_existing_login(store, firm_id, &new.email))?;
     let now = domain::now();
     if let Some(open) = existing.as_ref().filter(|i| i.is_open(now)) {
         return Ok(StaffInviteView::of(open, now).with("already_open"));
@@ -218,7 +224,15 @@ pub async fn invite(store: &Store, outbox: &Outbox<'_, impl Mailer>, by: &By, fi
 }
 
 /// Give an invite a new link (the old one stops working) and email it.
-pub async fn resend(store: &Store, outbox: &Outbox<'_, impl Mailer>, by: &By, actor_role: Role, firm_id: &str, invite_id: &str, lifetime_days: u32) -> Result<StaffInviteView> {
+pub async fn resend(
+    store: &Store,
+    outbox: &Outbox<'_, impl Mailer>,
+    by: &By,
+    actor_role: Role,
+    firm_id: &str,
+    invite_id: &str,
+    lifetime_days: u32,
+) -> Result<StaffInviteView> {
     let before = load(store, firm_id, invite_id).await?;
     rules::may_touch(actor_role, before.role)?;
     let firm = store.firm(firm_id).await?;
@@ -285,7 +299,14 @@ async fn send_link(
     };
     store.transact(vec![write, audit::tx_put(store, &entry)?], |_| changed_meanwhile()).await?;
 
-    let email = firm.letterhead(outbox.web_origin).wrap(invite_email(&firm.name, &by.actor.name, &after.name, after.role, &join_url(outbox.web_origin, &token), expires));
+    let email = firm.letterhead(outbox.web_origin).wrap(invite_email(
+        &firm.name,
+        &by.actor.name,
+        &after.name,
+        after.role,
+        &join_url(outbox.web_origin, &token),
+        expires,
+    ));
     let view = StaffInviteView::of(&after, now);
     match outbox.mailer.send(&firm.sender(), &after.email, &email, &[]).await {
         Ok(_) => {
@@ -301,7 +322,13 @@ async fn send_link(
             tracing::warn!(invite_id = %after.invite_id, %reason, "SES refused a staff invite");
             let undo = match before {
                 Some(b) => tx::put_versioned(store.table(), b, after.version)?,
-                None => tx::delete_when(store.table(), &after.pk, &after.sk, "version = :v", vec![(":v", aws_sdk_dynamodb::types::AttributeValue::N(after.version.to_string()))])?,
+                None => tx::delete_when(
+                    store.table(),
+                    &after.pk,
+                    &after.sk,
+                    "version = :v",
+                    vec![(":v", aws_sdk_dynamodb::types::AttributeValue::N(after.version.to_string()))],
+                )?,
             };
             let unlog = tx::delete(store.table(), &entry.pk, &entry.sk)?;
             if let Err(e) = store.transact(vec![undo, unlog], |_| changed_meanwhile()).await {

@@ -37,7 +37,10 @@ async fn live(store: &Store, token: &str) -> Result<(StaffInviteRecord, String)>
         ));
     }
     if domain::now() >= invite.link_expires_at {
-        return Err(Error::Gone(format!("This invite link expired on {}. Ask the firm to send a new invite.", crate::domain::email::long_date(invite.link_expires_at))));
+        return Err(Error::Gone(format!(
+            "This invite link expired on {}. Ask the firm to send a new invite.",
+            crate::domain::email::long_date(invite.link_expires_at)
+        )));
     }
     Ok((invite, hash))
 }
@@ -106,15 +109,29 @@ async fn claim(store: &Store, invite: &StaffInviteRecord, claim_id: &str) -> Res
     };
     let version = to_item(invite)?.remove("version").ok_or_else(|| Error::internal("invite without version"))?;
     let items = vec![
-        tx::put_when(store.table(), &guard, "attribute_not_exists(PK) OR (attribute_exists(claim) AND claim_expires_at < :now)", vec![(":now", aws_sdk_dynamodb::types::AttributeValue::N(now.to_string()))])?,
+        tx::put_when(
+            store.table(),
+            &guard,
+            "attribute_not_exists(PK) OR (attribute_exists(claim) AND claim_expires_at < :now)",
+            vec![(":now", aws_sdk_dynamodb::types::AttributeValue::N(now.to_string()))],
+        )?,
         tx::check(store.table(), &invite.pk, &invite.sk, "version = :v AND attribute_exists(token_hash)", vec![(":v", version)])?,
     ];
-    let outcome = store.transact(items, |i| if i == 1 { Error::Gone("This invite link was just used, replaced or revoked. Use the link in the most recent email, or sign in.".into()) } else { Error::Conflict(String::new()) }).await;
+    let outcome = store
+        .transact(items, |i| {
+            if i == 1 {
+                Error::Gone("This invite link was just used, replaced or revoked. Use the link in the most recent email, or sign in.".into())
+            } else {
+                Error::Conflict(String::new())
+            }
+        })
+        .await;
     match outcome {
         Err(Error::Conflict(_)) => {
             let held = store.get::<StaffLoginRecord>(&guard.pk, &guard.sk).await?;
             Err(Error::Conflict(if held.is_some_and(|g| g.sub.is_some()) {
-                "A staff login already exists for this email address (at this firm or another one). Sign in with it, or ask to be invited with another address.".into()
+                "A staff login already exists for this email address (at this firm or another one). Sign in with it, or ask to be invited with another address."
+                    .into()
             } else {
                 "Your staff login is being created by another request right now (a second click or window?). Wait a moment, then sign in or open the link again.".into()
             }))
@@ -177,7 +194,14 @@ pub async fn join(store: &Store, logins: &impl Logins, token: &str, input: JoinI
         used.version = invite.version + 1;
         let guard = Change::new().set("sub", s(sub.clone())).remove("claim").remove("claim_expires_at").when("#claim = :c", vec![(":c", s(claim_id.clone()))]);
         let by = By { actor: ActorRef { kind: "staff".into(), id: sub.clone(), name: name.clone() }, origin: origin.clone() };
-        let entry = audit::firm_entry(&invite.firm_id, event::STAFF_JOINED, &by, now, Some(&sub), Some(format!("{} joined as {} (invited by {})", invite.email, invite.role, invite.invited_by.name)))?;
+        let entry = audit::firm_entry(
+            &invite.firm_id,
+            event::STAFF_JOINED,
+            &by,
+            now,
+            Some(&sub),
+            Some(format!("{} joined as {} (invited by {})", invite.email, invite.role, invite.invited_by.name)),
+        )?;
         let mut items = vec![
             guard.on(store.table(), &keys::staff_login(&invite.email), keys::STAFF_LOGIN_SK)?,
             tx::put_new(store.table(), &record)?,

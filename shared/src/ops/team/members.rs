@@ -34,7 +34,11 @@ pub async fn active_owners(store: &Store, firm_id: &str) -> Result<i64> {
         return Ok(count);
     }
     let count = store.staff_of_firm(firm_id).await?.iter().filter(|m| m.role == Role::Owner && m.deactivated_at.is_none()).count() as i64;
-    let init = Change::new().set("owners", n(count)).when("attribute_exists(PK) AND attribute_not_exists(#owners)", vec![]).on(store.table(), &keys::firm(firm_id), keys::FIRM_SK)?;
+    let init = Change::new().set("owners", n(count)).when("attribute_exists(PK) AND attribute_not_exists(#owners)", vec![]).on(
+        store.table(),
+        &keys::firm(firm_id),
+        keys::FIRM_SK,
+    )?;
     match store.transact(vec![init], |_| Error::Conflict(String::new())).await {
         Ok(()) => Ok(count),
         Err(Error::Conflict(_)) => read().await?.and_then(|f| f.owners).ok_or_else(|| Error::internal("the owners count vanished")),

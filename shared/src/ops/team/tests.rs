@@ -50,7 +50,9 @@ fn owner_counts_move_only_across_the_owner_line() {
 
 #[test]
 fn invite_input_names_every_bad_field() {
-    let Err(Error::Validation(errs)) = StaffInviteInput { email: Some("nope".into()), name: Some(" ".into()), role: Some("boss".into()) }.parse() else { panic!() };
+    let Err(Error::Validation(errs)) = StaffInviteInput { email: Some("nope".into()), name: Some(" ".into()), role: Some("boss".into()) }.parse() else {
+        panic!()
+    };
     assert_eq!(errs.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["email", "name", "role"]);
     let Err(Error::Validation(errs)) = StaffInviteInput::default().parse() else { panic!() };
     assert_eq!(errs.len(), 3);

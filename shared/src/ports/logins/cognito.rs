@@ -18,7 +18,13 @@ pub struct CognitoLogins {
 
 impl CognitoLogins {
     pub fn new(sdk: LazySdk, staff: PoolConfig, contacts: PoolConfig) -> Self {
-        Self { cognito: LazyClient::new(sdk, Client::new), staff, contacts, contact_rules: tokio::sync::OnceCell::new(), staff_rules: tokio::sync::OnceCell::new() }
+        Self {
+            cognito: LazyClient::new(sdk, Client::new),
+            staff,
+            contacts,
+            contact_rules: tokio::sync::OnceCell::new(),
+            staff_rules: tokio::sync::OnceCell::new(),
+        }
     }
 
     async fn client(&self) -> &Client {
@@ -190,7 +196,13 @@ impl Logins for CognitoLogins {
     }
 
     async fn create_staff(&self, email: &EmailAddress, firm_id: &str) -> Result<String> {
-        self.create_user(Pool::Staff, email, Some(firm_id), "A staff login already exists for this email address (at this firm or another one); sign in with it, or ask to be invited with another address.").await
+        self.create_user(
+            Pool::Staff,
+            email,
+            Some(firm_id),
+            "A staff login already exists for this email address (at this firm or another one); sign in with it, or ask to be invited with another address.",
+        )
+        .await
     }
 
     async fn set_staff_password(&self, email: &EmailAddress, password: &str) -> Result<()> {

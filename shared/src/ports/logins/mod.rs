@@ -15,8 +15,8 @@ use std::future::Future;
 use serde::{Deserialize, Serialize};
 
 use crate::config::PoolConfig;
-use crate::domain::EmailAddress;
 use crate::domain::password::PasswordRules;
+use crate::domain::EmailAddress;
 use crate::error::{aws, Error, FieldError, Result};
 
 #[derive(Debug, Deserialize)]
@@ -65,7 +65,10 @@ fn bearer() -> &'static str {
     "Bearer"
 }
 
-fn auth_error(e: aws_sdk_cognitoidentityprovider::error::SdkError<InitiateAuthError, aws_sdk_cognitoidentityprovider::config::http::HttpResponse>, refresh: bool) -> Error {
+fn auth_error(
+    e: aws_sdk_cognitoidentityprovider::error::SdkError<InitiateAuthError, aws_sdk_cognitoidentityprovider::config::http::HttpResponse>,
+    refresh: bool,
+) -> Error {
     match e.as_service_error() {
         Some(InitiateAuthError::NotAuthorizedException(_)) | Some(InitiateAuthError::UserNotFoundException(_)) if refresh => {
             Error::Unauthorized("the refresh token is invalid, expired or revoked; sign in again".into())
@@ -73,9 +76,7 @@ fn auth_error(e: aws_sdk_cognitoidentityprovider::error::SdkError<InitiateAuthEr
         Some(InitiateAuthError::NotAuthorizedException(_)) | Some(InitiateAuthError::UserNotFoundException(_)) => Error::BadCredentials,
         Some(InitiateAuthError::PasswordResetRequiredException(_)) => Error::Forbidden("a password reset is required for this login".into()),
         Some(InitiateAuthError::UserNotConfirmedException(_)) => Error::Forbidden("this login is not confirmed yet".into()),
-        Some(InitiateAuthError::TooManyRequestsException(_)) => {
-            Error::Conflict("too many attempts; wait a minute and try again".into())
-        }
+        Some(InitiateAuthError::TooManyRequestsException(_)) => Error::Conflict("too many attempts; wait a minute and try again".into()),
         _ => aws(e),
     }
 }
@@ -290,14 +291,7 @@ async fn start_totp(cognito: &Client, access_token: &str, email: &str) -> Result
 /// Confirm the app with its first code and make it required at every sign-in of this login.
 async fn confirm_totp(cognito: &Client, access_token: &str, code: Option<&str>) -> Result<()> {
     let code = parse_code(code).map_err(|e| Error::Validation(vec![e]))?;
-    cognito
-        .verify_software_token()
-        .access_token(access_token)
-        .user_code(code)
-        .friendly_device_name(TOTP_ISSUER)
-        .send()
-        .await
-        .map_err(mfa_error)?;
+    cognito.verify_software_token().access_token(access_token).user_code(code).friendly_device_name(TOTP_ISSUER).send().await.map_err(mfa_error)?;
     cognito
         .set_user_mfa_preference()
         .access_token(access_token)

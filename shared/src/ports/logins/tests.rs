@@ -11,8 +11,13 @@ fn sign_in_input_names_missing_fields() {
 #[test]
 fn mfa_answers_are_checked() {
     let ok = MfaInput { email: Some("a@example.com".into()), session: Some("s".into()), code: Some("123 456".into()), challenge: Some("mfa_setup".into()) };
-    assert_eq!(ok.parse().unwrap(), MfaAnswer { email: EmailAddress::parse("email", "a@example.com").unwrap(), session: "s".into(), code: "123456".into(), setup: true });
-    let Err(Error::Validation(errs)) = MfaInput { email: None, session: None, code: Some("12345a".into()), challenge: Some("sms".into()) }.parse() else { panic!() };
+    assert_eq!(
+        ok.parse().unwrap(),
+        MfaAnswer { email: EmailAddress::parse("email", "a@example.com").unwrap(), session: "s".into(), code: "123456".into(), setup: true }
+    );
+    let Err(Error::Validation(errs)) = MfaInput { email: None, session: None, code: Some("12345a".into()), challenge: Some("sms".into()) }.parse() else {
+        panic!()
+    };
     assert_eq!(errs.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["email", "session", "code", "challenge"]);
     assert!(parse_code(Some("1234567")).is_err());
 }

@@ -299,7 +299,11 @@ pub struct JobPage {
 pub async fn list(store: &Store, firm_id: &str, limit: Option<&str>, cursor: Option<&str>) -> Result<JobPage> {
     let limit = match limit {
         None | Some("") => LIST_DEFAULT,
-        Some(v) => v.parse::<usize>().ok().filter(|n| (1..=LIST_MAX).contains(n)).ok_or_else(|| Error::BadRequest(format!("limit must be a whole number from 1 to {LIST_MAX}")))?,
+        Some(v) => v
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=LIST_MAX).contains(n))
+            .ok_or_else(|| Error::BadRequest(format!("limit must be a whole number from 1 to {LIST_MAX}")))?,
     };
     let after = cursor.filter(|c| !c.is_empty()).map(decode_cursor).transpose()?;
     // Sort keys below the cursor's (newer jobs sort higher: UUIDv7).

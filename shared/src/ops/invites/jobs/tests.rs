@@ -92,10 +92,26 @@ fn outcomes_become_counter_additions() {
 fn a_job_is_done_when_every_client_is_and_pending_is_what_is_not_accounted() {
     let t = datetime!(2026-12-01 00:00 UTC);
     let mut job = InviteJobRecord {
-        pk: "p".into(), sk: "s".into(), job_id: "j".into(), firm_id: "f".into(), created_at: t,
+        pk: "p".into(),
+        sk: "s".into(),
+        job_id: "j".into(),
+        firm_id: "f".into(),
+        created_at: t,
         created_by: crate::store::ActorRef { kind: "staff".into(), id: "s".into(), name: "Sam".into() },
-        ip: None, user_agent: None, message: String::new(), template_id: None, clients_total: 2, enqueue_failed: None,
-        total: 5, sent: 2, failed: 1, missing_email: 1, already_active: 0, not_found: 0, clients_done: 1, clients_skipped: 0,
+        ip: None,
+        user_agent: None,
+        message: String::new(),
+        template_id: None,
+        clients_total: 2,
+        enqueue_failed: None,
+        total: 5,
+        sent: 2,
+        failed: 1,
+        missing_email: 1,
+        already_active: 0,
+        not_found: 0,
+        clients_done: 1,
+        clients_skipped: 0,
     };
     let v = JobView::of(&job);
     assert_eq!((v.status, v.pending), ("running", 1));

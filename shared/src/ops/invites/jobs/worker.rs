@@ -22,7 +22,10 @@ use crate::error::{Error, Result};
 use crate::ops::audit::{By, Origin};
 use crate::ops::invites::{classify, context, prepare, record_links, InviteContext, Outcome, Pending, SEND_CONCURRENCY};
 use crate::ports::mail::{Mailer, SendError};
-use crate::store::{self, counter, invite_write, keys, tx, tx::Change, InviteJobRecord, JobClientRecord, LinkRecord, Store, DELIVERY_BOUNCED, DELIVERY_COMPLAINED, DELIVERY_DELIVERED, DELIVERY_SENT};
+use crate::store::{
+    self, counter, invite_write, keys, tx, tx::Change, InviteJobRecord, JobClientRecord, LinkRecord, Store, DELIVERY_BOUNCED, DELIVERY_COMPLAINED,
+    DELIVERY_DELIVERED, DELIVERY_SENT,
+};
 
 /// Contacts accounted per transaction: progress moves at least every ten emails.
 pub const CHUNK: usize = 10;
@@ -225,7 +228,14 @@ impl<M: Mailer> Worker<'_, M> {
 
     /// Record, send and put back one chunk. The outcomes to account for, and why some
     /// contacts were left open (`None` when none was).
-    async fn run_chunk(&self, job: &InviteJobRecord, ctx: &InviteContext, links: &[LinkRecord], sender: &By, chunk: &[String]) -> Result<(Vec<(String, Tally)>, Option<String>)> {
+    async fn run_chunk(
+        &self,
+        job: &InviteJobRecord,
+        ctx: &InviteContext,
+        links: &[LinkRecord],
+        sender: &By,
+        chunk: &[String],
+    ) -> Result<(Vec<(String, Tally)>, Option<String>)> {
         let now = domain::now();
         let mut outcomes = Vec::new();
         let mut pending: Vec<Pending> = Vec::new();
