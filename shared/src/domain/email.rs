@@ -260,7 +260,7 @@ fn body_html(env: &Environment<'_>, body: &str, vars: &InviteVars, account_url: 
     env.set_formatter(|out, _state, value| {
         write!(out, "{PH_OPEN}{value}{PH_CLOSE}").map_err(|_| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "write failed"))
     });
-    let fenced = normalise_text(&render_str(&env, body, &minijinja::Value::from_serialize(vars))?);
+    let fenced = normalise_text(&render_str(&env, body, &minijinja::Value::from(minijinja::value::Serde(vars)))?);
     let mut inner = String::new();
     let mut rest = fenced.as_str();
     while let Some(start) = rest.find(PH_OPEN) {
@@ -302,7 +302,7 @@ pub fn render_as(t: &TemplateSource, vars: &InviteVars, letterhead: &Letterhead)
         expires_on: clean(&vars.expires_on),
     };
     let marked = &InviteVars { create_account_url: LINK_MARK.into(), ..vars.clone() };
-    let ctx = minijinja::Value::from_serialize(marked);
+    let ctx = minijinja::Value::from(minijinja::value::Serde(marked));
     let subject = render_str(&env, &t.subject, &ctx).map_err(|e| ("subject", e))?;
     if subject.contains('\u{E002}') {
         return Err(("subject", "cannot hold {{ create_account_url }}; put the link in the body".into()));
