@@ -183,6 +183,13 @@ def test_the_core_loop_in_the_browser(stack, browser, mailbox_url):
                                                              "buffer": b"%PDF-1.7\n" + b"1" * 200_000}])
     page.get_by_role("button", name="Upload").click()
     expect(page.locator("#file-list li[data-status=available]", has_text="2026 W-2.pdf")).to_be_visible(timeout=20_000)
+    # the input says what it takes, and a CSV as Windows with Excel declares it is a CSV
+    expect(page.locator("#add-file-types")).to_contain_text("CSV")
+    assert ".csv" in page.get_by_label("Add a File").get_attribute("accept").split(",")
+    page.get_by_label("Add a File").set_input_files(files=[{"name": "Q1 bank export.csv", "mimeType": "application/vnd.ms-excel",
+                                                             "buffer": b"date,amount\r\n2026-01-02,12.50\r\n"}])
+    page.get_by_role("button", name="Upload").click()
+    expect(page.locator("#file-list li[data-status=available]", has_text="Q1 bank export.csv")).to_be_visible(timeout=20_000)
     shot(page, "08-files")
 
     # back as staff: Last login today, without a reload of the whole app
