@@ -656,3 +656,52 @@ def test_staff_page_search_and_filter_a_large_clients_list(stack, browser):
     page.get_by_label("Portal status").select_option(label="No invite sent")
     expect(rows).to_have_count(50)
     expect(rows.first).to_contain_text("No invite sent")
+
+
+def test_invoices_and_payments_load_more_for_staff_and_the_contact(stack, browser):
+    """Billing in pages: 52 invoices (one paid), the balance over all of them, Load more on
+    the staff card and on the contact's Billing page, and the payment history."""
+    firm = stack.new_firm("Billing Pages Firm")
+    client = firm.client("Many Invoices LLC")
+    email = unique_email("payer")
+    payer = firm.contact(client["id"], "Pat", "Payer", email)
+    accept_invite(stack, firm, client["id"], payer["id"], email)
+    firm.api.call("PUT", "/api/staff/settings/billing", {"billing_enabled": True, "online_payments_enabled": False}, expect=200)
+    base = f"/api/staff/clients/{client['id']}"
+    made = [firm.api.call("POST", f"{base}/invoices", {"number": f"B-{n:03d}", "issue_date": "2026-11-01", "due_date": "2027-01-31", "currency": "USD",
+                                                        "lines": [{"description": "Monthly bookkeeping", "unit_amount": 10000}]}, expect=201).json()
+            for n in range(52)]
+    firm.api.call("POST", f"{base}/invoices/{made[0]['id']}/payments", {"amount": 10000, "reference": "transfer 77"}, expect=201)
+
+    page = new_page(browser)
+    staff_sign_in(page, stack, firm)
+    goto(page, stack.base + f"/#/staff/clients/{client['id']}")
+    card = page.locator("section", has=page.get_by_role("heading", name="Invoices", exact=True))
+    expect(card.get_by_text("$5,100.00")).to_be_visible()  # 51 unpaid × $100
+    expect(card.get_by_text("51 open invoices")).to_be_visible()
+    rows = card.locator("tbody tr")
+    expect(rows).to_have_count(50)
+    expect(rows.first).to_contain_text("B-051")  # newest first
+    card.get_by_role("button", name="Load more").click()
+    expect(rows).to_have_count(52)
+    expect(rows.last).to_contain_text("B-000")
+    card.get_by_text("Payment history").click()
+    expect(card.get_by_text("for invoice B-000")).to_be_visible()
+
+    portal = new_page(browser)
+    goto(portal, stack.base + "/#/portal/sign-in")
+    portal.get_by_label("Email").fill(email)
+    portal.get_by_label("Password").fill(P)
+    portal.get_by_role("button", name="Sign in").click()
+    expect(portal.get_by_role("heading", level=1)).to_have_text("Many Invoices LLC")
+    # A firm without a logo: its name alone in the header (it once read "null Billing Pages Firm").
+    expect(portal.locator(".top .brand")).to_have_text("Billing Pages Firm")
+    goto(portal, stack.base + f"/#/portal/clients/{client['id']}/billing")
+    expect(portal.get_by_text("$5,100.00")).to_be_visible()
+    invoices = portal.locator("section", has=portal.get_by_role("heading", name="Invoices", exact=True)).locator("tbody tr")
+    expect(invoices).to_have_count(50)
+    portal.get_by_role("button", name="Load more").click()
+    expect(invoices).to_have_count(52)
+    expect(invoices.last).to_contain_text("Paid")
+    expect(portal.get_by_text("for invoice B-000")).to_be_visible()
+    shot(portal, "20-portal-billing-pages")

@@ -16,8 +16,7 @@ export function applyBrand(firm) {
   const link = document.querySelector(".top .brand");
   if (!link) return;
   const name = b.firm_name || "Client Portal";
-  link.replaceChildren(
-    b.logo_url ? h("img", { class: "brand-logo", src: b.logo_url, alt: "" }) : null,
-    h("span", {}, name));
+  // replaceChildren would write a null as the text "null": only the nodes there are.
+  link.replaceChildren(...[b.logo_url ? h("img", { class: "brand-logo", src: b.logo_url, alt: "" }) : null, h("span", {}, name)].filter(Boolean));
   link.setAttribute("aria-label", b.firm_name ? `${b.firm_name} client portal` : "Client Portal");
 }
