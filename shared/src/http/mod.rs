@@ -17,6 +17,9 @@ use tracing::Instrument;
 
 use crate::error::{Error, Result};
 
+// Written by scripts/routes.py from infra/openapi.yaml (`make routes`), not by hand or rustfmt:
+// `routes.py --check` compares it byte for byte.
+#[rustfmt::skip]
 pub mod routes;
 pub mod runtime;
 pub mod state;

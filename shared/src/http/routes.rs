@@ -34,28 +34,10 @@ pub mod accounts {
 
     pub const ROUTES: &[Route<Op>] = &[
         Route { method: "POST", path: "/api/staff/sessions", op: Op::StaffSignIn, operation_id: "staffSignIn", audience: Audience::Public },
-        Route {
-            method: "DELETE",
-            path: "/api/staff/sessions",
-            op: Op::StaffSignOut,
-            operation_id: "staffSignOut",
-            audience: Audience::Staff(Permission::Work),
-        },
+        Route { method: "DELETE", path: "/api/staff/sessions", op: Op::StaffSignOut, operation_id: "staffSignOut", audience: Audience::Staff(Permission::Work) },
         Route { method: "POST", path: "/api/staff/sessions/mfa", op: Op::StaffMfa, operation_id: "staffMfa", audience: Audience::Public },
-        Route {
-            method: "POST",
-            path: "/api/staff/mfa/setup",
-            op: Op::StaffTotpSetup,
-            operation_id: "staffTotpSetup",
-            audience: Audience::Staff(Permission::Work),
-        },
-        Route {
-            method: "POST",
-            path: "/api/staff/mfa/verify",
-            op: Op::StaffTotpVerify,
-            operation_id: "staffTotpVerify",
-            audience: Audience::Staff(Permission::Work),
-        },
+        Route { method: "POST", path: "/api/staff/mfa/setup", op: Op::StaffTotpSetup, operation_id: "staffTotpSetup", audience: Audience::Staff(Permission::Work) },
+        Route { method: "POST", path: "/api/staff/mfa/verify", op: Op::StaffTotpVerify, operation_id: "staffTotpVerify", audience: Audience::Staff(Permission::Work) },
         Route { method: "POST", path: "/api/portal/sessions/mfa", op: Op::ContactMfa, operation_id: "contactMfa", audience: Audience::Public },
         Route { method: "POST", path: "/api/portal/me/mfa/setup", op: Op::ContactTotpSetup, operation_id: "contactTotpSetup", audience: Audience::Contact },
         Route { method: "POST", path: "/api/portal/me/mfa/verify", op: Op::ContactTotpVerify, operation_id: "contactTotpVerify", audience: Audience::Contact },
@@ -91,83 +73,17 @@ pub mod billing {
     }
 
     pub const ROUTES: &[Route<Op>] = &[
-        Route {
-            method: "GET",
-            path: "/api/staff/settings/billing",
-            op: Op::GetBillingSettings,
-            operation_id: "getBillingSettings",
-            audience: Audience::Staff(Permission::Work),
-        },
-        Route {
-            method: "PUT",
-            path: "/api/staff/settings/billing",
-            op: Op::SetBillingSettings,
-            operation_id: "setBillingSettings",
-            audience: Audience::Staff(Permission::BillingSettings),
-        },
-        Route {
-            method: "GET",
-            path: "/api/staff/clients/{client_id}/invoices",
-            op: Op::StaffBilling,
-            operation_id: "staffBilling",
-            audience: Audience::Staff(Permission::Work),
-        },
-        Route {
-            method: "POST",
-            path: "/api/staff/clients/{client_id}/invoices",
-            op: Op::CreateInvoice,
-            operation_id: "createInvoice",
-            audience: Audience::Staff(Permission::Work),
-        },
-        Route {
-            method: "GET",
-            path: "/api/staff/clients/{client_id}/payments",
-            op: Op::StaffPayments,
-            operation_id: "staffPayments",
-            audience: Audience::Staff(Permission::Work),
-        },
-        Route {
-            method: "GET",
-            path: "/api/staff/clients/{client_id}/invoices/{invoice_id}",
-            op: Op::StaffInvoice,
-            operation_id: "staffInvoice",
-            audience: Audience::Staff(Permission::Work),
-        },
-        Route {
-            method: "POST",
-            path: "/api/staff/clients/{client_id}/invoices/{invoice_id}/payments",
-            op: Op::RecordPayment,
-            operation_id: "recordPayment",
-            audience: Audience::Staff(Permission::Work),
-        },
-        Route {
-            method: "GET",
-            path: "/api/portal/clients/{client_id}/billing",
-            op: Op::ContactBilling,
-            operation_id: "contactBilling",
-            audience: Audience::Contact,
-        },
-        Route {
-            method: "GET",
-            path: "/api/portal/clients/{client_id}/payments",
-            op: Op::ContactPayments,
-            operation_id: "contactPayments",
-            audience: Audience::Contact,
-        },
-        Route {
-            method: "GET",
-            path: "/api/portal/clients/{client_id}/invoices/{invoice_id}",
-            op: Op::ContactInvoice,
-            operation_id: "contactInvoice",
-            audience: Audience::Contact,
-        },
-        Route {
-            method: "POST",
-            path: "/api/portal/clients/{client_id}/invoices/{invoice_id}/pay",
-            op: Op::PayOnline,
-            operation_id: "payOnline",
-            audience: Audience::Contact,
-        },
+        Route { method: "GET", path: "/api/staff/settings/billing", op: Op::GetBillingSettings, operation_id: "getBillingSettings", audience: Audience::Staff(Permission::Work) },
+        Route { method: "PUT", path: "/api/staff/settings/billing", op: Op::SetBillingSettings, operation_id: "setBillingSettings", audience: Audience::Staff(Permission::BillingSettings) },
+        Route { method: "GET", path: "/api/staff/clients/{client_id}/invoices", op: Op::StaffBilling, operation_id: "staffBilling", audience: Audience::Staff(Permission::Work) },
+        Route { method: "POST", path: "/api/staff/clients/{client_id}/invoices", op: Op::CreateInvoice, operation_id: "createInvoice", audience: Audience::Staff(Permission::Work) },
+        Route { method: "GET", path: "/api/staff/clients/{client_id}/payments", op: Op::StaffPayments, operation_id: "staffPayments", audience: Audience::Staff(Permission::Work) },
+        Route { method: "GET", path: "/api/staff/clients/{client_id}/invoices/{invoice_id}", op: Op::StaffInvoice, operation_id: "staffInvoice", audience: Audience::Staff(Permission::Work) },
+        Route { method: "POST", path: "/api/staff/clients/{client_id}/invoices/{invoice_id}/payments", op: Op::RecordPayment, operation_id: "recordPayment", audience: Audience::Staff(Permission::Work) },
+        Route { method: "GET", path: "/api/portal/clients/{client_id}/billing", op: Op::ContactBilling, operation_id: "contactBilling", audience: Audience::Contact },
+        Route { method: "GET", path: "/api/portal/clients/{client_id}/payments", op: Op::ContactPayments, operation_id: "contactPayments", audience: Audience::Contact },
+        Route { method: "GET", path: "/api/portal/clients/{client_id}/invoices/{invoice_id}", op: Op::ContactInvoice, operation_id: "contactInvoice", audience: Audience::Contact },
+        Route { method: "POST", path: "/api/portal/clients/{client_id}/invoices/{invoice_id}/pay", op: Op::PayOnline, operation_id: "payOnline", audience: Audience::Contact },
     ];
 }
 
@@ -196,97 +112,19 @@ pub mod clients {
     pub const ROUTES: &[Route<Op>] = &[
         Route { method: "GET", path: "/api/staff/clients", op: Op::ListClients, operation_id: "listClients", audience: Audience::Staff(Permission::Work) },
         Route { method: "POST", path: "/api/staff/clients", op: Op::CreateClient, operation_id: "createClient", audience: Audience::Staff(Permission::Work) },
-        Route {
-            method: "GET",
-            path: "/api/staff/clients/{client_id}",
-            op: Op::GetClient,
-            operation_id: "getClient",
-            audience: Audience::Staff(Permission::Work),
-        },
-        Route {
-            method: "PATCH",
-            path: "/api/staff/clients/{client_id}",
-            op: Op::RenameClient,
-            operation_id: "renameClient",
-            audience: Audience::Staff(Permission::Work),
-        },
-        Route {
-            method: "POST",
-            path: "/api/staff/clients/{client_id}/archive",
-            op: Op::ArchiveClient,
-            operation_id: "archiveClient",
-            audience: Audience::Staff(Permission::Work),
-        },
-        Route {
-            method: "POST",
-            path: "/api/staff/clients/{client_id}/restore",
-            op: Op::RestoreClient,
-            operation_id: "restoreClient",
-            audience: Audience::Staff(Permission::Work),
-        },
-        Route {
-            method: "POST",
-            path: "/api/staff/clients/{client_id}/contacts",
-            op: Op::AddContact,
-            operation_id: "addContact",
-            audience: Audience::Staff(Permission::Work),
-        },
-        Route {
-            method: "PUT",
-            path: "/api/staff/clients/{client_id}/contacts/{contact_id}",
-            op: Op::LinkContact,
-            operation_id: "linkContact",
-            audience: Audience::Staff(Permission::Work),
-        },
-        Route {
-            method: "DELETE",
-            path: "/api/staff/clients/{client_id}/contacts/{contact_id}",
-            op: Op::RemoveContact,
-            operation_id: "removeContact",
-            audience: Audience::Staff(Permission::Work),
-        },
-        Route {
-            method: "GET",
-            path: "/api/staff/contacts/{contact_id}",
-            op: Op::GetContact,
-            operation_id: "getContact",
-            audience: Audience::Staff(Permission::Work),
-        },
-        Route {
-            method: "PATCH",
-            path: "/api/staff/contacts/{contact_id}",
-            op: Op::UpdateContact,
-            operation_id: "updateContact",
-            audience: Audience::Staff(Permission::Work),
-        },
-        Route {
-            method: "GET",
-            path: "/api/staff/firm/settings",
-            op: Op::GetFirmSettings,
-            operation_id: "getFirmSettings",
-            audience: Audience::Staff(Permission::Work),
-        },
-        Route {
-            method: "PATCH",
-            path: "/api/staff/firm/settings",
-            op: Op::UpdateFirmSettings,
-            operation_id: "updateFirmSettings",
-            audience: Audience::Staff(Permission::FirmSettings),
-        },
-        Route {
-            method: "GET",
-            path: "/api/staff/clients/{client_id}/audit",
-            op: Op::GetAuditTrail,
-            operation_id: "getAuditTrail",
-            audience: Audience::Staff(Permission::Work),
-        },
-        Route {
-            method: "GET",
-            path: "/api/staff/firm/audit",
-            op: Op::GetFirmHistory,
-            operation_id: "getFirmHistory",
-            audience: Audience::Staff(Permission::FirmHistory),
-        },
+        Route { method: "GET", path: "/api/staff/clients/{client_id}", op: Op::GetClient, operation_id: "getClient", audience: Audience::Staff(Permission::Work) },
+        Route { method: "PATCH", path: "/api/staff/clients/{client_id}", op: Op::RenameClient, operation_id: "renameClient", audience: Audience::Staff(Permission::Work) },
+        Route { method: "POST", path: "/api/staff/clients/{client_id}/archive", op: Op::ArchiveClient, operation_id: "archiveClient", audience: Audience::Staff(Permission::Work) },
+        Route { method: "POST", path: "/api/staff/clients/{client_id}/restore", op: Op::RestoreClient, operation_id: "restoreClient", audience: Audience::Staff(Permission::Work) },
+        Route { method: "POST", path: "/api/staff/clients/{client_id}/contacts", op: Op::AddContact, operation_id: "addContact", audience: Audience::Staff(Permission::Work) },
+        Route { method: "PUT", path: "/api/staff/clients/{client_id}/contacts/{contact_id}", op: Op::LinkContact, operation_id: "linkContact", audience: Audience::Staff(Permission::Work) },
+        Route { method: "DELETE", path: "/api/staff/clients/{client_id}/contacts/{contact_id}", op: Op::RemoveContact, operation_id: "removeContact", audience: Audience::Staff(Permission::Work) },
+        Route { method: "GET", path: "/api/staff/contacts/{contact_id}", op: Op::GetContact, operation_id: "getContact", audience: Audience::Staff(Permission::Work) },
+        Route { method: "PATCH", path: "/api/staff/contacts/{contact_id}", op: Op::UpdateContact, operation_id: "updateContact", audience: Audience::Staff(Permission::Work) },
+        Route { method: "GET", path: "/api/staff/firm/settings", op: Op::GetFirmSettings, operation_id: "getFirmSettings", audience: Audience::Staff(Permission::Work) },
+        Route { method: "PATCH", path: "/api/staff/firm/settings", op: Op::UpdateFirmSettings, operation_id: "updateFirmSettings", audience: Audience::Staff(Permission::FirmSettings) },
+        Route { method: "GET", path: "/api/staff/clients/{client_id}/audit", op: Op::GetAuditTrail, operation_id: "getAuditTrail", audience: Audience::Staff(Permission::Work) },
+        Route { method: "GET", path: "/api/staff/firm/audit", op: Op::GetFirmHistory, operation_id: "getFirmHistory", audience: Audience::Staff(Permission::FirmHistory) },
     ];
 }
 
@@ -309,77 +147,17 @@ pub mod files {
     }
 
     pub const ROUTES: &[Route<Op>] = &[
-        Route {
-            method: "POST",
-            path: "/api/staff/firm/logo",
-            op: Op::CreateLogoUpload,
-            operation_id: "createLogoUpload",
-            audience: Audience::Staff(Permission::FirmSettings),
-        },
-        Route {
-            method: "DELETE",
-            path: "/api/staff/firm/logo",
-            op: Op::RemoveLogo,
-            operation_id: "removeLogo",
-            audience: Audience::Staff(Permission::FirmSettings),
-        },
-        Route {
-            method: "GET",
-            path: "/api/staff/firm/logo/uploads/{logo_id}",
-            op: Op::GetLogoUpload,
-            operation_id: "getLogoUpload",
-            audience: Audience::Staff(Permission::FirmSettings),
-        },
+        Route { method: "POST", path: "/api/staff/firm/logo", op: Op::CreateLogoUpload, operation_id: "createLogoUpload", audience: Audience::Staff(Permission::FirmSettings) },
+        Route { method: "DELETE", path: "/api/staff/firm/logo", op: Op::RemoveLogo, operation_id: "removeLogo", audience: Audience::Staff(Permission::FirmSettings) },
+        Route { method: "GET", path: "/api/staff/firm/logo/uploads/{logo_id}", op: Op::GetLogoUpload, operation_id: "getLogoUpload", audience: Audience::Staff(Permission::FirmSettings) },
         Route { method: "GET", path: "/api/firms/{firm_id}/logo", op: Op::FirmLogo, operation_id: "firmLogo", audience: Audience::Public },
-        Route {
-            method: "GET",
-            path: "/api/staff/clients/{client_id}/files",
-            op: Op::StaffListFiles,
-            operation_id: "staffListFiles",
-            audience: Audience::Staff(Permission::Work),
-        },
-        Route {
-            method: "POST",
-            path: "/api/staff/clients/{client_id}/files",
-            op: Op::StaffUploadFile,
-            operation_id: "staffUploadFile",
-            audience: Audience::Staff(Permission::Work),
-        },
-        Route {
-            method: "PUT",
-            path: "/api/staff/clients/{client_id}/files/{file_id}/sharing",
-            op: Op::ShareFile,
-            operation_id: "shareFile",
-            audience: Audience::Staff(Permission::Work),
-        },
-        Route {
-            method: "GET",
-            path: "/api/staff/clients/{client_id}/files/{file_id}/download",
-            op: Op::StaffDownloadFile,
-            operation_id: "staffDownloadFile",
-            audience: Audience::Staff(Permission::Work),
-        },
-        Route {
-            method: "GET",
-            path: "/api/portal/clients/{client_id}/files",
-            op: Op::ContactListFiles,
-            operation_id: "contactListFiles",
-            audience: Audience::Contact,
-        },
-        Route {
-            method: "POST",
-            path: "/api/portal/clients/{client_id}/files",
-            op: Op::ContactUploadFile,
-            operation_id: "contactUploadFile",
-            audience: Audience::Contact,
-        },
-        Route {
-            method: "GET",
-            path: "/api/portal/clients/{client_id}/files/{file_id}/download",
-            op: Op::ContactDownloadFile,
-            operation_id: "contactDownloadFile",
-            audience: Audience::Contact,
-        },
+        Route { method: "GET", path: "/api/staff/clients/{client_id}/files", op: Op::StaffListFiles, operation_id: "staffListFiles", audience: Audience::Staff(Permission::Work) },
+        Route { method: "POST", path: "/api/staff/clients/{client_id}/files", op: Op::StaffUploadFile, operation_id: "staffUploadFile", audience: Audience::Staff(Permission::Work) },
+        Route { method: "PUT", path: "/api/staff/clients/{client_id}/files/{file_id}/sharing", op: Op::ShareFile, operation_id: "shareFile", audience: Audience::Staff(Permission::Work) },
+        Route { method: "GET", path: "/api/staff/clients/{client_id}/files/{file_id}/download", op: Op::StaffDownloadFile, operation_id: "staffDownloadFile", audience: Audience::Staff(Permission::Work) },
+        Route { method: "GET", path: "/api/portal/clients/{client_id}/files", op: Op::ContactListFiles, operation_id: "contactListFiles", audience: Audience::Contact },
+        Route { method: "POST", path: "/api/portal/clients/{client_id}/files", op: Op::ContactUploadFile, operation_id: "contactUploadFile", audience: Audience::Contact },
+        Route { method: "GET", path: "/api/portal/clients/{client_id}/files/{file_id}/download", op: Op::ContactDownloadFile, operation_id: "contactDownloadFile", audience: Audience::Contact },
     ];
 }
 
@@ -391,8 +169,9 @@ pub mod home {
         Home,
     }
 
-    pub const ROUTES: &[Route<Op>] =
-        &[Route { method: "GET", path: "/api/portal/clients/{client_id}/home", op: Op::Home, operation_id: "home", audience: Audience::Contact }];
+    pub const ROUTES: &[Route<Op>] = &[
+        Route { method: "GET", path: "/api/portal/clients/{client_id}/home", op: Op::Home, operation_id: "home", audience: Audience::Contact },
+    ];
 }
 
 pub mod invites {
@@ -415,90 +194,18 @@ pub mod invites {
     }
 
     pub const ROUTES: &[Route<Op>] = &[
-        Route {
-            method: "POST",
-            path: "/api/staff/clients/{client_id}/invites",
-            op: Op::SendInvites,
-            operation_id: "sendInvites",
-            audience: Audience::Staff(Permission::Work),
-        },
-        Route {
-            method: "GET",
-            path: "/api/staff/invite-jobs",
-            op: Op::ListInviteJobs,
-            operation_id: "listInviteJobs",
-            audience: Audience::Staff(Permission::Work),
-        },
-        Route {
-            method: "POST",
-            path: "/api/staff/invite-jobs",
-            op: Op::CreateInviteJob,
-            operation_id: "createInviteJob",
-            audience: Audience::Staff(Permission::Work),
-        },
-        Route {
-            method: "GET",
-            path: "/api/staff/invite-jobs/{job_id}",
-            op: Op::GetInviteJob,
-            operation_id: "getInviteJob",
-            audience: Audience::Staff(Permission::Work),
-        },
-        Route {
-            method: "POST",
-            path: "/api/staff/clients/{client_id}/invites/preview",
-            op: Op::PreviewInvite,
-            operation_id: "previewInvite",
-            audience: Audience::Staff(Permission::Work),
-        },
-        Route {
-            method: "POST",
-            path: "/api/staff/clients/{client_id}/contacts/{contact_id}/revoke-invite",
-            op: Op::RevokeInvite,
-            operation_id: "revokeInvite",
-            audience: Audience::Staff(Permission::Work),
-        },
-        Route {
-            method: "POST",
-            path: "/api/staff/contacts/{contact_id}/revoke-access",
-            op: Op::RevokeAccess,
-            operation_id: "revokeAccess",
-            audience: Audience::Staff(Permission::Work),
-        },
-        Route {
-            method: "GET",
-            path: "/api/staff/templates",
-            op: Op::ListTemplates,
-            operation_id: "listTemplates",
-            audience: Audience::Staff(Permission::Work),
-        },
-        Route {
-            method: "POST",
-            path: "/api/staff/templates",
-            op: Op::CreateTemplate,
-            operation_id: "createTemplate",
-            audience: Audience::Staff(Permission::Templates),
-        },
-        Route {
-            method: "GET",
-            path: "/api/staff/templates/{template_id}",
-            op: Op::GetTemplate,
-            operation_id: "getTemplate",
-            audience: Audience::Staff(Permission::Work),
-        },
-        Route {
-            method: "PUT",
-            path: "/api/staff/templates/{template_id}",
-            op: Op::UpdateTemplate,
-            operation_id: "updateTemplate",
-            audience: Audience::Staff(Permission::Templates),
-        },
-        Route {
-            method: "DELETE",
-            path: "/api/staff/templates/{template_id}",
-            op: Op::DeleteTemplate,
-            operation_id: "deleteTemplate",
-            audience: Audience::Staff(Permission::Templates),
-        },
+        Route { method: "POST", path: "/api/staff/clients/{client_id}/invites", op: Op::SendInvites, operation_id: "sendInvites", audience: Audience::Staff(Permission::Work) },
+        Route { method: "GET", path: "/api/staff/invite-jobs", op: Op::ListInviteJobs, operation_id: "listInviteJobs", audience: Audience::Staff(Permission::Work) },
+        Route { method: "POST", path: "/api/staff/invite-jobs", op: Op::CreateInviteJob, operation_id: "createInviteJob", audience: Audience::Staff(Permission::Work) },
+        Route { method: "GET", path: "/api/staff/invite-jobs/{job_id}", op: Op::GetInviteJob, operation_id: "getInviteJob", audience: Audience::Staff(Permission::Work) },
+        Route { method: "POST", path: "/api/staff/clients/{client_id}/invites/preview", op: Op::PreviewInvite, operation_id: "previewInvite", audience: Audience::Staff(Permission::Work) },
+        Route { method: "POST", path: "/api/staff/clients/{client_id}/contacts/{contact_id}/revoke-invite", op: Op::RevokeInvite, operation_id: "revokeInvite", audience: Audience::Staff(Permission::Work) },
+        Route { method: "POST", path: "/api/staff/contacts/{contact_id}/revoke-access", op: Op::RevokeAccess, operation_id: "revokeAccess", audience: Audience::Staff(Permission::Work) },
+        Route { method: "GET", path: "/api/staff/templates", op: Op::ListTemplates, operation_id: "listTemplates", audience: Audience::Staff(Permission::Work) },
+        Route { method: "POST", path: "/api/staff/templates", op: Op::CreateTemplate, operation_id: "createTemplate", audience: Audience::Staff(Permission::Templates) },
+        Route { method: "GET", path: "/api/staff/templates/{template_id}", op: Op::GetTemplate, operation_id: "getTemplate", audience: Audience::Staff(Permission::Work) },
+        Route { method: "PUT", path: "/api/staff/templates/{template_id}", op: Op::UpdateTemplate, operation_id: "updateTemplate", audience: Audience::Staff(Permission::Templates) },
+        Route { method: "DELETE", path: "/api/staff/templates/{template_id}", op: Op::DeleteTemplate, operation_id: "deleteTemplate", audience: Audience::Staff(Permission::Templates) },
     ];
 }
 
@@ -518,62 +225,14 @@ pub mod messages {
     }
 
     pub const ROUTES: &[Route<Op>] = &[
-        Route {
-            method: "GET",
-            path: "/api/staff/clients/{client_id}/threads",
-            op: Op::StaffListThreads,
-            operation_id: "staffListThreads",
-            audience: Audience::Staff(Permission::Work),
-        },
-        Route {
-            method: "POST",
-            path: "/api/staff/clients/{client_id}/threads",
-            op: Op::StaffStartThread,
-            operation_id: "staffStartThread",
-            audience: Audience::Staff(Permission::Work),
-        },
-        Route {
-            method: "GET",
-            path: "/api/staff/clients/{client_id}/threads/{thread_id}",
-            op: Op::StaffOpenThread,
-            operation_id: "staffOpenThread",
-            audience: Audience::Staff(Permission::Work),
-        },
-        Route {
-            method: "POST",
-            path: "/api/staff/clients/{client_id}/threads/{thread_id}/messages",
-            op: Op::StaffPostMessage,
-            operation_id: "staffPostMessage",
-            audience: Audience::Staff(Permission::Work),
-        },
-        Route {
-            method: "GET",
-            path: "/api/portal/clients/{client_id}/threads",
-            op: Op::ContactListThreads,
-            operation_id: "contactListThreads",
-            audience: Audience::Contact,
-        },
-        Route {
-            method: "POST",
-            path: "/api/portal/clients/{client_id}/threads",
-            op: Op::ContactStartThread,
-            operation_id: "contactStartThread",
-            audience: Audience::Contact,
-        },
-        Route {
-            method: "GET",
-            path: "/api/portal/clients/{client_id}/threads/{thread_id}",
-            op: Op::ContactOpenThread,
-            operation_id: "contactOpenThread",
-            audience: Audience::Contact,
-        },
-        Route {
-            method: "POST",
-            path: "/api/portal/clients/{client_id}/threads/{thread_id}/messages",
-            op: Op::ContactPostMessage,
-            operation_id: "contactPostMessage",
-            audience: Audience::Contact,
-        },
+        Route { method: "GET", path: "/api/staff/clients/{client_id}/threads", op: Op::StaffListThreads, operation_id: "staffListThreads", audience: Audience::Staff(Permission::Work) },
+        Route { method: "POST", path: "/api/staff/clients/{client_id}/threads", op: Op::StaffStartThread, operation_id: "staffStartThread", audience: Audience::Staff(Permission::Work) },
+        Route { method: "GET", path: "/api/staff/clients/{client_id}/threads/{thread_id}", op: Op::StaffOpenThread, operation_id: "staffOpenThread", audience: Audience::Staff(Permission::Work) },
+        Route { method: "POST", path: "/api/staff/clients/{client_id}/threads/{thread_id}/messages", op: Op::StaffPostMessage, operation_id: "staffPostMessage", audience: Audience::Staff(Permission::Work) },
+        Route { method: "GET", path: "/api/portal/clients/{client_id}/threads", op: Op::ContactListThreads, operation_id: "contactListThreads", audience: Audience::Contact },
+        Route { method: "POST", path: "/api/portal/clients/{client_id}/threads", op: Op::ContactStartThread, operation_id: "contactStartThread", audience: Audience::Contact },
+        Route { method: "GET", path: "/api/portal/clients/{client_id}/threads/{thread_id}", op: Op::ContactOpenThread, operation_id: "contactOpenThread", audience: Audience::Contact },
+        Route { method: "POST", path: "/api/portal/clients/{client_id}/threads/{thread_id}/messages", op: Op::ContactPostMessage, operation_id: "contactPostMessage", audience: Audience::Contact },
     ];
 }
 
@@ -585,13 +244,9 @@ pub mod portal_status {
         GetPortalStatus,
     }
 
-    pub const ROUTES: &[Route<Op>] = &[Route {
-        method: "GET",
-        path: "/api/staff/clients/{client_id}/portal-status",
-        op: Op::GetPortalStatus,
-        operation_id: "getPortalStatus",
-        audience: Audience::Staff(Permission::Work),
-    }];
+    pub const ROUTES: &[Route<Op>] = &[
+        Route { method: "GET", path: "/api/staff/clients/{client_id}/portal-status", op: Op::GetPortalStatus, operation_id: "getPortalStatus", audience: Audience::Staff(Permission::Work) },
+    ];
 }
 
 pub mod requests {
@@ -611,63 +266,15 @@ pub mod requests {
     }
 
     pub const ROUTES: &[Route<Op>] = &[
-        Route {
-            method: "GET",
-            path: "/api/staff/clients/{client_id}/requests",
-            op: Op::StaffListRequests,
-            operation_id: "staffListRequests",
-            audience: Audience::Staff(Permission::Work),
-        },
-        Route {
-            method: "POST",
-            path: "/api/staff/clients/{client_id}/requests",
-            op: Op::CreateRequest,
-            operation_id: "createRequest",
-            audience: Audience::Staff(Permission::Work),
-        },
-        Route {
-            method: "GET",
-            path: "/api/staff/clients/{client_id}/requests/{request_id}",
-            op: Op::StaffGetRequest,
-            operation_id: "staffGetRequest",
-            audience: Audience::Staff(Permission::Work),
-        },
-        Route {
-            method: "POST",
-            path: "/api/staff/clients/{client_id}/requests/{request_id}/complete",
-            op: Op::CompleteRequest,
-            operation_id: "completeRequest",
-            audience: Audience::Staff(Permission::Work),
-        },
-        Route {
-            method: "POST",
-            path: "/api/staff/clients/{client_id}/requests/{request_id}/reopen",
-            op: Op::ReopenRequest,
-            operation_id: "reopenRequest",
-            audience: Audience::Staff(Permission::Work),
-        },
+        Route { method: "GET", path: "/api/staff/clients/{client_id}/requests", op: Op::StaffListRequests, operation_id: "staffListRequests", audience: Audience::Staff(Permission::Work) },
+        Route { method: "POST", path: "/api/staff/clients/{client_id}/requests", op: Op::CreateRequest, operation_id: "createRequest", audience: Audience::Staff(Permission::Work) },
+        Route { method: "GET", path: "/api/staff/clients/{client_id}/requests/{request_id}", op: Op::StaffGetRequest, operation_id: "staffGetRequest", audience: Audience::Staff(Permission::Work) },
+        Route { method: "POST", path: "/api/staff/clients/{client_id}/requests/{request_id}/complete", op: Op::CompleteRequest, operation_id: "completeRequest", audience: Audience::Staff(Permission::Work) },
+        Route { method: "POST", path: "/api/staff/clients/{client_id}/requests/{request_id}/reopen", op: Op::ReopenRequest, operation_id: "reopenRequest", audience: Audience::Staff(Permission::Work) },
         Route { method: "GET", path: "/api/portal/clients/{client_id}/todo", op: Op::Todo, operation_id: "todo", audience: Audience::Contact },
-        Route {
-            method: "GET",
-            path: "/api/portal/clients/{client_id}/requests/{request_id}",
-            op: Op::ContactGetRequest,
-            operation_id: "contactGetRequest",
-            audience: Audience::Contact,
-        },
-        Route {
-            method: "POST",
-            path: "/api/portal/clients/{client_id}/requests/{request_id}/responses",
-            op: Op::RespondToRequest,
-            operation_id: "respondToRequest",
-            audience: Audience::Contact,
-        },
-        Route {
-            method: "POST",
-            path: "/api/portal/clients/{client_id}/requests/{request_id}/submit",
-            op: Op::SubmitRequest,
-            operation_id: "submitRequest",
-            audience: Audience::Contact,
-        },
+        Route { method: "GET", path: "/api/portal/clients/{client_id}/requests/{request_id}", op: Op::ContactGetRequest, operation_id: "contactGetRequest", audience: Audience::Contact },
+        Route { method: "POST", path: "/api/portal/clients/{client_id}/requests/{request_id}/responses", op: Op::RespondToRequest, operation_id: "respondToRequest", audience: Audience::Contact },
+        Route { method: "POST", path: "/api/portal/clients/{client_id}/requests/{request_id}/submit", op: Op::SubmitRequest, operation_id: "submitRequest", audience: Audience::Contact },
     ];
 }
 
@@ -687,62 +294,14 @@ pub mod signatures {
     }
 
     pub const ROUTES: &[Route<Op>] = &[
-        Route {
-            method: "GET",
-            path: "/api/staff/clients/{client_id}/signatures",
-            op: Op::StaffListSignatureForms,
-            operation_id: "staffListSignatureForms",
-            audience: Audience::Staff(Permission::Work),
-        },
-        Route {
-            method: "POST",
-            path: "/api/staff/clients/{client_id}/signatures",
-            op: Op::SendForSignature,
-            operation_id: "sendForSignature",
-            audience: Audience::Staff(Permission::Work),
-        },
-        Route {
-            method: "GET",
-            path: "/api/staff/clients/{client_id}/signatures/{form_id}",
-            op: Op::StaffGetSignatureForm,
-            operation_id: "staffGetSignatureForm",
-            audience: Audience::Staff(Permission::Work),
-        },
-        Route {
-            method: "GET",
-            path: "/api/staff/clients/{client_id}/signatures/{form_id}/verify",
-            op: Op::VerifySignatureForm,
-            operation_id: "verifySignatureForm",
-            audience: Audience::Staff(Permission::Work),
-        },
-        Route {
-            method: "GET",
-            path: "/api/portal/clients/{client_id}/signatures",
-            op: Op::ContactListSignatureForms,
-            operation_id: "contactListSignatureForms",
-            audience: Audience::Contact,
-        },
-        Route {
-            method: "GET",
-            path: "/api/portal/clients/{client_id}/signatures/{form_id}",
-            op: Op::ContactGetSignatureForm,
-            operation_id: "contactGetSignatureForm",
-            audience: Audience::Contact,
-        },
-        Route {
-            method: "POST",
-            path: "/api/portal/clients/{client_id}/signatures/{form_id}/sign",
-            op: Op::SignForm,
-            operation_id: "signForm",
-            audience: Audience::Contact,
-        },
-        Route {
-            method: "POST",
-            path: "/api/portal/clients/{client_id}/signatures/{form_id}/decline",
-            op: Op::DeclineForm,
-            operation_id: "declineForm",
-            audience: Audience::Contact,
-        },
+        Route { method: "GET", path: "/api/staff/clients/{client_id}/signatures", op: Op::StaffListSignatureForms, operation_id: "staffListSignatureForms", audience: Audience::Staff(Permission::Work) },
+        Route { method: "POST", path: "/api/staff/clients/{client_id}/signatures", op: Op::SendForSignature, operation_id: "sendForSignature", audience: Audience::Staff(Permission::Work) },
+        Route { method: "GET", path: "/api/staff/clients/{client_id}/signatures/{form_id}", op: Op::StaffGetSignatureForm, operation_id: "staffGetSignatureForm", audience: Audience::Staff(Permission::Work) },
+        Route { method: "GET", path: "/api/staff/clients/{client_id}/signatures/{form_id}/verify", op: Op::VerifySignatureForm, operation_id: "verifySignatureForm", audience: Audience::Staff(Permission::Work) },
+        Route { method: "GET", path: "/api/portal/clients/{client_id}/signatures", op: Op::ContactListSignatureForms, operation_id: "contactListSignatureForms", audience: Audience::Contact },
+        Route { method: "GET", path: "/api/portal/clients/{client_id}/signatures/{form_id}", op: Op::ContactGetSignatureForm, operation_id: "contactGetSignatureForm", audience: Audience::Contact },
+        Route { method: "POST", path: "/api/portal/clients/{client_id}/signatures/{form_id}/sign", op: Op::SignForm, operation_id: "signForm", audience: Audience::Contact },
+        Route { method: "POST", path: "/api/portal/clients/{client_id}/signatures/{form_id}/decline", op: Op::DeclineForm, operation_id: "declineForm", audience: Audience::Contact },
     ];
 }
 
@@ -765,55 +324,13 @@ pub mod team {
     pub const ROUTES: &[Route<Op>] = &[
         Route { method: "GET", path: "/api/staff/me", op: Op::StaffMe, operation_id: "staffMe", audience: Audience::Staff(Permission::Work) },
         Route { method: "GET", path: "/api/staff/team", op: Op::GetTeam, operation_id: "getTeam", audience: Audience::Staff(Permission::Team) },
-        Route {
-            method: "GET",
-            path: "/api/staff/team/invites",
-            op: Op::ListStaffInvites,
-            operation_id: "listStaffInvites",
-            audience: Audience::Staff(Permission::Team),
-        },
-        Route {
-            method: "POST",
-            path: "/api/staff/team/invites",
-            op: Op::InviteStaff,
-            operation_id: "inviteStaff",
-            audience: Audience::Staff(Permission::Team),
-        },
-        Route {
-            method: "DELETE",
-            path: "/api/staff/team/invites/{invite_id}",
-            op: Op::RevokeStaffInvite,
-            operation_id: "revokeStaffInvite",
-            audience: Audience::Staff(Permission::Team),
-        },
-        Route {
-            method: "POST",
-            path: "/api/staff/team/invites/{invite_id}/resend",
-            op: Op::ResendStaffInvite,
-            operation_id: "resendStaffInvite",
-            audience: Audience::Staff(Permission::Team),
-        },
-        Route {
-            method: "PATCH",
-            path: "/api/staff/team/members/{member_id}",
-            op: Op::ChangeStaffRole,
-            operation_id: "changeStaffRole",
-            audience: Audience::Staff(Permission::Team),
-        },
-        Route {
-            method: "POST",
-            path: "/api/staff/team/members/{member_id}/deactivate",
-            op: Op::DeactivateStaff,
-            operation_id: "deactivateStaff",
-            audience: Audience::Staff(Permission::Team),
-        },
-        Route {
-            method: "POST",
-            path: "/api/staff/team/members/{member_id}/reactivate",
-            op: Op::ReactivateStaff,
-            operation_id: "reactivateStaff",
-            audience: Audience::Staff(Permission::Team),
-        },
+        Route { method: "GET", path: "/api/staff/team/invites", op: Op::ListStaffInvites, operation_id: "listStaffInvites", audience: Audience::Staff(Permission::Team) },
+        Route { method: "POST", path: "/api/staff/team/invites", op: Op::InviteStaff, operation_id: "inviteStaff", audience: Audience::Staff(Permission::Team) },
+        Route { method: "DELETE", path: "/api/staff/team/invites/{invite_id}", op: Op::RevokeStaffInvite, operation_id: "revokeStaffInvite", audience: Audience::Staff(Permission::Team) },
+        Route { method: "POST", path: "/api/staff/team/invites/{invite_id}/resend", op: Op::ResendStaffInvite, operation_id: "resendStaffInvite", audience: Audience::Staff(Permission::Team) },
+        Route { method: "PATCH", path: "/api/staff/team/members/{member_id}", op: Op::ChangeStaffRole, operation_id: "changeStaffRole", audience: Audience::Staff(Permission::Team) },
+        Route { method: "POST", path: "/api/staff/team/members/{member_id}/deactivate", op: Op::DeactivateStaff, operation_id: "deactivateStaff", audience: Audience::Staff(Permission::Team) },
+        Route { method: "POST", path: "/api/staff/team/members/{member_id}/reactivate", op: Op::ReactivateStaff, operation_id: "reactivateStaff", audience: Audience::Staff(Permission::Team) },
     ];
 }
 
